@@ -1,0 +1,225 @@
+//! Subcommands of `soi`. System work (migrate, launch) goes through the
+//! owner's connection; seeds write through tenant transactions.
+
+use crate::config::Config;
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use soi_core::{CityZone, Slug, SystemCtx, text};
+use soi_db::cities::NewCity;
+use soi_db::{Db, SystemDb};
+use soi_seed::scale::ScaleSpec;
+
+#[derive(Parser)]
+#[command(
+    name = "soi",
+    version,
+    about = "Students on Ice platform: operate the database, cities and data"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply pending database migrations (running it again is harmless).
+    Migrate,
+    /// Launch and list city chapters.
+    #[command(subcommand)]
+    City(CityCommand),
+    /// Fill the database with the demo dataset or a large generated one.
+    Seed(SeedArgs),
+    /// Print the effective configuration (secrets redacted).
+    Config,
+}
+
+#[derive(Subcommand)]
+enum CityCommand {
+    /// Create a city and all its partitions in one transaction (idempotent).
+    Launch(LaunchArgs),
+    /// List the cities.
+    List,
+}
+
+#[derive(Args)]
+struct LaunchArgs {
+    /// URL name of the city, e.g. `almaty`.
+    slug: String,
+    /// Name in Kazakh.
+    #[arg(long)]
+    name_kk: String,
+    /// Name in Russian.
+    #[arg(long)]
+    name_ru: String,
+    /// Name in English.
+    #[arg(long)]
+    name_en: String,
+    /// IANA time zone, e.g. Asia/Almaty (Asia/Aqtau, Asia/Atyrau, Asia/Oral,
+    /// Asia/Aqtobe, Asia/Qyzylorda in the west).
+    #[arg(long, default_value = "Asia/Almaty")]
+    tz: String,
+    /// Launch date (YYYY-MM-DD); today when omitted.
+    #[arg(long)]
+    launched: Option<NaiveDate>,
+}
+
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("mode").required(true).args(["demo", "scale"])))]
+struct SeedArgs {
+    /// Almaty, Astana and Shymkent with a season in training.
+    #[arg(long)]
+    demo: bool,
+    /// A large dataset for benchmarks (see --cities, --participants, --sessions).
+    #[arg(long)]
+    scale: bool,
+    /// The seed value: the same value gives the same data.
+    #[arg(long, default_value_t = 2023)]
+    seed: u64,
+    /// With --demo: seed only these already launched cities.
+    #[arg(long = "city", value_name = "SLUG")]
+    cities: Vec<String>,
+    /// With --scale: number of cities.
+    #[arg(long = "cities", default_value_t = 200)]
+    city_count: u32,
+    /// With --scale: participants per city.
+    #[arg(long, default_value_t = 300)]
+    participants: u32,
+    /// With --scale: training sessions per group (each marked for every member).
+    #[arg(long, default_value_t = 100)]
+    sessions: u32,
+    /// With --scale: cities seeded at once.
+    #[arg(long, default_value_t = 4)]
+    concurrency: usize,
+}
+
+pub async fn run() -> Result<()> {
+    let cli = Cli::parse();
+    let config = Config::from_env()?;
+    match cli.command {
+        Command::Migrate => migrate(&config).await,
+        Command::City(CityCommand::Launch(args)) => launch(&config, args).await,
+        Command::City(CityCommand::List) => list_cities(&config).await,
+        Command::Seed(args) => seed(&config, args).await,
+        Command::Config => {
+            println!("{config}");
+            Ok(())
+        }
+    }
+}
+
+async fn migrate(config: &Config) -> Result<()> {
+    let sys = SystemDb::connect(&config.db).await?;
+    let applied = sys.migrate(&SystemCtx::new("migrate")).await?;
+    if applied == 0 {
+        println!(
+            "database is up to date ({} migrations)",
+            SystemDb::known_migrations()
+        );
+    } else {
+        println!("applied {applied} migration(s)");
+    }
+    sys.close().await;
+    Ok(())
+}
+
+async fn launch(config: &Config, args: LaunchArgs) -> Result<()> {
+    let new = NewCity {
+        slug: Slug::parse(&args.slug)?,
+        name_kk: text::bounded("nameKk", &args.name_kk, text::MAX_LINE)?,
+        name_ru: text::bounded("nameRu", &args.name_ru, text::MAX_LINE)?,
+        name_en: text::bounded("nameEn", &args.name_en, text::MAX_LINE)?,
+        zone: CityZone::parse(&args.tz)?,
+        launched_on: args
+            .launched
+            .unwrap_or_else(|| chrono::Utc::now().date_naive()),
+    };
+    let sys = SystemDb::connect(&config.db).await?;
+    let out = sys
+        .launch_city(&SystemCtx::new("city-launch"), &new)
+        .await?;
+    if out.created {
+        println!(
+            "launched {} ({}) with {} partitions",
+            out.city.slug, out.city.id, out.partitions_created
+        );
+    } else {
+        println!(
+            "{} was launched already ({}); {} missing partition(s) added",
+            out.city.slug, out.city.id, out.partitions_created
+        );
+    }
+    sys.close().await;
+    Ok(())
+}
+
+async fn list_cities(config: &Config) -> Result<()> {
+    let db = Db::connect(&config.db).await?;
+    let mut tx = db.national().await?;
+    let cities = soi_db::cities::list(&mut tx).await?;
+    tx.commit().await?;
+    for c in &cities {
+        let launched = c
+            .launched_on
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "-".into());
+        println!(
+            "{:<16} {:<8} {:<14} {launched}  {}",
+            c.slug, c.status, c.time_zone, c.name_en
+        );
+    }
+    println!("{} cities", cities.len());
+    db.close().await;
+    Ok(())
+}
+
+async fn seed(config: &Config, args: SeedArgs) -> Result<()> {
+    let sys = SystemDb::connect(&config.db).await?;
+    let db = Db::connect(&config.db).await?;
+    if args.demo {
+        let outcomes = soi_seed::demo::run(&sys, &db, args.seed, &args.cities).await?;
+        for o in outcomes {
+            match o.counts {
+                Some(c) => println!(
+                    "{}: {} participants, {} sessions, {} attendance marks",
+                    o.slug, c.participants, c.sessions, c.attendance
+                ),
+                None => println!(
+                    "{}: already seeded with seed {}, left as it is",
+                    o.slug, args.seed
+                ),
+            }
+        }
+    } else {
+        if !args.cities.is_empty() {
+            bail!("--city goes with --demo; --scale makes its own cities");
+        }
+        let spec = ScaleSpec {
+            cities: args.city_count,
+            participants: args.participants,
+            sessions: args.sessions,
+            seed: args.seed,
+            concurrency: args.concurrency,
+        };
+        let r = soi_seed::scale::run(
+            &sys,
+            &db,
+            spec,
+            std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        )
+        .await
+        .context("scale seed failed")?;
+        println!(
+            "{} cities ({} seeded now): {} participants, {} sessions, {} attendance rows in {:.1}s",
+            r.cities,
+            r.cities_seeded,
+            r.participants,
+            r.sessions,
+            r.attendance,
+            r.elapsed.as_secs_f64()
+        );
+    }
+    db.close().await;
+    sys.close().await;
+    Ok(())
+}

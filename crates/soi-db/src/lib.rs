@@ -1,0 +1,54 @@
+//! The PostgreSQL layer, and the only crate that writes SQL.
+//!
+//! Doors to data, each explicit:
+//! - [`Db::tenant`] opens a [`TenantTx`] for one city (request or system scope);
+//!   every repository function takes one and names `city_id` in every query.
+//! - [`Db::national`] opens a [`NationalTx`] with no city: national tables and
+//!   aggregates only; city tables show no rows there.
+//! - [`SystemDb`] is the owner's connection: migrations and city launch.
+//!
+//! No pool leaves this crate.
+
+pub mod attendance;
+pub mod bench;
+pub mod cities;
+pub mod coaches;
+mod config;
+pub mod enrollments;
+mod error;
+pub mod groups;
+pub mod participants;
+mod pool;
+pub mod rinks;
+pub mod seasons;
+pub mod sessions;
+pub mod skills;
+mod system;
+mod tenant;
+
+pub use config::DbConfig;
+pub use error::{Error, Result};
+pub use pool::Db;
+pub use system::{Launched, SystemDb, admin};
+pub use tenant::{NationalRead, NationalTx, TenantTx};
+
+/// A page of a keyset-paginated list: rows after a cursor, at most `limit`.
+#[derive(Debug, Clone, Copy)]
+pub struct Page<C> {
+    pub after: Option<C>,
+    pub limit: u32,
+}
+
+impl<C> Page<C> {
+    /// The most rows one page may ask for.
+    pub const MAX: u32 = 100;
+
+    pub fn first(limit: u32) -> Self {
+        Self { after: None, limit }
+    }
+
+    /// Clamped to 1..=MAX; the gateway rejects a larger `first` before this.
+    pub(crate) fn sql_limit(&self) -> i64 {
+        i64::from(self.limit.clamp(1, Self::MAX))
+    }
+}

@@ -1,0 +1,181 @@
+//! The runtime pool. Every connection runs as `soi_app` (no superuser, no
+//! BYPASSRLS, owns nothing), so row-level security applies to everything the
+//! application does, whatever user the configured URL logs in as.
+
+use crate::config::{DbConfig, describe};
+use crate::error::{Error, Result};
+use crate::tenant::{NationalTx, TenantTx};
+use soi_core::CityScope;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+use sqlx::{Connection, Executor};
+
+/// The runtime database handle: cheap to clone, holds the pool privately.
+#[derive(Clone)]
+pub struct Db {
+    pool: PgPool,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("size", &self.pool.size())
+            .finish()
+    }
+}
+
+impl Db {
+    /// Connects, switches to `soi_app`, and checks that the role really is
+    /// bound by row-level security; fails with one clear line otherwise.
+    pub async fn connect(cfg: &DbConfig) -> Result<Self> {
+        let options = cfg
+            .runtime_options()?
+            // JIT compiles many functions for plans over many partitions and
+            // costs more than it saves on short queries.
+            .options([
+                ("jit", "off".to_owned()),
+                (
+                    "statement_timeout",
+                    format!("{}ms", cfg.statement_timeout.as_millis()),
+                ),
+            ]);
+        let target = describe(&options);
+        probe(&options, &target, cfg.acquire_timeout).await?;
+        let explain = cfg.explain_plans;
+        let pool = PgPoolOptions::new()
+            .max_connections(cfg.max_connections)
+            .min_connections(cfg.min_connections)
+            .acquire_timeout(cfg.acquire_timeout)
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move { become_app_role(conn, explain).await })
+            })
+            .connect_with(options)
+            .await
+            .map_err(|e| connect_error(&target, e))?;
+        Ok(Self { pool })
+    }
+
+    /// Opens a transaction scoped to one city. `soi.city_id` is set with
+    /// `set_config(.., true)`: transaction-local, so the pooled connection
+    /// carries no city into the next transaction. The BEGIN and the setting go
+    /// in one round trip.
+    pub async fn tenant(&self, scope: &CityScope) -> Result<TenantTx> {
+        // The value is a typed UUID, formatted by us: nothing from a client
+        // reaches this string, so it cannot inject SQL.
+        let begin = format!(
+            "begin; select set_config('soi.city_id', '{}', true)",
+            scope.city().as_uuid()
+        );
+        let tx = self.pool.begin_with(sqlx::AssertSqlSafe(begin)).await?;
+        Ok(TenantTx::new(tx, *scope))
+    }
+
+    /// Opens a transaction with no city: national tables and aggregates only.
+    /// The setting is cleared explicitly, so every city table shows no rows.
+    pub async fn national(&self) -> Result<NationalTx> {
+        let tx = self
+            .pool
+            .begin_with("begin; select set_config('soi.city_id', '', true)")
+            .await?;
+        Ok(NationalTx::new(tx))
+    }
+
+    /// One round trip, for readiness checks.
+    pub async fn ping(&self) -> Result<()> {
+        self.pool.execute("select 1").await?;
+        Ok(())
+    }
+
+    /// Connections open and idle, for metrics.
+    pub fn pool_usage(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Runs on every new connection before the pool hands it out.
+async fn become_app_role(conn: &mut PgConnection, explain: bool) -> sqlx::Result<()> {
+    if explain {
+        // Plans come back as notices (a superuser-only setting, so before SET ROLE).
+        conn.execute(
+            "load 'auto_explain'; set auto_explain.log_min_duration = 0; \
+             set auto_explain.log_format = 'json'; set auto_explain.log_level = 'notice'; \
+             set auto_explain.log_nested_statements = on",
+        )
+        .await?;
+    }
+    let user: String = sqlx::query_scalar("select current_user::text")
+        .fetch_one(&mut *conn)
+        .await?;
+    if user != "soi_app" {
+        conn.execute("set role soi_app").await.map_err(|e| {
+            sqlx::Error::Configuration(
+                format!(
+                    "database user '{user}' cannot act as soi_app ({}); run `soi migrate` first, \
+                     or grant soi_app to {user}, or connect as soi_app",
+                    db_message(&e)
+                )
+                .into(),
+            )
+        })?;
+    }
+    let (superuser, bypass, owns): (bool, bool, bool) = sqlx::query_as(
+        "select r.rolsuper, r.rolbypassrls, \
+                exists (select 1 from pg_class c where c.relowner = r.oid) \
+         from pg_roles r where r.rolname = current_user",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if superuser || bypass || owns {
+        return Err(sqlx::Error::Configuration(
+            "role soi_app must be NOSUPERUSER, NOBYPASSRLS and own no table; fix the role before starting".into(),
+        ));
+    }
+    conn.ping().await
+}
+
+fn db_message(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::Database(db) => db.message().to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// One direct connection first: the pool retries until its timeout and then
+/// reports only "timed out", where this reports the cause (refused, unknown
+/// host, bad password).
+pub(crate) async fn probe(
+    options: &PgConnectOptions,
+    target: &str,
+    timeout: std::time::Duration,
+) -> Result<()> {
+    match tokio::time::timeout(timeout, PgConnection::connect_with(options)).await {
+        Err(_) => Err(Error::Unavailable(format!(
+            "cannot reach PostgreSQL at {target}: timed out"
+        ))),
+        Ok(Err(e)) => Err(connect_error(target, e)),
+        Ok(Ok(conn)) => {
+            conn.close().await.map_err(|e| connect_error(target, e))?;
+            Ok(())
+        }
+    }
+}
+
+/// One line an operator can act on; never the URL's password.
+pub(crate) fn connect_error(target: &str, e: sqlx::Error) -> Error {
+    match e {
+        sqlx::Error::Configuration(msg) => Error::Config(msg.to_string()),
+        sqlx::Error::Io(io) => {
+            Error::Unavailable(format!("cannot reach PostgreSQL at {target}: {io}"))
+        }
+        sqlx::Error::PoolTimedOut => {
+            Error::Unavailable(format!("cannot reach PostgreSQL at {target}: timed out"))
+        }
+        sqlx::Error::Database(db) => {
+            Error::Unavailable(format!("PostgreSQL at {target} refused: {}", db.message()))
+        }
+        other => Error::Unavailable(format!("cannot connect to PostgreSQL at {target}: {other}")),
+    }
+}

@@ -1,0 +1,103 @@
+//! Seasons: one six-month run of the program. Every query runs inside a
+//! [`TenantTx`] and names `city_id = $1`.
+
+use crate::error::{Error, Result};
+use crate::{Page, TenantTx};
+use chrono::NaiveDate;
+use soi_core::SeasonId;
+use soi_core::program::SeasonPhase;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Season {
+    #[sqlx(try_from = "Uuid")]
+    pub id: SeasonId,
+    pub title: String,
+    pub social_theme: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub capacity: i32,
+    #[sqlx(try_from = "String")]
+    pub phase: SeasonPhase,
+    pub auto_accept: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSeason {
+    pub title: String,
+    pub social_theme: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub capacity: i32,
+    pub auto_accept: bool,
+}
+
+const COLUMNS: &str = "id, title, social_theme, starts_on, ends_on, capacity, phase, auto_accept";
+
+pub async fn insert(tx: &mut TenantTx, id: SeasonId, new: &NewSeason) -> Result<Season> {
+    let (city, conn) = tx.parts();
+    let sql = format!(
+        "insert into seasons (city_id, id, title, social_theme, starts_on, ends_on, capacity, auto_accept) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8) returning {COLUMNS}"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(id.as_uuid())
+        .bind(&new.title)
+        .bind(&new.social_theme)
+        .bind(new.starts_on)
+        .bind(new.ends_on)
+        .bind(new.capacity)
+        .bind(new.auto_accept)
+        .fetch_one(conn)
+        .await?)
+}
+
+pub async fn get(tx: &mut TenantTx, id: SeasonId) -> Result<Season> {
+    let (city, conn) = tx.parts();
+    let sql = format!("select {COLUMNS} from seasons where city_id = $1 and id = $2");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(id.as_uuid())
+        .fetch_optional(conn)
+        .await?
+        .ok_or(Error::NotFound("season"))
+}
+
+/// Newest first.
+pub async fn list(tx: &mut TenantTx, page: Page<SeasonId>) -> Result<Vec<Season>> {
+    let (city, conn) = tx.parts();
+    let sql = format!(
+        "select {COLUMNS} from seasons where city_id = $1 and ($2::uuid is null or id < $2) \
+         order by id desc limit $3"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(page.after.map(|s| s.as_uuid()))
+        .bind(page.sql_limit())
+        .fetch_all(conn)
+        .await?)
+}
+
+/// Moves the season one phase forward; any other move is a `CONFLICT`.
+pub async fn move_to_phase(tx: &mut TenantTx, id: SeasonId, next: SeasonPhase) -> Result<Season> {
+    let current = get(tx, id).await?;
+    if !current.phase.can_move_to(next) {
+        return Err(Error::Conflict(format!(
+            "a season in phase {} cannot move to {}",
+            current.phase, next
+        )));
+    }
+    let (city, conn) = tx.parts();
+    let sql = format!(
+        "update seasons set phase = $3 where city_id = $1 and id = $2 and phase = $4 returning {COLUMNS}"
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(id.as_uuid())
+        .bind(next.code())
+        .bind(current.phase.code())
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| Error::Conflict("the season changed meanwhile; try again".into()))
+}

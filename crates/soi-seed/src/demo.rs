@@ -1,0 +1,125 @@
+//! The demo: Almaty, Astana and Shymkent with a season in training — coaches,
+//! rinks, about forty applicants, two groups, three sessions a week since
+//! October with attendance up to the demo's "today", and skills passed.
+
+use crate::names::{DEMO_CITIES, DemoCity, GENERIC_UNIVERSITIES};
+use crate::plan::{self, Counts, Spec};
+use crate::rng::Rng;
+use crate::{Result, SeedError};
+use chrono::{NaiveDate, TimeZone, Utc};
+use soi_core::{CityZone, Slug, SystemCtx};
+use soi_db::cities::NewCity;
+use soi_db::{Db, SystemDb, seasons, skills};
+
+/// The demo's fixed "today", so the same seed gives the same data any day.
+pub fn as_of() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 24, 18, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+fn season_start() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 10, 5).unwrap_or_default()
+}
+
+#[derive(Debug, Clone)]
+pub struct CityOutcome {
+    pub slug: String,
+    /// None when the city had the demo season already (nothing written).
+    pub counts: Option<Counts>,
+}
+
+/// Launches the demo cities (if needed) and seeds each; `only` restricts the
+/// run to cities that must already exist.
+pub async fn run(sys: &SystemDb, db: &Db, seed: u64, only: &[String]) -> Result<Vec<CityOutcome>> {
+    let ctx = SystemCtx::new("seed-demo");
+    let mut targets: Vec<(soi_db::cities::City, Option<&DemoCity>)> = Vec::new();
+    if only.is_empty() {
+        for demo in DEMO_CITIES {
+            let new = NewCity {
+                slug: Slug::parse(demo.slug).map_err(|e| SeedError::Invalid(e.to_string()))?,
+                name_kk: demo.names[0].into(),
+                name_ru: demo.names[1].into(),
+                name_en: demo.names[2].into(),
+                zone: CityZone::parse(demo.zone).map_err(|e| SeedError::Invalid(e.to_string()))?,
+                launched_on: NaiveDate::from_ymd_opt(2026, 9, 1).unwrap_or_default(),
+            };
+            targets.push((sys.launch_city(&ctx, &new).await?.city, Some(demo)));
+        }
+    } else {
+        for slug in only {
+            let city = sys
+                .city_by_slug(slug)
+                .await?
+                .ok_or_else(|| SeedError::MissingCity(slug.clone()))?;
+            let demo = DEMO_CITIES.iter().find(|d| d.slug == city.slug);
+            targets.push((city, demo));
+        }
+    }
+    let mut out = Vec::new();
+    for (city, demo) in targets {
+        let counts = seed_city(db, &ctx, &city, demo, seed).await?;
+        out.push(CityOutcome {
+            slug: city.slug,
+            counts,
+        });
+    }
+    Ok(out)
+}
+
+async fn seed_city(
+    db: &Db,
+    ctx: &SystemCtx,
+    city: &soi_db::cities::City,
+    demo: Option<&DemoCity>,
+    seed: u64,
+) -> Result<Option<Counts>> {
+    let zone = CityZone::parse(&city.time_zone).map_err(|e| SeedError::Invalid(e.to_string()))?;
+    // A launched city that is not one of the demo's gets generic venues.
+    let (rinks, universities, theme) = match demo {
+        Some(d) => (
+            d.rinks
+                .iter()
+                .map(|(n, a)| ((*n).to_owned(), (*a).to_owned()))
+                .collect(),
+            d.universities,
+            d.theme.to_owned(),
+        ),
+        None => (
+            vec![(
+                format!("{} Arena", city.name_en),
+                format!("{}, city centre", city.name_ru),
+            )],
+            GENERIC_UNIVERSITIES,
+            format!("SOI: {} youth for a cleaner city", city.name_en),
+        ),
+    };
+    let spec = Spec {
+        city_slug: &city.slug,
+        zone,
+        rinks,
+        universities,
+        theme: &theme,
+        coaches: 3,
+        participants: 30,
+        waitlisted: 4,
+        undecided: 3,
+        group_size: 15,
+        sessions_per_group: 72,
+        season_start: season_start(),
+        marked_until: as_of(),
+    };
+    let mut tx = db.tenant(&ctx.in_city(city.id)).await?;
+    let catalogue = skills::catalogue(&mut tx).await?;
+    let mut rng = Rng::derive(seed, &city.slug);
+    let plan = plan::build(&mut rng, &spec, &catalogue);
+    // Ids derive from the seed: if this season is stored, this seed already
+    // ran for the city and nothing is written again.
+    if seasons::get(&mut tx, plan.season.0).await.is_ok() {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    let counts = plan::write(&mut tx, &plan, |_| {}).await?;
+    tx.commit().await?;
+    Ok(Some(counts))
+}
