@@ -3,7 +3,7 @@
 //! `soi config` show them as `[redacted]`.
 
 use anyhow::{Context, Result, bail};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use soi_db::DbConfig;
 use std::net::SocketAddr;
 
@@ -15,6 +15,18 @@ pub struct Config {
     pub smtp_url: SecretString,
     /// `SOI_LISTEN` (host:port)
     pub listen: SocketAddr,
+}
+
+/// `scheme://host:port/...` with any `user:password@` replaced by `[redacted]@`.
+fn without_credentials(url: &SecretString) -> String {
+    let raw = url.expose_secret();
+    match (raw.split_once("://"), raw.rfind('@')) {
+        (Some((scheme, rest)), Some(_)) => {
+            let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+            format!("{scheme}://[redacted]@{host}")
+        }
+        _ => raw.to_owned(),
+    }
 }
 
 fn var(name: &str) -> Option<String> {
@@ -77,8 +89,33 @@ impl std::fmt::Display for Config {
             "SOI_DB_ACQUIRE_TIMEOUT_MS    {}",
             self.db.acquire_timeout.as_millis()
         )?;
-        writeln!(f, "REDIS_URL                    [redacted]")?;
-        writeln!(f, "SMTP_URL                     [redacted]")?;
+        writeln!(
+            f,
+            "REDIS_URL                    {}",
+            without_credentials(&self.redis_url)
+        )?;
+        writeln!(
+            f,
+            "SMTP_URL                     {}",
+            without_credentials(&self.smtp_url)
+        )?;
         write!(f, "SOI_LISTEN                   {}", self.listen)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_never_show() {
+        let shown = without_credentials(&SecretString::from(
+            "smtp://user:hunter2@mail.example.kz:587",
+        ));
+        assert_eq!(shown, "smtp://[redacted]@mail.example.kz:587");
+        assert_eq!(
+            without_credentials(&SecretString::from("redis://127.0.0.1:6379")),
+            "redis://127.0.0.1:6379"
+        );
     }
 }

@@ -18,12 +18,7 @@ pub async fn tenant_read(db: &Db, scope: &CityScope, id: EnrollmentId) -> Result
 /// Begin + the same read (same SQL, explicit city) + commit, as the owner.
 pub async fn owner_read(sys: &SystemDb, city: CityId, id: EnrollmentId) -> Result<()> {
     let mut tx = sys.pool().begin().await?;
-    let _: (Uuid, String) =
-        sqlx::query_as("select id, status from enrollments where city_id = $1 and id = $2")
-            .bind(city.as_uuid())
-            .bind(id.as_uuid())
-            .fetch_one(&mut *tx)
-            .await?;
+    enrollments::get_on(&mut tx, city.as_uuid(), id).await?;
     tx.commit().await?;
     Ok(())
 }

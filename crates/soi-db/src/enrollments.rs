@@ -86,6 +86,16 @@ pub async fn insert_many(tx: &mut TenantTx, rows: &[EnrollmentRow]) -> Result<u6
 
 pub async fn get(tx: &mut TenantTx, id: EnrollmentId) -> Result<Enrollment> {
     let (city, conn) = tx.parts();
+    get_on(conn, city, id).await
+}
+
+/// The read behind [`get`], on any connection (the benchmark runs it as the
+/// owner too, so both sides run the very same statement).
+pub(crate) async fn get_on(
+    conn: &mut sqlx::PgConnection,
+    city: Uuid,
+    id: EnrollmentId,
+) -> Result<Enrollment> {
     let sql = format!("select {COLUMNS} from enrollments where city_id = $1 and id = $2");
     sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(city)

@@ -39,7 +39,12 @@ impl Db {
                 ),
             ]);
         let target = describe(&options);
-        probe(&options, &target, cfg.acquire_timeout).await?;
+        // The role switch is tried on one connection first: the pool retries a
+        // failing after_connect until its deadline and would hide the reason.
+        let mut first = probe(&options, &target, cfg.acquire_timeout).await?;
+        let checked = become_app_role(&mut first, cfg.explain_plans).await;
+        first.close().await.ok();
+        checked.map_err(|e| connect_error(&target, e))?;
         let explain = cfg.explain_plans;
         let pool = PgPoolOptions::new()
             .max_connections(cfg.max_connections)
@@ -48,9 +53,19 @@ impl Db {
             .after_connect(move |conn, _meta| {
                 Box::pin(async move { become_app_role(conn, explain).await })
             })
-            .connect_with(options)
+            .connect_lazy_with(options);
+        // Open the warm connections now, and fail now if that cannot be done.
+        let warm = (0..cfg.min_connections.max(1)).map(|_| pool.acquire());
+        let conns = tokio::time::timeout(cfg.acquire_timeout * 2, join_in_turn(warm))
             .await
-            .map_err(|e| connect_error(&target, e))?;
+            .map_err(|_| {
+                Error::Unavailable(format!(
+                    "cannot open connections to PostgreSQL at {target}: timed out"
+                ))
+            })?;
+        for c in conns {
+            c.map_err(|e| connect_error(&target, e))?;
+        }
         Ok(Self { pool })
     }
 
@@ -83,6 +98,13 @@ impl Db {
     pub async fn ping(&self) -> Result<()> {
         self.pool.execute("select 1").await?;
         Ok(())
+    }
+
+    /// The role the pool's connections act as (always `soi_app`).
+    pub async fn role(&self) -> Result<String> {
+        Ok(sqlx::query_scalar("select current_user::text")
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     /// Connections open and idle, for metrics.
@@ -150,17 +172,23 @@ pub(crate) async fn probe(
     options: &PgConnectOptions,
     target: &str,
     timeout: std::time::Duration,
-) -> Result<()> {
+) -> Result<PgConnection> {
     match tokio::time::timeout(timeout, PgConnection::connect_with(options)).await {
         Err(_) => Err(Error::Unavailable(format!(
             "cannot reach PostgreSQL at {target}: timed out"
         ))),
         Ok(Err(e)) => Err(connect_error(target, e)),
-        Ok(Ok(conn)) => {
-            conn.close().await.map_err(|e| connect_error(target, e))?;
-            Ok(())
-        }
+        Ok(Ok(conn)) => Ok(conn),
     }
+}
+
+/// Awaits the futures (a handful, at start-up) one after another.
+async fn join_in_turn<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
+    let mut out = Vec::new();
+    for f in futures {
+        out.push(f.await);
+    }
+    out
 }
 
 /// One line an operator can act on; never the URL's password.

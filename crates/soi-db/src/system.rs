@@ -28,7 +28,9 @@ impl SystemDb {
     pub async fn connect(cfg: &DbConfig) -> Result<Self> {
         let options = cfg.owner_options()?;
         let target = describe(&options);
-        probe(&options, &target, cfg.acquire_timeout).await?;
+        sqlx::Connection::close(probe(&options, &target, cfg.acquire_timeout).await?)
+            .await
+            .ok();
         let pool = PgPoolOptions::new()
             .max_connections(2)
             .acquire_timeout(cfg.acquire_timeout)

@@ -40,6 +40,12 @@ impl TenantTx {
         (self.scope.city().as_uuid(), &mut self.tx)
     }
 
+    /// The city the database itself holds for this transaction (the setting
+    /// `soi.city_id`), for diagnostics and tests.
+    pub async fn database_scope(&mut self) -> Result<Option<CityId>> {
+        database_scope(&mut self.tx).await
+    }
+
     pub async fn commit(self) -> Result<()> {
         self.tx.commit().await?;
         Ok(())
@@ -66,10 +72,23 @@ impl NationalTx {
         &mut self.tx
     }
 
+    /// The city setting the database holds here: always `None`.
+    pub async fn database_scope(&mut self) -> Result<Option<CityId>> {
+        database_scope(&mut self.tx).await
+    }
+
     pub async fn commit(self) -> Result<()> {
         self.tx.commit().await?;
         Ok(())
     }
+}
+
+async fn database_scope(conn: &mut PgConnection) -> Result<Option<CityId>> {
+    let v: Option<uuid::Uuid> =
+        sqlx::query_scalar("select nullif(current_setting('soi.city_id', true), '')::uuid")
+            .fetch_one(conn)
+            .await?;
+    Ok(v.map(CityId::from))
 }
 
 /// Transactions that may read national tables (cities, the skill catalogue):

@@ -1,0 +1,183 @@
+//! One fresh database per test. The first test of a run migrates a template
+//! database (named by a hash of the migrations, under an advisory lock so
+//! parallel test processes wait for one another); every test then clones it.
+
+use soi_db::{Db, DbConfig, SystemDb, admin};
+use sqlx::{Connection, Executor, PgConnection};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+pub struct TestDb {
+    pub name: String,
+    server: String,
+}
+
+/// The server's maintenance URL: `SOI_TEST_DATABASE_URL`, or local defaults.
+fn server_url() -> String {
+    std::env::var("SOI_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+fn with_database(server: &str, name: &str) -> String {
+    let (base, _) = server.rsplit_once('/').expect("URL with a database");
+    format!("{base}/{name}")
+}
+
+/// A hash of every migration file, so a changed migration gets a new template.
+fn migrations_hash() -> String {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("migrations dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for f in files {
+        for b in f
+            .file_name()
+            .expect("name")
+            .as_encoded_bytes()
+            .iter()
+            .chain(std::fs::read(&f).expect("read").iter())
+        {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+async fn ensure_template(server: &str) -> String {
+    let template = format!("soi_tpl_{}", migrations_hash());
+    let mut conn = PgConnection::connect(server)
+        .await
+        .expect("connect to the test server");
+    conn.execute("select pg_advisory_lock(727274)")
+        .await
+        .expect("lock");
+    let exists: bool =
+        sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
+            .bind(&template)
+            .fetch_one(&mut conn)
+            .await
+            .expect("query");
+    if !exists {
+        // Templates of older migrations are of no use any more.
+        let stale: Vec<String> =
+            sqlx::query_scalar("select datname::text from pg_database where datname like 'soi\\_tpl\\_%' and datname <> $1")
+                .bind(&template)
+                .fetch_all(&mut conn)
+                .await
+                .expect("query");
+        for s in stale {
+            admin::drop_database(server, &s)
+                .await
+                .expect("drop stale template");
+        }
+        let building = format!("{template}_build");
+        admin::recreate_database(server, &building, None)
+            .await
+            .expect("create template");
+        let sys = SystemDb::connect(&DbConfig::new(with_database(server, &building)))
+            .await
+            .expect("connect");
+        sys.migrate(&soi_core::SystemCtx::new("test-template"))
+            .await
+            .expect("migrate template");
+        sys.close().await;
+        conn.execute(sqlx::AssertSqlSafe(format!(
+            "alter database \"{building}\" rename to \"{template}\""
+        )))
+        .await
+        .expect("rename template");
+    }
+    conn.execute("select pg_advisory_unlock(727274)")
+        .await
+        .expect("unlock");
+    conn.close().await.ok();
+    template
+}
+
+impl TestDb {
+    pub async fn new() -> Self {
+        let server = server_url();
+        let template = ensure_template(&server).await;
+        let name = format!(
+            "soi_test_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+            uuid::Uuid::new_v4()
+                .simple()
+                .to_string()
+                .get(..8)
+                .unwrap_or("x")
+        );
+        // Concurrent clones of one template can collide briefly; retry.
+        let mut last = None;
+        for attempt in 0..20 {
+            match admin::recreate_database(&server, &name, Some(&template)).await {
+                Ok(()) => return Self { name, server },
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50 * (attempt + 1))).await;
+        }
+        panic!("cannot create test database: {last:?}");
+    }
+
+    pub fn url(&self) -> String {
+        with_database(&self.server, &self.name)
+    }
+
+    /// The URL with another user (no password: local trust authentication).
+    pub fn url_as(&self, user: &str) -> String {
+        let url = self.url();
+        let (scheme, rest) = url.split_once("://").expect("scheme");
+        let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+        format!("{scheme}://{user}@{host}")
+    }
+
+    pub fn config(&self) -> DbConfig {
+        let mut cfg = DbConfig::new(self.url());
+        cfg.max_connections = 4;
+        cfg.min_connections = 0;
+        cfg
+    }
+
+    pub async fn db(&self) -> Db {
+        Db::connect(&self.config()).await.expect("runtime pool")
+    }
+
+    pub async fn system(&self) -> SystemDb {
+        SystemDb::connect(&self.config()).await.expect("owner pool")
+    }
+
+    /// A raw connection as the configured (super)user, for catalog checks.
+    pub async fn raw(&self) -> PgConnection {
+        PgConnection::connect(&self.url())
+            .await
+            .expect("raw connection")
+    }
+
+    /// A raw connection acting as the runtime role, with no city set.
+    pub async fn raw_app(&self) -> PgConnection {
+        let mut c = self.raw().await;
+        c.execute("set role soi_app").await.expect("set role");
+        c
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        // Drop runs inside the test's runtime; use a thread with its own.
+        let (server, name) = (self.server.clone(), self.name.clone());
+        let done = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            if let Ok(rt) = rt {
+                let _ = rt.block_on(admin::drop_database(&server, &name));
+            }
+        });
+        let _ = done.join();
+    }
+}
