@@ -38,10 +38,17 @@ async fn exercise(db: &Db, city: CityId) {
     .expect("certs");
     let rinks = rinks::list(&mut tx).await.expect("rinks");
     rinks::get(&mut tx, rinks[0].id).await.expect("rink");
-    let season = seasons::list(&mut tx, Page::first(5))
+    let all_seasons = seasons::list(&mut tx, Page::first(5))
         .await
-        .expect("seasons")[0]
+        .expect("seasons");
+    let season = all_seasons
+        .iter()
+        .find(|s| s.phase == soi_core::program::SeasonPhase::Training)
+        .expect("a season in training")
         .id;
+    seasons::open_for_applications(&mut tx)
+        .await
+        .expect("open seasons");
     seasons::get(&mut tx, season).await.expect("season");
     let enrolled = enrollments::list_by_season(&mut tx, season, None, Page::first(100))
         .await

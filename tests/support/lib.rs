@@ -2,11 +2,13 @@
 //! so tests run in parallel and fast), the tenancy catalog checker, a plan
 //! checker, and capture of PostgreSQL notices.
 
+mod app;
 pub mod catalog;
 pub mod notices;
 pub mod plans;
 mod testdb;
 
+pub use app::{TestApp, codes};
 pub use testdb::TestDb;
 
 use soi_core::{CityZone, Slug, SystemCtx};

@@ -32,6 +32,10 @@ enum Command {
     Seed(SeedArgs),
     /// Print the effective configuration (secrets redacted).
     Config,
+    /// Start the GraphQL gateway on SOI_LISTEN.
+    Serve,
+    /// Print the GraphQL schema (SDL), as committed in schema.graphql.
+    Schema,
 }
 
 #[derive(Subcommand)]
@@ -95,12 +99,18 @@ struct SeedArgs {
 
 pub async fn run() -> Result<()> {
     let cli = Cli::parse();
+    if let Command::Schema = cli.command {
+        print!("{}", soi_graphql::sdl());
+        return Ok(());
+    }
     let config = Config::from_env()?;
     match cli.command {
         Command::Migrate => migrate(&config).await,
         Command::City(CityCommand::Launch(args)) => launch(&config, args).await,
         Command::City(CityCommand::List) => list_cities(&config).await,
         Command::Seed(args) => seed(&config, args).await,
+        Command::Serve => crate::serve::run(&config).await,
+        Command::Schema => Ok(()),
         Command::Config => {
             println!("{config}");
             Ok(())

@@ -3,6 +3,7 @@
 
 mod cli;
 mod config;
+mod serve;
 
 use std::process::ExitCode;
 

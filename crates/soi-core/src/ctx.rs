@@ -13,6 +13,8 @@ pub enum Actor {
     User(Uuid),
     /// A named background job or command, e.g. `"seed"` or `"outbox-worker"`.
     System(&'static str),
+    /// Someone not signed in, using a city's public operations.
+    Public,
 }
 
 /// The city a tenant transaction is scoped to, and who acts in it.
@@ -28,6 +30,15 @@ impl CityScope {
         Self {
             city,
             actor: Actor::User(user),
+        }
+    }
+
+    /// For an anonymous public operation that named its city by slug (applying
+    /// to a season, buying tickets): only public operations may use it.
+    pub fn for_public(city: CityId) -> Self {
+        Self {
+            city,
+            actor: Actor::Public,
         }
     }
 

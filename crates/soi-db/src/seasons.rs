@@ -101,3 +101,25 @@ pub async fn move_to_phase(tx: &mut TenantTx, id: SeasonId, next: SeasonPhase) -
         .await?
         .ok_or_else(|| Error::Conflict("the season changed meanwhile; try again".into()))
 }
+
+/// Seasons in the recruiting phase, each with the seats already taken.
+pub async fn open_for_applications(tx: &mut TenantTx) -> Result<Vec<(Season, i64)>> {
+    let (city, conn) = tx.parts();
+    let rows: Vec<OpenRow> = sqlx::query_as(
+        "select s.id, s.title, s.social_theme, s.starts_on, s.ends_on, s.capacity, s.phase, s.auto_accept, \
+                (select count(*) from enrollments e \
+                 where e.city_id = $1 and e.season_id = s.id and e.status in ('accepted', 'active', 'completed')) as taken \
+         from seasons s where s.city_id = $1 and s.phase = 'recruiting' order by s.starts_on, s.id",
+    )
+    .bind(city)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.season, r.taken)).collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct OpenRow {
+    #[sqlx(flatten)]
+    season: Season,
+    taken: i64,
+}

@@ -120,6 +120,16 @@ async fn seed_city(
         return Ok(None);
     }
     let counts = plan::write(&mut tx, &plan, |_| {}).await?;
+    // Next season already takes applications.
+    let next = soi_db::seasons::NewSeason {
+        title: "Students on Ice 2027–2028".into(),
+        social_theme: theme.clone(),
+        starts_on: NaiveDate::from_ymd_opt(2027, 10, 4).unwrap_or_default(),
+        ends_on: NaiveDate::from_ymd_opt(2028, 4, 3).unwrap_or_default(),
+        capacity: 40,
+        auto_accept: false,
+    };
+    seasons::insert(&mut tx, soi_core::SeasonId::from_uuid(rng.uuid()), &next).await?;
     tx.commit().await?;
     Ok(Some(counts))
 }

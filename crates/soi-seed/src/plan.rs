@@ -291,6 +291,8 @@ pub async fn write(
         }
     }
     seasons::insert(tx, plan.season.0, &plan.season.1).await?;
+    // The groups train: the season has left recruiting.
+    seasons::move_to_phase(tx, plan.season.0, soi_core::program::SeasonPhase::Training).await?;
     let mut counts = Counts::default();
     for chunk in plan.participants.chunks(BATCH) {
         counts.participants += participants::insert_many(tx, chunk).await?;

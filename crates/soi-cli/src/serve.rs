@@ -1,0 +1,50 @@
+//! `soi serve`: the gateway, until SIGINT or SIGTERM; requests in flight finish.
+
+use crate::config::Config;
+use anyhow::{Context, Result};
+use secrecy::ExposeSecret;
+use soi_db::Db;
+use soi_graphql::{Limits, build_schema};
+use soi_server::{AppState, HttpLimits, launch};
+
+pub async fn run(config: &Config) -> Result<()> {
+    let db = Db::connect(&config.db).await?;
+    // Redis is optional at start: the gateway serves from PostgreSQL without it.
+    let redis = redis::Client::open(config.redis_url.expose_secret()).ok();
+    let state = AppState {
+        schema: build_schema(db.clone(), Limits::default()),
+        db: db.clone(),
+        redis,
+        limits: HttpLimits::default(),
+    };
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr().context("no local address")?;
+    tracing::info!(%addr, "serving GraphQL at http://{addr}/graphql");
+    println!("SOI platform listening on http://{addr}/graphql");
+    launch(listener, state, shutdown_signal())
+        .await
+        .context("server failed")?;
+    db.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,146 @@
+//! GraphQL over HTTP. POST takes `application/json` (answers in JSON, or in
+//! `application/graphql-response+json` when asked); GET runs queries only,
+//! never mutations, and shows GraphiQL to a browser. Other content types: 415.
+
+use crate::AppState;
+use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::OperationType;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use soi_graphql::{ErrorCode, RequestCtx};
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_owned()
+}
+
+/// A GraphQL error response outside execution (bad JSON, wrong method).
+fn failure(status: StatusCode, code: ErrorCode, message: &str) -> Response {
+    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
+    (status, axum::Json(body)).into_response()
+}
+
+fn wants_graphql_response(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains(GRAPHQL_RESPONSE))
+}
+
+async fn execute(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: async_graphql::Request,
+) -> Response {
+    let ctx = RequestCtx::anonymous(request_id(headers));
+    let mut response = state.schema.execute(request.data(ctx)).await;
+    for error in &mut response.errors {
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|x| x.get("code").is_some());
+        if !has_code {
+            // Resolvers always set a code; an error without one comes from
+            // parsing, validation or the limits (no path), or from a bug.
+            let code = if error.path.is_empty() {
+                ErrorCode::BadUserInput
+            } else {
+                ErrorCode::Internal
+            };
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", code.as_str());
+        }
+    }
+    let mut out = axum::Json(&response).into_response();
+    if wants_graphql_response(headers) {
+        out.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(GRAPHQL_RESPONSE),
+        );
+    }
+    out
+}
+
+pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type.starts_with("application/json") {
+        return failure(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::BadUserInput,
+            "send GraphQL requests as application/json",
+        );
+    }
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(_) => {
+            return failure(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadUserInput,
+                "the body is not a GraphQL request in JSON",
+            );
+        }
+    };
+    execute(&state, &headers, request).await
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let browser = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    let Some(query) = query.filter(|q| !q.is_empty()) else {
+        if browser {
+            return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
+        }
+        return failure(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadUserInput,
+            "no query given",
+        );
+    };
+    let request = match async_graphql::http::parse_query_string(&query) {
+        Ok(r) => r,
+        Err(_) => {
+            return failure(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadUserInput,
+                "malformed query string",
+            );
+        }
+    };
+    // GET may be cached and replayed by proxies: queries only.
+    if let Ok(doc) = async_graphql::parser::parse_query(&request.query) {
+        let mutation = doc.operations.iter().any(|(name, op)| {
+            op.node.ty != OperationType::Query
+                && (request.operation_name.is_none()
+                    || request.operation_name.as_deref() == name.map(|n| n.as_str()))
+        });
+        if mutation {
+            let mut r = failure(
+                StatusCode::METHOD_NOT_ALLOWED,
+                ErrorCode::BadUserInput,
+                "mutations and subscriptions must be sent with POST",
+            );
+            r.headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+            return r;
+        }
+    }
+    execute(&state, &headers, request).await
+}

@@ -1,0 +1,51 @@
+//! Liveness and readiness. Redis is an accelerator: without it the gateway is
+//! degraded (slower), not down, so readiness stays 200 and says so.
+
+use crate::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+pub async fn alive() -> Json<Value> {
+    Json(json!({ "status": "alive" }))
+}
+
+pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let postgres = tokio::time::timeout(Duration::from_secs(2), state.db.ping()).await;
+    let postgres_ok = matches!(postgres, Ok(Ok(())));
+    let redis_ok = match &state.redis {
+        None => false,
+        Some(client) => redis_ping(client).await,
+    };
+    let status = match (postgres_ok, redis_ok) {
+        (false, _) => "unavailable",
+        (true, false) => "degraded",
+        (true, true) => "ready",
+    };
+    let code = if postgres_ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        code,
+        Json(json!({
+            "status": status,
+            "postgres": if postgres_ok { "up" } else { "down" },
+            "redis": if redis_ok { "up" } else { "down" },
+        })),
+    )
+}
+
+async fn redis_ping(client: &redis::Client) -> bool {
+    let attempt = async {
+        let mut conn = client.get_multiplexed_async_connection().await?;
+        redis::cmd("PING").query_async::<String>(&mut conn).await
+    };
+    matches!(
+        tokio::time::timeout(Duration::from_millis(500), attempt).await,
+        Ok(Ok(_))
+    )
+}

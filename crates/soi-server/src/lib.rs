@@ -1,0 +1,79 @@
+//! The HTTP gateway: `/graphql` (GraphQL over HTTP, GraphiQL for browsers),
+//! `/healthz` and `/readyz`. A library with [`launch`], so the binary and the
+//! tests start it the same way (tests on port 0).
+
+mod graphql;
+mod health;
+
+use axum::Router;
+use axum::routing::get;
+use soi_db::Db;
+use soi_graphql::SoiSchema;
+use std::future::Future;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// Everything a request handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub schema: SoiSchema,
+    pub redis: Option<redis::Client>,
+    pub limits: HttpLimits,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct HttpLimits {
+    /// Largest request body accepted (bytes); larger ones get 413.
+    pub body_bytes: usize,
+    /// Longest a request may take; slower ones get 408.
+    pub timeout: Duration,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        Self {
+            body_bytes: 1 << 20,
+            timeout: Duration::from_secs(15),
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let limits = state.limits;
+    Router::new()
+        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/healthz", get(health::alive))
+        .route("/readyz", get(health::ready))
+        .with_state(state)
+        .layer(RequestBodyLimitLayer::new(limits.body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            limits.timeout,
+        ))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// Serves until `shutdown` resolves, then finishes requests in flight.
+pub async fn launch(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

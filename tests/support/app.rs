@@ -1,0 +1,78 @@
+//! The real gateway on port 0 against a test database.
+
+use crate::TestDb;
+use serde_json::{Value, json};
+use soi_graphql::{Limits, build_schema};
+use soi_server::{AppState, HttpLimits, launch};
+use std::net::SocketAddr;
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub http: reqwest::Client,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    pub async fn spawn(t: &TestDb) -> Self {
+        let db = t.db().await;
+        let redis_url =
+            std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+        let state = AppState {
+            schema: build_schema(db.clone(), Limits::default()),
+            db,
+            redis: redis::Client::open(redis_url).ok(),
+            limits: HttpLimits::default(),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        tokio::spawn(launch(listener, state, async {
+            let _ = rx.await;
+        }));
+        Self {
+            addr,
+            http: reqwest::Client::new(),
+            stop: Some(tx),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// POSTs a query; returns the status and the JSON body.
+    pub async fn graphql(&self, query: &str, variables: Value) -> (u16, Value) {
+        let r = self
+            .http
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.expect("json body"))
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The `extensions.code` of every error in a response.
+pub fn codes(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["extensions"]["code"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
