@@ -1,0 +1,136 @@
+//! The `soi` command with bad input: one `error:` line, a non-zero exit, no
+//! panic, no secret, and the database as it was.
+
+use soi_tests::TestDb;
+use std::process::{Command, Output};
+
+fn soi(url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_soi"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("SOI_DB_ACQUIRE_TIMEOUT_MS", "3000")
+        .env("RUST_LOG", "error")
+        .output()
+        .expect("run soi")
+}
+
+/// Exactly one line on stderr, starting with `error: `.
+fn one_error_line(out: &Output) -> String {
+    assert!(!out.status.success(), "must fail");
+    let stderr = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+    assert_eq!(stderr.lines().count(), 1, "one line, got: {stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+#[test]
+fn a_malformed_database_url_is_one_line_without_the_password() {
+    let out = soi("postgres://admin:s3cret@[::1", &["migrate"]);
+    let line = one_error_line(&out);
+    assert!(line.contains("DATABASE_URL"), "{line}");
+    assert!(!line.contains("s3cret"), "{line}");
+    let line = one_error_line(&soi("mysql://admin:s3cret@localhost/x", &["city", "list"]));
+    assert!(!line.contains("s3cret"), "{line}");
+}
+
+#[test]
+fn an_unreachable_database_is_one_line() {
+    let line = one_error_line(&soi(
+        "postgres://admin:s3cret@127.0.0.1:9/soi",
+        &["migrate"],
+    ));
+    assert!(
+        line.contains("cannot reach PostgreSQL at 127.0.0.1:9"),
+        "{line}"
+    );
+    assert!(!line.contains("s3cret"), "{line}");
+}
+
+#[tokio::test]
+async fn migrating_twice_is_harmless_and_bad_launches_change_nothing() {
+    let t = TestDb::new().await;
+    let url = t.url();
+    let first = soi(&url, &["migrate"]);
+    assert!(first.status.success());
+    assert!(String::from_utf8_lossy(&first.stdout).contains("up to date"));
+    assert!(soi(&url, &["migrate"]).status.success());
+
+    let line = one_error_line(&soi(
+        &url,
+        &[
+            "city",
+            "launch",
+            "Almaty City",
+            "--name-kk",
+            "a",
+            "--name-ru",
+            "b",
+            "--name-en",
+            "c",
+        ],
+    ));
+    assert!(line.contains("slug"), "{line}");
+    let line = one_error_line(&soi(
+        &url,
+        &[
+            "city",
+            "launch",
+            "almaty",
+            "--name-kk",
+            "a",
+            "--name-ru",
+            "b",
+            "--name-en",
+            "c",
+            "--tz",
+            "Asia/Atlantis",
+        ],
+    ));
+    assert!(line.contains("time zone"), "{line}");
+    let line = one_error_line(&soi(&url, &["seed", "--demo", "--city", "atyrau"]));
+    assert!(line.contains("city 'atyrau' is not launched"), "{line}");
+
+    let list = soi(&url, &["city", "list"]);
+    assert!(list.status.success());
+    assert!(String::from_utf8_lossy(&list.stdout).contains("0 cities"));
+
+    let ok = soi(
+        &url,
+        &[
+            "city",
+            "launch",
+            "atyrau",
+            "--name-kk",
+            "Атырау",
+            "--name-ru",
+            "Атырау",
+            "--name-en",
+            "Atyrau",
+            "--tz",
+            "Asia/Atyrau",
+        ],
+    );
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let again = soi(
+        &url,
+        &[
+            "city",
+            "launch",
+            "atyrau",
+            "--name-kk",
+            "Атырау",
+            "--name-ru",
+            "Атырау",
+            "--name-en",
+            "Atyrau",
+            "--tz",
+            "Asia/Atyrau",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&again.stdout).contains("was launched already"));
+}
