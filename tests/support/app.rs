@@ -2,7 +2,11 @@
 
 use crate::TestDb;
 use serde_json::{Value, json};
-use soi_graphql::{Limits, build_schema};
+use soi_auth::TokenKeys;
+use soi_graphql::{AuthSettings, Limits, build_schema};
+
+/// The key test gateways sign tokens with.
+pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
 use soi_server::{AppState, HttpLimits, launch};
 use std::net::SocketAddr;
 
@@ -17,11 +21,18 @@ impl TestApp {
         let db = t.db().await;
         let redis_url =
             std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+        let keys = TokenKeys::new(&TEST_JWT_SECRET.to_owned().into(), 900);
+        let auth = AuthSettings {
+            keys: keys.clone(),
+            refresh_ttl: chrono::Duration::days(30),
+        };
         let state = AppState {
-            schema: build_schema(db.clone(), Limits::default()),
+            schema: build_schema(db.clone(), auth, Limits::default()),
             db,
             redis: redis::Client::open(redis_url).ok(),
             limits: HttpLimits::default(),
+            keys,
+            anonymous_introspection: false,
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -44,13 +55,24 @@ impl TestApp {
 
     /// POSTs a query; returns the status and the JSON body.
     pub async fn graphql(&self, query: &str, variables: Value) -> (u16, Value) {
-        let r = self
+        self.graphql_as(None, query, variables).await
+    }
+
+    /// POSTs a query with a bearer token (or none).
+    pub async fn graphql_as(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (u16, Value) {
+        let mut req = self
             .http
             .post(self.url("/graphql"))
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .expect("request");
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let r = req.send().await.expect("request");
         let status = r.status().as_u16();
         (status, r.json().await.expect("json body"))
     }

@@ -8,7 +8,7 @@ pub mod notices;
 pub mod plans;
 mod testdb;
 
-pub use app::{TestApp, codes};
+pub use app::{TEST_JWT_SECRET, TestApp, codes};
 pub use testdb::TestDb;
 
 use soi_core::{CityZone, Slug, SystemCtx};

@@ -187,7 +187,13 @@ async fn seed(config: &Config, args: SeedArgs) -> Result<()> {
     let sys = SystemDb::connect(&config.db).await?;
     let db = Db::connect(&config.db).await?;
     if args.demo {
-        let outcomes = soi_seed::demo::run(&sys, &db, args.seed, &args.cities).await?;
+        let password = std::env::var("SOI_DEMO_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| soi_seed::demo::DEFAULT_PASSWORD.to_owned());
+        let outcomes =
+            soi_seed::demo::run_with_password(&sys, &db, args.seed, &args.cities, &password)
+                .await?;
         for o in outcomes {
             match o.counts {
                 Some(c) => println!(

@@ -15,6 +15,17 @@ pub struct Config {
     pub smtp_url: SecretString,
     /// `SOI_LISTEN` (host:port)
     pub listen: SocketAddr,
+    /// `SOI_JWT_SECRET`: signs access tokens (HS256), at least 32 bytes. When
+    /// unset a random one is made at start: tokens then die with the process
+    /// and are not shared between gateway processes.
+    pub jwt_secret: SecretString,
+    pub jwt_secret_generated: bool,
+    /// `SOI_ACCESS_TOKEN_TTL_SECS`
+    pub access_ttl_secs: u64,
+    /// `SOI_REFRESH_TOKEN_TTL_DAYS`
+    pub refresh_ttl_days: i64,
+    /// `SOI_ANONYMOUS_INTROSPECTION=true` lets anonymous clients introspect.
+    pub anonymous_introspection: bool,
 }
 
 /// `scheme://host:port/...` with any `user:password@` replaced by `[redacted]@`.
@@ -48,11 +59,40 @@ impl Config {
         if !(smtp_url.starts_with("smtp://") || smtp_url.starts_with("smtps://")) {
             bail!("SMTP_URL must start with smtp:// or smtps://");
         }
+        let (jwt_secret, jwt_secret_generated) = match var("SOI_JWT_SECRET") {
+            Some(s) if s.len() >= 32 => (s, false),
+            Some(_) => bail!("SOI_JWT_SECRET must be at least 32 characters"),
+            None => {
+                let mut raw = [0u8; 32];
+                getrandom::fill(&mut raw)
+                    .map_err(|e| anyhow::anyhow!("no randomness for a token key: {e}"))?;
+                (raw.iter().map(|b| format!("{b:02x}")).collect(), true)
+            }
+        };
+        let number = |name: &str, default: u64| -> Result<u64> {
+            var(name).map_or(Ok(default), |v| {
+                v.trim()
+                    .parse()
+                    .with_context(|| format!("{name} must be a whole number"))
+            })
+        };
+        let access_ttl_secs = number("SOI_ACCESS_TOKEN_TTL_SECS", 900)?;
+        let refresh_ttl_days = i64::try_from(number("SOI_REFRESH_TOKEN_TTL_DAYS", 30)?)
+            .context("SOI_REFRESH_TOKEN_TTL_DAYS is too large")?;
+        if access_ttl_secs == 0 || refresh_ttl_days == 0 {
+            bail!("token lifetimes must be positive");
+        }
         Ok(Self {
             db,
             redis_url: redis_url.into(),
             smtp_url: smtp_url.into(),
             listen,
+            jwt_secret: jwt_secret.into(),
+            jwt_secret_generated,
+            access_ttl_secs,
+            refresh_ttl_days,
+            anonymous_introspection: var("SOI_ANONYMOUS_INTROSPECTION")
+                .is_some_and(|v| v == "true" || v == "1"),
         })
     }
 }
@@ -99,7 +139,23 @@ impl std::fmt::Display for Config {
             "SMTP_URL                     {}",
             without_credentials(&self.smtp_url)
         )?;
-        write!(f, "SOI_LISTEN                   {}", self.listen)
+        writeln!(f, "SOI_LISTEN                   {}", self.listen)?;
+        writeln!(
+            f,
+            "SOI_JWT_SECRET               {}",
+            if self.jwt_secret_generated {
+                "(random per process)"
+            } else {
+                "[redacted]"
+            }
+        )?;
+        writeln!(f, "SOI_ACCESS_TOKEN_TTL_SECS    {}", self.access_ttl_secs)?;
+        writeln!(f, "SOI_REFRESH_TOKEN_TTL_DAYS   {}", self.refresh_ttl_days)?;
+        write!(
+            f,
+            "SOI_ANONYMOUS_INTROSPECTION  {}",
+            self.anonymous_introspection
+        )
     }
 }
 

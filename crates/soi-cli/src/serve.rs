@@ -3,19 +3,32 @@
 use crate::config::Config;
 use anyhow::{Context, Result};
 use secrecy::ExposeSecret;
+use soi_auth::TokenKeys;
 use soi_db::Db;
-use soi_graphql::{Limits, build_schema};
+use soi_graphql::{AuthSettings, Limits, build_schema};
 use soi_server::{AppState, HttpLimits, launch};
 
 pub async fn run(config: &Config) -> Result<()> {
     let db = Db::connect(&config.db).await?;
     // Redis is optional at start: the gateway serves from PostgreSQL without it.
     let redis = redis::Client::open(config.redis_url.expose_secret()).ok();
+    if config.jwt_secret_generated {
+        tracing::warn!(
+            "SOI_JWT_SECRET is not set: tokens are signed with a random key and end with this process"
+        );
+    }
+    let keys = TokenKeys::new(&config.jwt_secret, config.access_ttl_secs);
+    let auth = AuthSettings {
+        keys: keys.clone(),
+        refresh_ttl: chrono::Duration::days(config.refresh_ttl_days),
+    };
     let state = AppState {
-        schema: build_schema(db.clone(), Limits::default()),
+        schema: build_schema(db.clone(), auth, Limits::default()),
         db: db.clone(),
         redis,
         limits: HttpLimits::default(),
+        keys,
+        anonymous_introspection: config.anonymous_introspection,
     };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

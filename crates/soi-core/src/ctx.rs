@@ -3,8 +3,105 @@
 //! authenticated request (the gateway) or from a named [`SystemCtx`] (workers,
 //! the CLI, seeds). Client input never carries a city.
 
-use crate::ids::CityId;
+use crate::ids::{CityId, CoachId, ParticipantId};
 use uuid::Uuid;
+
+/// What a signed-in user is in the program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// The alliance: aggregates of every city, no personal data.
+    National,
+    /// Runs one city chapter: everything of that city.
+    ChapterAdmin,
+    /// Trains groups in one city.
+    Coach,
+    /// A student: their own record.
+    Participant,
+}
+
+impl Role {
+    pub const fn code(self) -> &'static str {
+        match self {
+            Role::National => "national",
+            Role::ChapterAdmin => "chapter_admin",
+            Role::Coach => "coach",
+            Role::Participant => "participant",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        match code {
+            "national" => Some(Role::National),
+            "chapter_admin" => Some(Role::ChapterAdmin),
+            "coach" => Some(Role::Coach),
+            "participant" => Some(Role::Participant),
+            _ => None,
+        }
+    }
+}
+
+/// A verified identity: who signed in, as what, in which city. Built only
+/// from a verified token or a checked sign-in, never from request input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Principal {
+    account: Uuid,
+    role: Role,
+    city: Option<CityId>,
+    coach: Option<CoachId>,
+    participant: Option<ParticipantId>,
+}
+
+impl Principal {
+    /// Checks that the parts fit: a city for every role but national, a coach
+    /// id exactly for coaches, a participant id exactly for participants.
+    pub fn new(
+        account: Uuid,
+        role: Role,
+        city: Option<CityId>,
+        coach: Option<CoachId>,
+        participant: Option<ParticipantId>,
+    ) -> Option<Self> {
+        let fits = (role == Role::National) == city.is_none()
+            && (role == Role::Coach) == coach.is_some()
+            && (role == Role::Participant) == participant.is_some();
+        fits.then_some(Self {
+            account,
+            role,
+            city,
+            coach,
+            participant,
+        })
+    }
+
+    pub fn account(&self) -> Uuid {
+        self.account
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The user's city; `None` for the national role.
+    pub fn city(&self) -> Option<CityId> {
+        self.city
+    }
+
+    pub fn coach(&self) -> Option<CoachId> {
+        self.coach
+    }
+
+    pub fn participant(&self) -> Option<ParticipantId> {
+        self.participant
+    }
+
+    /// The scope of this user's city work; `None` for the national role.
+    pub fn city_scope(&self) -> Option<CityScope> {
+        self.city.map(|city| CityScope {
+            city,
+            actor: Actor::User(self.account),
+        })
+    }
+}
 
 /// Who acts; recorded with changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,14 +122,6 @@ pub struct CityScope {
 }
 
 impl CityScope {
-    /// For a signed-in user whose city came from their verified token.
-    pub fn for_user(user: Uuid, city: CityId) -> Self {
-        Self {
-            city,
-            actor: Actor::User(user),
-        }
-    }
-
     /// For an anonymous public operation that named its city by slug (applying
     /// to a season, buying tickets): only public operations may use it.
     pub fn for_public(city: CityId) -> Self {

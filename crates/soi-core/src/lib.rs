@@ -10,7 +10,7 @@ pub mod program;
 pub mod text;
 pub mod zone;
 
-pub use ctx::{Actor, CityScope, SystemCtx};
+pub use ctx::{Actor, CityScope, Principal, Role, SystemCtx};
 pub use error::{InputError, InputResult};
 pub use ids::*;
 pub use lang::Language;

@@ -9,6 +9,7 @@
 //!
 //! No pool leaves this crate.
 
+pub mod accounts;
 pub mod attendance;
 pub mod bench;
 pub mod cities;

@@ -3,11 +3,13 @@
 //! for the city of the request context (from the verified token, or for
 //! public operations from the city slug).
 
+mod auth;
 mod error;
 mod public;
 mod request;
 mod schema;
 
+pub use auth::AuthSettings;
 pub use error::{ErrorCode, db_error};
 pub use request::RequestCtx;
 pub use schema::{Limits, SoiSchema, build_schema, sdl};

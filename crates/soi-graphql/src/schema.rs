@@ -1,14 +1,19 @@
 //! Building the schema with its limits.
 
+use crate::auth::{AuthMutation, AuthQuery, AuthSettings};
 use crate::public::PublicQuery;
-use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+use async_graphql::{EmptySubscription, MergedObject, Schema};
 use soi_db::Db;
 
-/// The root query: public operations now; signed-in ones join as they land.
+/// Every query: one object per area, merged.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(PublicQuery);
+pub struct QueryRoot(PublicQuery, AuthQuery);
 
-pub type SoiSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+/// Every mutation: one object per area, merged.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(AuthMutation);
+
+pub type SoiSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Limits on what one request may ask for.
 #[derive(Debug, Clone, Copy)]
@@ -28,18 +33,27 @@ impl Default for Limits {
     }
 }
 
-pub fn build_schema(db: Db, limits: Limits) -> SoiSchema {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .data(db)
-        .limit_depth(limits.depth)
-        .limit_complexity(limits.complexity)
-        .limit_recursive_depth(limits.recursive_depth)
-        .finish()
+pub fn build_schema(db: Db, auth: AuthSettings, limits: Limits) -> SoiSchema {
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .data(db)
+    .data(auth)
+    .limit_depth(limits.depth)
+    .limit_complexity(limits.complexity)
+    .limit_recursive_depth(limits.recursive_depth)
+    .finish()
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .finish()
+    .sdl()
 }

@@ -7,7 +7,8 @@ use crate::plan::{self, Counts, Spec};
 use crate::rng::Rng;
 use crate::{Result, SeedError};
 use chrono::{NaiveDate, TimeZone, Utc};
-use soi_core::{CityZone, Slug, SystemCtx};
+use soi_core::{CityId, CityZone, CoachId, Email, ParticipantId, Role, Slug, SystemCtx};
+use soi_db::accounts::{self, NewAccount};
 use soi_db::cities::NewCity;
 use soi_db::{Db, SystemDb, seasons, skills};
 
@@ -22,6 +23,9 @@ fn season_start() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 10, 5).unwrap_or_default()
 }
 
+/// The demo accounts' password unless `SOI_DEMO_PASSWORD` gives another.
+pub const DEFAULT_PASSWORD: &str = "skate-on-ice-2026";
+
 #[derive(Debug, Clone)]
 pub struct CityOutcome {
     pub slug: String,
@@ -29,9 +33,23 @@ pub struct CityOutcome {
     pub counts: Option<Counts>,
 }
 
-/// Launches the demo cities (if needed) and seeds each; `only` restricts the
-/// run to cities that must already exist.
+/// [`run_with_password`] with the default demo password.
 pub async fn run(sys: &SystemDb, db: &Db, seed: u64, only: &[String]) -> Result<Vec<CityOutcome>> {
+    run_with_password(sys, db, seed, only, DEFAULT_PASSWORD).await
+}
+
+/// Launches the demo cities (if needed) and seeds each; `only` restricts the
+/// run to cities that must already exist. Each city gets the accounts
+/// `admin@<slug>.soi.test` (chapter admin), `coach@<slug>.soi.test` (its first
+/// coach) and `student@<slug>.soi.test` (its first participant); the alliance
+/// gets `national@soi.test`. Accounts that exist are left as they are.
+pub async fn run_with_password(
+    sys: &SystemDb,
+    db: &Db,
+    seed: u64,
+    only: &[String],
+    password: &str,
+) -> Result<Vec<CityOutcome>> {
     let ctx = SystemCtx::new("seed-demo");
     let mut targets: Vec<(soi_db::cities::City, Option<&DemoCity>)> = Vec::new();
     if only.is_empty() {
@@ -57,14 +75,76 @@ pub async fn run(sys: &SystemDb, db: &Db, seed: u64, only: &[String]) -> Result<
         }
     }
     let mut out = Vec::new();
+    let mut people = Vec::new();
     for (city, demo) in targets {
-        let counts = seed_city(db, &ctx, &city, demo, seed).await?;
+        let (counts, coach, participant) = seed_city(db, &ctx, &city, demo, seed).await?;
+        people.push((city.id, city.slug.clone(), coach, participant));
         out.push(CityOutcome {
             slug: city.slug,
             counts,
         });
     }
+    create_accounts(db, &people, password).await?;
     Ok(out)
+}
+
+async fn create_accounts(
+    db: &Db,
+    cities: &[(CityId, String, CoachId, ParticipantId)],
+    password: &str,
+) -> Result<()> {
+    let mut wanted = vec![(
+        "national@soi.test".to_owned(),
+        Role::National,
+        None,
+        None,
+        None,
+    )];
+    for (city, slug, coach, participant) in cities {
+        wanted.push((
+            format!("admin@{slug}.soi.test"),
+            Role::ChapterAdmin,
+            Some(*city),
+            None,
+            None,
+        ));
+        wanted.push((
+            format!("coach@{slug}.soi.test"),
+            Role::Coach,
+            Some(*city),
+            Some(*coach),
+            None,
+        ));
+        wanted.push((
+            format!("student@{slug}.soi.test"),
+            Role::Participant,
+            Some(*city),
+            None,
+            Some(*participant),
+        ));
+    }
+    let mut tx = db.national().await?;
+    for (email, role, city, coach, participant) in wanted {
+        if accounts::by_email(&mut tx, &email).await?.is_some() {
+            continue;
+        }
+        let pw = password.to_owned();
+        let hash = tokio::task::spawn_blocking(move || soi_auth::hash_password(&pw))
+            .await
+            .map_err(|e| SeedError::Invalid(format!("hashing failed: {e}")))?
+            .map_err(|e| SeedError::Invalid(e.to_string()))?;
+        let new = NewAccount {
+            email: Email::parse(&email).map_err(|e| SeedError::Invalid(e.to_string()))?,
+            password_hash: hash,
+            principal_role: role,
+            city,
+            coach,
+            participant,
+        };
+        accounts::create(&mut tx, &new).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn seed_city(
@@ -73,7 +153,7 @@ async fn seed_city(
     city: &soi_db::cities::City,
     demo: Option<&DemoCity>,
     seed: u64,
-) -> Result<Option<Counts>> {
+) -> Result<(Option<Counts>, CoachId, ParticipantId)> {
     let zone = CityZone::parse(&city.time_zone).map_err(|e| SeedError::Invalid(e.to_string()))?;
     // A launched city that is not one of the demo's gets generic venues.
     let (rinks, universities, theme) = match demo {
@@ -115,9 +195,10 @@ async fn seed_city(
     let plan = plan::build(&mut rng, &spec, &catalogue);
     // Ids derive from the seed: if this season is stored, this seed already
     // ran for the city and nothing is written again.
+    let (coach, participant) = (plan.coaches[0].0, plan.participants[0].0);
     if seasons::get(&mut tx, plan.season.0).await.is_ok() {
         tx.rollback().await?;
-        return Ok(None);
+        return Ok((None, coach, participant));
     }
     let counts = plan::write(&mut tx, &plan, |_| {}).await?;
     // Next season already takes applications.
@@ -131,5 +212,5 @@ async fn seed_city(
     };
     seasons::insert(&mut tx, soi_core::SeasonId::from_uuid(rng.uuid()), &next).await?;
     tx.commit().await?;
-    Ok(Some(counts))
+    Ok((Some(counts), coach, participant))
 }

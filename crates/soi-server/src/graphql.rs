@@ -34,12 +34,54 @@ fn wants_graphql_response(headers: &HeaderMap) -> bool {
         .is_some_and(|a| a.contains(GRAPHQL_RESPONSE))
 }
 
+/// Who asks: anonymous without an `Authorization` header; otherwise the
+/// bearer token must verify (`None` when it does not).
+fn request_ctx(state: &AppState, headers: &HeaderMap) -> Option<RequestCtx> {
+    let id = request_id(headers);
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Some(RequestCtx::anonymous(id));
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim);
+    match token.map(|t| state.keys.verify(t)) {
+        Some(Ok(principal)) => Some(RequestCtx::signed_in(principal, id)),
+        _ => None,
+    }
+}
+
 async fn execute(
     state: &AppState,
     headers: &HeaderMap,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
 ) -> Response {
-    let ctx = RequestCtx::anonymous(request_id(headers));
+    let Some(ctx) = request_ctx(state, headers) else {
+        // A bad token refuses the whole request, whatever it asks.
+        let mut r = failure(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            "the access token is missing, expired or not valid; sign in again",
+        );
+        r.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return r;
+    };
+    if ctx.principal().is_none() && !state.anonymous_introspection {
+        if asks_introspection(&request.query) {
+            return failure(
+                StatusCode::OK,
+                ErrorCode::Unauthenticated,
+                "introspection is for signed-in users",
+            );
+        }
+        // Also catches introspection hidden behind fragments: it answers null.
+        request = request.disable_introspection();
+    }
     let mut response = state.schema.execute(request.data(ctx)).await;
     for error in &mut response.errors {
         let has_code = error
@@ -68,6 +110,25 @@ async fn execute(
         );
     }
     out
+}
+
+/// Whether an operation selects `__schema` or `__type` at its root.
+fn asks_introspection(query: &str) -> bool {
+    use async_graphql::parser::types::Selection;
+    let Ok(doc) = async_graphql::parser::parse_query(query) else {
+        return false;
+    };
+    doc.operations.iter().any(|(_, op)| {
+        op.node
+            .selection_set
+            .node
+            .items
+            .iter()
+            .any(|item| match &item.node {
+                Selection::Field(f) => matches!(f.node.name.node.as_str(), "__schema" | "__type"),
+                _ => false,
+            })
+    })
 }
 
 pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {

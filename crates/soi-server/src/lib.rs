@@ -24,6 +24,10 @@ pub struct AppState {
     pub schema: SoiSchema,
     pub redis: Option<redis::Client>,
     pub limits: HttpLimits,
+    /// Verifies bearer tokens.
+    pub keys: soi_auth::TokenKeys,
+    /// Introspection for requests without a token (off unless configured).
+    pub anonymous_introspection: bool,
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -1,0 +1,231 @@
+//! Credentials: argon2id password hashes, short-lived access tokens (JWT with
+//! one fixed algorithm, HS256, and a key from the configuration) and opaque
+//! refresh tokens stored only as SHA-256 hashes. Pure functions: callers run
+//! the CPU-heavy hashing off the async runtime (`spawn_blocking`).
+
+use argon2::Argon2;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use base64::Engine;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use soi_core::{CityId, CoachId, ParticipantId, Principal, Role};
+use uuid::Uuid;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum AuthError {
+    /// `UNAUTHENTICATED`: missing, malformed, expired, tampered or foreign token.
+    #[error("the access token is not valid")]
+    InvalidToken,
+    /// Internal: hashing failed (should not happen).
+    #[error("password hashing failed")]
+    Hashing,
+}
+
+/// An argon2id hash in PHC string form.
+pub fn hash_password(password: &str) -> Result<String, AuthError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|_| AuthError::Hashing)
+}
+
+/// Whether the password matches the stored hash (constant-time compare).
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+/// A real hash to verify against when the email is unknown, so a wrong
+/// email costs the same time as a wrong password (made once per process).
+pub fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password("decoy password for unknown emails").unwrap_or_default())
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: Uuid,
+    role: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    city: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    coach: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    participant: Option<Uuid>,
+    iat: u64,
+    exp: u64,
+    iss: String,
+}
+
+const ISSUER: &str = "soi-platform";
+
+/// Signs and verifies access tokens with one key and one algorithm.
+#[derive(Clone)]
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    /// Lifetime of an access token, in seconds.
+    pub ttl_secs: u64,
+}
+
+impl TokenKeys {
+    pub fn new(secret: &SecretString, ttl_secs: u64) -> Self {
+        let key = secret.expose_secret().as_bytes();
+        Self {
+            encoding: EncodingKey::from_secret(key),
+            decoding: DecodingKey::from_secret(key),
+            ttl_secs,
+        }
+    }
+
+    /// An access token for the principal, valid from `now` (Unix seconds).
+    pub fn issue(&self, p: &Principal, now: u64) -> Result<String, AuthError> {
+        let claims = Claims {
+            sub: p.account(),
+            role: p.role().code().to_owned(),
+            city: p.city().map(|c| c.as_uuid()),
+            coach: p.coach().map(|c| c.as_uuid()),
+            participant: p.participant().map(|c| c.as_uuid()),
+            iat: now,
+            exp: now + self.ttl_secs,
+            iss: ISSUER.to_owned(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|_| AuthError::Hashing)
+    }
+
+    /// The principal of a valid token. Only HS256 with our key is accepted
+    /// (`alg: none` and every other algorithm fail), and expiry is enforced
+    /// with no leeway.
+    pub fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        validation.set_issuer(&[ISSUER]);
+        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+            .map_err(|_| AuthError::InvalidToken)?;
+        let c = data.claims;
+        let role = Role::parse(&c.role).ok_or(AuthError::InvalidToken)?;
+        Principal::new(
+            c.sub,
+            role,
+            c.city.map(CityId::from),
+            c.coach.map(CoachId::from),
+            c.participant.map(ParticipantId::from),
+        )
+        .ok_or(AuthError::InvalidToken)
+    }
+}
+
+/// A new opaque refresh token (256 random bits, URL-safe base64) and the
+/// SHA-256 hash to store in its place.
+pub fn new_refresh_token() -> Result<(String, Vec<u8>), AuthError> {
+    let mut raw = [0u8; 32];
+    getrandom::fill(&mut raw).map_err(|_| AuthError::Hashing)?;
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+    let hash = refresh_hash(&token);
+    Ok((token, hash))
+}
+
+pub fn refresh_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(secret: &str) -> TokenKeys {
+        TokenKeys::new(&SecretString::from(secret.to_owned()), 900)
+    }
+
+    fn coach() -> Principal {
+        Principal::new(
+            Uuid::new_v4(),
+            Role::Coach,
+            Some(CityId::new()),
+            Some(CoachId::new()),
+            None,
+        )
+        .expect("valid")
+    }
+
+    #[test]
+    fn a_token_round_trips() {
+        let k = keys("0123456789abcdef0123456789abcdef");
+        let p = coach();
+        let t = k
+            .issue(
+                &p,
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .expect("clock")
+                    .as_secs(),
+            )
+            .expect("issue");
+        assert_eq!(k.verify(&t), Ok(p));
+    }
+
+    #[test]
+    fn expired_tampered_foreign_and_unsigned_tokens_fail() {
+        let k = keys("0123456789abcdef0123456789abcdef");
+        let p = coach();
+        let expired = k.issue(&p, 1_000).expect("issue");
+        assert_eq!(k.verify(&expired), Err(AuthError::InvalidToken));
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_secs();
+        let good = k.issue(&p, now).expect("issue");
+        let other = keys("another-key-another-key-another-k");
+        assert_eq!(other.verify(&good), Err(AuthError::InvalidToken));
+        // Change the role in the payload, keep the signature.
+        let parts: Vec<&str> = good.split('.').collect();
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(parts[1])
+            .expect("b64");
+        let forged = String::from_utf8(payload)
+            .expect("utf8")
+            .replace("\"coach\"", "\"chapter_admin\"");
+        let forged = format!(
+            "{}.{}.{}",
+            parts[0],
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(forged),
+            parts[2]
+        );
+        assert_eq!(k.verify(&forged), Err(AuthError::InvalidToken));
+        // alg: none with no signature.
+        let none_header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(r#"{"alg":"none","typ":"JWT"}"#);
+        assert_eq!(
+            k.verify(&format!("{none_header}.{}.", parts[1])),
+            Err(AuthError::InvalidToken)
+        );
+        assert_eq!(k.verify("not a token"), Err(AuthError::InvalidToken));
+    }
+
+    #[test]
+    fn passwords_verify_only_themselves() {
+        let h = hash_password("skate on thin ice").expect("hash");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("skate on thin ice", &h));
+        assert!(!verify_password("skate on thick ice", &h));
+        assert!(!verify_password("anything", decoy_hash()));
+    }
+
+    #[test]
+    fn refresh_tokens_are_random_and_stored_hashed() {
+        let (a, ha) = new_refresh_token().expect("token");
+        let (b, _) = new_refresh_token().expect("token");
+        assert_ne!(a, b);
+        assert_eq!(ha, refresh_hash(&a));
+        assert_eq!(ha.len(), 32);
+    }
+}

@@ -1,0 +1,177 @@
+//! Sign-in accounts and refresh tokens: national tables, read and written in a
+//! [`NationalTx`] because signing in comes before a city is known.
+
+use crate::error::{Error, Result};
+use crate::tenant::NationalTx;
+use chrono::{DateTime, Utc};
+use soi_core::{CityId, CoachId, Email, ParticipantId, Principal, Role};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Account {
+    pub id: Uuid,
+    pub email: String,
+    pub password_hash: String,
+    pub role: String,
+    pub home_city_id: Option<Uuid>,
+    pub coach_id: Option<Uuid>,
+    pub participant_id: Option<Uuid>,
+    pub disabled: bool,
+}
+
+impl Account {
+    /// The identity this account signs in as; `None` if its row is inconsistent.
+    pub fn principal(&self) -> Option<Principal> {
+        Principal::new(
+            self.id,
+            Role::parse(&self.role)?,
+            self.home_city_id.map(CityId::from),
+            self.coach_id.map(CoachId::from),
+            self.participant_id.map(ParticipantId::from),
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub email: Email,
+    pub password_hash: String,
+    pub principal_role: Role,
+    pub city: Option<CityId>,
+    pub coach: Option<CoachId>,
+    pub participant: Option<ParticipantId>,
+}
+
+const COLUMNS: &str =
+    "id, email, password_hash, role, home_city_id, coach_id, participant_id, disabled";
+
+pub async fn by_email(tx: &mut NationalTx, email: &str) -> Result<Option<Account>> {
+    let sql = format!("select {COLUMNS} from accounts where email = lower($1)");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(email)
+        .fetch_optional(tx.conn())
+        .await?)
+}
+
+pub async fn get(tx: &mut NationalTx, id: Uuid) -> Result<Account> {
+    let sql = format!("select {COLUMNS} from accounts where id = $1");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or(Error::NotFound("account"))
+}
+
+/// Creates the account, or leaves an existing one with the same email as it
+/// is; returns the account and whether it is new.
+pub async fn create(tx: &mut NationalTx, new: &NewAccount) -> Result<(Account, bool)> {
+    let sql = format!(
+        "insert into accounts (id, email, password_hash, role, home_city_id, coach_id, participant_id) \
+         values ($1, $2, $3, $4, $5, $6, $7) on conflict (email) do nothing returning {COLUMNS}"
+    );
+    let inserted: Option<Account> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(Uuid::now_v7())
+        .bind(new.email.as_str())
+        .bind(&new.password_hash)
+        .bind(new.principal_role.code())
+        .bind(new.city.map(|c| c.as_uuid()))
+        .bind(new.coach.map(|c| c.as_uuid()))
+        .bind(new.participant.map(|p| p.as_uuid()))
+        .fetch_optional(tx.conn())
+        .await?;
+    match inserted {
+        Some(a) => Ok((a, true)),
+        None => Ok((
+            by_email(tx, new.email.as_str())
+                .await?
+                .ok_or(Error::NotFound("account"))?,
+            false,
+        )),
+    }
+}
+
+pub async fn store_refresh(
+    tx: &mut NationalTx,
+    account: Uuid,
+    family: Uuid,
+    hash: &[u8],
+    expires_at: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "insert into refresh_tokens (id, account_id, family, token_hash, expires_at) values ($1, $2, $3, $4, $5)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(account)
+    .bind(family)
+    .bind(hash)
+    .bind(expires_at)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// What presenting a refresh token found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshUse {
+    /// Valid: it is now used up; issue a new one in the same family.
+    Fresh { account: Uuid, family: Uuid },
+    /// Unknown, expired or revoked.
+    Invalid,
+    /// Already used once: a copy is in someone else's hands, so the whole
+    /// family has been revoked.
+    Reused,
+}
+
+/// Uses a refresh token once (the row is locked, so two concurrent uses of
+/// one token cannot both succeed).
+pub async fn use_refresh(tx: &mut NationalTx, hash: &[u8]) -> Result<RefreshUse> {
+    let row: Option<(Uuid, Uuid, bool, bool, bool)> = sqlx::query_as(
+        "select account_id, family, expires_at <= now(), used_at is not null, revoked_at is not null \
+         from refresh_tokens where token_hash = $1 for update",
+    )
+    .bind(hash)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some((account, family, expired, used, revoked)) = row else {
+        return Ok(RefreshUse::Invalid);
+    };
+    if used && !revoked {
+        revoke_family(tx, family).await?;
+        return Ok(RefreshUse::Reused);
+    }
+    if expired || revoked || used {
+        return Ok(RefreshUse::Invalid);
+    }
+    sqlx::query("update refresh_tokens set used_at = now() where token_hash = $1")
+        .bind(hash)
+        .execute(tx.conn())
+        .await?;
+    Ok(RefreshUse::Fresh { account, family })
+}
+
+/// Signs out: revokes the family of the presented token. Returns whether the
+/// token was known.
+pub async fn revoke(tx: &mut NationalTx, hash: &[u8]) -> Result<bool> {
+    let family: Option<Uuid> =
+        sqlx::query_scalar("select family from refresh_tokens where token_hash = $1")
+            .bind(hash)
+            .fetch_optional(tx.conn())
+            .await?;
+    match family {
+        Some(f) => {
+            revoke_family(tx, f).await?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
+async fn revoke_family(tx: &mut NationalTx, family: Uuid) -> Result<()> {
+    sqlx::query(
+        "update refresh_tokens set revoked_at = now() where family = $1 and revoked_at is null",
+    )
+    .bind(family)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
