@@ -58,6 +58,20 @@ impl TestApp {
         self.graphql_as(None, query, variables).await
     }
 
+    /// Signs in with the demo password; returns the access token.
+    pub async fn login(&self, email: &str) -> String {
+        let (_, body) = self
+            .graphql(
+                "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }",
+                json!({ "e": email, "p": soi_seed::demo::DEFAULT_PASSWORD }),
+            )
+            .await;
+        body["data"]["login"]["accessToken"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login {email}: {body}"))
+            .to_owned()
+    }
+
     /// POSTs a query with a bearer token (or none).
     pub async fn graphql_as(
         &self,

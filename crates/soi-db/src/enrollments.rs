@@ -175,3 +175,57 @@ pub async fn set_status(
         .fetch_one(conn)
         .await?)
 }
+
+/// The longest-waiting waitlisted application of a season, if any.
+pub async fn first_waitlisted(tx: &mut TenantTx, season: SeasonId) -> Result<Option<Enrollment>> {
+    let (city, conn) = tx.parts();
+    let sql = format!(
+        "select {COLUMNS} from enrollments where city_id = $1 and season_id = $2 and status = 'waitlisted' \
+         order by applied_at, id limit 1"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(season.as_uuid())
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// A participant's application to a season, if they applied.
+pub async fn of_participant(
+    tx: &mut TenantTx,
+    season: SeasonId,
+    participant: ParticipantId,
+) -> Result<Option<Enrollment>> {
+    let (city, conn) = tx.parts();
+    let sql = format!(
+        "select {COLUMNS} from enrollments where city_id = $1 and season_id = $2 and participant_id = $3"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(season.as_uuid())
+        .bind(participant.as_uuid())
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Seats taken in each of several seasons (one statement).
+pub async fn seats_taken_many(
+    tx: &mut TenantTx,
+    seasons: &[SeasonId],
+) -> Result<Vec<(SeasonId, i64)>> {
+    let ids: Vec<Uuid> = seasons.iter().map(SeasonId::as_uuid).collect();
+    let (city, conn) = tx.parts();
+    let rows: Vec<(Uuid, i64)> = sqlx::query_as(
+        "select season_id, count(*) from enrollments \
+         where city_id = $1 and season_id = any($2) and status in ('accepted', 'active', 'completed') \
+         group by season_id",
+    )
+    .bind(city)
+    .bind(ids)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(s, n)| (SeasonId::from(s), n))
+        .collect())
+}

@@ -48,8 +48,9 @@ impl<C> Page<C> {
         Self { after: None, limit }
     }
 
-    /// Clamped to 1..=MAX; the gateway rejects a larger `first` before this.
+    /// Clamped to 1..=MAX + 1 (one more than a page, to tell whether another
+    /// follows); the gateway rejects a larger `first` before this.
     pub(crate) fn sql_limit(&self) -> i64 {
-        i64::from(self.limit.clamp(1, Self::MAX))
+        i64::from(self.limit.clamp(1, Self::MAX + 1))
     }
 }

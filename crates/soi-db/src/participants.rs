@@ -141,3 +141,26 @@ pub async fn count(tx: &mut TenantTx) -> Result<i64> {
             .await?,
     )
 }
+
+/// The participant with this email in the city, if any.
+pub async fn by_email(tx: &mut TenantTx, email: &Email) -> Result<Option<Participant>> {
+    let (city, conn) = tx.parts();
+    let sql = format!("select {COLUMNS} from participants where city_id = $1 and email = $2");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(email.as_str())
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Several participants at once (one statement for a page of rows).
+pub async fn many(tx: &mut TenantTx, ids: &[ParticipantId]) -> Result<Vec<Participant>> {
+    let ids: Vec<Uuid> = ids.iter().map(ParticipantId::as_uuid).collect();
+    let (city, conn) = tx.parts();
+    let sql = format!("select {COLUMNS} from participants where city_id = $1 and id = any($2)");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(ids)
+        .fetch_all(conn)
+        .await?)
+}

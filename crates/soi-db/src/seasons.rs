@@ -123,3 +123,45 @@ struct OpenRow {
     season: Season,
     taken: i64,
 }
+
+/// The season, locked until the transaction ends: decisions that take or
+/// free seats of one season run one after another (other seasons and cities
+/// are not held up).
+pub async fn lock(tx: &mut TenantTx, id: SeasonId) -> Result<Season> {
+    let (city, conn) = tx.parts();
+    let sql = format!("select {COLUMNS} from seasons where city_id = $1 and id = $2 for update");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(id.as_uuid())
+        .fetch_optional(conn)
+        .await?
+        .ok_or(Error::NotFound("season"))
+}
+
+/// Replaces the editable fields. Capacity may not drop below the seats taken.
+pub async fn update(tx: &mut TenantTx, id: SeasonId, new: &NewSeason) -> Result<Season> {
+    lock(tx, id).await?;
+    let taken = crate::enrollments::seats_taken(tx, id).await?;
+    if i64::from(new.capacity) < taken {
+        return Err(Error::Conflict(format!(
+            "{taken} seats are taken; capacity cannot be {}",
+            new.capacity
+        )));
+    }
+    let (city, conn) = tx.parts();
+    let sql = format!(
+        "update seasons set title = $3, social_theme = $4, starts_on = $5, ends_on = $6, capacity = $7, auto_accept = $8 \
+         where city_id = $1 and id = $2 returning {COLUMNS}"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(id.as_uuid())
+        .bind(&new.title)
+        .bind(&new.social_theme)
+        .bind(new.starts_on)
+        .bind(new.ends_on)
+        .bind(new.capacity)
+        .bind(new.auto_accept)
+        .fetch_one(conn)
+        .await?)
+}

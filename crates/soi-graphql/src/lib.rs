@@ -3,13 +3,18 @@
 //! for the city of the request context (from the verified token, or for
 //! public operations from the city slug).
 
+mod applications;
 mod auth;
 mod error;
+mod loaders;
+mod program;
 mod public;
 mod request;
 mod schema;
+mod seasons;
+mod support;
 
 pub use auth::AuthSettings;
 pub use error::{ErrorCode, db_error};
-pub use request::RequestCtx;
+pub use request::{RequestCtx, prepare};
 pub use schema::{Limits, SoiSchema, build_schema, sdl};

@@ -5,6 +5,21 @@ use crate::ErrorCode;
 use async_graphql::Error;
 use soi_core::{CityScope, Principal, Role};
 
+/// Puts the context, and for a signed-in city user the request's
+/// DataLoaders, into a GraphQL request.
+pub fn prepare(
+    request: async_graphql::Request,
+    ctx: RequestCtx,
+    db: &soi_db::Db,
+) -> async_graphql::Request {
+    let scope = ctx.principal().and_then(Principal::city_scope);
+    let request = request.data(ctx);
+    match scope {
+        Some(scope) => request.data(crate::loaders::for_request(db, scope)),
+        None => request,
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct RequestCtx {
     principal: Option<Principal>,

@@ -1,17 +1,19 @@
 //! Building the schema with its limits.
 
+use crate::applications::{ApplicationMutation, ApplicationQuery};
 use crate::auth::{AuthMutation, AuthQuery, AuthSettings};
 use crate::public::PublicQuery;
+use crate::seasons::{SeasonMutation, SeasonQuery};
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 use soi_db::Db;
 
 /// Every query: one object per area, merged.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(PublicQuery, AuthQuery);
+pub struct QueryRoot(PublicQuery, AuthQuery, SeasonQuery, ApplicationQuery);
 
 /// Every mutation: one object per area, merged.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(AuthMutation);
+pub struct MutationRoot(AuthMutation, SeasonMutation, ApplicationMutation);
 
 pub type SoiSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

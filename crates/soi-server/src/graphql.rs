@@ -82,7 +82,10 @@ async fn execute(
         // Also catches introspection hidden behind fragments: it answers null.
         request = request.disable_introspection();
     }
-    let mut response = state.schema.execute(request.data(ctx)).await;
+    let mut response = state
+        .schema
+        .execute(soi_graphql::prepare(request, ctx, &state.db))
+        .await;
     for error in &mut response.errors {
         let has_code = error
             .extensions

@@ -1,0 +1,59 @@
+//! DataLoaders: a nested query costs one statement per kind of row, not one
+//! per parent. Each batch runs in its own tenant transaction of the request's
+//! city (the scope comes from the verified token).
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use soi_core::{CityScope, ParticipantId, SeasonId};
+use soi_db::participants::{self, Participant};
+use soi_db::{Db, enrollments};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub struct CityLoader {
+    db: Db,
+    scope: CityScope,
+}
+
+/// The loaders of one request, for a signed-in city user.
+pub fn for_request(db: &Db, scope: CityScope) -> DataLoader<CityLoader> {
+    DataLoader::new(
+        CityLoader {
+            db: db.clone(),
+            scope,
+        },
+        tokio::spawn,
+    )
+}
+
+type LoadError = Arc<soi_db::Error>;
+
+impl Loader<SeasonId> for CityLoader {
+    type Value = i64;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[SeasonId]) -> Result<HashMap<SeasonId, i64>, LoadError> {
+        let mut tx = self.db.tenant(&self.scope).await.map_err(Arc::new)?;
+        let rows = enrollments::seats_taken_many(&mut tx, keys)
+            .await
+            .map_err(Arc::new)?;
+        tx.commit().await.map_err(Arc::new)?;
+        let mut out: HashMap<SeasonId, i64> = keys.iter().map(|k| (*k, 0)).collect();
+        out.extend(rows);
+        Ok(out)
+    }
+}
+
+impl Loader<ParticipantId> for CityLoader {
+    type Value = Participant;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[ParticipantId],
+    ) -> Result<HashMap<ParticipantId, Participant>, LoadError> {
+        let mut tx = self.db.tenant(&self.scope).await.map_err(Arc::new)?;
+        let rows = participants::many(&mut tx, keys).await.map_err(Arc::new)?;
+        tx.commit().await.map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|p| (p.id, p)).collect())
+    }
+}

@@ -1,0 +1,92 @@
+//! Small shared pieces of resolvers: ids, pages, input errors.
+
+use crate::ErrorCode;
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Error, ErrorExtensions, ID, OutputType};
+use soi_core::InputError;
+use soi_db::Page;
+
+/// Rows a page holds when `first` is not given.
+pub const DEFAULT_PAGE: i32 = 20;
+
+/// `BAD_USER_INPUT` naming the field.
+pub fn bad_input(field: &str, message: impl Into<String>) -> Error {
+    let field = field.to_owned();
+    ErrorCode::BadUserInput
+        .error(message)
+        .extend_with(move |_, x| x.set("field", field.clone()))
+}
+
+impl From<InputErrorWrap> for Error {
+    fn from(e: InputErrorWrap) -> Self {
+        bad_input(e.0.field, e.0.message)
+    }
+}
+
+/// Lets `?` turn a core validation error into a GraphQL error.
+pub struct InputErrorWrap(pub InputError);
+
+pub trait Valid<T> {
+    /// The value, or `BAD_USER_INPUT` with the failing field.
+    fn valid(self) -> Result<T, Error>;
+}
+
+impl<T> Valid<T> for Result<T, InputError> {
+    fn valid(self) -> Result<T, Error> {
+        self.map_err(|e| InputErrorWrap(e).into())
+    }
+}
+
+/// An id argument as a typed id; a malformed one is `BAD_USER_INPUT`.
+pub fn parse_id<T: From<uuid::Uuid>>(field: &str, id: &ID) -> Result<T, Error> {
+    uuid::Uuid::parse_str(id.as_str())
+        .map(T::from)
+        .map_err(|_| bad_input(field, "is not a valid id"))
+}
+
+/// `first` and `after` of a Relay connection as a page (one row more is
+/// fetched to know whether another page follows).
+pub fn page<C: From<uuid::Uuid>>(
+    first: Option<i32>,
+    after: Option<&str>,
+) -> Result<(Page<C>, usize), Error> {
+    let first = first.unwrap_or(DEFAULT_PAGE);
+    if !(1..=Page::<C>::MAX as i32).contains(&first) {
+        return Err(bad_input(
+            "first",
+            format!("must be between 1 and {}", Page::<C>::MAX),
+        ));
+    }
+    let after = match after {
+        None => None,
+        Some(c) => Some(
+            uuid::Uuid::parse_str(c)
+                .map(C::from)
+                .map_err(|_| bad_input("after", "is not a cursor of this list"))?,
+        ),
+    };
+    let wanted = first as usize;
+    Ok((
+        Page {
+            after,
+            limit: first as u32 + 1,
+        },
+        wanted,
+    ))
+}
+
+/// A connection of `rows` (fetched with one extra) keyed by `cursor`.
+pub fn connection<R, N: OutputType>(
+    mut rows: Vec<R>,
+    wanted: usize,
+    after_given: bool,
+    cursor: impl Fn(&R) -> String,
+    node: impl Fn(R) -> N,
+) -> Connection<String, N> {
+    let has_next = rows.len() > wanted;
+    rows.truncate(wanted);
+    let mut c = Connection::new(after_given, has_next);
+    c.edges
+        .extend(rows.into_iter().map(|r| Edge::new(cursor(&r), node(r))));
+    c
+}

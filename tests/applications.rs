@@ -1,0 +1,256 @@
+//! Applying to a season: the public form, capacity under concurrency,
+//! decisions, withdrawals that promote the waitlist.
+
+use serde_json::{Value, json};
+use soi_tests::{TestApp, TestDb, codes};
+
+const APPLY: &str = "mutation($c: String!, $s: ID!, $i: ApplicationInput!) { applyToSeason(city: $c, seasonId: $s, input: $i) { applicationId status } }";
+
+async fn app() -> (TestDb, TestApp) {
+    let t = TestDb::new().await;
+    soi_seed::demo::run(&t.system().await, &t.db().await, 1, &[])
+        .await
+        .expect("demo");
+    let app = TestApp::spawn(&t).await;
+    (t, app)
+}
+
+fn applicant(n: usize) -> Value {
+    json!({ "firstName": "Айгерім", "lastName": "Серікова", "email": format!("aigerim.{n}@kaznu.kz"),
+            "phone": "+7 701 555 00 11", "university": "ҚазҰУ", "birthDate": "2005-03-14",
+            "preferredLanguage": "KK", "consentGiven": true, "consentTextVersion": "2026-09" })
+}
+
+/// A new season of the admin's city with this capacity and auto-accept.
+async fn new_season(app: &TestApp, admin: &str, capacity: i32, auto_accept: bool) -> String {
+    let (_, body) = app
+        .graphql_as(
+            Some(admin),
+            "mutation($i: SeasonInput!) { createSeason(input: $i) { id } }",
+            json!({ "i": { "title": format!("Rush {capacity}"), "socialTheme": "Clean air", "startsOn": "2027-10-01",
+                           "endsOn": "2028-03-31", "capacity": capacity, "autoAccept": auto_accept } }),
+        )
+        .await;
+    body["data"]["createSeason"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_owned()
+}
+
+async fn statuses(app: &TestApp, admin: &str, season: &str) -> Vec<String> {
+    let (_, body) = app
+        .graphql_as(Some(admin), "query($id: ID!) { season(id: $id) { applications(first: 100) { edges { node { status } } } } }", json!({ "id": season }))
+        .await;
+    body["data"]["season"]["applications"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|e| e["node"]["status"].as_str().expect("status").to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_hundred_simultaneous_applications_fill_exactly_thirty_seats() {
+    let (_t, app) = app().await;
+    let admin = app.login("admin@almaty.soi.test").await;
+    let season = new_season(&app, &admin, 30, true).await;
+    let app = std::sync::Arc::new(app);
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..100 {
+        let (app, season) = (app.clone(), season.clone());
+        tasks.spawn(async move {
+            app.graphql(
+                APPLY,
+                json!({ "c": "almaty", "s": season, "i": applicant(n) }),
+            )
+            .await
+        });
+    }
+    let mut accepted = 0;
+    let mut waitlisted = 0;
+    while let Some(done) = tasks.join_next().await {
+        let (status, body) = done.expect("task");
+        assert_eq!(status, 200);
+        match body["data"]["applyToSeason"]["status"].as_str() {
+            Some("ACCEPTED") => accepted += 1,
+            Some("WAITLISTED") => waitlisted += 1,
+            other => panic!("unexpected {other:?}: {body}"),
+        }
+    }
+    assert_eq!((accepted, waitlisted), (30, 70));
+    let stored = statuses(&app, &admin, &season).await;
+    assert_eq!(stored.iter().filter(|s| *s == "ACCEPTED").count(), 30);
+    assert_eq!(stored.len(), 100);
+}
+
+#[tokio::test]
+async fn decisions_respect_capacity_and_a_withdrawal_promotes_the_waitlist() {
+    let (_t, app) = app().await;
+    let admin = app.login("admin@astana.soi.test").await;
+    let season = new_season(&app, &admin, 1, false).await;
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let (_, body) = app
+            .graphql(
+                APPLY,
+                json!({ "c": "astana", "s": season, "i": applicant(n) }),
+            )
+            .await;
+        assert_eq!(body["data"]["applyToSeason"]["status"], "APPLIED", "{body}");
+        ids.push(
+            body["data"]["applyToSeason"]["applicationId"]
+                .as_str()
+                .expect("id")
+                .to_owned(),
+        );
+    }
+    let decide = |id: &str, d: &str| json!({ "id": id, "d": d });
+    const DECIDE: &str = "mutation($id: ID!, $d: Decision!) { decideApplication(id: $id, decision: $d) { status participant { email } } }";
+    let (_, a) = app
+        .graphql_as(Some(&admin), DECIDE, decide(&ids[0], "ACCEPT"))
+        .await;
+    assert_eq!(a["data"]["decideApplication"]["status"], "ACCEPTED");
+    assert_eq!(
+        a["data"]["decideApplication"]["participant"]["email"],
+        "aigerim.0@kaznu.kz"
+    );
+    let (_, full) = app
+        .graphql_as(Some(&admin), DECIDE, decide(&ids[1], "ACCEPT"))
+        .await;
+    assert_eq!(codes(&full), ["CONFLICT"], "{full}");
+    app.graphql_as(Some(&admin), DECIDE, decide(&ids[1], "WAITLIST"))
+        .await;
+    app.graphql_as(Some(&admin), DECIDE, decide(&ids[2], "WAITLIST"))
+        .await;
+    let (_, w) = app
+        .graphql_as(Some(&admin), "mutation($id: ID!) { withdrawApplication(id: $id) { withdrawn { status } promoted { id status } } }", json!({ "id": ids[0] }))
+        .await;
+    assert_eq!(
+        w["data"]["withdrawApplication"]["withdrawn"]["status"], "WITHDRAWN",
+        "{w}"
+    );
+    assert_eq!(
+        w["data"]["withdrawApplication"]["promoted"]["id"],
+        ids[1].as_str(),
+        "the longest waiting one"
+    );
+    assert_eq!(
+        w["data"]["withdrawApplication"]["promoted"]["status"],
+        "ACCEPTED"
+    );
+}
+
+#[tokio::test]
+async fn bad_applications_get_typed_errors_and_store_nothing() {
+    let (_t, app) = app().await;
+    let admin = app.login("admin@shymkent.soi.test").await;
+    let season = new_season(&app, &admin, 5, false).await;
+    let cases: [(&str, Value); 7] = [
+        ("email", json!({ "email": "not-an-email" })),
+        ("phone", json!({ "phone": "call me" })),
+        ("firstName", json!({ "firstName": "R2-D2 <script>" })),
+        ("consentGiven", json!({ "consentGiven": false })),
+        ("birthDate", json!({ "birthDate": "2031-01-01" })),
+        ("guardianName", json!({ "birthDate": "2012-01-01" })),
+        ("motivation", json!({ "motivation": "m".repeat(4001) })),
+    ];
+    for (field, change) in cases {
+        let mut input = applicant(1);
+        for (k, v) in change.as_object().expect("object") {
+            input[k] = v.clone();
+        }
+        let (_, body) = app
+            .graphql(APPLY, json!({ "c": "shymkent", "s": season, "i": input }))
+            .await;
+        assert_eq!(codes(&body), ["BAD_USER_INPUT"], "{field}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], field);
+    }
+    assert!(
+        statuses(&app, &admin, &season).await.is_empty(),
+        "nothing was stored"
+    );
+    let (_, ok) = app
+        .graphql(
+            APPLY,
+            json!({ "c": "shymkent", "s": season, "i": applicant(1) }),
+        )
+        .await;
+    assert_eq!(ok["data"]["applyToSeason"]["status"], "APPLIED");
+    let (_, twice) = app
+        .graphql(
+            APPLY,
+            json!({ "c": "shymkent", "s": season, "i": applicant(1) }),
+        )
+        .await;
+    assert_eq!(codes(&twice), ["CONFLICT"]);
+    let (_, nowhere) = app
+        .graphql(
+            APPLY,
+            json!({ "c": "atlantis", "s": season, "i": applicant(2) }),
+        )
+        .await;
+    assert_eq!(codes(&nowhere), ["NOT_FOUND"]);
+    // A season of another city, named through this city's slug, does not exist here.
+    let (_, elsewhere) = app
+        .graphql(
+            APPLY,
+            json!({ "c": "almaty", "s": season, "i": applicant(3) }),
+        )
+        .await;
+    assert_eq!(codes(&elsewhere), ["NOT_FOUND"]);
+    let (_, training) = app
+        .graphql("{ seasons { edges { node { id } } } }", json!({}))
+        .await;
+    assert_eq!(codes(&training), ["UNAUTHENTICATED"]);
+    assert_eq!(statuses(&app, &admin, &season).await, ["APPLIED"]);
+}
+
+#[tokio::test]
+async fn another_citys_application_is_not_found() {
+    let (_t, app) = app().await;
+    let almaty = app.login("admin@almaty.soi.test").await;
+    let astana = app.login("admin@astana.soi.test").await;
+    let season = new_season(&app, &almaty, 3, false).await;
+    let (_, body) = app
+        .graphql(
+            APPLY,
+            json!({ "c": "almaty", "s": season, "i": applicant(9) }),
+        )
+        .await;
+    let id = body["data"]["applyToSeason"]["applicationId"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let (_, read) = app
+        .graphql_as(
+            Some(&astana),
+            "query($id: ID!) { application(id: $id) { status } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(read["data"]["application"], Value::Null);
+    let (_, d) = app
+        .graphql_as(
+            Some(&astana),
+            "mutation($id: ID!) { decideApplication(id: $id, decision: REJECT) { status } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(codes(&d), ["NOT_FOUND"]);
+    let (_, w) = app
+        .graphql_as(
+            Some(&astana),
+            "mutation($id: ID!) { withdrawApplication(id: $id) { withdrawn { status } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(codes(&w), ["NOT_FOUND"]);
+    let (_, still) = app
+        .graphql_as(
+            Some(&almaty),
+            "query($id: ID!) { application(id: $id) { status } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(still["data"]["application"]["status"], "APPLIED");
+}
