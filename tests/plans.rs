@@ -49,6 +49,13 @@ async fn exercise(db: &Db, city: CityId) {
     seasons::open_for_applications(&mut tx)
         .await
         .expect("open seasons");
+    seasons::lock(&mut tx, season).await.expect("lock");
+    enrollments::first_waitlisted(&mut tx, season)
+        .await
+        .expect("first waitlisted");
+    enrollments::seats_taken_many(&mut tx, &[season])
+        .await
+        .expect("seats of many");
     seasons::get(&mut tx, season).await.expect("season");
     let enrolled = enrollments::list_by_season(&mut tx, season, None, Page::first(100))
         .await
@@ -114,6 +121,15 @@ async fn exercise(db: &Db, city: CityId) {
     participants::insert(&mut tx, newcomer, &new)
         .await
         .expect("insert participant");
+    participants::by_email(&mut tx, &new.email)
+        .await
+        .expect("by email");
+    participants::many(&mut tx, &[newcomer, p])
+        .await
+        .expect("many");
+    enrollments::of_participant(&mut tx, season, newcomer)
+        .await
+        .expect("of participant");
     enrollments::apply(
         &mut tx,
         EnrollmentId::new(),
@@ -144,6 +160,17 @@ async fn exercise(db: &Db, city: CityId) {
     )
     .await
     .expect("phase");
+    let renamed = seasons::NewSeason {
+        title: "Next, renamed".into(),
+        social_theme: "Clean air".into(),
+        starts_on: NaiveDate::from_ymd_opt(2027, 10, 1).expect("date"),
+        ends_on: NaiveDate::from_ymd_opt(2028, 3, 1).expect("date"),
+        capacity: 12,
+        auto_accept: true,
+    };
+    seasons::update(&mut tx, next_season.id, &renamed)
+        .await
+        .expect("update season");
     let row = EnrollmentRow {
         id: EnrollmentId::new(),
         season: next_season.id,
