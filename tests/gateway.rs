@@ -180,3 +180,47 @@ async fn a_deep_query_gets_a_typed_error() {
     let (_, body) = app.graphql("{ nope }", json!({})).await;
     assert_eq!(codes(&body), ["BAD_USER_INPUT"], "{body}");
 }
+
+#[tokio::test]
+async fn alias_bombs_wide_roots_and_huge_batches_are_refused() {
+    let t = TestDb::new().await;
+    let app = TestApp::spawn(&t).await;
+    let aliases: String = (0..31).map(|i| format!("a{i}: slug ")).collect();
+    let (_, body) = app
+        .graphql(&format!("{{ cities {{ {aliases} }} }}"), json!({}))
+        .await;
+    assert_eq!(codes(&body), ["BAD_USER_INPUT"], "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .expect("message")
+            .contains("aliases")
+    );
+
+    let roots: String = (0..21).map(|_| "cities { slug } ").collect();
+    let (_, body) = app.graphql(&format!("{{ {roots} }}"), json!({})).await;
+    assert_eq!(codes(&body), ["BAD_USER_INPUT"], "{body}");
+
+    let one = json!({ "query": "{ cities { slug } }" });
+    let r = app
+        .http
+        .post(app.url("/graphql"))
+        .json(&vec![one.clone(); 1000])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(codes(&body), ["BAD_USER_INPUT"]);
+
+    let r = app
+        .http
+        .post(app.url("/graphql"))
+        .json(&vec![one; 3])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(body.as_array().map(Vec::len), Some(3), "{body}");
+}

@@ -30,6 +30,9 @@ async fn exercise(db: &Db, city: CityId) {
         .expect("coaches");
     let coach = coaches[0].id;
     coaches::get(&mut tx, coach).await.expect("coach");
+    coaches::certificates_of(&mut tx, &[coach, coaches[1].id])
+        .await
+        .expect("certificates of coaches");
     coaches::certificates_expiring(
         &mut tx,
         NaiveDate::from_ymd_opt(2027, 12, 31).expect("date"),

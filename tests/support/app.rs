@@ -33,6 +33,7 @@ impl TestApp {
             limits: HttpLimits::default(),
             keys,
             anonymous_introspection: false,
+            gql_limits: Limits::default(),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

@@ -26,6 +26,9 @@ pub struct Config {
     pub refresh_ttl_days: i64,
     /// `SOI_ANONYMOUS_INTROSPECTION=true` lets anonymous clients introspect.
     pub anonymous_introspection: bool,
+    /// `SOI_GQL_MAX_DEPTH`, `_COMPLEXITY`, `_ALIASES`, `_ROOT_FIELDS`, `_BATCH`;
+    /// `SOI_ENV=production` turns field suggestions off.
+    pub gql_limits: soi_graphql::Limits,
 }
 
 /// `scheme://host:port/...` with any `user:password@` replaced by `[redacted]@`.
@@ -82,7 +85,25 @@ impl Config {
         if access_ttl_secs == 0 || refresh_ttl_days == 0 {
             bail!("token lifetimes must be positive");
         }
+        let defaults = soi_graphql::Limits::default();
+        let limit = |name: &str, default: usize| -> Result<usize> {
+            let v = number(name, default as u64)?;
+            if v == 0 {
+                bail!("{name} must be at least 1");
+            }
+            usize::try_from(v).with_context(|| format!("{name} is too large"))
+        };
+        let gql_limits = soi_graphql::Limits {
+            depth: limit("SOI_GQL_MAX_DEPTH", defaults.depth)?,
+            complexity: limit("SOI_GQL_MAX_COMPLEXITY", defaults.complexity)?,
+            aliases: limit("SOI_GQL_MAX_ALIASES", defaults.aliases)?,
+            root_fields: limit("SOI_GQL_MAX_ROOT_FIELDS", defaults.root_fields)?,
+            batch: limit("SOI_GQL_MAX_BATCH", defaults.batch)?,
+            suggestions: var("SOI_ENV").is_none_or(|e| e != "production"),
+            ..defaults
+        };
         Ok(Self {
+            gql_limits,
             db,
             redis_url: redis_url.into(),
             smtp_url: smtp_url.into(),
@@ -151,10 +172,16 @@ impl std::fmt::Display for Config {
         )?;
         writeln!(f, "SOI_ACCESS_TOKEN_TTL_SECS    {}", self.access_ttl_secs)?;
         writeln!(f, "SOI_REFRESH_TOKEN_TTL_DAYS   {}", self.refresh_ttl_days)?;
-        write!(
+        writeln!(
             f,
             "SOI_ANONYMOUS_INTROSPECTION  {}",
             self.anonymous_introspection
+        )?;
+        let l = &self.gql_limits;
+        write!(
+            f,
+            "SOI_GQL_MAX_*                depth {} complexity {} aliases {} root fields {} batch {} suggestions {}",
+            l.depth, l.complexity, l.aliases, l.root_fields, l.batch, l.suggestions
         )
     }
 }

@@ -5,7 +5,7 @@ use anyhow::{Context, Result};
 use secrecy::ExposeSecret;
 use soi_auth::TokenKeys;
 use soi_db::Db;
-use soi_graphql::{AuthSettings, Limits, build_schema};
+use soi_graphql::{AuthSettings, build_schema};
 use soi_server::{AppState, HttpLimits, launch};
 
 pub async fn run(config: &Config) -> Result<()> {
@@ -23,12 +23,13 @@ pub async fn run(config: &Config) -> Result<()> {
         refresh_ttl: chrono::Duration::days(config.refresh_ttl_days),
     };
     let state = AppState {
-        schema: build_schema(db.clone(), auth, Limits::default()),
+        schema: build_schema(db.clone(), auth, config.gql_limits),
         db: db.clone(),
         redis,
         limits: HttpLimits::default(),
         keys,
         anonymous_introspection: config.anonymous_introspection,
+        gql_limits: config.gql_limits,
     };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

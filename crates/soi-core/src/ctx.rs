@@ -99,6 +99,9 @@ impl Principal {
         self.city.map(|city| CityScope {
             city,
             actor: Actor::User(self.account),
+            role: Some(self.role),
+            coach: self.coach,
+            participant: self.participant,
         })
     }
 }
@@ -114,11 +117,17 @@ pub enum Actor {
     Public,
 }
 
-/// The city a tenant transaction is scoped to, and who acts in it.
+/// The city a tenant transaction is scoped to, and who acts in it. For a
+/// signed-in user the scope also carries their role and (for coaches and
+/// participants) their row, so the database can narrow what they see and
+/// change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CityScope {
     city: CityId,
     actor: Actor,
+    role: Option<Role>,
+    coach: Option<CoachId>,
+    participant: Option<ParticipantId>,
 }
 
 impl CityScope {
@@ -128,7 +137,23 @@ impl CityScope {
         Self {
             city,
             actor: Actor::Public,
+            role: None,
+            coach: None,
+            participant: None,
         }
+    }
+
+    /// The signed-in user's role; `None` for system and public work.
+    pub fn role(&self) -> Option<Role> {
+        self.role
+    }
+
+    pub fn coach(&self) -> Option<CoachId> {
+        self.coach
+    }
+
+    pub fn participant(&self) -> Option<ParticipantId> {
+        self.participant
     }
 
     pub fn city(&self) -> CityId {
@@ -161,6 +186,9 @@ impl SystemCtx {
         CityScope {
             city,
             actor: Actor::System(self.job),
+            role: None,
+            coach: None,
+            participant: None,
         }
     }
 }

@@ -5,7 +5,7 @@
 use crate::config::{DbConfig, describe};
 use crate::error::{Error, Result};
 use crate::tenant::{NationalTx, TenantTx};
-use soi_core::CityScope;
+use soi_core::{CityScope, Role};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{Connection, Executor};
 
@@ -71,14 +71,21 @@ impl Db {
 
     /// Opens a transaction scoped to one city. `soi.city_id` is set with
     /// `set_config(.., true)`: transaction-local, so the pooled connection
-    /// carries no city into the next transaction. The BEGIN and the setting go
-    /// in one round trip.
+    /// carries no city into the next transaction. For a signed-in user the
+    /// role, coach and participant are set the same way, for the policies that
+    /// narrow coaches and participants. BEGIN and the settings go in one round
+    /// trip.
     pub async fn tenant(&self, scope: &CityScope) -> Result<TenantTx> {
-        // The value is a typed UUID, formatted by us: nothing from a client
-        // reaches this string, so it cannot inject SQL.
+        // Typed UUIDs and fixed role codes, formatted by us: nothing from a
+        // client reaches this string, so it cannot inject SQL.
+        let id = |v: Option<uuid::Uuid>| v.map(|u| u.to_string()).unwrap_or_default();
         let begin = format!(
-            "begin; select set_config('soi.city_id', '{}', true)",
-            scope.city().as_uuid()
+            "begin; select set_config('soi.city_id', '{}', true), set_config('soi.role', '{}', true), \
+             set_config('soi.coach_id', '{}', true), set_config('soi.participant_id', '{}', true)",
+            scope.city().as_uuid(),
+            scope.role().map_or("", Role::code),
+            id(scope.coach().map(|c| c.as_uuid())),
+            id(scope.participant().map(|p| p.as_uuid())),
         );
         let tx = self.pool.begin_with(sqlx::AssertSqlSafe(begin)).await?;
         Ok(TenantTx::new(tx, *scope))

@@ -5,16 +5,20 @@
 
 mod applications;
 mod auth;
+mod coaches;
 mod error;
+mod limits;
 mod loaders;
 mod program;
 mod public;
 mod request;
+mod rinks;
 mod schema;
 mod seasons;
 mod support;
 
 pub use auth::AuthSettings;
 pub use error::{ErrorCode, db_error};
+pub use limits::{Limits, check_document};
 pub use request::{RequestCtx, prepare};
-pub use schema::{Limits, SoiSchema, build_schema, sdl};
+pub use schema::{SoiSchema, build_schema, sdl};

@@ -3,7 +3,8 @@
 //! city (the scope comes from the verified token).
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use soi_core::{CityScope, ParticipantId, SeasonId};
+use soi_core::{CityScope, CoachId, ParticipantId, SeasonId};
+use soi_db::coaches::{self, Certificate};
 use soi_db::participants::{self, Participant};
 use soi_db::{Db, enrollments};
 use std::collections::HashMap;
@@ -55,5 +56,28 @@ impl Loader<ParticipantId> for CityLoader {
         let rows = participants::many(&mut tx, keys).await.map_err(Arc::new)?;
         tx.commit().await.map_err(Arc::new)?;
         Ok(rows.into_iter().map(|p| (p.id, p)).collect())
+    }
+}
+
+impl Loader<CoachId> for CityLoader {
+    type Value = Vec<Certificate>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[CoachId],
+    ) -> Result<HashMap<CoachId, Vec<Certificate>>, LoadError> {
+        let mut tx = self.db.tenant(&self.scope).await.map_err(Arc::new)?;
+        let rows = coaches::certificates_of(&mut tx, keys)
+            .await
+            .map_err(Arc::new)?;
+        tx.commit().await.map_err(Arc::new)?;
+        // Every key gets an entry: a coach without certificates has an empty list.
+        let mut out: HashMap<CoachId, Vec<Certificate>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for c in rows {
+            out.entry(c.coach_id).or_default().push(c);
+        }
+        Ok(out)
     }
 }

@@ -2,41 +2,39 @@
 
 use crate::applications::{ApplicationMutation, ApplicationQuery};
 use crate::auth::{AuthMutation, AuthQuery, AuthSettings};
+use crate::coaches::{CoachMutation, CoachQuery};
+use crate::limits::Limits;
 use crate::public::PublicQuery;
+use crate::rinks::{RinkMutation, RinkQuery};
 use crate::seasons::{SeasonMutation, SeasonQuery};
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 use soi_db::Db;
 
 /// Every query: one object per area, merged.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(PublicQuery, AuthQuery, SeasonQuery, ApplicationQuery);
+pub struct QueryRoot(
+    PublicQuery,
+    AuthQuery,
+    SeasonQuery,
+    ApplicationQuery,
+    CoachQuery,
+    RinkQuery,
+);
 
 /// Every mutation: one object per area, merged.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(AuthMutation, SeasonMutation, ApplicationMutation);
+pub struct MutationRoot(
+    AuthMutation,
+    SeasonMutation,
+    ApplicationMutation,
+    CoachMutation,
+    RinkMutation,
+);
 
 pub type SoiSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// Limits on what one request may ask for.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    pub depth: usize,
-    pub complexity: usize,
-    pub recursive_depth: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            depth: 12,
-            complexity: 2_000,
-            recursive_depth: 32,
-        }
-    }
-}
-
 pub fn build_schema(db: Db, auth: AuthSettings, limits: Limits) -> SoiSchema {
-    Schema::build(
+    let builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EmptySubscription,
@@ -45,8 +43,14 @@ pub fn build_schema(db: Db, auth: AuthSettings, limits: Limits) -> SoiSchema {
     .data(auth)
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity)
-    .limit_recursive_depth(limits.recursive_depth)
-    .finish()
+    .limit_recursive_depth(limits.recursive_depth);
+    // Suggestions would list field names to anyone probing the API.
+    let builder = if limits.suggestions {
+        builder
+    } else {
+        builder.disable_suggestions()
+    };
+    builder.finish()
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.

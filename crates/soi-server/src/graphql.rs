@@ -55,28 +55,28 @@ fn request_ctx(state: &AppState, headers: &HeaderMap) -> Option<RequestCtx> {
     }
 }
 
-async fn execute(
+/// Runs one operation for an identified requester; every error leaves with
+/// an `extensions.code`.
+async fn run_one(
     state: &AppState,
-    headers: &HeaderMap,
+    ctx: RequestCtx,
     mut request: async_graphql::Request,
-) -> Response {
-    let Some(ctx) = request_ctx(state, headers) else {
-        // A bad token refuses the whole request, whatever it asks.
-        let mut r = failure(
-            StatusCode::UNAUTHORIZED,
-            ErrorCode::Unauthenticated,
-            "the access token is missing, expired or not valid; sign in again",
-        );
-        r.headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        return r;
+) -> async_graphql::Response {
+    let refuse = |message: String, code: ErrorCode| {
+        async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(message, None)])
+            .extension_code(code)
     };
+    // An unparsable query is left to async-graphql, which reports the syntax error.
+    if let Ok(doc) = async_graphql::parser::parse_query(&request.query)
+        && let Some(breach) = soi_graphql::check_document(&doc, &state.gql_limits)
+    {
+        return refuse(breach, ErrorCode::BadUserInput);
+    }
     if ctx.principal().is_none() && !state.anonymous_introspection {
         if asks_introspection(&request.query) {
-            return failure(
-                StatusCode::OK,
+            return refuse(
+                "introspection is for signed-in users".into(),
                 ErrorCode::Unauthenticated,
-                "introspection is for signed-in users",
             );
         }
         // Also catches introspection hidden behind fragments: it answers null.
@@ -105,7 +105,62 @@ async fn execute(
                 .set("code", code.as_str());
         }
     }
-    let mut out = axum::Json(&response).into_response();
+    response
+}
+
+/// Sets `extensions.code` on every error of a response built here.
+trait WithCode {
+    fn extension_code(self, code: ErrorCode) -> Self;
+}
+
+impl WithCode for async_graphql::Response {
+    fn extension_code(mut self, code: ErrorCode) -> Self {
+        for e in &mut self.errors {
+            e.extensions
+                .get_or_insert_with(Default::default)
+                .set("code", code.as_str());
+        }
+        self
+    }
+}
+
+/// Executes a single request or a batch and writes the HTTP response.
+async fn execute(
+    state: &AppState,
+    headers: &HeaderMap,
+    batch: async_graphql::BatchRequest,
+) -> Response {
+    let Some(ctx) = request_ctx(state, headers) else {
+        // A bad token refuses the whole request, whatever it asks.
+        let mut r = failure(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            "the access token is missing, expired or not valid; sign in again",
+        );
+        r.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return r;
+    };
+    let mut out = match batch {
+        async_graphql::BatchRequest::Single(request) => {
+            axum::Json(run_one(state, ctx, request).await).into_response()
+        }
+        async_graphql::BatchRequest::Batch(requests) => {
+            if requests.len() > state.gql_limits.batch {
+                let message = format!(
+                    "a batch may hold at most {} operations, this one holds {}",
+                    state.gql_limits.batch,
+                    requests.len()
+                );
+                return failure(StatusCode::BAD_REQUEST, ErrorCode::BadUserInput, &message);
+            }
+            let mut responses = Vec::with_capacity(requests.len());
+            for request in requests {
+                responses.push(run_one(state, ctx.clone(), request).await);
+            }
+            axum::Json(responses).into_response()
+        }
+    };
     if wants_graphql_response(headers) {
         out.headers_mut().insert(
             header::CONTENT_TYPE,
@@ -146,7 +201,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
             "send GraphQL requests as application/json",
         );
     }
-    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+    let request: async_graphql::BatchRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(_) => {
             return failure(
@@ -206,5 +261,10 @@ pub async fn get(
             return r;
         }
     }
-    execute(&state, &headers, request).await
+    execute(
+        &state,
+        &headers,
+        async_graphql::BatchRequest::Single(request),
+    )
+    .await
 }

@@ -28,6 +28,8 @@ pub struct AppState {
     pub keys: soi_auth::TokenKeys,
     /// Introspection for requests without a token (off unless configured).
     pub anonymous_introspection: bool,
+    /// Aliases, root fields and batch size allowed per request.
+    pub gql_limits: soi_graphql::Limits,
 }
 
 #[derive(Debug, Clone, Copy)]

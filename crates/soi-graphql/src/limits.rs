@@ -1,0 +1,141 @@
+//! Limits on what one request may ask for, checked on the parsed document
+//! before execution: aliases and root fields (both multiply work without
+//! deepening the query), on top of the depth and complexity limits
+//! async-graphql applies itself.
+
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use std::collections::HashSet;
+
+/// Maximums for one request; each breach is a `BAD_USER_INPUT` naming it.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub depth: usize,
+    pub complexity: usize,
+    pub recursive_depth: usize,
+    /// Aliased fields in one document.
+    pub aliases: usize,
+    /// Fields at the root of one operation (fragments included).
+    pub root_fields: usize,
+    /// Operations in one batched HTTP request.
+    pub batch: usize,
+    /// "Did you mean …" hints in validation errors (off in production).
+    pub suggestions: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            depth: 12,
+            complexity: 2_000,
+            recursive_depth: 32,
+            aliases: 30,
+            root_fields: 20,
+            batch: 10,
+            suggestions: true,
+        }
+    }
+}
+
+/// The first limit the document breaks, as a message for the client.
+pub fn check_document(doc: &ExecutableDocument, limits: &Limits) -> Option<String> {
+    let mut aliases = 0;
+    for (_, op) in doc.operations.iter() {
+        count_aliases(
+            &op.node.selection_set.node,
+            doc,
+            &mut aliases,
+            &mut HashSet::new(),
+        );
+        let roots = root_fields(&op.node.selection_set.node, doc, &mut HashSet::new());
+        if roots > limits.root_fields {
+            return Some(format!(
+                "an operation may select at most {} root fields, this one selects {roots}",
+                limits.root_fields
+            ));
+        }
+    }
+    (aliases > limits.aliases).then(|| {
+        format!(
+            "a request may use at most {} aliases, this one uses {aliases}",
+            limits.aliases
+        )
+    })
+}
+
+fn count_aliases<'a>(
+    set: &'a SelectionSet,
+    doc: &'a ExecutableDocument,
+    n: &mut usize,
+    seen: &mut HashSet<&'a str>,
+) {
+    for item in &set.items {
+        match &item.node {
+            Selection::Field(f) => {
+                if f.node.alias.is_some() {
+                    *n += 1;
+                }
+                count_aliases(&f.node.selection_set.node, doc, n, seen);
+            }
+            Selection::InlineFragment(i) => count_aliases(&i.node.selection_set.node, doc, n, seen),
+            Selection::FragmentSpread(s) => {
+                let name = s.node.fragment_name.node.as_str();
+                // Each fragment counted once per walk: a cycle cannot loop here
+                // (validation rejects cycles later anyway).
+                if seen.insert(name)
+                    && let Some(fragment) = doc.fragments.get(&s.node.fragment_name.node)
+                {
+                    count_aliases(&fragment.node.selection_set.node, doc, n, seen);
+                }
+            }
+        }
+    }
+}
+
+fn root_fields<'a>(
+    set: &'a SelectionSet,
+    doc: &'a ExecutableDocument,
+    seen: &mut HashSet<&'a str>,
+) -> usize {
+    set.items
+        .iter()
+        .map(|item| match &item.node {
+            Selection::Field(_) => 1,
+            Selection::InlineFragment(i) => root_fields(&i.node.selection_set.node, doc, seen),
+            Selection::FragmentSpread(s) => {
+                let name = s.node.fragment_name.node.as_str();
+                match doc.fragments.get(&s.node.fragment_name.node) {
+                    Some(f) if seen.insert(name) => {
+                        root_fields(&f.node.selection_set.node, doc, seen)
+                    }
+                    _ => 0,
+                }
+            }
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(q: &str) -> Option<String> {
+        let doc = async_graphql::parser::parse_query(q).expect("parses");
+        check_document(
+            &doc,
+            &Limits {
+                aliases: 2,
+                root_fields: 2,
+                ..Limits::default()
+            },
+        )
+    }
+
+    #[test]
+    fn alias_bombs_and_wide_roots_are_caught_through_fragments() {
+        assert_eq!(check("{ a: cities { slug } b: cities { slug } }"), None);
+        assert!(check("{ a: cities { slug } b: cities { slug } c: cities { slug } }").is_some());
+        assert!(check("{ ...F } fragment F on QueryRoot { cities { slug } me { email } seasons { edges { cursor } } }").is_some());
+        assert!(check("{ x: cities { a: slug b: slug } ...F } fragment F on QueryRoot { y: cities { slug } }").is_some());
+        assert_eq!(check("{ cities { slug } me { email } }"), None);
+    }
+}
