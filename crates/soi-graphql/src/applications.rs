@@ -6,7 +6,7 @@
 use crate::loaders::CityLoader;
 use crate::program::applications as program;
 use crate::seasons::{ADMINS, clone_error};
-use crate::support::{Valid, bad_input, parse_id};
+use crate::support::{Valid, bad_input, found, in_city, mirror_enum, parse_id};
 use crate::{RequestCtx, db_error};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
@@ -17,50 +17,23 @@ use soi_db::enrollments::{self, Enrollment};
 use soi_db::participants::{Consent, NewParticipant, Participant};
 use soi_db::{Db, cities};
 
-/// Where an application stands.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum ApplicationStatus {
-    /// Received, not decided.
-    Applied,
-    /// Has a seat.
-    Accepted,
-    /// Waits for a seat.
-    Waitlisted,
-    /// Not taken.
-    Rejected,
-    /// Training.
-    Active,
-    /// Finished the season.
-    Completed,
-    /// Left the season.
-    Withdrawn,
-}
-
-impl From<EnrollmentStatus> for ApplicationStatus {
-    fn from(s: EnrollmentStatus) -> Self {
-        match s {
-            EnrollmentStatus::Applied => Self::Applied,
-            EnrollmentStatus::Accepted => Self::Accepted,
-            EnrollmentStatus::Waitlisted => Self::Waitlisted,
-            EnrollmentStatus::Rejected => Self::Rejected,
-            EnrollmentStatus::Active => Self::Active,
-            EnrollmentStatus::Completed => Self::Completed,
-            EnrollmentStatus::Withdrawn => Self::Withdrawn,
-        }
-    }
-}
-
-impl From<ApplicationStatus> for EnrollmentStatus {
-    fn from(s: ApplicationStatus) -> Self {
-        match s {
-            ApplicationStatus::Applied => Self::Applied,
-            ApplicationStatus::Accepted => Self::Accepted,
-            ApplicationStatus::Waitlisted => Self::Waitlisted,
-            ApplicationStatus::Rejected => Self::Rejected,
-            ApplicationStatus::Active => Self::Active,
-            ApplicationStatus::Completed => Self::Completed,
-            ApplicationStatus::Withdrawn => Self::Withdrawn,
-        }
+mirror_enum! {
+    /// Where an application stands.
+    ApplicationStatus <=> EnrollmentStatus {
+        /// Received, not decided.
+        Applied,
+        /// Has a seat.
+        Accepted,
+        /// Waits for a seat.
+        Waitlisted,
+        /// Not taken.
+        Rejected,
+        /// Training.
+        Active,
+        /// Finished the season.
+        Completed,
+        /// Left the season.
+        Withdrawn,
     }
 }
 
@@ -75,35 +48,16 @@ pub enum Decision {
     Reject,
 }
 
-/// A language of the program.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(name = "Language")]
-pub enum Lang {
-    /// Kazakh.
-    Kk,
-    /// Russian.
-    Ru,
-    /// English.
-    En,
-}
-
-impl From<Lang> for Language {
-    fn from(l: Lang) -> Self {
-        match l {
-            Lang::Kk => Language::Kk,
-            Lang::Ru => Language::Ru,
-            Lang::En => Language::En,
-        }
-    }
-}
-
-impl From<Language> for Lang {
-    fn from(l: Language) -> Self {
-        match l {
-            Language::Kk => Lang::Kk,
-            Language::Ru => Lang::Ru,
-            Language::En => Lang::En,
-        }
+mirror_enum! {
+    /// A language of the program.
+    #[graphql(name = "Language")]
+    Lang <=> Language {
+        /// Kazakh.
+        Kk,
+        /// Russian.
+        Ru,
+        /// English.
+        En,
     }
 }
 
@@ -306,20 +260,11 @@ pub struct ApplicationQuery;
 impl ApplicationQuery {
     /// One application of the city; null when there is none with this id here.
     async fn application(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ApplicationNode>> {
-        let (db, req) = (ctx.data::<Db>()?, ctx.data::<RequestCtx>()?);
-        let (scope, _) = req.city_scope(ADMINS)?;
         let id: EnrollmentId = parse_id("id", &id)?;
-        let run = async {
-            let mut tx = db.tenant(&scope).await?;
-            let found = enrollments::get(&mut tx, id).await;
-            tx.commit().await?;
-            found
-        };
-        match run.await {
-            Ok(e) => Ok(Some(ApplicationNode(e))),
-            Err(soi_db::Error::NotFound(_)) => Ok(None),
-            Err(e) => Err(db_error(e, req.request_id())),
-        }
+        in_city!(ctx, ADMINS, |tx, _| found(
+            enrollments::get(&mut tx, id).await
+        )?)
+        .map(|e| e.map(ApplicationNode))
     }
 }
 
@@ -362,46 +307,31 @@ impl ApplicationMutation {
         id: ID,
         decision: Decision,
     ) -> Result<ApplicationNode> {
-        let (db, req) = (ctx.data::<Db>()?, ctx.data::<RequestCtx>()?);
-        let (scope, _) = req.city_scope(ADMINS)?;
         let id: EnrollmentId = parse_id("id", &id)?;
         let next = match decision {
             Decision::Accept => EnrollmentStatus::Accepted,
             Decision::Waitlist => EnrollmentStatus::Waitlisted,
             Decision::Reject => EnrollmentStatus::Rejected,
         };
-        let run = async {
-            let mut tx = db.tenant(&scope).await?;
-            let e = program::decide(&mut tx, id, next).await?;
-            tx.commit().await?;
-            Ok::<_, soi_db::Error>(e)
-        };
-        Ok(ApplicationNode(
-            run.await.map_err(|e| db_error(e, req.request_id()))?,
-        ))
+        in_city!(ctx, ADMINS, |tx, _| program::decide(&mut tx, id, next)
+            .await?)
+        .map(ApplicationNode)
     }
 
     /// Withdraws an application; a freed seat goes to the first on the waitlist.
     async fn withdraw_application(&self, ctx: &Context<'_>, id: ID) -> Result<Withdrawal> {
-        let (db, req) = (ctx.data::<Db>()?, ctx.data::<RequestCtx>()?);
-        let (scope, principal) =
-            req.city_scope(&[soi_core::Role::ChapterAdmin, soi_core::Role::Participant])?;
-        let own = principal.participant();
         let id: EnrollmentId = parse_id("id", &id)?;
-        let run = async {
-            let mut tx = db.tenant(&scope).await?;
+        let roles = &[soi_core::Role::ChapterAdmin, soi_core::Role::Participant];
+        let (withdrawn, promoted) = in_city!(ctx, roles, |tx, principal| {
             // A participant may withdraw only their own application; another's
-            // looks like no application at all.
-            if let Some(me) = own
+            // looks like no application at all (the database hides it too).
+            if let Some(me) = principal.participant()
                 && enrollments::get(&mut tx, id).await?.participant_id != me
             {
                 return Err(soi_db::Error::NotFound("application"));
             }
-            let out = program::withdraw(&mut tx, id).await?;
-            tx.commit().await?;
-            Ok::<_, soi_db::Error>(out)
-        };
-        let (withdrawn, promoted) = run.await.map_err(|e| db_error(e, req.request_id()))?;
+            program::withdraw(&mut tx, id).await?
+        })?;
         Ok(Withdrawal {
             withdrawn: ApplicationNode(withdrawn),
             promoted: promoted.map(ApplicationNode),

@@ -4,53 +4,32 @@
 
 use crate::applications::ApplicationNode;
 use crate::loaders::CityLoader;
-use crate::support::{Valid, bad_input, connection, page, parse_id};
+use crate::support::{Valid, bad_input, connection, found, in_city, mirror_enum, page, parse_id};
 use crate::{RequestCtx, db_error};
 use async_graphql::connection::Connection;
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::NaiveDate;
 use soi_core::program::{EnrollmentStatus, SeasonPhase};
 use soi_core::{EnrollmentId, Role, SeasonId, text};
+use soi_db::enrollments;
 use soi_db::seasons::{self, NewSeason, Season};
-use soi_db::{Db, enrollments};
 
 pub(crate) const READERS: &[Role] = &[Role::ChapterAdmin, Role::Coach];
 pub(crate) const ADMINS: &[Role] = &[Role::ChapterAdmin];
 
-/// Where a season is: recruiting → training → show → closed.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(name = "SeasonPhase")]
-pub enum Phase {
-    /// Taking applications.
-    Recruiting,
-    /// Groups train.
-    Training,
-    /// The ice show is prepared and held.
-    Show,
-    /// Over.
-    Closed,
-}
-
-impl From<SeasonPhase> for Phase {
-    fn from(p: SeasonPhase) -> Self {
-        match p {
-            SeasonPhase::Recruiting => Self::Recruiting,
-            SeasonPhase::Training => Self::Training,
-            SeasonPhase::Show => Self::Show,
-            SeasonPhase::Closed => Self::Closed,
-        }
-    }
-}
-
-impl From<Phase> for SeasonPhase {
-    fn from(p: Phase) -> Self {
-        match p {
-            Phase::Recruiting => Self::Recruiting,
-            Phase::Training => Self::Training,
-            Phase::Show => Self::Show,
-            Phase::Closed => Self::Closed,
-        }
+mirror_enum! {
+    /// Where a season is: recruiting → training → show → closed.
+    #[graphql(name = "SeasonPhase")]
+    Phase <=> SeasonPhase {
+        /// Taking applications.
+        Recruiting,
+        /// Groups train.
+        Training,
+        /// The ice show is prepared and held.
+        Show,
+        /// Over.
+        Closed,
     }
 }
 
@@ -111,17 +90,12 @@ impl SeasonNode {
         #[graphql(desc = "At most 100.")] first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<String, ApplicationNode>> {
-        let (db, req) = (ctx.data::<Db>()?, ctx.data::<RequestCtx>()?);
-        let (scope, _) = req.city_scope(ADMINS)?;
         let (page, wanted) = page::<EnrollmentId>(first, after.as_deref())?;
         let status: Option<EnrollmentStatus> = status.map(Into::into);
-        let run = async {
-            let mut tx = db.tenant(&scope).await?;
-            let rows = enrollments::list_by_season(&mut tx, self.0.id, status, page).await?;
-            tx.commit().await?;
-            Ok::<_, soi_db::Error>(rows)
-        };
-        let rows = run.await.map_err(|e| db_error(e, req.request_id()))?;
+        let rows = in_city!(ctx, ADMINS, |tx, _| enrollments::list_by_season(
+            &mut tx, self.0.id, status, page
+        )
+        .await?)?;
         Ok(connection(
             rows,
             wanted,
@@ -194,16 +168,8 @@ impl SeasonQuery {
         #[graphql(desc = "At most 100.")] first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<String, SeasonNode>> {
-        let (db, req) = (ctx.data::<Db>()?, ctx.data::<RequestCtx>()?);
-        let (scope, _) = req.city_scope(READERS)?;
         let (page, wanted) = page::<SeasonId>(first, after.as_deref())?;
-        let run = async {
-            let mut tx = db.tenant(&scope).await?;
-            let rows = seasons::list(&mut tx, page).await?;
-            tx.commit().await?;
-            Ok::<_, soi_db::Error>(rows)
-        };
-        let rows = run.await.map_err(|e| db_error(e, req.request_id()))?;
+        let rows = in_city!(ctx, READERS, |tx, _| seasons::list(&mut tx, page).await?)?;
         Ok(connection(
             rows,
             wanted,
@@ -215,20 +181,11 @@ impl SeasonQuery {
 
     /// One season of the city; null when there is none with this id here.
     async fn season(&self, ctx: &Context<'_>, id: ID) -> Result<Option<SeasonNode>> {
-        let (db, req) = (ctx.data::<Db>()?, ctx.data::<RequestCtx>()?);
-        let (scope, _) = req.city_scope(READERS)?;
         let id: SeasonId = parse_id("id", &id)?;
-        let run = async {
-            let mut tx = db.tenant(&scope).await?;
-            let found = seasons::get(&mut tx, id).await;
-            tx.commit().await?;
-            found
-        };
-        match run.await {
-            Ok(s) => Ok(Some(SeasonNode(s))),
-            Err(soi_db::Error::NotFound(_)) => Ok(None),
-            Err(e) => Err(db_error(e, req.request_id())),
-        }
+        in_city!(ctx, READERS, |tx, _| found(
+            seasons::get(&mut tx, id).await
+        )?)
+        .map(|s| s.map(SeasonNode))
     }
 }
 
@@ -239,18 +196,14 @@ pub struct SeasonMutation;
 impl SeasonMutation {
     /// Opens a new season in the recruiting phase.
     async fn create_season(&self, ctx: &Context<'_>, input: SeasonInput) -> Result<SeasonNode> {
-        let (db, req) = (ctx.data::<Db>()?, ctx.data::<RequestCtx>()?);
-        let (scope, _) = req.city_scope(ADMINS)?;
         let new = input.validate()?;
-        let run = async {
-            let mut tx = db.tenant(&scope).await?;
-            let s = seasons::insert(&mut tx, SeasonId::new(), &new).await?;
-            tx.commit().await?;
-            Ok::<_, soi_db::Error>(s)
-        };
-        Ok(SeasonNode(
-            run.await.map_err(|e| db_error(e, req.request_id()))?,
-        ))
+        in_city!(ctx, ADMINS, |tx, _| seasons::insert(
+            &mut tx,
+            SeasonId::new(),
+            &new
+        )
+        .await?)
+        .map(SeasonNode)
     }
 
     /// Changes a season's fields; capacity cannot drop below the seats taken.
@@ -260,19 +213,11 @@ impl SeasonMutation {
         id: ID,
         input: SeasonInput,
     ) -> Result<SeasonNode> {
-        let (db, req) = (ctx.data::<Db>()?, ctx.data::<RequestCtx>()?);
-        let (scope, _) = req.city_scope(ADMINS)?;
         let id: SeasonId = parse_id("id", &id)?;
         let new = input.validate()?;
-        let run = async {
-            let mut tx = db.tenant(&scope).await?;
-            let s = seasons::update(&mut tx, id, &new).await?;
-            tx.commit().await?;
-            Ok::<_, soi_db::Error>(s)
-        };
-        Ok(SeasonNode(
-            run.await.map_err(|e| db_error(e, req.request_id()))?,
-        ))
+        in_city!(ctx, ADMINS, |tx, _| seasons::update(&mut tx, id, &new)
+            .await?)
+        .map(SeasonNode)
     }
 
     /// Moves a season one phase forward.
@@ -282,17 +227,13 @@ impl SeasonMutation {
         id: ID,
         phase: Phase,
     ) -> Result<SeasonNode> {
-        let (db, req) = (ctx.data::<Db>()?, ctx.data::<RequestCtx>()?);
-        let (scope, _) = req.city_scope(ADMINS)?;
         let id: SeasonId = parse_id("id", &id)?;
-        let run = async {
-            let mut tx = db.tenant(&scope).await?;
-            let s = seasons::move_to_phase(&mut tx, id, phase.into()).await?;
-            tx.commit().await?;
-            Ok::<_, soi_db::Error>(s)
-        };
-        Ok(SeasonNode(
-            run.await.map_err(|e| db_error(e, req.request_id()))?,
-        ))
+        in_city!(ctx, ADMINS, |tx, _| seasons::move_to_phase(
+            &mut tx,
+            id,
+            phase.into()
+        )
+        .await?)
+        .map(SeasonNode)
     }
 }

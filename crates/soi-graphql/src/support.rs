@@ -90,3 +90,57 @@ pub fn connection<R, N: OutputType>(
         .extend(rows.into_iter().map(|r| Edge::new(cursor(&r), node(r))));
     c
 }
+
+/// `Some` for a row, `None` for a missing one (or one of another city, which
+/// is the same thing); other errors stay errors.
+pub fn found<T>(r: soi_db::Result<T>) -> soi_db::Result<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(soi_db::Error::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Runs `$body` in a tenant transaction of the signed-in user's city, if
+/// their role is one of `$roles`, and commits. Inside the body `$tx` is the
+/// transaction and `?` takes db-layer errors; the result is mapped to typed
+/// GraphQL errors. Written as a macro because a closure cannot lend the
+/// transaction to an async block for an arbitrary lifetime.
+macro_rules! in_city {
+    ($ctx:expr, $roles:expr, |$tx:ident, $who:pat_param| $body:expr) => {{
+        let db = $ctx.data::<soi_db::Db>()?;
+        let req = $ctx.data::<$crate::RequestCtx>()?;
+        let (scope, $who) = req.city_scope($roles)?;
+        let run = async {
+            let mut $tx = db.tenant(&scope).await?;
+            let out = $body;
+            $tx.commit().await?;
+            Ok::<_, soi_db::Error>(out)
+        };
+        run.await.map_err(|e| $crate::db_error(e, req.request_id()))
+    }};
+}
+pub(crate) use in_city;
+
+/// A GraphQL enum mirroring a core enum variant by variant, with the
+/// conversions both ways.
+macro_rules! mirror_enum {
+    ($(#[$meta:meta])* $name:ident <=> $core:ty { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
+        #[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
+        $(#[$meta])*
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl From<$core> for $name {
+            fn from(v: $core) -> Self {
+                match v { $(<$core>::$variant => Self::$variant),+ }
+            }
+        }
+
+        impl From<$name> for $core {
+            fn from(v: $name) -> Self {
+                match v { $($name::$variant => <$core>::$variant),+ }
+            }
+        }
+    };
+}
+pub(crate) use mirror_enum;
