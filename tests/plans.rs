@@ -60,6 +60,17 @@ async fn exercise(db: &Db, city: CityId) {
         .await
         .expect("seats of many");
     seasons::get(&mut tx, season).await.expect("season");
+    let filter = participants::Filter {
+        search: Some("а".into()),
+        season: Some(season),
+        ..Default::default()
+    };
+    participants::search(&mut tx, &filter, Page::first(20))
+        .await
+        .expect("search");
+    groups::coach_trains(&mut tx, coach, p)
+        .await
+        .expect("coach trains");
     let enrolled = enrollments::list_by_season(&mut tx, season, None, Page::first(100))
         .await
         .expect("enrollments");
@@ -90,6 +101,9 @@ async fn exercise(db: &Db, city: CityId) {
     let group = groups[0].id;
     groups::get(&mut tx, group).await.expect("group");
     groups::members(&mut tx, group).await.expect("members");
+    groups::members_of(&mut tx, &[group, groups[1].id])
+        .await
+        .expect("members of groups");
     groups::of_coach(&mut tx, coach).await.expect("of coach");
     let sessions = sessions::list_by_group(&mut tx, group, Page::first(20))
         .await
@@ -207,6 +221,14 @@ async fn exercise(db: &Db, city: CityId) {
     )
     .await
     .expect("bulk marks");
+    sessions::reschedule(
+        &mut tx,
+        new_session.id,
+        at + Duration::minutes(30),
+        at + Duration::minutes(90),
+    )
+    .await
+    .expect("reschedule");
     sessions::cancel(&mut tx, new_session.id, "ice maintenance")
         .await
         .expect("cancel");

@@ -106,3 +106,44 @@ pub async fn of_coach(tx: &mut TenantTx, coach: CoachId) -> Result<Vec<Group>> {
     .fetch_all(conn)
     .await?)
 }
+
+/// Members of several groups at once, as (group, participant) pairs: one
+/// statement for a page of groups.
+pub async fn members_of(
+    tx: &mut TenantTx,
+    groups: &[GroupId],
+) -> Result<Vec<(GroupId, ParticipantId)>> {
+    let ids: Vec<Uuid> = groups.iter().map(GroupId::as_uuid).collect();
+    let (city, conn) = tx.parts();
+    let rows: Vec<(Uuid, Uuid)> = sqlx::query_as(
+        "select group_id, participant_id from group_members \
+         where city_id = $1 and group_id = any($2) order by group_id, participant_id",
+    )
+    .bind(city)
+    .bind(ids)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(g, p)| (GroupId::from(g), ParticipantId::from(p)))
+        .collect())
+}
+
+/// Whether the coach trains a group the participant is in.
+pub async fn coach_trains(
+    tx: &mut TenantTx,
+    coach: CoachId,
+    participant: ParticipantId,
+) -> Result<bool> {
+    let (city, conn) = tx.parts();
+    Ok(sqlx::query_scalar(
+        "select exists (select 1 from group_members m \
+           join group_coaches gc on gc.city_id = m.city_id and gc.group_id = m.group_id \
+           where m.city_id = $1 and gc.city_id = $1 and m.participant_id = $2 and gc.coach_id = $3)",
+    )
+    .bind(city)
+    .bind(participant.as_uuid())
+    .bind(coach.as_uuid())
+    .fetch_one(conn)
+    .await?)
+}

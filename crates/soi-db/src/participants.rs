@@ -164,3 +164,53 @@ pub async fn many(tx: &mut TenantTx, ids: &[ParticipantId]) -> Result<Vec<Partic
         .fetch_all(conn)
         .await?)
 }
+
+/// Filters of the participant list; all optional.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Part of a name or email, any case.
+    pub search: Option<String>,
+    pub language: Option<Language>,
+    /// Only those who applied to this season…
+    pub season: Option<soi_core::SeasonId>,
+    /// …and (with `season`) whose application has this status.
+    pub status: Option<soi_core::program::EnrollmentStatus>,
+}
+
+/// Participants matching the filter, in id order, after a cursor.
+pub async fn search(
+    tx: &mut TenantTx,
+    filter: &Filter,
+    page: Page<ParticipantId>,
+) -> Result<Vec<Participant>> {
+    // LIKE wildcards in the search text are taken literally.
+    let pattern = filter.search.as_ref().map(|s| {
+        let escaped = s
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        format!("%{escaped}%")
+    });
+    let (city, conn) = tx.parts();
+    let sql = format!(
+        "select {COLUMNS} from participants p \
+         where p.city_id = $1 and ($2::uuid is null or p.id > $2) \
+           and ($3::text is null or p.first_name ilike $3 or p.last_name ilike $3 or p.email ilike $3 \
+                or (p.first_name || ' ' || p.last_name) ilike $3) \
+           and ($4::text is null or p.preferred_language = $4) \
+           and ($5::uuid is null or exists ( \
+                select 1 from enrollments e where e.city_id = $1 and e.participant_id = p.id \
+                  and e.season_id = $5 and ($6::text is null or e.status = $6))) \
+         order by p.id limit $7"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(page.after.map(|p| p.as_uuid()))
+        .bind(pattern)
+        .bind(filter.language.map(Language::code))
+        .bind(filter.season.map(|s| s.as_uuid()))
+        .bind(filter.status.map(soi_core::program::EnrollmentStatus::code))
+        .bind(page.sql_limit())
+        .fetch_all(conn)
+        .await?)
+}

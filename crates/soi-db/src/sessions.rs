@@ -121,9 +121,45 @@ pub async fn cancel(tx: &mut TenantTx, id: SessionId, reason: &str) -> Result<Se
         .await?
     {
         Some(s) => Ok(s),
-        None => {
-            get(tx, id).await?;
-            Err(Error::Conflict("the session is already cancelled".into()))
+        None => Err(not_updated(tx, id).await),
+    }
+}
+
+/// Moves a scheduled session to a new time; the overlap constraint applies
+/// to the new time as to a new session.
+pub async fn reschedule(
+    tx: &mut TenantTx,
+    id: SessionId,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+) -> Result<Session> {
+    let (city, conn) = tx.parts();
+    let sql = format!(
+        "update training_sessions set starts_at = $3, ends_at = $4, updated_at = now() \
+         where city_id = $1 and id = $2 and status = 'scheduled' returning {COLUMNS}"
+    );
+    match sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(id.as_uuid())
+        .bind(starts_at)
+        .bind(ends_at)
+        .fetch_optional(&mut *conn)
+        .await?
+    {
+        Some(s) => Ok(s),
+        None => Err(not_updated(tx, id).await),
+    }
+}
+
+/// Why an update of a scheduled session changed no row: it is missing, it is
+/// cancelled, or row-level security hid it (a coach of another group may read
+/// the session but not change it, and an update skips such rows silently).
+async fn not_updated(tx: &mut TenantTx, id: SessionId) -> Error {
+    match get(tx, id).await {
+        Ok(s) if s.status == SessionStatus::Cancelled => {
+            Error::Conflict("the session is already cancelled".into())
         }
+        Ok(_) => Error::Forbidden,
+        Err(e) => e,
     }
 }

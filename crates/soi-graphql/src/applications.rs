@@ -63,6 +63,21 @@ mirror_enum! {
 
 pub struct ParticipantNode(pub Participant);
 
+impl ParticipantNode {
+    /// Contact details and birth date are for the city's admin and the
+    /// participant; a coach sees names, university and language only.
+    fn personal(&self, ctx: &Context<'_>) -> bool {
+        ctx.data::<RequestCtx>()
+            .ok()
+            .and_then(RequestCtx::principal)
+            .is_some_and(|p| match p.role() {
+                soi_core::Role::ChapterAdmin => true,
+                soi_core::Role::Participant => p.participant() == Some(self.0.id),
+                _ => false,
+            })
+    }
+}
+
 /// A participant as their chapter admin sees them.
 #[Object(name = "Participant")]
 impl ParticipantNode {
@@ -78,21 +93,21 @@ impl ParticipantNode {
     async fn last_name(&self) -> &str {
         &self.0.last_name
     }
-    /// Email, for the program's messages.
-    async fn email(&self) -> &str {
-        &self.0.email
+    /// Email, for the program's messages (null for coaches).
+    async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.personal(ctx).then_some(self.0.email.as_str())
     }
-    /// Phone in E.164 form.
-    async fn phone(&self) -> Option<&str> {
-        self.0.phone.as_deref()
+    /// Phone in E.164 form (null for coaches).
+    async fn phone(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.0.phone.as_deref().filter(|_| self.personal(ctx))
     }
     /// University.
     async fn university(&self) -> Option<&str> {
         self.0.university.as_deref()
     }
-    /// Date of birth.
-    async fn birth_date(&self) -> Option<NaiveDate> {
-        self.0.birth_date
+    /// Date of birth (null for coaches).
+    async fn birth_date(&self, ctx: &Context<'_>) -> Option<NaiveDate> {
+        self.0.birth_date.filter(|_| self.personal(ctx))
     }
     /// Language of the participant's emails.
     async fn preferred_language(&self) -> Lang {

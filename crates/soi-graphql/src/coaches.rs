@@ -5,45 +5,25 @@
 
 use crate::loaders::CityLoader;
 use crate::seasons::{ADMINS, READERS, clone_error};
-use crate::support::{Valid, bad_input, connection, page, parse_id};
+use crate::support::{Valid, bad_input, connection, found, in_city, mirror_enum, page, parse_id};
 use crate::{RequestCtx, db_error};
 use async_graphql::connection::Connection;
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{Days, NaiveDate, Utc};
 use soi_core::program::Qualification as CoreQualification;
 use soi_core::{CertificateId, CoachId, Email, PersonName, Phone, text};
-use soi_db::Db;
 use soi_db::coaches::{self, Certificate, Coach, NewCertificate, NewCoach};
 
-/// The sporting rank a coach holds.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum Qualification {
-    /// Master of Sport.
-    MasterOfSport,
-    /// Candidate for Master of Sport.
-    CandidateMasterOfSport,
-    /// A coach with a coaching certificate.
-    CertifiedCoach,
-}
-
-impl From<CoreQualification> for Qualification {
-    fn from(q: CoreQualification) -> Self {
-        match q {
-            CoreQualification::MasterOfSport => Self::MasterOfSport,
-            CoreQualification::CandidateMasterOfSport => Self::CandidateMasterOfSport,
-            CoreQualification::CertifiedCoach => Self::CertifiedCoach,
-        }
-    }
-}
-
-impl From<Qualification> for CoreQualification {
-    fn from(q: Qualification) -> Self {
-        match q {
-            Qualification::MasterOfSport => Self::MasterOfSport,
-            Qualification::CandidateMasterOfSport => Self::CandidateMasterOfSport,
-            Qualification::CertifiedCoach => Self::CertifiedCoach,
-        }
+mirror_enum! {
+    /// The sporting rank a coach holds.
+    Qualification <=> CoreQualification {
+        /// Master of Sport.
+        MasterOfSport,
+        /// Candidate for Master of Sport.
+        CandidateMasterOfSport,
+        /// A coach with a coaching certificate.
+        CertifiedCoach,
     }
 }
 
@@ -202,16 +182,8 @@ impl CoachQuery {
         #[graphql(desc = "At most 100.")] first: Option<i32>,
         #[graphql(desc = "Cursor of the previous page's last coach.")] after: Option<String>,
     ) -> Result<Connection<String, CoachNode>> {
-        let (db, req) = (ctx.data::<Db>()?, ctx.data::<RequestCtx>()?);
-        let (scope, _) = req.city_scope(READERS)?;
         let (page, wanted) = page::<CoachId>(first, after.as_deref())?;
-        let run = async {
-            let mut tx = db.tenant(&scope).await?;
-            let rows = coaches::list(&mut tx, page).await?;
-            tx.commit().await?;
-            Ok::<_, soi_db::Error>(rows)
-        };
-        let rows = run.await.map_err(|e| db_error(e, req.request_id()))?;
+        let rows = in_city!(ctx, READERS, |tx, _| coaches::list(&mut tx, page).await?)?;
         Ok(connection(
             rows,
             wanted,
@@ -227,20 +199,11 @@ impl CoachQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The coach's id.")] id: ID,
     ) -> Result<Option<CoachNode>> {
-        let (db, req) = (ctx.data::<Db>()?, ctx.data::<RequestCtx>()?);
-        let (scope, _) = req.city_scope(READERS)?;
         let id: CoachId = parse_id("id", &id)?;
-        let run = async {
-            let mut tx = db.tenant(&scope).await?;
-            let found = coaches::get(&mut tx, id).await;
-            tx.commit().await?;
-            found
-        };
-        match run.await {
-            Ok(c) => Ok(Some(CoachNode(c))),
-            Err(soi_db::Error::NotFound(_)) => Ok(None),
-            Err(e) => Err(db_error(e, req.request_id())),
-        }
+        in_city!(ctx, READERS, |tx, _| found(
+            coaches::get(&mut tx, id).await
+        )?)
+        .map(|c| c.map(CoachNode))
     }
 
     /// Certificates of active coaches that expire within `withinDays` of today
@@ -251,8 +214,6 @@ impl CoachQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Days ahead to look, 1–365.", default = 30)] within_days: i32,
     ) -> Result<Vec<CertificateNode>> {
-        let (db, req) = (ctx.data::<Db>()?, ctx.data::<RequestCtx>()?);
-        let (scope, _) = req.city_scope(READERS)?;
         let days = u64::try_from(within_days)
             .ok()
             .filter(|d| (1..=365).contains(d))
@@ -261,13 +222,10 @@ impl CoachQuery {
             .date_naive()
             .checked_add_days(Days::new(days))
             .ok_or_else(|| bad_input("withinDays", "reaches past the calendar"))?;
-        let run = async {
-            let mut tx = db.tenant(&scope).await?;
-            let rows = coaches::certificates_expiring(&mut tx, by).await?;
-            tx.commit().await?;
-            Ok::<_, soi_db::Error>(rows)
-        };
-        let rows = run.await.map_err(|e| db_error(e, req.request_id()))?;
+        let rows = in_city!(ctx, READERS, |tx, _| coaches::certificates_expiring(
+            &mut tx, by
+        )
+        .await?)?;
         Ok(rows.into_iter().map(CertificateNode).collect())
     }
 }
@@ -283,18 +241,14 @@ impl CoachMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The coach's details.")] input: CoachInput,
     ) -> Result<CoachNode> {
-        let (db, req) = (ctx.data::<Db>()?, ctx.data::<RequestCtx>()?);
-        let (scope, _) = req.city_scope(ADMINS)?;
         let new = input.validate()?;
-        let run = async {
-            let mut tx = db.tenant(&scope).await?;
-            let c = coaches::insert(&mut tx, CoachId::new(), &new).await?;
-            tx.commit().await?;
-            Ok::<_, soi_db::Error>(c)
-        };
-        Ok(CoachNode(
-            run.await.map_err(|e| db_error(e, req.request_id()))?,
-        ))
+        in_city!(ctx, ADMINS, |tx, _| coaches::insert(
+            &mut tx,
+            CoachId::new(),
+            &new
+        )
+        .await?)
+        .map(CoachNode)
     }
 
     /// Records a certificate of a coach of the city.
@@ -304,20 +258,17 @@ impl CoachMutation {
         #[graphql(desc = "The coach who holds it.")] coach_id: ID,
         #[graphql(desc = "The certificate.")] input: CertificateInput,
     ) -> Result<CertificateNode> {
-        let (db, req) = (ctx.data::<Db>()?, ctx.data::<RequestCtx>()?);
-        let (scope, _) = req.city_scope(ADMINS)?;
         let coach: CoachId = parse_id("coachId", &coach_id)?;
         let new = input.validate()?;
         // A coach of another city fails the (city_id, coach_id) foreign key,
         // which the db layer reports as NOT_FOUND: the same as a missing one.
-        let run = async {
-            let mut tx = db.tenant(&scope).await?;
-            let c = coaches::add_certificate(&mut tx, CertificateId::new(), coach, &new).await?;
-            tx.commit().await?;
-            Ok::<_, soi_db::Error>(c)
-        };
-        Ok(CertificateNode(
-            run.await.map_err(|e| db_error(e, req.request_id()))?,
-        ))
+        in_city!(ctx, ADMINS, |tx, _| coaches::add_certificate(
+            &mut tx,
+            CertificateId::new(),
+            coach,
+            &new
+        )
+        .await?)
+        .map(CertificateNode)
     }
 }

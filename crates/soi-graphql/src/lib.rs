@@ -4,17 +4,22 @@
 //! public operations from the city slug).
 
 mod applications;
+mod attendance;
 mod auth;
 mod coaches;
 mod error;
+mod groups;
 mod limits;
 mod loaders;
+mod participants;
 mod program;
 mod public;
 mod request;
 mod rinks;
 mod schema;
 mod seasons;
+mod sessions;
+mod skills;
 mod support;
 
 pub use auth::AuthSettings;

@@ -3,10 +3,10 @@
 //! city (the scope comes from the verified token).
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use soi_core::{CityScope, CoachId, ParticipantId, SeasonId};
+use soi_core::{CityScope, CoachId, GroupId, ParticipantId, SeasonId};
 use soi_db::coaches::{self, Certificate};
 use soi_db::participants::{self, Participant};
-use soi_db::{Db, enrollments};
+use soi_db::{Db, enrollments, groups};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -77,6 +77,27 @@ impl Loader<CoachId> for CityLoader {
             keys.iter().map(|k| (*k, Vec::new())).collect();
         for c in rows {
             out.entry(c.coach_id).or_default().push(c);
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<GroupId> for CityLoader {
+    type Value = Vec<ParticipantId>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[GroupId],
+    ) -> Result<HashMap<GroupId, Vec<ParticipantId>>, LoadError> {
+        let mut tx = self.db.tenant(&self.scope).await.map_err(Arc::new)?;
+        let rows = groups::members_of(&mut tx, keys).await.map_err(Arc::new)?;
+        tx.commit().await.map_err(Arc::new)?;
+        // An empty group gets an empty list, like a coach without certificates.
+        let mut out: HashMap<GroupId, Vec<ParticipantId>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for (g, p) in rows {
+            out.entry(g).or_default().push(p);
         }
         Ok(out)
     }

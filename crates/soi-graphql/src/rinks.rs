@@ -2,11 +2,9 @@
 //! Every resolver opens a tenant transaction for the city of the signed-in user.
 
 use crate::seasons::{ADMINS, READERS};
-use crate::support::{Valid, bad_input, parse_id};
-use crate::{RequestCtx, db_error};
+use crate::support::{Valid, bad_input, found, in_city, parse_id};
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use soi_core::{RinkId, text};
-use soi_db::Db;
 use soi_db::rinks::{self, Rink};
 
 /// Longest address kept.
@@ -59,15 +57,7 @@ pub struct RinkQuery;
 impl RinkQuery {
     /// The city's rinks by name (a city has a handful, so no pages).
     async fn rinks(&self, ctx: &Context<'_>) -> Result<Vec<RinkNode>> {
-        let (db, req) = (ctx.data::<Db>()?, ctx.data::<RequestCtx>()?);
-        let (scope, _) = req.city_scope(READERS)?;
-        let run = async {
-            let mut tx = db.tenant(&scope).await?;
-            let rows = rinks::list(&mut tx).await?;
-            tx.commit().await?;
-            Ok::<_, soi_db::Error>(rows)
-        };
-        let rows = run.await.map_err(|e| db_error(e, req.request_id()))?;
+        let rows = in_city!(ctx, READERS, |tx, _| rinks::list(&mut tx).await?)?;
         Ok(rows.into_iter().map(RinkNode).collect())
     }
 
@@ -77,20 +67,9 @@ impl RinkQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The rink's id.")] id: ID,
     ) -> Result<Option<RinkNode>> {
-        let (db, req) = (ctx.data::<Db>()?, ctx.data::<RequestCtx>()?);
-        let (scope, _) = req.city_scope(READERS)?;
         let id: RinkId = parse_id("id", &id)?;
-        let run = async {
-            let mut tx = db.tenant(&scope).await?;
-            let found = rinks::get(&mut tx, id).await;
-            tx.commit().await?;
-            found
-        };
-        match run.await {
-            Ok(r) => Ok(Some(RinkNode(r))),
-            Err(soi_db::Error::NotFound(_)) => Ok(None),
-            Err(e) => Err(db_error(e, req.request_id())),
-        }
+        in_city!(ctx, READERS, |tx, _| found(rinks::get(&mut tx, id).await)?)
+            .map(|r| r.map(RinkNode))
     }
 }
 
@@ -105,17 +84,14 @@ impl RinkMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The rink's details.")] input: RinkInput,
     ) -> Result<RinkNode> {
-        let (db, req) = (ctx.data::<Db>()?, ctx.data::<RequestCtx>()?);
-        let (scope, _) = req.city_scope(ADMINS)?;
         let (name, address) = input.validate()?;
-        let run = async {
-            let mut tx = db.tenant(&scope).await?;
-            let r = rinks::insert(&mut tx, RinkId::new(), &name, &address).await?;
-            tx.commit().await?;
-            Ok::<_, soi_db::Error>(r)
-        };
-        Ok(RinkNode(
-            run.await.map_err(|e| db_error(e, req.request_id()))?,
-        ))
+        in_city!(ctx, ADMINS, |tx, _| rinks::insert(
+            &mut tx,
+            RinkId::new(),
+            &name,
+            &address
+        )
+        .await?)
+        .map(RinkNode)
     }
 }

@@ -1,12 +1,17 @@
 //! Building the schema with its limits.
 
 use crate::applications::{ApplicationMutation, ApplicationQuery};
+use crate::attendance::{AttendanceMutation, AttendanceQuery};
 use crate::auth::{AuthMutation, AuthQuery, AuthSettings};
 use crate::coaches::{CoachMutation, CoachQuery};
+use crate::groups::{GroupMutation, GroupQuery};
 use crate::limits::Limits;
+use crate::participants::ParticipantQuery;
 use crate::public::PublicQuery;
 use crate::rinks::{RinkMutation, RinkQuery};
 use crate::seasons::{SeasonMutation, SeasonQuery};
+use crate::sessions::{SessionMutation, SessionQuery};
+use crate::skills::{SkillMutation, SkillQuery};
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 use soi_db::Db;
 
@@ -17,8 +22,13 @@ pub struct QueryRoot(
     AuthQuery,
     SeasonQuery,
     ApplicationQuery,
+    ParticipantQuery,
+    AttendanceQuery,
+    SkillQuery,
     CoachQuery,
     RinkQuery,
+    GroupQuery,
+    SessionQuery,
 );
 
 /// Every mutation: one object per area, merged.
@@ -27,8 +37,12 @@ pub struct MutationRoot(
     AuthMutation,
     SeasonMutation,
     ApplicationMutation,
+    AttendanceMutation,
+    SkillMutation,
     CoachMutation,
     RinkMutation,
+    GroupMutation,
+    SessionMutation,
 );
 
 pub type SoiSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

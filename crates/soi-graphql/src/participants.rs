@@ -1,0 +1,80 @@
+//! Participants: the admin's searchable list, one profile, and a
+//! participant's own record. Personal fields of `Participant` are hidden
+//! from coaches (see `ParticipantNode`); the database lets a participant see
+//! only their own row.
+
+use crate::applications::{ApplicationStatus, Lang, ParticipantNode};
+use crate::support::{Valid, connection, found, in_city, page, parse_id};
+use async_graphql::connection::Connection;
+use async_graphql::{Context, ID, Object, Result};
+use soi_core::{ParticipantId, Role, SeasonId, text};
+use soi_db::participants::{self, Filter};
+
+#[derive(Default)]
+pub struct ParticipantQuery;
+
+#[Object]
+impl ParticipantQuery {
+    /// The city's participants in the order they joined, filtered (chapter admins).
+    #[allow(clippy::too_many_arguments)]
+    async fn participants(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Part of a name or email, any case.")] search: Option<String>,
+        #[graphql(desc = "Only those writing in this language.")] language: Option<Lang>,
+        #[graphql(desc = "Only applicants to this season.")] season_id: Option<ID>,
+        #[graphql(desc = "With `seasonId`: only applications in this status.")] status: Option<
+            ApplicationStatus,
+        >,
+        #[graphql(desc = "At most 100.")] first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, ParticipantNode>> {
+        let (page, wanted) = page::<ParticipantId>(first, after.as_deref())?;
+        let filter = Filter {
+            search: search
+                .as_deref()
+                .map(|s| text::bounded("search", s, 100))
+                .transpose()
+                .valid()?,
+            language: language.map(Into::into),
+            season: season_id
+                .as_ref()
+                .map(|id| parse_id::<SeasonId>("seasonId", id))
+                .transpose()?,
+            status: status.map(Into::into),
+        };
+        let rows = in_city!(ctx, &[Role::ChapterAdmin], |tx, _| participants::search(
+            &mut tx, &filter, page
+        )
+        .await?)?;
+        Ok(connection(
+            rows,
+            wanted,
+            after.is_some(),
+            |p| p.id.to_string(),
+            ParticipantNode,
+        ))
+    }
+
+    /// One participant of the city; null when there is none with this id here
+    /// (a participant can read only themselves).
+    async fn participant(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ParticipantNode>> {
+        let id: ParticipantId = parse_id("id", &id)?;
+        let roles = &[Role::ChapterAdmin, Role::Coach, Role::Participant];
+        in_city!(ctx, roles, |tx, _| found(
+            participants::get(&mut tx, id).await
+        )?)
+        .map(|p| p.map(ParticipantNode))
+    }
+
+    /// The signed-in participant's own record.
+    async fn my_profile(&self, ctx: &Context<'_>) -> Result<ParticipantNode> {
+        in_city!(ctx, &[Role::Participant], |tx, who| {
+            let me = who
+                .participant()
+                .ok_or(soi_db::Error::NotFound("participant"))?;
+            participants::get(&mut tx, me).await?
+        })
+        .map(ParticipantNode)
+    }
+}
