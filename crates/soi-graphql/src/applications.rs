@@ -117,6 +117,16 @@ impl ParticipantNode {
     async fn consent_given_at(&self) -> DateTime<Utc> {
         self.0.consent_given_at
     }
+    /// Share of marked sessions attended (present or late), over all the
+    /// participant's sessions; 0 when nothing was marked.
+    async fn attendance_rate(&self, ctx: &Context<'_>) -> Result<f64> {
+        let (loader, req) = (ctx.data::<DataLoader<CityLoader>>()?, ctx.data::<RequestCtx>()?);
+        let rate = loader
+            .load_one(crate::loaders::RateOf(self.0.id))
+            .await
+            .map_err(|e| db_error(clone_error(&e), req.request_id()))?;
+        Ok(rate.map_or(0.0, |r| r.ratio()))
+    }
     /// Which version of the consent text was accepted.
     async fn consent_text_version(&self) -> &str {
         &self.0.consent_text_version

@@ -102,3 +102,20 @@ impl Loader<GroupId> for CityLoader {
         Ok(out)
     }
 }
+
+/// Key of a participant's attendance rate (a participant id, loaded as a rate).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RateOf(pub ParticipantId);
+
+impl Loader<RateOf> for CityLoader {
+    type Value = soi_db::attendance::Rate;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[RateOf]) -> Result<HashMap<RateOf, soi_db::attendance::Rate>, LoadError> {
+        let ids: Vec<ParticipantId> = keys.iter().map(|k| k.0).collect();
+        let mut tx = self.db.tenant(&self.scope).await.map_err(Arc::new)?;
+        let rows = soi_db::attendance::rates_for_participants(&mut tx, &ids).await.map_err(Arc::new)?;
+        tx.commit().await.map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|r| (RateOf(r.participant_id), r)).collect())
+    }
+}
