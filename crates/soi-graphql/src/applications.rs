@@ -120,7 +120,10 @@ impl ParticipantNode {
     /// Share of marked sessions attended (present or late), over all the
     /// participant's sessions; 0 when nothing was marked.
     async fn attendance_rate(&self, ctx: &Context<'_>) -> Result<f64> {
-        let (loader, req) = (ctx.data::<DataLoader<CityLoader>>()?, ctx.data::<RequestCtx>()?);
+        let (loader, req) = (
+            ctx.data::<DataLoader<CityLoader>>()?,
+            ctx.data::<RequestCtx>()?,
+        );
         let rate = loader
             .load_one(crate::loaders::RateOf(self.0.id))
             .await

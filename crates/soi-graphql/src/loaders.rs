@@ -111,11 +111,19 @@ impl Loader<RateOf> for CityLoader {
     type Value = soi_db::attendance::Rate;
     type Error = LoadError;
 
-    async fn load(&self, keys: &[RateOf]) -> Result<HashMap<RateOf, soi_db::attendance::Rate>, LoadError> {
+    async fn load(
+        &self,
+        keys: &[RateOf],
+    ) -> Result<HashMap<RateOf, soi_db::attendance::Rate>, LoadError> {
         let ids: Vec<ParticipantId> = keys.iter().map(|k| k.0).collect();
         let mut tx = self.db.tenant(&self.scope).await.map_err(Arc::new)?;
-        let rows = soi_db::attendance::rates_for_participants(&mut tx, &ids).await.map_err(Arc::new)?;
+        let rows = soi_db::attendance::rates_for_participants(&mut tx, &ids)
+            .await
+            .map_err(Arc::new)?;
         tx.commit().await.map_err(Arc::new)?;
-        Ok(rows.into_iter().map(|r| (RateOf(r.participant_id), r)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| (RateOf(r.participant_id), r))
+            .collect())
     }
 }
