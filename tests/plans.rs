@@ -60,6 +60,9 @@ async fn exercise(db: &Db, city: CityId) {
         .await
         .expect("seats of many");
     seasons::get(&mut tx, season).await.expect("season");
+    seasons::many(&mut tx, &[season])
+        .await
+        .expect("many seasons");
     let filter = participants::Filter {
         search: Some("а".into()),
         season: Some(season),

@@ -11,7 +11,6 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, Result};
 use soi_core::{CoachId, GroupId, ParticipantId, Role, SeasonId, text};
 use soi_db::groups::{self, Group};
-use soi_db::seasons;
 
 /// Most participants one `addGroupMembers` call takes.
 const MAX_NEW_MEMBERS: usize = 100;
@@ -31,8 +30,17 @@ impl GroupNode {
     }
     /// The season the group trains in.
     async fn season(&self, ctx: &Context<'_>) -> Result<SeasonNode> {
-        let id = self.0.season_id;
-        in_city!(ctx, READERS, |tx, _| seasons::get(&mut tx, id).await?).map(SeasonNode)
+        let (loader, req) = (
+            ctx.data::<DataLoader<CityLoader>>()?,
+            ctx.data::<RequestCtx>()?,
+        );
+        let season = loader
+            .load_one(crate::loaders::SeasonOf(self.0.season_id))
+            .await
+            .map_err(|e| db_error(clone_error(&e), req.request_id()))?;
+        season
+            .map(SeasonNode)
+            .ok_or_else(|| db_error(soi_db::Error::NotFound("season"), req.request_id()))
     }
     /// The group's participants, in id order.
     async fn members(&self, ctx: &Context<'_>) -> Result<Vec<ParticipantNode>> {

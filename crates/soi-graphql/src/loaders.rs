@@ -127,3 +127,25 @@ impl Loader<RateOf> for CityLoader {
             .collect())
     }
 }
+
+/// Key of a season row (a season id, loaded as the season itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SeasonOf(pub SeasonId);
+
+impl Loader<SeasonOf> for CityLoader {
+    type Value = soi_db::seasons::Season;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[SeasonOf],
+    ) -> Result<HashMap<SeasonOf, soi_db::seasons::Season>, LoadError> {
+        let ids: Vec<SeasonId> = keys.iter().map(|k| k.0).collect();
+        let mut tx = self.db.tenant(&self.scope).await.map_err(Arc::new)?;
+        let rows = soi_db::seasons::many(&mut tx, &ids)
+            .await
+            .map_err(Arc::new)?;
+        tx.commit().await.map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|s| (SeasonOf(s.id), s)).collect())
+    }
+}
