@@ -2,18 +2,9 @@
 //! decisions, withdrawals that promote the waitlist.
 
 use serde_json::{Value, json};
-use soi_tests::{TestApp, TestDb, codes};
+use soi_tests::{TestApp, codes};
 
 const APPLY: &str = "mutation($c: String!, $s: ID!, $i: ApplicationInput!) { applyToSeason(city: $c, seasonId: $s, input: $i) { applicationId status } }";
-
-async fn app() -> (TestDb, TestApp) {
-    let t = TestDb::new().await;
-    soi_seed::demo::run(&t.system().await, &t.db().await, 1, &[])
-        .await
-        .expect("demo");
-    let app = TestApp::spawn(&t).await;
-    (t, app)
-}
 
 fn applicant(n: usize) -> Value {
     json!({ "firstName": "Айгерім", "lastName": "Серікова", "email": format!("aigerim.{n}@kaznu.kz"),
@@ -51,7 +42,7 @@ async fn statuses(app: &TestApp, admin: &str, season: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn a_hundred_simultaneous_applications_fill_exactly_thirty_seats() {
-    let (_t, app) = app().await;
+    let (_t, app) = TestApp::seeded().await;
     let admin = app.login("admin@almaty.soi.test").await;
     let season = new_season(&app, &admin, 30, true).await;
     let app = std::sync::Arc::new(app);
@@ -85,7 +76,7 @@ async fn a_hundred_simultaneous_applications_fill_exactly_thirty_seats() {
 
 #[tokio::test]
 async fn decisions_respect_capacity_and_a_withdrawal_promotes_the_waitlist() {
-    let (_t, app) = app().await;
+    let (_t, app) = TestApp::seeded().await;
     let admin = app.login("admin@astana.soi.test").await;
     let season = new_season(&app, &admin, 1, false).await;
     let mut ids = Vec::new();
@@ -142,7 +133,7 @@ async fn decisions_respect_capacity_and_a_withdrawal_promotes_the_waitlist() {
 
 #[tokio::test]
 async fn bad_applications_get_typed_errors_and_store_nothing() {
-    let (_t, app) = app().await;
+    let (_t, app) = TestApp::seeded().await;
     let admin = app.login("admin@shymkent.soi.test").await;
     let season = new_season(&app, &admin, 5, false).await;
     let cases: [(&str, Value); 7] = [
@@ -207,7 +198,7 @@ async fn bad_applications_get_typed_errors_and_store_nothing() {
 
 #[tokio::test]
 async fn another_citys_application_is_not_found() {
-    let (_t, app) = app().await;
+    let (_t, app) = TestApp::seeded().await;
     let almaty = app.login("admin@almaty.soi.test").await;
     let astana = app.login("admin@astana.soi.test").await;
     let season = new_season(&app, &almaty, 3, false).await;

@@ -4,18 +4,9 @@ use base64::Engine;
 use serde_json::{Value, json};
 use soi_auth::TokenKeys;
 use soi_core::{CityId, Principal, Role};
-use soi_tests::{TestApp, TestDb, codes};
+use soi_tests::{TestApp, codes};
 
 const LOGIN: &str = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken expiresIn role } }";
-
-async fn app() -> (TestDb, TestApp) {
-    let t = TestDb::new().await;
-    soi_seed::demo::run(&t.system().await, &t.db().await, 1, &[])
-        .await
-        .expect("demo");
-    let app = TestApp::spawn(&t).await;
-    (t, app)
-}
 
 async fn login(app: &TestApp, email: &str) -> Value {
     let (_, body) = app
@@ -29,7 +20,7 @@ async fn login(app: &TestApp, email: &str) -> Value {
 
 #[tokio::test]
 async fn every_demo_account_signs_in_and_is_known_to_me() {
-    let (_t, app) = app().await;
+    let (_t, app) = TestApp::seeded().await;
     for (email, role, city) in [
         ("admin@almaty.soi.test", "CHAPTER_ADMIN", json!("almaty")),
         ("coach@astana.soi.test", "COACH", json!("astana")),
@@ -56,7 +47,7 @@ async fn every_demo_account_signs_in_and_is_known_to_me() {
 
 #[tokio::test]
 async fn a_wrong_password_and_an_unknown_email_look_the_same() {
-    let (_t, app) = app().await;
+    let (_t, app) = TestApp::seeded().await;
     let (_, wrong) = app
         .graphql(LOGIN, json!({ "e": "admin@almaty.soi.test", "p": "guess" }))
         .await;
@@ -77,7 +68,7 @@ async fn a_wrong_password_and_an_unknown_email_look_the_same() {
 
 #[tokio::test]
 async fn bad_tokens_are_refused_with_401() {
-    let (_t, app) = app().await;
+    let (_t, app) = TestApp::seeded().await;
     let good = login(&app, "admin@almaty.soi.test").await["accessToken"]
         .as_str()
         .expect("token")
@@ -136,7 +127,7 @@ async fn bad_tokens_are_refused_with_401() {
 
 #[tokio::test]
 async fn refresh_tokens_rotate_and_a_reused_one_ends_the_sign_in() {
-    let (_t, app) = app().await;
+    let (_t, app) = TestApp::seeded().await;
     const REFRESH: &str =
         "mutation($r: String!) { refreshToken(refreshToken: $r) { accessToken refreshToken } }";
     let first = login(&app, "coach@almaty.soi.test").await["refreshToken"]
@@ -172,7 +163,7 @@ async fn refresh_tokens_rotate_and_a_reused_one_ends_the_sign_in() {
 
 #[tokio::test]
 async fn introspection_is_for_signed_in_users() {
-    let (_t, app) = app().await;
+    let (_t, app) = TestApp::seeded().await;
     let (_, anon) = app
         .graphql("{ __schema { queryType { name } } }", json!({}))
         .await;

@@ -4,7 +4,7 @@
 
 use chrono::{Days, Utc};
 use serde_json::{Value, json};
-use soi_tests::{TestApp, TestDb, codes};
+use soi_tests::{TestApp, codes};
 
 const CREATE_COACH: &str = "mutation($i: CoachInput!) { createCoach(input: $i) { id firstName email phone qualification active certificates { id } } }";
 const ADD_CERT: &str = "mutation($c: ID!, $i: CertificateInput!) { addCertificate(coachId: $c, input: $i) { id coachId title issuer issuedOn expiresOn } }";
@@ -15,15 +15,6 @@ const EXPIRING: &str =
     "query($d: Int!) { certificatesExpiring(withinDays: $d) { id coachId expiresOn } }";
 const COACH: &str = "query($id: ID!) { coach(id: $id) { lastName certificates { title } } }";
 const RINK: &str = "query($id: ID!) { rink(id: $id) { name address } }";
-
-async fn app() -> (TestDb, TestApp) {
-    let t = TestDb::new().await;
-    soi_seed::demo::run(&t.system().await, &t.db().await, 1, &[])
-        .await
-        .expect("demo");
-    let app = TestApp::spawn(&t).await;
-    (t, app)
-}
 
 /// The response body of a query sent with this token.
 async fn ask(app: &TestApp, token: &str, query: &str, vars: Value) -> Value {
@@ -84,7 +75,7 @@ async fn coach_ids(app: &TestApp, token: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn a_chapter_admin_records_coaches_certificates_and_rinks() {
-    let (_t, app) = app().await;
+    let (_t, app) = TestApp::seeded().await;
     let admin = app.login("admin@almaty.soi.test").await;
     // Every demo coach has a certificate, loaded for the whole page at once.
     assert_eq!(stored(&app, &admin).await, (3, 3));
@@ -129,7 +120,7 @@ async fn a_chapter_admin_records_coaches_certificates_and_rinks() {
 
 #[tokio::test]
 async fn duplicates_are_conflicts() {
-    let (_t, app) = app().await;
+    let (_t, app) = TestApp::seeded().await;
     let admin = app.login("admin@almaty.soi.test").await;
     let first = ask(&app, &admin, CREATE_COACH, json!({ "i": coach_input() })).await;
     assert!(first["errors"].is_null(), "{first}");
@@ -146,7 +137,7 @@ async fn duplicates_are_conflicts() {
 
 #[tokio::test]
 async fn expiring_certificates_of_active_coaches_are_listed_soonest_first() {
-    let (_t, app) = app().await;
+    let (_t, app) = TestApp::seeded().await;
     let admin = app.login("admin@almaty.soi.test").await;
     let created = ask(&app, &admin, CREATE_COACH, json!({ "i": coach_input() })).await;
     let coach = created["data"]["createCoach"]["id"].as_str().expect("id");
@@ -199,7 +190,7 @@ fn with(base: Value, change: Value) -> Value {
 
 #[tokio::test]
 async fn bad_input_is_refused_field_by_field_and_stores_nothing() {
-    let (_t, app) = app().await;
+    let (_t, app) = TestApp::seeded().await;
     let admin = app.login("admin@almaty.soi.test").await;
     let (before, rinks_before) = (stored(&app, &admin).await, rink_ids(&app, &admin).await);
     let coach = coach_ids(&app, &admin).await.remove(0);
@@ -275,7 +266,7 @@ async fn bad_input_is_refused_field_by_field_and_stores_nothing() {
 
 #[tokio::test]
 async fn each_role_gets_only_what_it_may() {
-    let (_t, app) = app().await;
+    let (_t, app) = TestApp::seeded().await;
     let coach = app.login("coach@almaty.soi.test").await;
     let student = app.login("student@almaty.soi.test").await;
     let national = app.login("national@soi.test").await;
@@ -315,7 +306,7 @@ async fn each_role_gets_only_what_it_may() {
 
 #[tokio::test]
 async fn another_citys_coaches_and_rinks_do_not_exist_for_an_admin() {
-    let (_t, app) = app().await;
+    let (_t, app) = TestApp::seeded().await;
     let almaty = app.login("admin@almaty.soi.test").await;
     let astana = app.login("admin@astana.soi.test").await;
     let coaches = coach_ids(&app, &almaty).await;

@@ -4,15 +4,6 @@
 use serde_json::json;
 use soi_tests::{TestApp, TestDb, codes};
 
-async fn seeded_app() -> (TestDb, TestApp) {
-    let t = TestDb::new().await;
-    soi_seed::demo::run(&t.system().await, &t.db().await, 1, &[])
-        .await
-        .expect("demo");
-    let app = TestApp::spawn(&t).await;
-    (t, app)
-}
-
 #[tokio::test]
 async fn health_and_readiness_answer() {
     let t = TestDb::new().await;
@@ -42,7 +33,7 @@ async fn health_and_readiness_answer() {
 
 #[tokio::test]
 async fn the_public_sees_cities_and_open_seasons() {
-    let (_t, app) = seeded_app().await;
+    let (_t, app) = TestApp::seeded().await;
     let (status, body) = app
         .graphql("{ cities { slug nameKk timeZone } openSeasons(city: \"astana\") { title capacity seatsLeft } }", json!({}))
         .await;
@@ -62,7 +53,7 @@ async fn the_public_sees_cities_and_open_seasons() {
 
 #[tokio::test]
 async fn an_unknown_city_is_not_found() {
-    let (_t, app) = seeded_app().await;
+    let (_t, app) = TestApp::seeded().await;
     let (_, body) = app
         .graphql("{ openSeasons(city: \"atlantis\") { title } }", json!({}))
         .await;

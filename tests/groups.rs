@@ -3,7 +3,7 @@
 //! rink refuses overlaps, and other cities' groups and sessions do not exist.
 
 use serde_json::{Value, json};
-use soi_tests::{TestApp, TestDb, codes};
+use soi_tests::{TestApp, codes};
 
 const CREATE: &str = "mutation($s: ID!, $n: String!) { createGroup(seasonId: $s, name: $n) { id name season { id } members { id } } }";
 const ADD: &str = "mutation($g: ID!, $p: [ID!]!) { addGroupMembers(groupId: $g, participantIds: $p) { members { id } } }";
@@ -16,15 +16,6 @@ const CANCEL: &str = "mutation($id: ID!, $r: String!) { cancelSession(id: $id, r
 const SESSION: &str = "query($id: ID!) { session(id: $id) { status } }";
 const SESSIONS: &str = "query($g: ID!, $f: Int, $a: String) { sessions(groupId: $g, first: $f, after: $a) { edges { node { id startsAt } } pageInfo { hasNextPage endCursor } } }";
 const MY_GROUPS: &str = "{ myGroups { id } }";
-
-async fn app() -> (TestDb, TestApp) {
-    let t = TestDb::new().await;
-    soi_seed::demo::run(&t.system().await, &t.db().await, 1, &[])
-        .await
-        .expect("demo");
-    let app = TestApp::spawn(&t).await;
-    (t, app)
-}
 
 async fn ask(app: &TestApp, token: &str, query: &str, vars: Value) -> Value {
     app.graphql_as(Some(token), query, vars).await.1
@@ -97,7 +88,7 @@ async fn session_count(app: &TestApp, token: &str, group: &str) -> usize {
 
 #[tokio::test]
 async fn an_admin_runs_groups_and_their_sessions() {
-    let (_t, app) = app().await;
+    let (_t, app) = TestApp::seeded().await;
     let admin = app.login("admin@almaty.soi.test").await;
     let adm = |q: &'static str, v: Value| ask(&app, &admin, q, v);
     let c = city(&app, &admin).await;
@@ -184,7 +175,7 @@ async fn an_admin_runs_groups_and_their_sessions() {
 
 #[tokio::test]
 async fn bad_input_is_refused_field_by_field_and_stores_nothing() {
-    let (_t, app) = app().await;
+    let (_t, app) = TestApp::seeded().await;
     let admin = app.login("admin@almaty.soi.test").await;
     let adm = |q: &'static str, v: Value| ask(&app, &admin, q, v);
     let c = city(&app, &admin).await;
@@ -263,7 +254,7 @@ async fn bad_input_is_refused_field_by_field_and_stores_nothing() {
 
 #[tokio::test]
 async fn a_coach_schedules_only_for_their_groups_and_others_may_not() {
-    let (_t, app) = app().await;
+    let (_t, app) = TestApp::seeded().await;
     let admin = app.login("admin@almaty.soi.test").await;
     let adm = |q: &'static str, v: Value| ask(&app, &admin, q, v);
     let coach = app.login("coach@almaty.soi.test").await;
@@ -358,7 +349,7 @@ async fn a_coach_schedules_only_for_their_groups_and_others_may_not() {
 
 #[tokio::test]
 async fn another_citys_groups_and_sessions_do_not_exist_for_an_admin() {
-    let (_t, app) = app().await;
+    let (_t, app) = TestApp::seeded().await;
     let almaty = app.login("admin@almaty.soi.test").await;
     let astana = app.login("admin@astana.soi.test").await;
     let a = city(&app, &almaty).await;

@@ -2,20 +2,11 @@
 //! only themselves for participants, nothing across cities.
 
 use serde_json::{Value, json};
-use soi_tests::{TestApp, TestDb, codes};
+use soi_tests::{TestApp, codes};
 
 const LIST: &str = "query($s: String, $l: Language, $season: ID, $st: ApplicationStatus, $f: Int, $a: String) {
   participants(search: $s, language: $l, seasonId: $season, status: $st, first: $f, after: $a) {
     edges { node { id firstName lastName email preferredLanguage } } pageInfo { hasNextPage endCursor } } }";
-
-async fn app() -> (TestDb, TestApp) {
-    let t = TestDb::new().await;
-    soi_seed::demo::run(&t.system().await, &t.db().await, 1, &[])
-        .await
-        .expect("demo");
-    let app = TestApp::spawn(&t).await;
-    (t, app)
-}
 
 fn nodes(body: &Value) -> Vec<Value> {
     body["data"]["participants"]["edges"]
@@ -28,7 +19,7 @@ fn nodes(body: &Value) -> Vec<Value> {
 
 #[tokio::test]
 async fn an_admin_searches_filters_and_pages_through_participants() {
-    let (_t, app) = app().await;
+    let (_t, app) = TestApp::seeded().await;
     let admin = app.login("admin@almaty.soi.test").await;
     let (_, all) = app
         .graphql_as(Some(&admin), LIST, json!({ "f": 100 }))
@@ -105,7 +96,7 @@ async fn an_admin_searches_filters_and_pages_through_participants() {
 
 #[tokio::test]
 async fn coaches_see_no_contact_details_and_participants_only_themselves() {
-    let (_t, app) = app().await;
+    let (_t, app) = TestApp::seeded().await;
     let admin = app.login("admin@almaty.soi.test").await;
     let (_, all) = app
         .graphql_as(Some(&admin), LIST, json!({ "f": 100 }))

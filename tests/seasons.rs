@@ -2,19 +2,10 @@
 //! input with nothing stored, and other cities' seasons invisible.
 
 use serde_json::{Value, json};
-use soi_tests::{TestApp, TestDb, codes};
+use soi_tests::{TestApp, codes};
 
 const CREATE: &str =
     "mutation($i: SeasonInput!) { createSeason(input: $i) { id title phase capacity seatsTaken } }";
-
-async fn app() -> (TestDb, TestApp) {
-    let t = TestDb::new().await;
-    soi_seed::demo::run(&t.system().await, &t.db().await, 1, &[])
-        .await
-        .expect("demo");
-    let app = TestApp::spawn(&t).await;
-    (t, app)
-}
 
 fn season_input() -> Value {
     json!({ "title": "Students on Ice 2028", "socialTheme": "Clean water", "startsOn": "2028-10-02",
@@ -36,7 +27,7 @@ async fn season_count(app: &TestApp, token: &str) -> usize {
 
 #[tokio::test]
 async fn a_chapter_admin_runs_the_seasons_of_their_city() {
-    let (_t, app) = app().await;
+    let (_t, app) = TestApp::seeded().await;
     let admin = app.login("admin@almaty.soi.test").await;
     let (_, body) = app
         .graphql_as(Some(&admin), "{ seasons(first: 1) { edges { cursor node { title phase seatsTaken } } pageInfo { hasNextPage endCursor } } }", json!({}))
@@ -90,7 +81,7 @@ async fn a_chapter_admin_runs_the_seasons_of_their_city() {
 
 #[tokio::test]
 async fn bad_season_input_is_refused_field_by_field_and_stores_nothing() {
-    let (_t, app) = app().await;
+    let (_t, app) = TestApp::seeded().await;
     let admin = app.login("admin@almaty.soi.test").await;
     let before = season_count(&app, &admin).await;
     let cases = [
@@ -133,7 +124,7 @@ async fn bad_season_input_is_refused_field_by_field_and_stores_nothing() {
 
 #[tokio::test]
 async fn each_role_gets_only_what_it_may() {
-    let (_t, app) = app().await;
+    let (_t, app) = TestApp::seeded().await;
     let coach = app.login("coach@almaty.soi.test").await;
     let student = app.login("student@almaty.soi.test").await;
     let national = app.login("national@soi.test").await;
@@ -161,7 +152,7 @@ async fn each_role_gets_only_what_it_may() {
 
 #[tokio::test]
 async fn another_citys_season_does_not_exist_for_an_admin() {
-    let (_t, app) = app().await;
+    let (_t, app) = TestApp::seeded().await;
     let almaty = app.login("admin@almaty.soi.test").await;
     let astana = app.login("admin@astana.soi.test").await;
     let (_, body) = app

@@ -50,6 +50,16 @@ impl TestApp {
         }
     }
 
+    /// A fresh database with the demo dataset (seed 1) and a gateway on it.
+    pub async fn seeded() -> (TestDb, TestApp) {
+        let t = TestDb::new().await;
+        soi_seed::demo::run(&t.system().await, &t.db().await, 1, &[])
+            .await
+            .expect("demo");
+        let app = TestApp::spawn(&t).await;
+        (t, app)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
