@@ -106,8 +106,30 @@ async fn coaches_see_no_contact_details_and_participants_only_themselves() {
         "query($id: ID!) { participant(id: $id) { id firstName email phone birthDate } }";
 
     let coach = app.login("coach@almaty.soi.test").await;
+    let (_, groups) = app
+        .graphql_as(Some(&coach), "{ myGroups { members { id } } }", json!({}))
+        .await;
+    let trained: Vec<Value> = groups["data"]["myGroups"][0]["members"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{groups}"))
+        .iter()
+        .map(|m| m["id"].clone())
+        .collect();
+    let untrained = nodes(&all)
+        .into_iter()
+        .map(|n| n["id"].clone())
+        .find(|id| !trained.contains(id))
+        .expect("one");
+    let (_, hidden) = app
+        .graphql_as(Some(&coach), ONE, json!({ "id": untrained }))
+        .await;
+    assert_eq!(
+        hidden["data"]["participant"],
+        Value::Null,
+        "not in the coach's groups"
+    );
     let (_, seen) = app
-        .graphql_as(Some(&coach), ONE, json!({ "id": someone }))
+        .graphql_as(Some(&coach), ONE, json!({ "id": trained[0] }))
         .await;
     let p = &seen["data"]["participant"];
     assert!(p["firstName"].is_string(), "{seen}");

@@ -8,6 +8,7 @@ use crate::support::{Valid, connection, found, in_city, page, parse_id};
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, Result};
 use soi_core::{ParticipantId, Role, SeasonId, text};
+use soi_db::groups;
 use soi_db::participants::{self, Filter};
 
 #[derive(Default)]
@@ -61,9 +62,18 @@ impl ParticipantQuery {
     async fn participant(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ParticipantNode>> {
         let id: ParticipantId = parse_id("id", &id)?;
         let roles = &[Role::ChapterAdmin, Role::Coach, Role::Participant];
-        in_city!(ctx, roles, |tx, _| found(
-            participants::get(&mut tx, id).await
-        )?)
+        in_city!(ctx, roles, |tx, who| {
+            // A coach reads only the participants of the groups they train.
+            let allowed = match who.coach() {
+                Some(coach) => groups::coach_trains(&mut tx, coach, id).await?,
+                None => true,
+            };
+            if allowed {
+                found(participants::get(&mut tx, id).await)?
+            } else {
+                None
+            }
+        })
         .map(|p| p.map(ParticipantNode))
     }
 
