@@ -6,6 +6,11 @@
 //! city + one indexed read of a partitioned table + commit) against the same
 //! read through the owner's connection (a superuser locally, bypassing RLS),
 //! at each number of launched cities given.
+//!
+//! `soi-bench gateway-load` — the GraphQL gateway under `wrk` against the
+//! same SQL under `pgbench` (see `gateway.rs`).
+
+mod gateway;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -41,6 +46,8 @@ enum Bench {
         #[arg(long, default_value_t = 10)]
         sessions: u32,
     },
+    /// The gateway under wrk, against the same statements under pgbench.
+    GatewayLoad(gateway::Args),
 }
 
 fn server_url() -> String {
@@ -85,12 +92,23 @@ fn ms(d: Duration) -> String {
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    let Bench::TenantTx {
-        cities,
-        iterations,
-        participants,
-        sessions,
-    } = Cli::parse().bench;
+    match Cli::parse().bench {
+        Bench::TenantTx {
+            cities,
+            iterations,
+            participants,
+            sessions,
+        } => tenant_tx(cities, iterations, participants, sessions).await,
+        Bench::GatewayLoad(args) => gateway::run(args).await,
+    }
+}
+
+async fn tenant_tx(
+    cities: Vec<u32>,
+    iterations: usize,
+    participants: u32,
+    sessions: u32,
+) -> Result<()> {
     if cities.is_empty() || iterations == 0 {
         bail!("give at least one number of cities and one iteration");
     }
