@@ -144,6 +144,26 @@ async fn a_coach_records_a_whole_session_of_their_own_group_only() {
     assert!(rates.iter().all(|r| r["marked"].as_i64() > Some(0)
         && r["rate"].as_f64().is_some_and(|x| (0.0..=1.0).contains(&x))));
 
+    let (_, group) = app
+        .graphql_as(
+            Some(&coach),
+            "query($g: ID!) { group(id: $g) { attendanceRate } }",
+            json!({ "g": d.own_group.to_string() }),
+        )
+        .await;
+    let group_rate = group["data"]["group"]["attendanceRate"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{group}"));
+    let (sum_attended, sum_marked) = rates.iter().fold((0, 0), |(a, m), r| {
+        (
+            a + r["attended"].as_i64().expect("attended"),
+            m + r["marked"].as_i64().expect("marked"),
+        )
+    });
+    assert!(
+        (group_rate - sum_attended as f64 / sum_marked as f64).abs() < 1e-9,
+        "group rate {group_rate}"
+    );
     let admin = app.login("admin@almaty.soi.test").await;
     let (_, by_admin) = app
         .graphql_as(

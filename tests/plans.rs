@@ -119,6 +119,9 @@ async fn exercise(db: &Db, city: CityId) {
     attendance::rates_for_group(&mut tx, group)
         .await
         .expect("group rates");
+    attendance::rates_of_groups(&mut tx, &[group])
+        .await
+        .expect("rates of groups");
     attendance::rates_for_participants(&mut tx, &[p, people[1].id])
         .await
         .expect("rates");

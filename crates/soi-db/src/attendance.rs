@@ -134,3 +134,28 @@ pub async fn rates_for_participants(
     .fetch_all(conn)
     .await?)
 }
+
+/// Attended out of marked, per group, over each group's held sessions (one
+/// statement for a page of groups).
+pub async fn rates_of_groups(
+    tx: &mut TenantTx,
+    groups: &[GroupId],
+) -> Result<Vec<(GroupId, i64, i64)>> {
+    let ids: Vec<Uuid> = groups.iter().map(GroupId::as_uuid).collect();
+    let (city, conn) = tx.parts();
+    let rows: Vec<(Uuid, i64, i64)> = sqlx::query_as(
+        "select s.group_id, count(*) filter (where a.mark in ('present', 'late')), count(*) \
+         from attendance a \
+         join training_sessions s on s.city_id = a.city_id and s.id = a.session_id \
+         where a.city_id = $1 and s.city_id = $1 and s.group_id = any($2) and s.status = 'scheduled' \
+         group by s.group_id",
+    )
+    .bind(city)
+    .bind(ids)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(g, attended, marked)| (GroupId::from(g), attended, marked))
+        .collect())
+}

@@ -42,6 +42,22 @@ impl GroupNode {
             .map(SeasonNode)
             .ok_or_else(|| db_error(soi_db::Error::NotFound("season"), req.request_id()))
     }
+    /// Share of marked attendance that was present or late, over the group's
+    /// held sessions; 0 when nothing was marked.
+    async fn attendance_rate(&self, ctx: &Context<'_>) -> Result<f64> {
+        let (loader, req) = (
+            ctx.data::<DataLoader<CityLoader>>()?,
+            ctx.data::<RequestCtx>()?,
+        );
+        let rate = loader
+            .load_one(crate::loaders::GroupRateOf(self.0.id))
+            .await
+            .map_err(|e| db_error(clone_error(&e), req.request_id()))?;
+        Ok(match rate {
+            Some((attended, marked)) if marked > 0 => attended as f64 / marked as f64,
+            _ => 0.0,
+        })
+    }
     /// The group's participants, in id order.
     async fn members(&self, ctx: &Context<'_>) -> Result<Vec<ParticipantNode>> {
         let (loader, req) = (

@@ -149,3 +149,28 @@ impl Loader<SeasonOf> for CityLoader {
         Ok(rows.into_iter().map(|s| (SeasonOf(s.id), s)).collect())
     }
 }
+
+/// Key of a group's attendance rate: (attended, marked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct GroupRateOf(pub GroupId);
+
+impl Loader<GroupRateOf> for CityLoader {
+    type Value = (i64, i64);
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[GroupRateOf],
+    ) -> Result<HashMap<GroupRateOf, (i64, i64)>, LoadError> {
+        let ids: Vec<GroupId> = keys.iter().map(|k| k.0).collect();
+        let mut tx = self.db.tenant(&self.scope).await.map_err(Arc::new)?;
+        let rows = soi_db::attendance::rates_of_groups(&mut tx, &ids)
+            .await
+            .map_err(Arc::new)?;
+        tx.commit().await.map_err(Arc::new)?;
+        Ok(rows
+            .into_iter()
+            .map(|(g, a, m)| (GroupRateOf(g), (a, m)))
+            .collect())
+    }
+}
