@@ -5,6 +5,9 @@
 #   .local/pg (Debian's postgresql package is installed if missing).
 # Redis: REDIS_URL if it answers; else redis-server on 127.0.0.1 (Debian's
 #   redis-server package is installed if missing).
+# SMTP: the local sink (deploy/smtp_sink.py) if one answers at SMTP_URL; else
+#   one is started on 127.0.0.1 (aiosmtpd from PyPI into .local/python, or
+#   Debian's python3-aiosmtpd); mail lands in SOI_MAIL_DIR (.local/mail).
 # What this starts is recorded in STARTED_PIDS/STARTED_CLUSTERS and stopped
 # by stop_started_services (deploy/dev calls it on exit).
 
@@ -125,6 +128,81 @@ ensure_redis() {
     url="redis://127.0.0.1:$port"
   fi
   export REDIS_URL=$url
+}
+
+# --- SMTP ---------------------------------------------------------------------
+
+# Prints the mail directory of the SMTP sink answering at host $1 port $2, from
+# its greeting ("220 localhost soi-smtp-sink dir=<dir>"); fails for anything else.
+smtp_sink_dir() {
+  (
+    exec 3<>"/dev/tcp/$1/$2" || exit 1
+    IFS= read -r -t 3 line <&3 || exit 1
+    printf 'QUIT\r\n' >&3
+    line=${line%$'\r'}
+    case "$line" in
+      "220 "*" soi-smtp-sink dir="*) printf '%s\n' "${line#* dir=}" ;;
+      *) exit 1 ;;
+    esac
+  ) 2>/dev/null
+}
+
+# Sets SMTP_PYTHON to a Python that can import aiosmtpd, installing it when
+# missing: from PyPI into .local/python (pip --target: no root, and not refused
+# by Debian's externally-managed system Python), else Debian's package.
+smtp_python() {
+  local lib="$STATE/python"
+  export PYTHONPATH="$lib${PYTHONPATH:+:$PYTHONPATH}"
+  command -v python3 >/dev/null 2>&1 || apt_install python3
+  SMTP_PYTHON=$(command -v python3)
+  "$SMTP_PYTHON" -c 'import aiosmtpd' 2>/dev/null && return
+  if "$SMTP_PYTHON" -m pip --version >/dev/null 2>&1; then
+    say "installing aiosmtpd from PyPI into $lib"
+    if "$SMTP_PYTHON" -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
+        --upgrade --target "$lib" aiosmtpd >"$STATE/pip.log" 2>&1 && "$SMTP_PYTHON" -c 'import aiosmtpd' 2>/dev/null; then
+      return
+    fi
+    say "pip could not install aiosmtpd (see $STATE/pip.log); trying Debian's package"
+  fi
+  apt_install python3-aiosmtpd
+  SMTP_PYTHON=/usr/bin/python3
+  "$SMTP_PYTHON" -c 'import aiosmtpd' 2>/dev/null || die "aiosmtpd is still missing; install it yourself (pip install aiosmtpd)"
+}
+
+# `ensure_smtp any` (for `up`) also accepts another server an operator set in
+# SMTP_URL; plain `ensure_smtp` (tests) insists on the sink, whose files they read.
+ensure_smtp() {
+  local mode=${1:-sink} url=${SMTP_URL:-smtp://127.0.0.1:2525}
+  local hostport=${url#*://}; hostport=${hostport#*@}; hostport=${hostport%%[/?]*}
+  local host=${hostport%:*} port=${hostport##*:} dir pid
+  if [ "$host" = "$hostport" ]; then case "$url" in smtps://*) port=465 ;; *) port=25 ;; esac; fi
+  # Tests also start sinks of their own (a server going down and back).
+  [ "$mode" = any ] || smtp_python
+  if dir=$(smtp_sink_dir "$host" "$port"); then
+    say "SMTP sink answers at $host:$port; mail lands in $dir"
+  elif [ "$mode" = any ] && [ -n "${SMTP_URL:-}" ] && port_open "$host" "$port"; then
+    say "SMTP at $host:$port is not the local sink: mail goes there"
+    return
+  else
+    [ -n "${SMTP_PYTHON:-}" ] || smtp_python
+    dir=${SOI_MAIL_DIR:-$STATE/mail}
+    mkdir -p "$dir" && dir=$(cd "$dir" && pwd)
+    # SMTP_URL's own port when it names this machine, else 2525 or the next free one.
+    case "$host" in 127.0.0.1 | localhost) port=$(free_port "$port" 2525 52525 52526) ;;
+      *) port=$(free_port 2525 52525 52526 52527) ;; esac
+    say "starting the SMTP sink on 127.0.0.1:$port (mail lands in $dir)"
+    "$SMTP_PYTHON" "$ROOT/deploy/smtp_sink.py" --port "$port" --dir "$dir" >"$STATE/smtp.log" 2>&1 &
+    pid=$!
+    STARTED_PIDS+=("$pid")
+    for _ in $(seq 100); do
+      smtp_sink_dir 127.0.0.1 "$port" >/dev/null && break
+      kill -0 "$pid" 2>/dev/null || die "the SMTP sink stopped; see $STATE/smtp.log"
+      sleep 0.1
+    done
+    smtp_sink_dir 127.0.0.1 "$port" >/dev/null || die "the SMTP sink did not answer; see $STATE/smtp.log"
+    url="smtp://127.0.0.1:$port"
+  fi
+  export SMTP_URL=$url SOI_MAIL_DIR=$dir SMTP_PYTHON
 }
 
 stop_started_services() {

@@ -120,7 +120,7 @@ async fn relaunching_adds_the_partitions_of_a_table_added_later() {
     let city = sys.launch_city(&ctx, &almaty()).await.expect("launch").city;
     let mut conn = t.raw().await;
     conn.execute(
-        "create table tickets (city_id uuid not null, id uuid not null, primary key (city_id, id)) \
+        "create table later_things (city_id uuid not null, id uuid not null, primary key (city_id, id)) \
            partition by list (city_id)",
     )
     .await
@@ -128,7 +128,7 @@ async fn relaunching_adds_the_partitions_of_a_table_added_later() {
     let again = sys.launch_city(&ctx, &almaty()).await.expect("relaunch");
     assert_eq!(again.partitions_created, 1);
     let exists: bool = sqlx::query_scalar("select to_regclass($1) is not null")
-        .bind(format!("tickets_p_{}", city.id.as_uuid().simple()))
+        .bind(format!("later_things_p_{}", city.id.as_uuid().simple()))
         .fetch_one(&mut conn)
         .await
         .expect("exists");

@@ -7,6 +7,8 @@ use soi_graphql::{AuthSettings, Limits, build_schema};
 
 /// The key test gateways sign tokens with.
 pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+/// The secret test gateways verify payment webhooks with.
+pub const TEST_WEBHOOK_SECRET: &str = "test-webhook-secret-0123456789";
 use soi_server::{AppState, HttpLimits, launch};
 use std::net::SocketAddr;
 
@@ -34,6 +36,7 @@ impl TestApp {
             keys,
             anonymous_introspection: false,
             gql_limits: Limits::default(),
+            payment_webhook_secret: Some(TEST_WEBHOOK_SECRET.to_owned().into()),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

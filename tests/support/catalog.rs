@@ -5,7 +5,18 @@
 use sqlx::PgConnection;
 
 /// Tables that grow with activity and must be partitioned by city.
-pub const GROWTH_TABLES: &[&str] = &["enrollments", "attendance", "skill_assessments"];
+pub const GROWTH_TABLES: &[&str] = &[
+    "enrollments",
+    "attendance",
+    "skill_assessments",
+    "ticket_orders",
+    "ticket_order_lines",
+    "payments",
+    "tickets",
+    "ledger_entries",
+    "audit_log",
+    "outbox",
+];
 
 /// National tables soi_app may read (no city rows).
 pub const NATIONAL_READABLE: &[&str] = &[

@@ -4,11 +4,13 @@
 
 mod app;
 pub mod catalog;
+pub mod mail;
 pub mod notices;
 pub mod plans;
+pub mod shows;
 mod testdb;
 
-pub use app::{TEST_JWT_SECRET, TestApp, codes};
+pub use app::{TEST_JWT_SECRET, TEST_WEBHOOK_SECRET, TestApp, codes};
 pub use testdb::TestDb;
 
 use soi_core::{CityZone, Slug, SystemCtx};

@@ -9,8 +9,15 @@
 //!
 //! `soi-bench gateway-load` — the GraphQL gateway under `wrk` against the
 //! same SQL under `pgbench` (see `gateway.rs`).
+//!
+//! `soi-bench mail` — emails from the outbox to a local SMTP sink (see `mail.rs`).
+//!
+//! `soi-bench ticket-rush` — 2,000 buyers reserve 500 seats through two
+//! `soi serve` processes (see `tickets.rs`).
 
 mod gateway;
+mod mail;
+mod tickets;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -48,6 +55,10 @@ enum Bench {
     },
     /// The gateway under wrk, against the same statements under pgbench.
     GatewayLoad(gateway::Args),
+    /// Buyers rush a show's seats through two gateway processes.
+    TicketRush(tickets::Args),
+    /// Emails from the outbox to a local SMTP sink, in messages per second.
+    Mail(mail::Args),
 }
 
 fn server_url() -> String {
@@ -100,6 +111,8 @@ async fn main() -> Result<()> {
             sessions,
         } => tenant_tx(cities, iterations, participants, sessions).await,
         Bench::GatewayLoad(args) => gateway::run(args).await,
+        Bench::TicketRush(args) => tickets::run(args).await,
+        Bench::Mail(args) => mail::run(args).await,
     }
 }
 

@@ -34,6 +34,8 @@ enum Command {
     Config,
     /// Start the GraphQL gateway on SOI_LISTEN.
     Serve,
+    /// Send the outbox's emails through SMTP_URL until stopped.
+    Worker,
     /// Print the GraphQL schema (SDL), as committed in schema.graphql.
     Schema,
 }
@@ -110,6 +112,7 @@ pub async fn run() -> Result<()> {
         Command::City(CityCommand::List) => list_cities(&config).await,
         Command::Seed(args) => seed(&config, args).await,
         Command::Serve => crate::serve::run(&config).await,
+        Command::Worker => crate::worker::run(&config).await,
         Command::Schema => Ok(()),
         Command::Config => {
             println!("{config}");

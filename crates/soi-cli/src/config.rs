@@ -6,6 +6,7 @@ use anyhow::{Context, Result, bail};
 use secrecy::{ExposeSecret, SecretString};
 use soi_db::DbConfig;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 pub struct Config {
     pub db: DbConfig,
@@ -29,6 +30,13 @@ pub struct Config {
     /// `SOI_GQL_MAX_DEPTH`, `_COMPLEXITY`, `_ALIASES`, `_ROOT_FIELDS`, `_BATCH`;
     /// `SOI_ENV=production` turns field suggestions off.
     pub gql_limits: soi_graphql::Limits,
+    /// `SOI_WORKER_IN_SERVE=true`: `soi serve` also runs the mail worker.
+    pub worker_in_serve: bool,
+    /// `SOI_MAIL_*`: the mail worker (`soi worker`, or inside `soi serve`).
+    pub mail: soi_mail::WorkerConfig,
+    /// `SOI_PAYMENT_WEBHOOK_SECRET`: verifies payment providers' notifications
+    /// (HMAC-SHA256, at least 16 characters). Unset: the webhook answers 503.
+    pub payment_webhook_secret: Option<SecretString>,
 }
 
 /// `scheme://host:port/...` with any `user:password@` replaced by `[redacted]@`.
@@ -85,6 +93,11 @@ impl Config {
         if access_ttl_secs == 0 || refresh_ttl_days == 0 {
             bail!("token lifetimes must be positive");
         }
+        let payment_webhook_secret = match var("SOI_PAYMENT_WEBHOOK_SECRET") {
+            Some(s) if s.len() >= 16 => Some(SecretString::from(s)),
+            Some(_) => bail!("SOI_PAYMENT_WEBHOOK_SECRET must be at least 16 characters"),
+            None => None,
+        };
         let defaults = soi_graphql::Limits::default();
         let limit = |name: &str, default: usize| -> Result<usize> {
             let v = number(name, default as u64)?;
@@ -102,8 +115,12 @@ impl Config {
             suggestions: var("SOI_ENV").is_none_or(|e| e != "production"),
             ..defaults
         };
+        let mail = mail_config(&smtp_url, number)?;
         Ok(Self {
+            worker_in_serve: var("SOI_WORKER_IN_SERVE").is_some_and(|v| v == "true" || v == "1"),
+            mail,
             gql_limits,
+            payment_webhook_secret,
             db,
             redis_url: redis_url.into(),
             smtp_url: smtp_url.into(),
@@ -116,6 +133,38 @@ impl Config {
                 .is_some_and(|v| v == "true" || v == "1"),
         })
     }
+}
+
+/// The mail worker's settings: `SOI_MAIL_*` over the defaults.
+fn mail_config(
+    smtp_url: &str,
+    number: impl Fn(&str, u64) -> Result<u64>,
+) -> Result<soi_mail::WorkerConfig> {
+    let mut mail = soi_mail::WorkerConfig::new(smtp_url.to_owned().into());
+    if let Some(from) = var("SOI_MAIL_FROM") {
+        mail.from = from;
+    }
+    let whole = |name: &str, default: u32| -> Result<u32> {
+        u32::try_from(number(name, u64::from(default))?)
+            .with_context(|| format!("{name} is too large"))
+    };
+    mail.batch = whole("SOI_MAIL_BATCH", mail.batch)?;
+    mail.concurrency = whole("SOI_MAIL_CONCURRENCY", mail.concurrency)?;
+    mail.max_attempts = whole("SOI_MAIL_MAX_ATTEMPTS", mail.max_attempts)?;
+    let secs = |name: &str, default: Duration| -> Result<Duration> {
+        Ok(Duration::from_secs(number(name, default.as_secs())?))
+    };
+    let millis = |name: &str, default: Duration| -> Result<Duration> {
+        let default = u64::try_from(default.as_millis()).unwrap_or(u64::MAX);
+        Ok(Duration::from_millis(number(name, default)?))
+    };
+    mail.lease = secs("SOI_MAIL_LEASE_SECS", mail.lease)?;
+    mail.sweep_every = secs("SOI_MAIL_SWEEP_SECS", mail.sweep_every)?.max(Duration::from_secs(1));
+    mail.smtp_timeout = secs("SOI_MAIL_SMTP_TIMEOUT_SECS", mail.smtp_timeout)?;
+    mail.backoff_base = millis("SOI_MAIL_BACKOFF_BASE_MS", mail.backoff_base)?;
+    mail.backoff_max = millis("SOI_MAIL_BACKOFF_MAX_MS", mail.backoff_max)?;
+    mail.validate()?;
+    Ok(mail)
 }
 
 impl std::fmt::Display for Config {
@@ -170,12 +219,37 @@ impl std::fmt::Display for Config {
                 "[redacted]"
             }
         )?;
+        writeln!(
+            f,
+            "SOI_PAYMENT_WEBHOOK_SECRET   {}",
+            if self.payment_webhook_secret.is_some() {
+                "[redacted]"
+            } else {
+                "(unset: webhook off)"
+            }
+        )?;
         writeln!(f, "SOI_ACCESS_TOKEN_TTL_SECS    {}", self.access_ttl_secs)?;
         writeln!(f, "SOI_REFRESH_TOKEN_TTL_DAYS   {}", self.refresh_ttl_days)?;
         writeln!(
             f,
             "SOI_ANONYMOUS_INTROSPECTION  {}",
             self.anonymous_introspection
+        )?;
+        let m = &self.mail;
+        writeln!(f, "SOI_WORKER_IN_SERVE          {}", self.worker_in_serve)?;
+        writeln!(f, "SOI_MAIL_FROM                {}", m.from)?;
+        writeln!(
+            f,
+            "SOI_MAIL_*                   batch {} concurrency {} lease {}s max attempts {} \
+             backoff {}ms..{}ms sweep {}s SMTP timeout {}s",
+            m.batch,
+            m.concurrency,
+            m.lease.as_secs(),
+            m.max_attempts,
+            m.backoff_base.as_millis(),
+            m.backoff_max.as_millis(),
+            m.sweep_every.as_secs(),
+            m.smtp_timeout.as_secs()
         )?;
         let l = &self.gql_limits;
         write!(

@@ -4,6 +4,7 @@
 mod cli;
 mod config;
 mod serve;
+mod worker;
 
 use std::process::ExitCode;
 

@@ -6,6 +6,7 @@ use secrecy::ExposeSecret;
 use soi_auth::TokenKeys;
 use soi_db::Db;
 use soi_graphql::{AuthSettings, build_schema};
+use soi_server::sweeper::{SWEEP_EVERY, Sweeper};
 use soi_server::{AppState, HttpLimits, launch};
 
 pub async fn run(config: &Config) -> Result<()> {
@@ -30,6 +31,7 @@ pub async fn run(config: &Config) -> Result<()> {
         keys,
         anonymous_introspection: config.anonymous_introspection,
         gql_limits: config.gql_limits,
+        payment_webhook_secret: config.payment_webhook_secret.clone(),
     };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -37,14 +39,24 @@ pub async fn run(config: &Config) -> Result<()> {
     let addr = listener.local_addr().context("no local address")?;
     tracing::info!(%addr, "serving GraphQL at http://{addr}/graphql");
     println!("SOI platform listening on http://{addr}/graphql");
-    launch(listener, state, shutdown_signal())
-        .await
-        .context("server failed")?;
+    // Lapsed ticket holds go back on sale even when nobody is buying.
+    let sweeper = Sweeper::start(db.clone(), SWEEP_EVERY);
+    let mail = if config.worker_in_serve {
+        Some(crate::worker::MailTask::start(&db, config)?)
+    } else {
+        None
+    };
+    let served = launch(listener, state, shutdown_signal()).await;
+    if let Some(mail) = mail {
+        mail.stop().await;
+    }
+    sweeper.stop().await;
+    served.context("server failed")?;
     db.close().await;
     Ok(())
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -59,4 +59,21 @@ id_type! {
     SkillLevelId,
     SkillElementId,
     AssessmentId,
+    /// An ice show or competition.
+    EventId,
+    PartnerId,
+    PerformanceId,
+    TicketTypeId,
+    OrderId,
+    TicketId,
+    PaymentId,
+    SponsorId,
+    ContributionId,
+    CauseId,
+    ExpenseId,
+    DisbursementId,
+    LedgerEntryId,
+    AuditId,
+    /// An email in the outbox.
+    EmailId,
 }

@@ -124,6 +124,28 @@ coded_enum! {
     ConsentMethod, "consentMethod" { WebForm => "web_form", Paper => "paper", Email => "email" }
 }
 
+coded_enum! {
+    /// What a season's finale is: a show, or a competition judged by marks.
+    EventKind, "kind" { IceShow => "ice_show", Competition => "competition" }
+}
+
+coded_enum! {
+    /// An event is prepared as a draft, published (tickets on sale), then done.
+    EventStatus, "status" { Draft => "draft", Published => "published", Done => "done" }
+}
+
+impl EventStatus {
+    pub fn can_move_to(self, next: EventStatus) -> bool {
+        use EventStatus::*;
+        matches!((self, next), (Draft, Published) | (Published, Done))
+    }
+
+    /// Whether the event's details and ticket types may still change.
+    pub fn editable(self) -> bool {
+        matches!(self, Self::Draft | Self::Published)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -89,6 +89,19 @@ fn duplicate_message(constraint: &str) -> String {
             "a record of this element for the participant"
         }
         c if c.starts_with("cities_slug") => "a city with this slug",
+        c if c.starts_with("payments_city_id_provider_txn_id") => {
+            "a payment with this provider transaction id"
+        }
+        c if c.starts_with("payments_city_id_order_id") => "a payment of this order",
+        c if c.starts_with("sponsors_city_id_name") => "a sponsor with this name",
+        c if c.starts_with("social_causes_city_id_title") => "a cause with this title",
+        c if c.contains("reverses_id") => "a reversal of this entry",
+        c if c.starts_with("ticket_types_city_id_event_id_name") => {
+            "a ticket type with this name for the event"
+        }
+        c if c.starts_with("event_partners_city_id_event_id_name") => {
+            "a partner with this name of the event"
+        }
         _ => "a record with these values",
     };
     format!("{what} already exists")
@@ -97,7 +110,8 @@ fn duplicate_message(constraint: &str) -> String {
 /// What a foreign key points at, from its generated name
 /// (`<table>_city_id_<column>_fkey`).
 fn referenced_thing(constraint: &str) -> &'static str {
-    const THINGS: [(&str, &str); 9] = [
+    const THINGS: &[(&str, &str)] = &[
+        ("_cause_id_", "social cause"),
         ("_participant_id_", "participant"),
         ("_season_id_", "season"),
         ("_coach_id_", "coach"),

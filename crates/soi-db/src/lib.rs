@@ -11,21 +11,37 @@
 
 pub mod accounts;
 pub mod attendance;
+pub mod audit;
 pub mod bench;
 pub mod cities;
 pub mod coaches;
+mod coded;
 mod config;
 pub mod enrollments;
 mod error;
+pub mod event_partners;
+pub mod events;
+pub mod funds;
 pub mod groups;
+pub mod judge_marks;
+pub mod ledger;
+pub mod orders;
+pub mod outbox;
 pub mod participants;
+pub mod payments;
+pub mod performances;
+pub mod performers;
 mod pool;
 pub mod rinks;
+pub mod sales;
 pub mod seasons;
+pub mod seats;
 pub mod sessions;
 pub mod skills;
 mod system;
 mod tenant;
+pub mod ticket_types;
+pub mod tickets;
 
 pub use config::DbConfig;
 pub use error::{Error, Result};

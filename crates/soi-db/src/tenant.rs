@@ -29,6 +29,11 @@ impl TenantTx {
         self.scope.actor()
     }
 
+    /// The whole scope: city, actor and the signed-in user's role.
+    pub fn scope(&self) -> &CityScope {
+        &self.scope
+    }
+
     /// The connection, for repositories in this crate only.
     pub(crate) fn conn(&mut self) -> &mut PgConnection {
         &mut self.tx

@@ -6,16 +6,15 @@
 use crate::loaders::CityLoader;
 use crate::program::applications as program;
 use crate::seasons::{ADMINS, clone_error};
-use crate::support::{Valid, bad_input, found, in_city, mirror_enum, parse_id};
+use crate::support::{Valid, bad_input, found, in_city, in_public_city, mirror_enum, parse_id};
 use crate::{RequestCtx, db_error};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use soi_core::program::{ConsentMethod, EnrollmentStatus};
-use soi_core::{CityScope, Email, EnrollmentId, Language, PersonName, Phone, SeasonId, text};
+use soi_core::{Email, EnrollmentId, Language, PersonName, Phone, SeasonId, text};
 use soi_db::enrollments::{self, Enrollment};
 use soi_db::participants::{Consent, NewParticipant, Participant};
-use soi_db::{Db, cities};
 
 mirror_enum! {
     /// Where an application stands.
@@ -309,19 +308,15 @@ impl ApplicationMutation {
         season_id: ID,
         input: ApplicationInput,
     ) -> Result<ApplicationReceipt> {
-        let (db, req) = (ctx.data::<Db>()?, ctx.data::<RequestCtx>()?);
         let season: SeasonId = parse_id("seasonId", &season_id)?;
         let (person, motivation) = input.validate(Utc::now().date_naive())?;
-        let run = async {
-            let mut national = db.national().await?;
-            let found = cities::by_slug(&mut national, &city).await?;
-            national.commit().await?;
-            let mut tx = db.tenant(&CityScope::for_public(found.id)).await?;
-            let applied = program::apply(&mut tx, season, &person, motivation.as_deref()).await?;
-            tx.commit().await?;
-            Ok::<_, soi_db::Error>(applied)
-        };
-        let applied = run.await.map_err(|e| db_error(e, req.request_id()))?;
+        let applied = in_public_city!(ctx, &city, |tx| program::apply(
+            &mut tx,
+            season,
+            &person,
+            motivation.as_deref()
+        )
+        .await?)?;
         Ok(ApplicationReceipt {
             application_id: ID(applied.id.to_string()),
             status: applied.status.into(),

@@ -5,12 +5,17 @@
 
 mod applications;
 mod attendance;
+mod audit;
 mod auth;
 mod coaches;
 mod error;
+mod events;
+mod funds;
 mod groups;
 mod limits;
 mod loaders;
+mod mail;
+mod money;
 mod participants;
 mod program;
 mod public;
@@ -21,6 +26,7 @@ mod seasons;
 mod sessions;
 mod skills;
 mod support;
+mod tickets;
 
 pub use auth::AuthSettings;
 pub use error::{ErrorCode, db_error};

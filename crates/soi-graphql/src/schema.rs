@@ -2,16 +2,21 @@
 
 use crate::applications::{ApplicationMutation, ApplicationQuery};
 use crate::attendance::{AttendanceMutation, AttendanceQuery};
+use crate::audit::AuditQuery;
 use crate::auth::{AuthMutation, AuthQuery, AuthSettings};
 use crate::coaches::{CoachMutation, CoachQuery};
+use crate::events::{EventMutation, EventQuery, PublicEventQuery};
+use crate::funds::{FundsMutation, FundsQuery, TransparencyQuery};
 use crate::groups::{GroupMutation, GroupQuery};
 use crate::limits::Limits;
+use crate::mail::{MailMutation, MailQuery};
 use crate::participants::ParticipantQuery;
 use crate::public::PublicQuery;
 use crate::rinks::{RinkMutation, RinkQuery};
 use crate::seasons::{SeasonMutation, SeasonQuery};
 use crate::sessions::{SessionMutation, SessionQuery};
 use crate::skills::{SkillMutation, SkillQuery};
+use crate::tickets::{TicketMutation, TicketPublicMutation, TicketPublicQuery, TicketQuery};
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 use soi_db::Db;
 
@@ -27,8 +32,16 @@ pub struct QueryRoot(
     SkillQuery,
     CoachQuery,
     RinkQuery,
+    EventQuery,
+    PublicEventQuery,
     GroupQuery,
     SessionQuery,
+    AuditQuery,
+    MailQuery,
+    TicketPublicQuery,
+    TicketQuery,
+    FundsQuery,
+    TransparencyQuery,
 );
 
 /// Every mutation: one object per area, merged.
@@ -41,8 +54,13 @@ pub struct MutationRoot(
     SkillMutation,
     CoachMutation,
     RinkMutation,
+    EventMutation,
     GroupMutation,
     SessionMutation,
+    MailMutation,
+    TicketPublicMutation,
+    TicketMutation,
+    FundsMutation,
 );
 
 pub type SoiSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

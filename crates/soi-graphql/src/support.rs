@@ -104,7 +104,8 @@ pub fn found<T>(r: soi_db::Result<T>) -> soi_db::Result<Option<T>> {
 /// Runs `$body` in a tenant transaction of the signed-in user's city, if
 /// their role is one of `$roles`, and commits. Inside the body `$tx` is the
 /// transaction and `?` takes db-layer errors; the result is mapped to typed
-/// GraphQL errors. Written as a macro because a closure cannot lend the
+/// GraphQL errors. A root mutation field is recorded in the audit log in
+/// the same transaction. Written as a macro because a closure cannot lend the
 /// transaction to an async block for an arbitrary lifetime.
 macro_rules! in_city {
     ($ctx:expr, $roles:expr, |$tx:ident, $who:pat_param| $body:expr) => {{
@@ -114,6 +115,7 @@ macro_rules! in_city {
         let run = async {
             let mut $tx = db.tenant(&scope).await?;
             let out = $body;
+            $crate::audit::record($ctx, &mut $tx).await?;
             $tx.commit().await?;
             Ok::<_, soi_db::Error>(out)
         };
@@ -121,6 +123,30 @@ macro_rules! in_city {
     }};
 }
 pub(crate) use in_city;
+
+/// Runs `$body` in a public tenant transaction of the city named by `$slug`
+/// (no sign-in: applying, buying tickets, public pages) and commits; a
+/// mutation is audited as `public`. An unknown slug is `NOT_FOUND`.
+macro_rules! in_public_city {
+    ($ctx:expr, $slug:expr, |$tx:ident| $body:expr) => {{
+        let db = $ctx.data::<soi_db::Db>()?;
+        let req = $ctx.data::<$crate::RequestCtx>()?;
+        let run = async {
+            let mut national = db.national().await?;
+            let found = soi_db::cities::by_slug(&mut national, $slug).await?;
+            national.commit().await?;
+            let mut $tx = db
+                .tenant(&soi_core::CityScope::for_public(found.id))
+                .await?;
+            let out = $body;
+            $crate::audit::record($ctx, &mut $tx).await?;
+            $tx.commit().await?;
+            Ok::<_, soi_db::Error>(out)
+        };
+        run.await.map_err(|e| $crate::db_error(e, req.request_id()))
+    }};
+}
+pub(crate) use in_public_city;
 
 /// A GraphQL enum mirroring a core enum variant by variant, with the
 /// conversions both ways.

@@ -201,6 +201,8 @@ async fn seed_city(
         return Ok((None, coach, participant));
     }
     let counts = plan::write(&mut tx, &plan, |_| {}).await?;
+    crate::show::write(&mut tx, &mut rng, &city.slug, zone, &plan).await?;
+    welcome_applicants(&mut tx, plan.season.0).await?;
     // Next season already takes applications.
     let next = soi_db::seasons::NewSeason {
         title: "Students on Ice 2027–2028".into(),
@@ -213,4 +215,16 @@ async fn seed_city(
     seasons::insert(&mut tx, soi_core::SeasonId::from_uuid(rng.uuid()), &next).await?;
     tx.commit().await?;
     Ok((Some(counts), coach, participant))
+}
+
+/// The undecided applicants' "application received" emails, written as the
+/// application flow writes them, so the demo's outbox holds mail too.
+async fn welcome_applicants(tx: &mut soi_db::TenantTx, season: soi_core::SeasonId) -> Result<()> {
+    let season = seasons::get(tx, season).await?;
+    let applied = Some(soi_core::program::EnrollmentStatus::Applied);
+    let page = soi_db::Page::first(100);
+    for application in soi_db::enrollments::list_by_season(tx, season.id, applied, page).await? {
+        soi_mail::kinds::application_received(tx, &season, &application).await?;
+    }
+    Ok(())
 }

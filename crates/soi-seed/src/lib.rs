@@ -7,6 +7,7 @@ pub mod names;
 pub mod plan;
 pub mod rng;
 pub mod scale;
+pub mod show;
 
 pub use plan::Counts;
 

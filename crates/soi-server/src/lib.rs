@@ -1,9 +1,14 @@
 //! The HTTP gateway: `/graphql` (GraphQL over HTTP, GraphiQL for browsers),
-//! `/healthz` and `/readyz`. A library with [`launch`], so the binary and the
+//! `/healthz`, `/readyz` and the payment provider's webhook. A library with [`launch`], so the binary and the
 //! tests start it the same way (tests on port 0).
+
+// The merged query root nests one level per area; its async layout needs more.
+#![recursion_limit = "256"]
 
 mod graphql;
 mod health;
+pub mod sweeper;
+mod webhook;
 
 use axum::Router;
 use axum::routing::get;
@@ -30,6 +35,9 @@ pub struct AppState {
     pub anonymous_introspection: bool,
     /// Aliases, root fields and batch size allowed per request.
     pub gql_limits: soi_graphql::Limits,
+    /// Verifies payment providers' notifications (HMAC-SHA256); the webhook
+    /// answers 503 without it.
+    pub payment_webhook_secret: Option<secrecy::SecretString>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -55,6 +63,10 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
+        .route(
+            "/webhooks/payments/{city}",
+            axum::routing::post(webhook::payment),
+        )
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(limits.body_bytes))
         .layer(TimeoutLayer::with_status_code(

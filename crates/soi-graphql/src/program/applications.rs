@@ -7,6 +7,7 @@ use soi_core::{EnrollmentId, ParticipantId, SeasonId};
 use soi_db::enrollments::{self, Enrollment};
 use soi_db::participants::{self, NewParticipant};
 use soi_db::{Error, Result, TenantTx, seasons};
+use soi_mail::kinds::{self as mail, Decision};
 
 /// A new application. A known email reuses its participant (their stored
 /// details stay); a second application to one season is a `CONFLICT`. With
@@ -50,6 +51,7 @@ pub async fn apply(
         };
         enrollment = enrollments::set_status(tx, enrollment.id, next).await?;
     }
+    mail::application_received(tx, &s, &enrollment).await?;
     Ok(enrollment)
 }
 
@@ -70,7 +72,11 @@ pub async fn decide(
             )));
         }
     }
-    enrollments::set_status(tx, id, next).await
+    let decided = enrollments::set_status(tx, id, next).await?;
+    if let Some(decision) = Decision::of(next) {
+        mail::application_decided(tx, &s, &decided, decision).await?;
+    }
+    Ok(decided)
 }
 
 /// Withdraws an application. A freed seat goes to the longest-waiting
@@ -88,8 +94,9 @@ pub async fn withdraw(
         if taken < i64::from(s.capacity)
             && let Some(next) = enrollments::first_waitlisted(tx, s.id).await?
         {
-            promoted =
-                Some(enrollments::set_status(tx, next.id, EnrollmentStatus::Accepted).await?);
+            let accepted = enrollments::set_status(tx, next.id, EnrollmentStatus::Accepted).await?;
+            mail::application_decided(tx, &s, &accepted, Decision::Promoted).await?;
+            promoted = Some(accepted);
         }
     }
     Ok((withdrawn, promoted))

@@ -1,0 +1,452 @@
+//! `soi-bench ticket-rush` — a ticket rush: `--buyers` anonymous buyers
+//! reserve 1–4 seats each (a fixed pseudo-random mix) of one ticket type
+//! with `--seats` seats, through two gateways on one database, at most
+//! `--concurrency` requests in flight, spread evenly over both.
+//!
+//! The gateways are two real `soi serve` processes (the binary next to this
+//! one, i.e. `target/release/soi`, or `--soi-bin`), on 127.0.0.1 ports
+//! `--port` and `--port + 1`; `--in-process` runs them inside this process
+//! instead. Before the figures are printed the outcome is checked: exactly
+//! the quota held, every refusal a "sold out" CONFLICT, no HTTP 5xx.
+
+use crate::{database_url, ms, server_url};
+use anyhow::{Context, Result, bail, ensure};
+use chrono::{Days, Duration as Span, Utc};
+use serde_json::{Value, json};
+use soi_core::program::{EventKind, EventStatus};
+use soi_core::{EventId, SeasonId, SystemCtx, TicketTypeId};
+use soi_db::events::NewEvent;
+use soi_db::seasons::NewSeason;
+use soi_db::{Db, DbConfig, SystemDb, admin, cities, events, rinks, seasons, ticket_types};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::process::{Child, Command};
+use tokio::sync::Semaphore;
+
+const DB_NAME: &str = "soi_bench_tickets";
+const JWT_SECRET: &str = "soi-bench-ticket-rush-secret-0123456789";
+const RESERVE: &str = "mutation($c: String!, $i: ReserveTicketsInput!) { reserveTickets(city: $c, input: $i) { orderId total } }";
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct Args {
+    /// Buyers, one reservation each.
+    #[arg(long, default_value_t = 2000)]
+    buyers: usize,
+    /// Seats of the one ticket type.
+    #[arg(long, default_value_t = 500)]
+    seats: i32,
+    /// Requests in flight at most (over both gateways).
+    #[arg(long, default_value_t = 200)]
+    concurrency: usize,
+    /// Each gateway's pool size (`SOI_DB_MAX_CONNECTIONS`).
+    #[arg(long, default_value_t = 16)]
+    pool: u32,
+    /// The first gateway's port; the second listens on the next one.
+    #[arg(long, default_value_t = 18480)]
+    port: u16,
+    /// The `soi` binary; default: `soi` next to this program.
+    #[arg(long)]
+    soi_bin: Option<PathBuf>,
+    /// Run both gateways inside this process instead of as `soi serve`.
+    #[arg(long)]
+    in_process: bool,
+}
+
+pub async fn run(args: Args) -> Result<()> {
+    ensure!(
+        args.buyers > 0 && args.seats > 0 && args.concurrency > 0 && args.pool > 0,
+        "--buyers, --seats, --concurrency and --pool must be at least 1"
+    );
+    println!(
+        "# soi-bench ticket-rush --buyers {} --seats {} --concurrency {} --pool {}{}",
+        args.buyers,
+        args.seats,
+        args.concurrency,
+        args.pool,
+        if args.in_process { " --in-process" } else { "" }
+    );
+    let server = server_url();
+    admin::recreate_database(&server, DB_NAME, None).await?;
+    let outcome = measure(&database_url(&server, DB_NAME)?, &args).await;
+    admin::drop_database(&server, DB_NAME).await?;
+    outcome
+}
+
+/// A gateway: a child process, or a task of this one.
+enum Gateway {
+    Process(Child, SocketAddr),
+    InProcess(InProcess),
+}
+
+/// The gateway as `soi serve` builds it, inside this process.
+struct InProcess {
+    addr: SocketAddr,
+    db: Db,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl InProcess {
+    async fn start(url: &str, pool: u32) -> Result<Self> {
+        let mut cfg = DbConfig::new(url);
+        cfg.max_connections = pool;
+        cfg.min_connections = pool.min(4);
+        let db = Db::connect(&cfg).await?;
+        let keys = soi_auth::TokenKeys::new(&JWT_SECRET.to_owned().into(), 900);
+        let auth = soi_graphql::AuthSettings {
+            keys: keys.clone(),
+            refresh_ttl: chrono::Duration::days(30),
+        };
+        let limits = soi_graphql::Limits::default();
+        let state = soi_server::AppState {
+            schema: soi_graphql::build_schema(db.clone(), auth, limits),
+            db: db.clone(),
+            redis: None,
+            limits: soi_server::HttpLimits::default(),
+            keys,
+            anonymous_introspection: false,
+            gql_limits: limits,
+            payment_webhook_secret: None,
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let (stop, rx) = tokio::sync::oneshot::channel();
+        let task = tokio::spawn(soi_server::launch(listener, state, async {
+            let _ = rx.await;
+        }));
+        Ok(Self {
+            addr,
+            db,
+            stop,
+            task,
+        })
+    }
+}
+
+impl Gateway {
+    fn addr(&self) -> SocketAddr {
+        match self {
+            Gateway::Process(_, a) => *a,
+            Gateway::InProcess(g) => g.addr,
+        }
+    }
+
+    async fn stop(self) {
+        match self {
+            Gateway::Process(mut child, _) => {
+                // SIGTERM: `soi serve` finishes what is in flight and exits.
+                if let Some(pid) = child.id() {
+                    let _ = Command::new("kill")
+                        .arg("-TERM")
+                        .arg(pid.to_string())
+                        .status()
+                        .await;
+                }
+                if tokio::time::timeout(Duration::from_secs(20), child.wait())
+                    .await
+                    .is_err()
+                {
+                    let _ = child.kill().await;
+                }
+            }
+            Gateway::InProcess(g) => {
+                let _ = g.stop.send(());
+                let _ = tokio::time::timeout(Duration::from_secs(20), g.task).await;
+                g.db.close().await;
+            }
+        }
+    }
+}
+
+async fn spawn_serve(bin: &PathBuf, url: &str, port: u16, pool: u32) -> Result<Gateway> {
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    let child = Command::new(bin)
+        .arg("serve")
+        .env("DATABASE_URL", url)
+        .env("SOI_LISTEN", addr.to_string())
+        .env("SOI_JWT_SECRET", JWT_SECRET)
+        .env("SOI_DB_MAX_CONNECTIONS", pool.to_string())
+        .env("SOI_DB_MIN_CONNECTIONS", pool.min(4).to_string())
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("cannot start {}", bin.display()))?;
+    let client = reqwest::Client::new();
+    let ready = format!("http://{addr}/readyz");
+    for _ in 0..300 {
+        if let Ok(r) = client.get(&ready).send().await
+            && r.status().is_success()
+        {
+            return Ok(Gateway::Process(child, addr));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("`soi serve` on {addr} was not ready within 30 s")
+}
+
+/// A season, a published show two months ahead and its one ticket type.
+async fn make_show(db: &Db, seats: i32) -> Result<(String, TicketTypeId, EventId)> {
+    let mut national = db.national().await?;
+    let city = cities::by_slug(&mut national, "almaty").await?;
+    national.commit().await?;
+    let mut tx = db.tenant(&SystemCtx::new("bench").in_city(city.id)).await?;
+    let today = Utc::now().date_naive();
+    let season = seasons::insert(
+        &mut tx,
+        SeasonId::new(),
+        &NewSeason {
+            title: "Rush season".into(),
+            social_theme: "Clean air".into(),
+            starts_on: today.checked_sub_days(Days::new(30)).context("date")?,
+            ends_on: today.checked_add_days(Days::new(120)).context("date")?,
+            capacity: 40,
+            auto_accept: false,
+        },
+    )
+    .await?;
+    let rink = rinks::list(&mut tx)
+        .await?
+        .first()
+        .map(|r| r.id)
+        .context("no rink")?;
+    let show = NewEvent {
+        season_id: season.id,
+        kind: EventKind::IceShow,
+        title: "SOI: the rush".into(),
+        motto: None,
+        social_theme: "Gas for remote homes".into(),
+        rink_id: rink,
+        starts_at: Utc::now() + Span::days(60),
+        hold_minutes: 20,
+        cause_id: None,
+    };
+    let event = events::insert(&mut tx, EventId::new(), &show).await?.id;
+    let tt = ticket_types::insert(
+        &mut tx,
+        TicketTypeId::new(),
+        event,
+        "Parterre",
+        500_000,
+        seats,
+    )
+    .await?
+    .id;
+    events::set_status(&mut tx, event, EventStatus::Published).await?;
+    tx.commit().await?;
+    Ok((city.slug, tt, event))
+}
+
+/// What one buyer got.
+struct Outcome {
+    latency: Duration,
+    /// When the answer came, from the start of the rush.
+    done_at: Duration,
+    seats: i64,
+    held: bool,
+}
+
+async fn measure(url: &str, args: &Args) -> Result<()> {
+    let ctx = SystemCtx::new("bench");
+    let mut cfg = DbConfig::new(url);
+    cfg.max_connections = 4;
+    cfg.min_connections = 1;
+    let sys = SystemDb::connect(&cfg).await?;
+    sys.migrate(&ctx).await?;
+    let db = Db::connect(&cfg).await?;
+    soi_seed::demo::run(&sys, &db, 1, &[]).await?;
+    let (city, tt, event) = make_show(&db, args.seats).await?;
+
+    let mut gateways = Vec::new();
+    let started = async {
+        for i in 0..2u16 {
+            let gw = if args.in_process {
+                Gateway::InProcess(InProcess::start(url, args.pool).await?)
+            } else {
+                let bin = match &args.soi_bin {
+                    Some(b) => b.clone(),
+                    None => std::env::current_exe()?.with_file_name("soi"),
+                };
+                ensure!(
+                    bin.exists(),
+                    "{} not found: `cargo build --release -p soi-cli`, or pass --soi-bin or --in-process",
+                    bin.display()
+                );
+                spawn_serve(&bin, url, args.port + i, args.pool).await?
+            };
+            gateways.push(gw);
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    let rushed = match started {
+        Ok(()) => rush(&gateways, args, &city, tt, event).await,
+        Err(e) => Err(e),
+    };
+    for gw in gateways {
+        gw.stop().await;
+    }
+    let (outcomes, wall) = rushed?;
+    check_and_report(&db, &outcomes, wall, args, tt, event).await?;
+    db.close().await;
+    sys.close().await;
+    Ok(())
+}
+
+/// Warms each gateway up, then lets every buyer reserve at once.
+async fn rush(
+    gateways: &[Gateway],
+    args: &Args,
+    city: &str,
+    tt: TicketTypeId,
+    event: EventId,
+) -> Result<(Vec<Outcome>, Duration)> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.concurrency)
+        .build()?;
+    for gw in gateways {
+        for _ in 0..20 {
+            client
+                .post(format!("http://{}/graphql", gw.addr()))
+                .json(&json!({ "query": "{ cities { slug } }" }))
+                .send()
+                .await?
+                .error_for_status()?;
+        }
+    }
+    let gate = Arc::new(Semaphore::new(args.concurrency));
+    let mut rng: u64 = 0x5015_2026;
+    let mut tasks = tokio::task::JoinSet::new();
+    let began = Instant::now();
+    for n in 0..args.buyers {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let seats = 1 + (rng % 4) as i64;
+        let target = format!("http://{}/graphql", gateways[n % gateways.len()].addr());
+        let body = json!({ "query": RESERVE, "variables": { "c": city, "i": {
+            "eventId": event.to_string(), "buyerName": format!("Buyer {n}"),
+            "buyerEmail": format!("buyer{n}@mail.kz"), "language": "RU",
+            "items": [{ "ticketTypeId": tt.to_string(), "quantity": seats }] } } });
+        let (gate, client) = (gate.clone(), client.clone());
+        tasks.spawn(async move {
+            let _slot = gate.acquire_owned().await?;
+            let sent = Instant::now();
+            let r = client
+                .post(target)
+                .timeout(Duration::from_secs(60))
+                .json(&body)
+                .send()
+                .await?;
+            let status = r.status();
+            let answer: Value = r.json().await?;
+            let latency = sent.elapsed();
+            let done_at = began.elapsed();
+            if status.is_server_error() {
+                bail!("HTTP {status}: {answer}");
+            }
+            let held = answer["data"]["reserveTickets"]["orderId"].is_string();
+            if !held {
+                let code = &answer["errors"][0]["extensions"]["code"];
+                let message = answer["errors"][0]["message"].as_str().unwrap_or("");
+                ensure!(
+                    code == "CONFLICT" && message.starts_with("sold out"),
+                    "unexpected answer: {answer}"
+                );
+            }
+            anyhow::Ok(Outcome {
+                latency,
+                done_at,
+                seats,
+                held,
+            })
+        });
+    }
+    let mut outcomes = Vec::with_capacity(args.buyers);
+    while let Some(done) = tasks.join_next().await {
+        outcomes.push(done.context("a buyer's task failed")??);
+    }
+    Ok((outcomes, began.elapsed()))
+}
+
+async fn check_and_report(
+    db: &Db,
+    outcomes: &[Outcome],
+    wall: Duration,
+    args: &Args,
+    tt: TicketTypeId,
+    event: EventId,
+) -> Result<()> {
+    let held_seats: i64 = outcomes.iter().filter(|o| o.held).map(|o| o.seats).sum();
+    let orders = outcomes.iter().filter(|o| o.held).count();
+    let mut national = db.national().await?;
+    let city = cities::by_slug(&mut national, "almaty").await?;
+    national.commit().await?;
+    let mut tx = db.tenant(&SystemCtx::new("bench").in_city(city.id)).await?;
+    let taken = ticket_types::get(&mut tx, tt).await?.taken;
+    let sales = soi_db::sales::for_event(&mut tx, event).await?;
+    tx.commit().await?;
+    let stored_held: i64 = sales.iter().map(|s| s.held).sum();
+    ensure!(
+        held_seats == i64::from(taken) && stored_held == held_seats,
+        "books disagree: answers held {held_seats}, taken {taken}, stored holds {stored_held}"
+    );
+    ensure!(
+        taken <= args.seats,
+        "oversold: {taken} of {} seats",
+        args.seats
+    );
+    let all: Vec<Duration> = outcomes.iter().map(|o| o.latency).collect();
+    let won: Vec<Duration> = outcomes
+        .iter()
+        .filter(|o| o.held)
+        .map(|o| o.latency)
+        .collect();
+    let f_all = crate::figures(all, wall);
+    let f_won = crate::figures(won, wall);
+    // Orders per second while seats were left: to the last successful answer.
+    let sold_out_after = outcomes
+        .iter()
+        .filter(|o| o.held)
+        .map(|o| o.done_at)
+        .max()
+        .unwrap_or(wall);
+    println!();
+    println!(
+        "gateways: two {} on one database, pool {} each; {} buyers, {} in flight",
+        if args.in_process {
+            "in-process servers"
+        } else {
+            "`soi serve` processes"
+        },
+        args.pool,
+        args.buyers,
+        args.concurrency
+    );
+    println!(
+        "held {taken} of {} seats in {orders} orders; {} buyers refused (sold out); no 5xx",
+        args.seats,
+        outcomes.len() - orders
+    );
+    println!();
+    println!(
+        "| requests | wall s | requests/s | sold out after s | orders/s | p50 ms | p99 ms | p50 ms (held) | p99 ms (held) |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "| {} | {:.2} | {:.0} | {:.2} | {:.0} | {} | {} | {} | {} |",
+        outcomes.len(),
+        wall.as_secs_f64(),
+        f_all.per_second,
+        sold_out_after.as_secs_f64(),
+        orders as f64 / sold_out_after.as_secs_f64(),
+        ms(f_all.p50),
+        ms(f_all.p99),
+        ms(f_won.p50),
+        ms(f_won.p99)
+    );
+    Ok(())
+}

@@ -1,0 +1,128 @@
+//! The real `soi worker` process: killed with SIGKILL in the middle of a
+//! batch, the messages it had claimed are delivered by the next worker once
+//! their lease runs out, with the same Message-ID (a copy may arrive twice,
+//! none is lost); stopped with SIGTERM, it exits cleanly.
+
+use soi_tests::mail::{Sink, address, enqueue};
+use soi_tests::{TestDb, launch};
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(60);
+
+fn worker(t: &TestDb, smtp_url: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_soi"))
+        .arg("worker")
+        .env("DATABASE_URL", t.url())
+        .env("SMTP_URL", smtp_url)
+        .env("SOI_DB_MAX_CONNECTIONS", "6")
+        .env("SOI_MAIL_BATCH", "4")
+        .env("SOI_MAIL_CONCURRENCY", "4")
+        .env("SOI_MAIL_SMTP_TIMEOUT_SECS", "3")
+        .env("SOI_MAIL_LEASE_SECS", "4")
+        .env("SOI_MAIL_SWEEP_SECS", "1")
+        .env("SOI_MAIL_BACKOFF_BASE_MS", "100")
+        .env("SOI_MAIL_BACKOFF_MAX_MS", "500")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("run soi worker")
+}
+
+/// The worker's first line: "mail worker <id> started".
+fn started(child: &mut Child) -> String {
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("read");
+    assert!(line.ends_with("started\n"), "{line:?}");
+    line.split_whitespace()
+        .nth(2)
+        .expect("worker id")
+        .to_owned()
+}
+
+/// (id, recipient, status, claimed_by, attempts) of every message.
+async fn rows(t: &TestDb) -> Vec<(uuid::Uuid, String, String, Option<String>, i32)> {
+    sqlx::query_as(
+        "select id, recipient_email, status, claimed_by, attempts from outbox order by id",
+    )
+    .fetch_all(&mut t.raw().await)
+    .await
+    .expect("outbox")
+}
+
+#[tokio::test]
+async fn a_killed_workers_claims_are_delivered_after_restart_with_the_same_message_id() {
+    let t = TestDb::new().await;
+    let city = launch(&t.system().await, "killtown").await.id;
+    let sink = Sink::shared();
+    // The sink holds each message two seconds before answering DATA.
+    let recipients: Vec<String> = (0..8).map(|_| address("slow2")).collect();
+    enqueue(&t.db().await, city, &recipients).await;
+
+    let mut first = worker(&t, &sink.url());
+    let first_id = started(&mut first);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !rows(&t)
+        .await
+        .iter()
+        .any(|r| r.3.as_deref() == Some(first_id.as_str()))
+    {
+        assert!(tokio::time::Instant::now() < deadline, "nothing claimed");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    first.kill().expect("SIGKILL");
+    first.wait().expect("reaped");
+    let orphaned: Vec<uuid::Uuid> = rows(&t)
+        .await
+        .into_iter()
+        .filter(|r| r.2 == "sending" && r.3.as_deref() == Some(first_id.as_str()))
+        .map(|r| r.0)
+        .collect();
+    assert_eq!(orphaned.len(), 4, "the killed worker held its whole batch");
+
+    let mut second = worker(&t, &sink.url());
+    let second_id = started(&mut second);
+    assert_ne!(first_id, second_id);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while rows(&t).await.iter().any(|r| r.2 != "sent") {
+        assert!(tokio::time::Instant::now() < deadline, "not all sent");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // SIGTERM: a clean stop.
+    let term = Command::new("kill")
+        .args(["-TERM", &second.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    assert!(term.success());
+    let exit = second.wait().expect("reaped");
+    assert!(exit.success(), "{exit:?}");
+
+    let by_recipient: HashMap<String, uuid::Uuid> =
+        rows(&t).await.into_iter().map(|r| (r.1, r.0)).collect();
+    let mut copies = 0;
+    for r in &recipients {
+        let got = sink.received(r);
+        assert!(!got.is_empty(), "{r}: lost");
+        let id = format!("<{}@soi.kz>", by_recipient[r]);
+        for m in &got {
+            assert_eq!(m.message_id, id, "{r}: every copy has the same Message-ID");
+        }
+        copies += got.len();
+    }
+    for (id, _, _, _, attempts) in rows(&t).await {
+        if orphaned.contains(&id) {
+            assert!(attempts >= 2, "an orphaned claim is tried again");
+        }
+    }
+    eprintln!(
+        "{} messages, {copies} copies received ({} sent twice)",
+        recipients.len(),
+        copies - recipients.len()
+    );
+}

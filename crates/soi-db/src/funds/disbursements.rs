@@ -1,0 +1,99 @@
+//! Money given to a social cause. The gift and its ledger entry are written
+//! under the city's ledger lock, after checking the balance covers it, so two
+//! gifts at once cannot together spend more than the city holds.
+
+use super::{check_amount, check_url, tenge};
+use crate::TenantTx;
+use crate::error::{Error, Result};
+use crate::ledger::{self, Entry, Source};
+use chrono::NaiveDate;
+use soi_core::{CauseId, DisbursementId, InputError};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Disbursement {
+    #[sqlx(try_from = "Uuid")]
+    pub id: DisbursementId,
+    #[sqlx(try_from = "Uuid")]
+    pub cause_id: CauseId,
+    pub amount_tiyn: i64,
+    pub paid_on: NaiveDate,
+    pub evidence_url: String,
+    pub beneficiaries: i32,
+    pub description: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewDisbursement {
+    pub cause: CauseId,
+    pub amount_tiyn: i64,
+    pub paid_on: NaiveDate,
+    /// Checked with [`super::check_url`]: a receipt, a transfer, a photo report.
+    pub evidence_url: String,
+    /// People helped, 0–10,000,000.
+    pub beneficiaries: i32,
+    /// 1–400 characters.
+    pub description: String,
+}
+
+/// The most people one gift may count as helped (the table's check).
+pub const MAX_BENEFICIARIES: i32 = 10_000_000;
+
+const COLUMNS: &str =
+    "id, cause_id, amount_tiyn, paid_on, evidence_url, beneficiaries, description";
+
+/// Gives money to a cause of this city: `NotFound` for an unknown cause (or
+/// another city's), `Conflict` when the balance does not cover the amount.
+pub async fn give(
+    tx: &mut TenantTx,
+    id: DisbursementId,
+    new: &NewDisbursement,
+) -> Result<(Disbursement, Entry)> {
+    check_amount("amount", new.amount_tiyn)?;
+    if !(0..=MAX_BENEFICIARIES).contains(&new.beneficiaries) {
+        return Err(InputError::new(
+            "beneficiaries",
+            format!("must be between 0 and {MAX_BENEFICIARIES}"),
+        )
+        .into());
+    }
+    check_url("evidenceUrl", &new.evidence_url)?;
+    super::causes::get(tx, new.cause).await?;
+    ledger::lock(tx).await?;
+    let available = ledger::balance(tx).await?;
+    if new.amount_tiyn > available {
+        return Err(Error::Conflict(format!(
+            "only {} tenge available",
+            tenge(available.max(0))
+        )));
+    }
+    let (city, conn) = tx.parts();
+    let sql = format!(
+        "insert into disbursements (city_id, id, cause_id, amount_tiyn, paid_on, evidence_url, \
+         beneficiaries, description) values ($1, $2, $3, $4, $5, $6, $7, $8) returning {COLUMNS}"
+    );
+    let gift: Disbursement = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(id.as_uuid())
+        .bind(new.cause.as_uuid())
+        .bind(new.amount_tiyn)
+        .bind(new.paid_on)
+        .bind(&new.evidence_url)
+        .bind(new.beneficiaries)
+        .bind(&new.description)
+        .fetch_one(conn)
+        .await?;
+    let entry = ledger::append(tx, Source::Disbursement(id), -gift.amount_tiyn, None).await?;
+    Ok((gift, entry))
+}
+
+pub async fn get(tx: &mut TenantTx, id: DisbursementId) -> Result<Disbursement> {
+    let (city, conn) = tx.parts();
+    let sql = format!("select {COLUMNS} from disbursements where city_id = $1 and id = $2");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(id.as_uuid())
+        .fetch_optional(conn)
+        .await?
+        .ok_or(Error::NotFound("disbursement"))
+}

@@ -1,0 +1,174 @@
+//! Events as the city's admins and coaches see them.
+
+use super::numbers::{PerformanceNode, performance_nodes};
+use crate::money::Tiyn;
+use crate::rinks::RinkNode;
+use crate::seasons::READERS;
+use crate::support::{in_city, mirror_enum};
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, Utc};
+use soi_core::CityZone;
+use soi_core::program::{EventKind, EventStatus};
+use soi_db::event_partners::{self, Partner};
+use soi_db::events::Event;
+use soi_db::rinks;
+use soi_db::ticket_types::{self, Seats};
+
+mirror_enum! {
+    /// What the event is.
+    #[graphql(name = "EventKind")]
+    Kind <=> EventKind {
+        /// A show of the season's numbers.
+        IceShow,
+        /// Numbers judged by marks, with placements.
+        Competition,
+    }
+}
+
+mirror_enum! {
+    /// Where the event is: draft → published (tickets on sale) → done.
+    #[graphql(name = "EventStatus")]
+    Status <=> EventStatus {
+        /// Being prepared; not public.
+        Draft,
+        /// Public, tickets on sale.
+        Published,
+        /// Over; nothing changes any more.
+        Done,
+    }
+}
+
+/// The event's start in the city's zone, ISO 8601 with the offset.
+pub fn local_time(zone: CityZone, at: DateTime<Utc>) -> String {
+    zone.local(at).to_rfc3339()
+}
+
+pub struct EventNode {
+    pub event: Event,
+    pub zone: CityZone,
+}
+
+/// An ice show or competition of a season.
+#[Object(name = "Event")]
+impl EventNode {
+    /// The event's id.
+    async fn id(&self) -> ID {
+        ID(self.event.id.to_string())
+    }
+    /// The season it belongs to.
+    async fn season_id(&self) -> ID {
+        ID(self.event.season_id.to_string())
+    }
+    /// Ice show or competition.
+    async fn kind(&self) -> Kind {
+        self.event.kind.into()
+    }
+    /// Title.
+    async fn title(&self) -> &str {
+        &self.event.title
+    }
+    /// Motto, if any.
+    async fn motto(&self) -> Option<&str> {
+        self.event.motto.as_deref()
+    }
+    /// The social problem the event speaks about.
+    async fn social_theme(&self) -> &str {
+        &self.event.social_theme
+    }
+    /// The rink it takes place on.
+    async fn rink(&self, ctx: &Context<'_>) -> Result<RinkNode> {
+        let id = self.event.rink_id;
+        in_city!(ctx, READERS, |tx, _| rinks::get(&mut tx, id).await?).map(RinkNode)
+    }
+    /// When it starts (UTC).
+    async fn starts_at(&self) -> DateTime<Utc> {
+        self.event.starts_at
+    }
+    /// When it starts on the city's clock, ISO 8601 with the offset.
+    async fn starts_at_local(&self) -> String {
+        local_time(self.zone, self.event.starts_at)
+    }
+    /// Draft, published or done.
+    async fn status(&self) -> Status {
+        self.event.status.into()
+    }
+    /// Minutes an unpaid reservation is held.
+    async fn hold_minutes(&self) -> i32 {
+        self.event.hold_minutes
+    }
+    /// The social cause the ticket money goes to, if set.
+    async fn cause_id(&self) -> Option<ID> {
+        self.event.cause_id.map(|c| ID(c.to_string()))
+    }
+    /// Organizations the event is made with, by name.
+    async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<PartnerNode>> {
+        let id = self.event.id;
+        let rows = in_city!(ctx, READERS, |tx, _| event_partners::list(&mut tx, id)
+            .await?)?;
+        Ok(rows.into_iter().map(PartnerNode).collect())
+    }
+    /// The numbers in running order, with performers and results.
+    async fn performances(&self, ctx: &Context<'_>) -> Result<Vec<PerformanceNode>> {
+        let id = self.event.id;
+        in_city!(ctx, READERS, |tx, _| performance_nodes(&mut tx, id).await?)
+    }
+    /// Ticket types, cheapest first, with the seats left.
+    async fn ticket_types(&self, ctx: &Context<'_>) -> Result<Vec<TicketTypeNode>> {
+        let id = self.event.id;
+        let rows = in_city!(ctx, READERS, |tx, _| ticket_types::list_with_remaining(
+            &mut tx, id
+        )
+        .await?)?;
+        Ok(rows.into_iter().map(TicketTypeNode).collect())
+    }
+}
+
+pub struct PartnerNode(pub Partner);
+
+/// An organization an event is made with.
+#[Object(name = "EventPartner")]
+impl PartnerNode {
+    /// The partner's id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// What the partner brings.
+    async fn contribution(&self) -> Option<&str> {
+        self.0.contribution.as_deref()
+    }
+    /// The partner's website.
+    async fn website(&self) -> Option<&str> {
+        self.0.website.as_deref()
+    }
+}
+
+pub struct TicketTypeNode(pub Seats);
+
+/// A kind of seat of an event, with its price and the seats left.
+#[Object(name = "TicketType")]
+impl TicketTypeNode {
+    /// The ticket type's id.
+    async fn id(&self) -> ID {
+        ID(self.0.ticket_type.id.to_string())
+    }
+    /// Name, e.g. "Parterre".
+    async fn name(&self) -> &str {
+        &self.0.ticket_type.name
+    }
+    /// Price of one ticket in tiyn.
+    async fn price_tiyn(&self) -> Tiyn {
+        Tiyn(self.0.ticket_type.price_tiyn)
+    }
+    /// Seats of this type in all.
+    async fn quota(&self) -> i32 {
+        self.0.ticket_type.quota
+    }
+    /// Seats a buyer can still get.
+    async fn remaining(&self) -> i64 {
+        self.0.remaining
+    }
+}

@@ -1,0 +1,138 @@
+//! What the program emails, and when: each kind has a payload (what its
+//! template needs, and no more personal data than that), an idempotency key
+//! (one email per event, however often the code path runs) and a function
+//! that enqueues it inside the caller's tenant transaction, so the email
+//! commits or rolls back with the change that causes it.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use soi_core::program::EnrollmentStatus;
+use soi_db::enrollments::Enrollment;
+use soi_db::seasons::Season;
+use soi_db::{Result, TenantTx, outbox, participants};
+
+pub const APPLICATION_RECEIVED: &str = "application_received";
+pub const APPLICATION_DECIDED: &str = "application_decided";
+
+/// Every kind the templates cover.
+pub const ALL: &[&str] = &[APPLICATION_RECEIVED, APPLICATION_DECIDED];
+
+/// `application_received`: the applicant learns their application arrived
+/// (and, when the season accepts automatically, whether they have a seat).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ApplicationReceived {
+    pub first_name: String,
+    pub season_title: String,
+    pub applied_at: DateTime<Utc>,
+    /// `applied`, `accepted` or `waitlisted`.
+    pub status: String,
+}
+
+/// The decision an `application_decided` email tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Accepted,
+    Waitlisted,
+    /// Accepted from the waitlist when a seat was freed.
+    Promoted,
+    Rejected,
+}
+
+impl Decision {
+    pub const fn code(self) -> &'static str {
+        match self {
+            Decision::Accepted => "accepted",
+            Decision::Waitlisted => "waitlisted",
+            Decision::Promoted => "promoted",
+            Decision::Rejected => "rejected",
+        }
+    }
+
+    /// The decision an admin's move to `status` means, if it is one.
+    pub fn of(status: EnrollmentStatus) -> Option<Self> {
+        match status {
+            EnrollmentStatus::Accepted => Some(Decision::Accepted),
+            EnrollmentStatus::Waitlisted => Some(Decision::Waitlisted),
+            EnrollmentStatus::Rejected => Some(Decision::Rejected),
+            _ => None,
+        }
+    }
+}
+
+/// `application_decided`: accepted, waitlisted, promoted or rejected.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ApplicationDecided {
+    pub first_name: String,
+    pub season_title: String,
+    pub season_starts_on: NaiveDate,
+    pub decision: Decision,
+    pub decided_at: DateTime<Utc>,
+}
+
+/// A payload as JSON (plain structs: this fails only if a payload grows a
+/// map with non-string keys).
+fn json(payload: impl Serialize) -> Result<serde_json::Value> {
+    serde_json::to_value(payload)
+        .map_err(|e| soi_core::InputError::new("payload", e.to_string()).into())
+}
+
+/// Enqueues `application_received` for a new application. Key:
+/// `application_received:<enrollment id>`.
+pub async fn application_received(
+    tx: &mut TenantTx,
+    season: &Season,
+    application: &Enrollment,
+) -> Result<()> {
+    let who = participants::get(tx, application.participant_id).await?;
+    let payload = json(ApplicationReceived {
+        first_name: who.first_name,
+        season_title: season.title.clone(),
+        applied_at: application.applied_at,
+        status: application.status.code().to_owned(),
+    })?;
+    let key = format!("{APPLICATION_RECEIVED}:{}", application.id);
+    outbox::enqueue(
+        tx,
+        APPLICATION_RECEIVED,
+        &key,
+        &who.email,
+        who.preferred_language,
+        &payload,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Enqueues `application_decided` for a decision on an application. Key:
+/// `application_decided:<enrollment id>:<decision>`.
+pub async fn application_decided(
+    tx: &mut TenantTx,
+    season: &Season,
+    application: &Enrollment,
+    decision: Decision,
+) -> Result<()> {
+    let who = participants::get(tx, application.participant_id).await?;
+    let payload = json(ApplicationDecided {
+        first_name: who.first_name,
+        season_title: season.title.clone(),
+        season_starts_on: season.starts_on,
+        decision,
+        decided_at: application.decided_at.unwrap_or_else(Utc::now),
+    })?;
+    let key = format!(
+        "{APPLICATION_DECIDED}:{}:{}",
+        application.id,
+        decision.code()
+    );
+    outbox::enqueue(
+        tx,
+        APPLICATION_DECIDED,
+        &key,
+        &who.email,
+        who.preferred_language,
+        &payload,
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! Sending one rendered email over a pooled SMTP transport (lettre), and
+//! telling a failure worth retrying from one that is final.
+
+use crate::templates::Rendered;
+use anyhow::{Context, Result};
+use lettre::message::header::{Header, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
+use lettre::transport::smtp::extension::ClientId;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::{ExposeSecret, SecretString};
+use soi_core::EmailId;
+use std::time::Duration;
+
+/// Why a message was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendError {
+    /// A 5xx answer or a message that cannot be built: trying again cannot help.
+    pub permanent: bool,
+    /// For the outbox row (it may quote the address; never logged).
+    pub detail: String,
+}
+
+/// The SMTP side of the worker: a pooled transport and the sender.
+#[derive(Clone)]
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+    domain: String,
+}
+
+impl Mailer {
+    /// From `smtp://host:port` (no TLS, for the local sink),
+    /// `smtp://host:port?tls=required` (STARTTLS) or `smtps://host:port`
+    /// (TLS), with optional `user:password@`. `connections` is the pool size.
+    pub fn new(
+        smtp_url: &SecretString,
+        from: &str,
+        timeout: Duration,
+        connections: u32,
+    ) -> Result<Self> {
+        let from: Mailbox = from
+            .parse()
+            .with_context(|| format!("SOI_MAIL_FROM is not a mail address: '{from}'"))?;
+        let domain = from.email.domain().to_owned();
+        // lettre's error could quote the URL, password included: keep our words.
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url.expose_secret())
+            .map_err(|_| anyhow::anyhow!("SMTP_URL is not a valid smtp:// or smtps:// URL"))?
+            .hello_name(ClientId::Domain(domain.clone()))
+            .timeout(Some(timeout))
+            .pool_config(PoolConfig::new().max_size(connections.max(1)))
+            .build();
+        Ok(Self {
+            transport,
+            from,
+            domain,
+        })
+    }
+
+    /// The Message-ID of an outbox message: the same on every attempt, so a
+    /// receiver can drop a copy sent twice (a crash between send and mark).
+    pub fn message_id(&self, id: EmailId) -> String {
+        format!("<{id}@{}>", self.domain)
+    }
+
+    /// Sends; returns the server's answer ("250 2.0.0 OK …").
+    pub async fn send(&self, id: EmailId, to: &str, mail: &Rendered) -> Result<String, SendError> {
+        let to: Mailbox = to.parse().map_err(|_| SendError {
+            permanent: true,
+            detail: "the recipient is not a valid mail address".into(),
+        })?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(&mail.subject)
+            .message_id(Some(self.message_id(id)))
+            .header(ContentLanguage(mail.language.code()))
+            .multipart(MultiPart::alternative_plain_html(
+                mail.text.clone(),
+                mail.html.clone(),
+            ))
+            .map_err(|e| SendError {
+                permanent: true,
+                detail: format!("cannot build the message: {e}"),
+            })?;
+        match self.transport.send(message).await {
+            Ok(answer) => Ok(format!(
+                "{} {}",
+                answer.code(),
+                answer.message().collect::<Vec<_>>().join(" ")
+            )),
+            Err(e) => Err(SendError {
+                permanent: e.is_permanent(),
+                detail: chain(&e),
+            }),
+        }
+    }
+}
+
+/// An error and its causes on one line.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
+}
+
+/// `Content-Language`, so clients pick the right fonts and hyphenation.
+#[derive(Debug, Clone)]
+struct ContentLanguage(&'static str);
+
+impl Header for ContentLanguage {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Content-Language")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        match s {
+            "kk" => Ok(Self("kk")),
+            "ru" => Ok(Self("ru")),
+            "en" => Ok(Self("en")),
+            _ => Err("unknown language".into()),
+        }
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.to_owned())
+    }
+}

@@ -1,0 +1,427 @@
+//! The outbox worker: keeps the promise an outbox row makes. It claims due
+//! messages city by city through tenant transactions (`outbox-worker`
+//! scope), renders each in the recipient's language, sends it over the
+//! pooled SMTP transport and records the outcome: sent, retry later with
+//! exponential backoff and jitter, or parked (refused for good, or out of
+//! attempts). Several workers may run at once: claims skip locked rows.
+//!
+//! It wakes when a city has a message due (LISTEN `soi_outbox`), when a
+//! retry it scheduled comes due, and on a periodic sweep of every city (for
+//! retries of other workers and leases of workers that died). Asked to stop,
+//! it claims nothing more, lets sends in flight finish and hands back the
+//! claimed messages it has not started.
+
+use crate::mailer::Mailer;
+use crate::templates::{CityView, Templates};
+use anyhow::{Context, Result};
+use futures_util::StreamExt;
+use secrecy::SecretString;
+use soi_core::{CityId, CityScope, CityZone, SystemCtx};
+use soi_db::cities::{self, City};
+use soi_db::outbox::{self, Email, Wakeup, Wakeups};
+use soi_db::{Db, DbConfig};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+
+const JOB: SystemCtx = SystemCtx::new("outbox-worker");
+
+/// How the worker sends. Defaults suit production; tests shorten the times.
+#[derive(Clone)]
+pub struct WorkerConfig {
+    /// `SMTP_URL`
+    pub smtp_url: SecretString,
+    /// `SOI_MAIL_FROM`: the sender; its domain also names Message-IDs.
+    pub from: String,
+    /// `SOI_MAIL_BATCH`: messages claimed at once in a city.
+    pub batch: u32,
+    /// `SOI_MAIL_CONCURRENCY`: sends at once (and pooled SMTP connections).
+    pub concurrency: u32,
+    /// `SOI_MAIL_LEASE_SECS`: how long a claim holds; must outlast a batch.
+    pub lease: Duration,
+    /// `SOI_MAIL_MAX_ATTEMPTS`: a message still failing after this many is parked.
+    pub max_attempts: u32,
+    /// `SOI_MAIL_BACKOFF_BASE_MS` / `SOI_MAIL_BACKOFF_MAX_MS`: the wait after
+    /// attempt n is base·2^(n-1), at most max, less up to half of it at random.
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    /// `SOI_MAIL_SWEEP_SECS`: every city is looked at this often.
+    pub sweep_every: Duration,
+    /// `SOI_MAIL_SMTP_TIMEOUT_SECS`: one SMTP exchange at most.
+    pub smtp_timeout: Duration,
+}
+
+impl WorkerConfig {
+    pub fn new(smtp_url: SecretString) -> Self {
+        Self {
+            smtp_url,
+            from: "Students on Ice <noreply@soi.kz>".into(),
+            batch: 20,
+            concurrency: 4,
+            lease: Duration::from_secs(300),
+            max_attempts: 10,
+            backoff_base: Duration::from_secs(30),
+            backoff_max: Duration::from_secs(3600),
+            sweep_every: Duration::from_secs(30),
+            smtp_timeout: Duration::from_secs(30),
+        }
+    }
+
+    /// Refuses settings under which a live claim could lapse mid-batch (and
+    /// a second worker send the same message while the first still does).
+    pub fn validate(&self) -> Result<()> {
+        anyhow::ensure!(
+            self.batch >= 1 && self.concurrency >= 1 && self.max_attempts >= 1,
+            "SOI_MAIL_BATCH, SOI_MAIL_CONCURRENCY and SOI_MAIL_MAX_ATTEMPTS must be at least 1"
+        );
+        let rounds = self.batch.div_ceil(self.concurrency);
+        let longest = self.smtp_timeout * rounds;
+        anyhow::ensure!(
+            self.lease > longest,
+            "SOI_MAIL_LEASE_SECS ({}s) must exceed a whole batch at the SMTP timeout ({}s)",
+            self.lease.as_secs(),
+            longest.as_secs()
+        );
+        Ok(())
+    }
+}
+
+/// What a worker has done, for logs and benchmarks.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub sent: AtomicU64,
+    pub retried: AtomicU64,
+    pub parked: AtomicU64,
+    pub released: AtomicU64,
+}
+
+impl Stats {
+    fn add(&self, counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+enum Outcome {
+    Sent(String),
+    Retry(Duration, String),
+    Park(String),
+    Release,
+}
+
+pub struct Worker {
+    id: String,
+    db: Db,
+    db_cfg: DbConfig,
+    mailer: Mailer,
+    templates: Templates,
+    cfg: WorkerConfig,
+    stats: Arc<Stats>,
+}
+
+impl Worker {
+    pub fn new(db: Db, db_cfg: DbConfig, cfg: WorkerConfig) -> Result<Self> {
+        cfg.validate()?;
+        let mailer = Mailer::new(&cfg.smtp_url, &cfg.from, cfg.smtp_timeout, cfg.concurrency)?;
+        let templates = Templates::builtin().context("email templates do not parse")?;
+        let tag = uuid::Uuid::new_v4().simple().to_string();
+        Ok(Self {
+            id: format!("worker-{}-{}", std::process::id(), &tag[..8]),
+            db,
+            db_cfg,
+            mailer,
+            templates,
+            cfg,
+            stats: Arc::default(),
+        })
+    }
+
+    /// The name its claims carry (`claimed_by`).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn stats(&self) -> Arc<Stats> {
+        self.stats.clone()
+    }
+
+    /// Runs until `shutdown` completes, then stops as described above.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
+        let (stop_tx, mut stop) = watch::channel(false);
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+        });
+        let (wake_tx, mut wakes) = mpsc::unbounded_channel();
+        let listener = tokio::spawn(listen(self.db_cfg.clone(), wake_tx));
+        let mut cities = HashMap::new();
+        let mut due = Due::default();
+        let mut retries: BTreeMap<Instant, HashSet<CityId>> = BTreeMap::new();
+        let mut sweep = tokio::time::interval(self.cfg.sweep_every);
+        sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tracing::info!(worker = %self.id, "mail worker started");
+        while !*stop.borrow() {
+            // One batch per city in turn, so one busy city cannot starve others.
+            while let Some(id) = due.pop() {
+                if *stop.borrow() {
+                    break;
+                }
+                let Some(city) = cities.get(&id) else {
+                    continue;
+                };
+                match self.batch(city, &stop).await {
+                    Ok((claimed, later)) => {
+                        if claimed >= self.cfg.batch as usize {
+                            due.push(id);
+                        }
+                        for at in later {
+                            retries.entry(at).or_default().insert(id);
+                        }
+                    }
+                    // The next sweep tries again; nothing is lost meanwhile.
+                    Err(e) => {
+                        tracing::warn!(city = %city.slug, error = %format!("{e:#}"), "mail batch failed")
+                    }
+                }
+            }
+            let next_retry = retries.first_key_value().map(|(at, _)| *at);
+            tokio::select! {
+                _ = stop.changed() => {}
+                Some(wake) = wakes.recv() => match wake {
+                    Wakeup::City(id) => {
+                        if !cities.contains_key(&id) {
+                            cities = self.cities().await.unwrap_or(cities);
+                        }
+                        due.push(id);
+                    }
+                    Wakeup::Missed => cities.keys().for_each(|id| due.push(*id)),
+                },
+                _ = sweep.tick() => {
+                    match self.cities().await {
+                        Ok(all) => cities = all,
+                        Err(e) => tracing::warn!(error = %e, "cannot list cities"),
+                    }
+                    cities.keys().for_each(|id| due.push(*id));
+                }
+                _ = tokio::time::sleep_until(next_retry.unwrap_or_else(Instant::now)), if next_retry.is_some() => {
+                    let now = Instant::now();
+                    while let Some(entry) = retries.first_entry() {
+                        if *entry.key() > now {
+                            break;
+                        }
+                        entry.remove().into_iter().for_each(|id| due.push(id));
+                    }
+                }
+            }
+        }
+        listener.abort();
+        let s = &self.stats;
+        tracing::info!(
+            worker = %self.id,
+            sent = s.sent.load(Ordering::Relaxed),
+            retried = s.retried.load(Ordering::Relaxed),
+            parked = s.parked.load(Ordering::Relaxed),
+            released = s.released.load(Ordering::Relaxed),
+            "mail worker stopped"
+        );
+        Ok(())
+    }
+
+    async fn cities(&self) -> Result<HashMap<CityId, City>> {
+        let mut tx = self.db.national().await?;
+        let all = cities::list(&mut tx).await?;
+        tx.commit().await?;
+        Ok(all.into_iter().map(|c| (c.id, c)).collect())
+    }
+
+    /// Claims and delivers one batch of the city; returns how many were
+    /// claimed and when the retries among them come due.
+    async fn batch(
+        &self,
+        city: &City,
+        stop: &watch::Receiver<bool>,
+    ) -> Result<(usize, Vec<Instant>)> {
+        let scope = JOB.in_city(city.id);
+        let mut tx = self.db.tenant(&scope).await?;
+        let claimed = outbox::claim(&mut tx, &self.id, self.cfg.batch, self.cfg.lease).await?;
+        tx.commit().await?;
+        let count = claimed.len();
+        if count == 0 {
+            return Ok((0, Vec::new()));
+        }
+        let view = CityView {
+            name_kk: &city.name_kk,
+            name_ru: &city.name_ru,
+            name_en: &city.name_en,
+            zone: CityZone::parse(&city.time_zone)
+                .with_context(|| format!("city {} has an unknown time zone", city.slug))?,
+        };
+        let later = futures_util::stream::iter(claimed)
+            .map(|email| self.deliver(&scope, &view, email, stop))
+            .buffer_unordered(self.cfg.concurrency as usize)
+            .filter_map(std::future::ready)
+            .collect()
+            .await;
+        Ok((count, later))
+    }
+
+    /// Tries one claimed message and records the outcome; returns when it is
+    /// due again if it is to be retried.
+    async fn deliver(
+        &self,
+        scope: &CityScope,
+        city: &CityView<'_>,
+        email: Email,
+        stop: &watch::Receiver<bool>,
+    ) -> Option<Instant> {
+        let max = i32::try_from(self.cfg.max_attempts).unwrap_or(i32::MAX);
+        let outcome = if *stop.borrow() {
+            Outcome::Release
+        } else if email.attempts > max {
+            // Claimed again and again by workers that died mid-send.
+            Outcome::Park(format!("gave up after {max} attempts"))
+        } else {
+            match self
+                .templates
+                .render(&email.kind, email.language, city, &email.payload)
+            {
+                Err(e) => Outcome::Park(format!("cannot render the template: {e}")),
+                Ok(mail) => match self
+                    .mailer
+                    .send(email.id, &email.recipient_email, &mail)
+                    .await
+                {
+                    Ok(answer) => Outcome::Sent(answer),
+                    Err(e) if e.permanent => Outcome::Park(format!("refused: {}", e.detail)),
+                    Err(e) if email.attempts >= max => Outcome::Park(format!(
+                        "gave up after {} attempts; last: {}",
+                        email.attempts, e.detail
+                    )),
+                    Err(e) => Outcome::Retry(self.backoff(email.attempts), e.detail),
+                },
+            }
+        };
+        let retry_at = match &outcome {
+            Outcome::Retry(wait, _) => Some(Instant::now() + *wait),
+            _ => None,
+        };
+        // Addresses and server answers stay in the outbox row, not in logs.
+        let what = match &outcome {
+            Outcome::Sent(_) => "sent",
+            Outcome::Retry(..) => "retry",
+            Outcome::Park(_) => "parked",
+            Outcome::Release => "released",
+        };
+        tracing::debug!(email = %email.id, kind = %email.kind, attempt = email.attempts, outcome = what, "email");
+        for attempt in 1..=3u32 {
+            match self.record(scope, &email, &outcome).await {
+                Ok(()) => break,
+                // Unrecorded, the claim lapses and the message is tried again:
+                // maybe twice, never lost.
+                Err(e) if attempt == 3 => {
+                    tracing::warn!(email = %email.id, error = %e, "cannot record an email's outcome")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await,
+            }
+        }
+        if what == "parked" {
+            tracing::warn!(email = %email.id, kind = %email.kind, attempt = email.attempts, "email parked");
+        }
+        retry_at
+    }
+
+    async fn record(&self, scope: &CityScope, email: &Email, outcome: &Outcome) -> Result<()> {
+        let mut tx = self.db.tenant(scope).await?;
+        match outcome {
+            Outcome::Sent(answer) => {
+                outbox::mark_sent(&mut tx, email.id, &self.mailer.message_id(email.id), answer)
+                    .await?;
+                self.stats.add(&self.stats.sent);
+            }
+            Outcome::Retry(wait, error) => {
+                let at = chrono::Utc::now() + chrono::Duration::from_std(*wait)?;
+                outbox::mark_retry(&mut tx, email.id, &self.id, at, error).await?;
+                self.stats.add(&self.stats.retried);
+            }
+            Outcome::Park(reason) => {
+                outbox::park(&mut tx, email.id, &self.id, reason).await?;
+                self.stats.add(&self.stats.parked);
+            }
+            Outcome::Release => {
+                outbox::release(&mut tx, email.id, &self.id).await?;
+                self.stats.add(&self.stats.released);
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// base·2^(attempt-1), capped, less up to half at random (so messages
+    /// that failed together do not all come back together).
+    fn backoff(&self, attempt: i32) -> Duration {
+        let doublings = u32::try_from(attempt.saturating_sub(1))
+            .unwrap_or(0)
+            .min(30);
+        let full = self
+            .cfg
+            .backoff_base
+            .saturating_mul(1 << doublings)
+            .min(self.cfg.backoff_max);
+        let random = f64::from(getrandom::u32().unwrap_or(u32::MAX / 2)) / f64::from(u32::MAX);
+        full.mul_f64(0.5 + 0.5 * random)
+    }
+}
+
+/// Cities waiting for a batch, each once, in order.
+#[derive(Default)]
+struct Due {
+    order: VecDeque<CityId>,
+    queued: HashSet<CityId>,
+}
+
+impl Due {
+    fn push(&mut self, id: CityId) {
+        if self.queued.insert(id) {
+            self.order.push_back(id);
+        }
+    }
+
+    fn pop(&mut self) -> Option<CityId> {
+        let id = self.order.pop_front()?;
+        self.queued.remove(&id);
+        Some(id)
+    }
+}
+
+/// Forwards wake-ups from PostgreSQL; while it cannot listen, it says
+/// `Missed` now and then so the worker keeps sweeping.
+async fn listen(cfg: DbConfig, out: mpsc::UnboundedSender<Wakeup>) {
+    loop {
+        let mut wakeups = match Wakeups::connect(&cfg).await {
+            Ok(w) => w,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for outbox wake-ups");
+                if out.send(Wakeup::Missed).is_err() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                continue;
+            }
+        };
+        loop {
+            let wake = match wakeups.next().await {
+                Ok(w) => w,
+                Err(e) => {
+                    tracing::warn!(error = %e, "outbox wake-ups interrupted");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    Wakeup::Missed
+                }
+            };
+            if out.send(wake).is_err() {
+                return;
+            }
+        }
+    }
+}
