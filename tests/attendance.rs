@@ -2,8 +2,8 @@
 //! whole session at once, only members of the session's group.
 
 use serde_json::{Value, json};
-use soi_core::{CoachId, GroupId, SessionId, SystemCtx};
-use soi_db::{Page, accounts, groups, sessions};
+use soi_core::{GroupId, SessionId, SystemCtx};
+use soi_db::{Page, groups, sessions};
 use soi_tests::{TestApp, TestDb, codes};
 
 const RECORD: &str = "mutation($s: ID!, $m: [MarkInput!]!) { recordAttendance(sessionId: $s, marks: $m) { participantId mark } }";
@@ -32,21 +32,7 @@ async fn demo(t: &TestDb) -> Demo {
         .tenant(&SystemCtx::new("test").in_city(city.id))
         .await
         .expect("tx");
-    // The coach behind the demo account coach@almaty.soi.test.
-    let mut national = db.national().await.expect("national");
-    let account = accounts::by_email(&mut national, "coach@almaty.soi.test")
-        .await
-        .expect("q")
-        .expect("account");
-    national.commit().await.expect("commit");
-    let coach = CoachId::from(account.coach_id.expect("a coach account"));
-    let own = groups::of_coach(&mut tx, coach).await.expect("groups")[0].clone();
-    let other = groups::list_by_season(&mut tx, own.season_id)
-        .await
-        .expect("groups")
-        .into_iter()
-        .find(|g| g.id != own.id)
-        .expect("other");
+    let (_, own, other) = soi_tests::demo_coach_groups(&db, &mut tx, "almaty").await;
     let own_session = sessions::list_by_group(&mut tx, own.id, Page::first(1))
         .await
         .expect("sessions")[0]

@@ -270,6 +270,10 @@ async fn exercise(db: &Db, city: CityId) {
     exercise_funds(&mut tx).await;
     exercise_tickets(&mut tx, season, rinks[0].id).await;
     exercise_outbox(&mut tx).await;
+    sessions::starting_between(&mut tx, at, at + Duration::days(2))
+        .await
+        .expect("sessions in a window");
+    accounts::city_admins(&mut tx).await.expect("city admins");
     tx.commit().await.expect("commit");
 }
 
@@ -727,4 +731,10 @@ async fn exercise_outbox(tx: &mut TenantTx) {
     outbox::requeue(tx, c).await.expect("requeue");
     outbox::get(tx, c).await.expect("get");
     outbox::counts(tx).await.expect("counts");
+    soi_db::email_preferences::unsubscribe(tx, "Plan@Mail.kz")
+        .await
+        .expect("unsubscribe");
+    soi_db::email_preferences::unsubscribed_among(tx, &["plan@mail.kz".to_owned()])
+        .await
+        .expect("unsubscribed");
 }

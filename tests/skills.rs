@@ -1,8 +1,8 @@
 //! The skill catalogue and progressions over the API.
 
 use serde_json::{Value, json};
-use soi_core::{CoachId, SystemCtx};
-use soi_db::{accounts, groups};
+use soi_core::SystemCtx;
+use soi_db::groups;
 use soi_tests::{TestApp, TestDb, codes};
 
 const PASS: &str = "mutation($p: ID!, $e: ID!, $d: NaiveDate!) { recordSkillPass(participantId: $p, elementId: $e, passedOn: $d) { elementId passedOn } }";
@@ -21,27 +21,11 @@ async fn coaches_record_passes_for_their_own_participants() {
         .await
         .expect("q")
         .expect("almaty");
-    let mut national = db.national().await.expect("national");
-    let coach = CoachId::from(
-        accounts::by_email(&mut national, "coach@almaty.soi.test")
-            .await
-            .expect("q")
-            .expect("acct")
-            .coach_id
-            .expect("coach"),
-    );
-    national.commit().await.expect("commit");
     let mut tx = db
         .tenant(&SystemCtx::new("test").in_city(city.id))
         .await
         .expect("tx");
-    let own = groups::of_coach(&mut tx, coach).await.expect("groups")[0].clone();
-    let other = groups::list_by_season(&mut tx, own.season_id)
-        .await
-        .expect("groups")
-        .into_iter()
-        .find(|g| g.id != own.id)
-        .expect("other");
+    let (_, own, other) = soi_tests::demo_coach_groups(&db, &mut tx, "almaty").await;
     let mine = groups::members(&mut tx, own.id).await.expect("members")[0].to_string();
     let theirs = groups::members(&mut tx, other.id).await.expect("members")[0].to_string();
     tx.commit().await.expect("commit");

@@ -37,6 +37,7 @@ impl TestApp {
             anonymous_introspection: false,
             gql_limits: Limits::default(),
             payment_webhook_secret: Some(TEST_WEBHOOK_SECRET.to_owned().into()),
+            unsubscribe: Some(crate::unsub::links()),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

@@ -9,6 +9,7 @@ pub mod notices;
 pub mod plans;
 pub mod shows;
 mod testdb;
+pub mod unsub;
 
 pub use app::{TEST_JWT_SECRET, TEST_WEBHOOK_SECRET, TestApp, codes};
 pub use testdb::TestDb;
@@ -31,4 +32,32 @@ pub async fn launch(sys: &SystemDb, slug: &str) -> City {
         .await
         .expect("launch")
         .city
+}
+
+/// The coach behind the demo account `coach@<slug>.soi.test`, the first group
+/// they train, and another group of the same season (read in `tx`).
+pub async fn demo_coach_groups(
+    db: &soi_db::Db,
+    tx: &mut soi_db::TenantTx,
+    slug: &str,
+) -> (
+    soi_core::CoachId,
+    soi_db::groups::Group,
+    soi_db::groups::Group,
+) {
+    let mut national = db.national().await.expect("national");
+    let account = soi_db::accounts::by_email(&mut national, &format!("coach@{slug}.soi.test"))
+        .await
+        .expect("account query")
+        .expect("demo coach account");
+    national.commit().await.expect("commit");
+    let coach = soi_core::CoachId::from(account.coach_id.expect("a coach account"));
+    let own = soi_db::groups::of_coach(tx, coach).await.expect("groups")[0].clone();
+    let other = soi_db::groups::list_by_season(tx, own.season_id)
+        .await
+        .expect("groups")
+        .into_iter()
+        .find(|g| g.id != own.id)
+        .expect("another group");
+    (coach, own, other)
 }

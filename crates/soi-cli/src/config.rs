@@ -37,6 +37,11 @@ pub struct Config {
     /// `SOI_PAYMENT_WEBHOOK_SECRET`: verifies payment providers' notifications
     /// (HMAC-SHA256, at least 16 characters). Unset: the webhook answers 503.
     pub payment_webhook_secret: Option<SecretString>,
+    /// `SOI_UNSUBSCRIBE_SECRET` (at least 16 characters) signs the unsubscribe
+    /// links of reminders and announcements; `SOI_PUBLIC_URL` (default
+    /// http://127.0.0.1:8080) is where they point. Unset: no links, and
+    /// `/unsubscribe` answers 503.
+    pub unsubscribe: Option<soi_mail::unsubscribe::Links>,
 }
 
 /// `scheme://host:port/...` with any `user:password@` replaced by `[redacted]@`.
@@ -115,12 +120,26 @@ impl Config {
             suggestions: var("SOI_ENV").is_none_or(|e| e != "production"),
             ..defaults
         };
-        let mail = mail_config(&smtp_url, number)?;
+        let mut mail = mail_config(&smtp_url, number)?;
+        let public_url = var("SOI_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:8080".into());
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            bail!("SOI_PUBLIC_URL must start with http:// or https://");
+        }
+        let unsubscribe = match var("SOI_UNSUBSCRIBE_SECRET") {
+            Some(s) if s.len() >= 16 => Some(soi_mail::unsubscribe::Links::new(
+                SecretString::from(s),
+                &public_url,
+            )),
+            Some(_) => bail!("SOI_UNSUBSCRIBE_SECRET must be at least 16 characters"),
+            None => None,
+        };
+        mail.unsubscribe = unsubscribe.clone();
         Ok(Self {
             worker_in_serve: var("SOI_WORKER_IN_SERVE").is_some_and(|v| v == "true" || v == "1"),
             mail,
             gql_limits,
             payment_webhook_secret,
+            unsubscribe,
             db,
             redis_url: redis_url.into(),
             smtp_url: smtp_url.into(),
@@ -161,6 +180,8 @@ fn mail_config(
     mail.lease = secs("SOI_MAIL_LEASE_SECS", mail.lease)?;
     mail.sweep_every = secs("SOI_MAIL_SWEEP_SECS", mail.sweep_every)?.max(Duration::from_secs(1));
     mail.smtp_timeout = secs("SOI_MAIL_SMTP_TIMEOUT_SECS", mail.smtp_timeout)?;
+    mail.schedule_every =
+        secs("SOI_MAIL_SCHEDULE_SECS", mail.schedule_every)?.max(Duration::from_secs(1));
     mail.backoff_base = millis("SOI_MAIL_BACKOFF_BASE_MS", mail.backoff_base)?;
     mail.backoff_max = millis("SOI_MAIL_BACKOFF_MAX_MS", mail.backoff_max)?;
     mail.validate()?;
@@ -228,6 +249,16 @@ impl std::fmt::Display for Config {
                 "(unset: webhook off)"
             }
         )?;
+        match &self.unsubscribe {
+            Some(links) => {
+                writeln!(f, "SOI_UNSUBSCRIBE_SECRET       [redacted]")?;
+                writeln!(f, "SOI_PUBLIC_URL               {}", links.base_url())?;
+            }
+            None => writeln!(
+                f,
+                "SOI_UNSUBSCRIBE_SECRET       (unset: no unsubscribe links)"
+            )?,
+        }
         writeln!(f, "SOI_ACCESS_TOKEN_TTL_SECS    {}", self.access_ttl_secs)?;
         writeln!(f, "SOI_REFRESH_TOKEN_TTL_DAYS   {}", self.refresh_ttl_days)?;
         writeln!(
@@ -241,7 +272,7 @@ impl std::fmt::Display for Config {
         writeln!(
             f,
             "SOI_MAIL_*                   batch {} concurrency {} lease {}s max attempts {} \
-             backoff {}ms..{}ms sweep {}s SMTP timeout {}s",
+             backoff {}ms..{}ms sweep {}s SMTP timeout {}s schedule {}s",
             m.batch,
             m.concurrency,
             m.lease.as_secs(),
@@ -249,7 +280,8 @@ impl std::fmt::Display for Config {
             m.backoff_base.as_millis(),
             m.backoff_max.as_millis(),
             m.sweep_every.as_secs(),
-            m.smtp_timeout.as_secs()
+            m.smtp_timeout.as_secs(),
+            m.schedule_every.as_secs()
         )?;
         let l = &self.gql_limits;
         write!(

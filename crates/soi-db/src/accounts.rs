@@ -1,6 +1,7 @@
 //! Sign-in accounts and refresh tokens: national tables, read and written in a
 //! [`NationalTx`] because signing in comes before a city is known.
 
+use crate::TenantTx;
 use crate::error::{Error, Result};
 use crate::tenant::NationalTx;
 use chrono::{DateTime, Utc};
@@ -174,4 +175,18 @@ async fn revoke_family(tx: &mut NationalTx, family: Uuid) -> Result<()> {
     .execute(tx.conn())
     .await?;
     Ok(())
+}
+
+/// (account id, email) of the city's enabled chapter admins, for notices to
+/// the chapter. Accounts are national; this reads those whose home is the
+/// transaction's city.
+pub async fn city_admins(tx: &mut TenantTx) -> Result<Vec<(Uuid, String)>> {
+    let (city, conn) = tx.parts();
+    Ok(sqlx::query_as(
+        "select id, email from accounts \
+         where home_city_id = $1 and role = 'chapter_admin' and not disabled order by email",
+    )
+    .bind(city)
+    .fetch_all(conn)
+    .await?)
 }

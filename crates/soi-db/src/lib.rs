@@ -17,6 +17,7 @@ pub mod cities;
 pub mod coaches;
 mod coded;
 mod config;
+pub mod email_preferences;
 pub mod enrollments;
 mod error;
 pub mod event_partners;

@@ -102,11 +102,15 @@ pub async fn enqueue(
     payload: &serde_json::Value,
 ) -> Result<bool> {
     let (city, conn) = tx.parts();
-    // No RETURNING: any role may enqueue, not every role may read the outbox.
+    // Any role may enqueue, not every role may read the outbox: so no
+    // RETURNING, and no ON CONFLICT either (it checks the read policy, which
+    // refuses a coach). A repeated key is refused by the unique constraint
+    // inside a savepoint, which keeps the caller's transaction usable; a
+    // concurrent insert of the same key waits for the first, as before.
+    let mut savepoint = sqlx::Connection::begin(&mut *conn).await?;
     let done = sqlx::query(
         "insert into outbox (city_id, id, kind, idempotency_key, recipient_email, language, payload) \
-         values ($1, $2, $3, $4, $5, $6, $7) \
-         on conflict (city_id, idempotency_key) do nothing",
+         values ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(city)
     .bind(EmailId::new().as_uuid())
@@ -115,9 +119,19 @@ pub async fn enqueue(
     .bind(recipient)
     .bind(language.code())
     .bind(payload)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .execute(&mut *savepoint)
+    .await;
+    match done {
+        Ok(_) => {
+            savepoint.commit().await?;
+            Ok(true)
+        }
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23505") => {
+            savepoint.rollback().await?;
+            Ok(false)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Claims up to `batch` due messages of the city for `worker`, for `lease`:

@@ -54,8 +54,13 @@ pub async fn insert(tx: &mut TenantTx, id: SeasonId, new: &NewSeason) -> Result<
 }
 
 pub async fn get(tx: &mut TenantTx, id: SeasonId) -> Result<Season> {
+    fetch(tx, id, "").await
+}
+
+/// One season, read plainly or with a row lock (`suffix`, a fixed clause).
+async fn fetch(tx: &mut TenantTx, id: SeasonId, suffix: &'static str) -> Result<Season> {
     let (city, conn) = tx.parts();
-    let sql = format!("select {COLUMNS} from seasons where city_id = $1 and id = $2");
+    let sql = format!("select {COLUMNS} from seasons where city_id = $1 and id = $2{suffix}");
     sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(city)
         .bind(id.as_uuid())
@@ -128,14 +133,7 @@ struct OpenRow {
 /// free seats of one season run one after another (other seasons and cities
 /// are not held up).
 pub async fn lock(tx: &mut TenantTx, id: SeasonId) -> Result<Season> {
-    let (city, conn) = tx.parts();
-    let sql = format!("select {COLUMNS} from seasons where city_id = $1 and id = $2 for update");
-    sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(city)
-        .bind(id.as_uuid())
-        .fetch_optional(conn)
-        .await?
-        .ok_or(Error::NotFound("season"))
+    fetch(tx, id, " for update").await
 }
 
 /// Replaces the editable fields. Capacity may not drop below the seats taken.

@@ -163,3 +163,24 @@ async fn not_updated(tx: &mut TenantTx, id: SessionId) -> Error {
         Err(e) => e,
     }
 }
+
+/// Scheduled sessions starting after `from` and at most at `to`, in time
+/// order (the reminder scheduler's window).
+pub async fn starting_between(
+    tx: &mut TenantTx,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Session>> {
+    let (city, conn) = tx.parts();
+    let sql = format!(
+        "select {COLUMNS} from training_sessions \
+         where city_id = $1 and status = 'scheduled' and starts_at > $2 and starts_at <= $3 \
+         order by starts_at, id"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(from)
+        .bind(to)
+        .fetch_all(conn)
+        .await?)
+}

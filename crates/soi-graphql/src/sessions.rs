@@ -13,6 +13,7 @@ use soi_core::program::SessionStatus;
 use soi_core::{GroupId, RinkId, Role, SessionId, text};
 use soi_db::Page;
 use soi_db::sessions::{self, NewSession, Session};
+use soi_mail::sessions as mail;
 
 /// Who may schedule, move and cancel (the database narrows coaches further).
 const SCHEDULERS: &[Role] = &[Role::ChapterAdmin, Role::Coach];
@@ -194,8 +195,11 @@ impl SessionMutation {
         #[graphql(desc = "The session.")] input: SessionInput,
     ) -> Result<SessionNode> {
         let new = input.validate()?;
-        in_city!(ctx, SCHEDULERS, |tx, _| sessions::schedule(&mut tx, &new)
-            .await?)
+        in_city!(ctx, SCHEDULERS, |tx, _| {
+            let session = sessions::schedule(&mut tx, &new).await?;
+            mail::session_scheduled(&mut tx, &session).await?;
+            session
+        })
         .map(SessionNode)
     }
 
@@ -210,10 +214,12 @@ impl SessionMutation {
     ) -> Result<SessionNode> {
         let id: SessionId = parse_id("id", &id)?;
         check_times(starts_at, ends_at)?;
-        in_city!(ctx, SCHEDULERS, |tx, _| sessions::reschedule(
-            &mut tx, id, starts_at, ends_at
-        )
-        .await?)
+        in_city!(ctx, SCHEDULERS, |tx, _| {
+            let old = sessions::get(&mut tx, id).await?;
+            let session = sessions::reschedule(&mut tx, id, starts_at, ends_at).await?;
+            mail::session_moved(&mut tx, &session, old.starts_at, old.ends_at).await?;
+            session
+        })
         .map(SessionNode)
     }
 
@@ -226,10 +232,11 @@ impl SessionMutation {
     ) -> Result<SessionNode> {
         let id: SessionId = parse_id("id", &id)?;
         let reason = text::bounded("reason", &reason, MAX_REASON).valid()?;
-        in_city!(ctx, SCHEDULERS, |tx, _| sessions::cancel(
-            &mut tx, id, &reason
-        )
-        .await?)
+        in_city!(ctx, SCHEDULERS, |tx, _| {
+            let session = sessions::cancel(&mut tx, id, &reason).await?;
+            mail::session_cancelled(&mut tx, &session).await?;
+            session
+        })
         .map(SessionNode)
     }
 }

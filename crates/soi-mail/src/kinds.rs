@@ -14,8 +14,29 @@ use soi_db::{Result, TenantTx, outbox, participants};
 pub const APPLICATION_RECEIVED: &str = "application_received";
 pub const APPLICATION_DECIDED: &str = "application_decided";
 
+mod tickets;
+pub use tickets::{
+    OrderTicket, SHOW_ANNOUNCEMENT, ShowAnnouncement, TICKET_ORDER_PAID, TicketOrderPaid,
+    show_announcement, ticket_order_paid,
+};
+
 /// Every kind the templates cover.
-pub const ALL: &[&str] = &[APPLICATION_RECEIVED, APPLICATION_DECIDED];
+pub const ALL: &[&str] = &[
+    crate::sessions::SESSION_SCHEDULED,
+    crate::sessions::SESSION_MOVED,
+    crate::sessions::SESSION_CANCELLED,
+    crate::sessions::SESSION_REMINDER,
+    crate::scheduler::CERTIFICATE_EXPIRING,
+    APPLICATION_RECEIVED,
+    APPLICATION_DECIDED,
+    TICKET_ORDER_PAID,
+    SHOW_ANNOUNCEMENT,
+];
+
+/// Kinds a recipient may unsubscribe from (reminders and announcements):
+/// they carry List-Unsubscribe headers and are not sent to an address that
+/// unsubscribed. Every other kind is transactional and always sent.
+pub const UNSUBSCRIBABLE: &[&str] = &[crate::sessions::SESSION_REMINDER, SHOW_ANNOUNCEMENT];
 
 /// `application_received`: the applicant learns their application arrived
 /// (and, when the season accepts automatically, whether they have a seat).

@@ -7,7 +7,11 @@
 pub mod format;
 pub mod kinds;
 pub mod mailer;
+pub mod qr;
+pub mod scheduler;
+pub mod sessions;
 pub mod templates;
+pub mod unsubscribe;
 pub mod worker;
 
 pub use mailer::Mailer;

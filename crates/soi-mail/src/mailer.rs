@@ -65,16 +65,34 @@ impl Mailer {
 
     /// Sends; returns the server's answer ("250 2.0.0 OK …").
     pub async fn send(&self, id: EmailId, to: &str, mail: &Rendered) -> Result<String, SendError> {
+        self.send_listed(id, to, mail, None).await
+    }
+
+    /// Sends with `List-Unsubscribe: <url>` and the RFC 8058 one-click
+    /// `List-Unsubscribe-Post` header when `unsubscribe` is given.
+    pub async fn send_listed(
+        &self,
+        id: EmailId,
+        to: &str,
+        mail: &Rendered,
+        unsubscribe: Option<&str>,
+    ) -> Result<String, SendError> {
         let to: Mailbox = to.parse().map_err(|_| SendError {
             permanent: true,
             detail: "the recipient is not a valid mail address".into(),
         })?;
-        let message = Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(&mail.subject)
             .message_id(Some(self.message_id(id)))
-            .header(ContentLanguage(mail.language.code()))
+            .header(ContentLanguage(mail.language.code()));
+        if let Some(url) = unsubscribe {
+            builder = builder
+                .header(ListUnsubscribe(format!("<{url}>")))
+                .header(ListUnsubscribePost);
+        }
+        let message = builder
             .multipart(MultiPart::alternative_plain_html(
                 mail.text.clone(),
                 mail.html.clone(),
@@ -132,5 +150,42 @@ impl Header for ContentLanguage {
 
     fn display(&self) -> HeaderValue {
         HeaderValue::new(Self::name(), self.0.to_owned())
+    }
+}
+
+/// `List-Unsubscribe: <https://…/unsubscribe?t=…>` (RFC 2369).
+#[derive(Debug, Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(s.to_owned()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058): mail
+/// clients may unsubscribe with one POST to the link, without a page.
+#[derive(Debug, Clone)]
+struct ListUnsubscribePost;
+
+impl Header for ListUnsubscribePost {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
     }
 }

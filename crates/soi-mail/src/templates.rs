@@ -43,8 +43,17 @@ macro_rules! kind {
 }
 
 const LAYOUT: (&str, &str) = ("layout.html", include_str!("../templates/layout.html"));
-const BUILTIN: &[[(&str, &str); 9]] =
-    &[kind!("application_received"), kind!("application_decided")];
+const BUILTIN: &[[(&str, &str); 9]] = &[
+    kind!("application_received"),
+    kind!("session_scheduled"),
+    kind!("session_moved"),
+    kind!("session_cancelled"),
+    kind!("session_reminder"),
+    kind!("certificate_expiring"),
+    kind!("application_decided"),
+    kind!("ticket_order_paid"),
+    kind!("show_announcement"),
+];
 
 /// The city as a template sees it.
 #[derive(Debug, Clone, Copy)]
@@ -95,6 +104,7 @@ impl Templates {
         env.add_filter("datetime", filter_datetime);
         env.add_filter("date", filter_date);
         env.add_filter("tenge", format::tenge);
+        env.add_filter("qr", crate::qr::filter);
         for (name, source) in files {
             env.add_template_owned(name, source)?;
         }

@@ -11,15 +11,17 @@
 //! it claims nothing more, lets sends in flight finish and hands back the
 //! claimed messages it has not started.
 
+use crate::kinds::UNSUBSCRIBABLE;
 use crate::mailer::Mailer;
 use crate::templates::{CityView, Templates};
+use crate::unsubscribe::Links;
 use anyhow::{Context, Result};
 use futures_util::StreamExt;
 use secrecy::SecretString;
 use soi_core::{CityId, CityScope, CityZone, SystemCtx};
 use soi_db::cities::{self, City};
 use soi_db::outbox::{self, Email, Wakeup, Wakeups};
-use soi_db::{Db, DbConfig};
+use soi_db::{Db, DbConfig, email_preferences};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -28,6 +30,11 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
 const JOB: SystemCtx = SystemCtx::new("outbox-worker");
+
+/// The reason a message of an unsubscribable kind to an address that
+/// unsubscribed is parked with, instead of being sent.
+pub const UNSUBSCRIBED: &str = "unsubscribed";
+const SCHEDULER: SystemCtx = SystemCtx::new("mail-scheduler");
 
 /// How the worker sends. Defaults suit production; tests shorten the times.
 #[derive(Clone)]
@@ -52,6 +59,12 @@ pub struct WorkerConfig {
     pub sweep_every: Duration,
     /// `SOI_MAIL_SMTP_TIMEOUT_SECS`: one SMTP exchange at most.
     pub smtp_timeout: Duration,
+    /// `SOI_UNSUBSCRIBE_SECRET` and `SOI_PUBLIC_URL`: the links unsubscribable
+    /// kinds carry. Without them those emails go out with no link.
+    pub unsubscribe: Option<Links>,
+    /// `SOI_MAIL_SCHEDULE_SECS`: how often reminders and certificate notices
+    /// are looked for ([`crate::scheduler`]).
+    pub schedule_every: Duration,
 }
 
 impl WorkerConfig {
@@ -67,6 +80,8 @@ impl WorkerConfig {
             backoff_max: Duration::from_secs(3600),
             sweep_every: Duration::from_secs(30),
             smtp_timeout: Duration::from_secs(30),
+            unsubscribe: None,
+            schedule_every: Duration::from_secs(600),
         }
     }
 
@@ -161,6 +176,8 @@ impl Worker {
         let mut retries: BTreeMap<Instant, HashSet<CityId>> = BTreeMap::new();
         let mut sweep = tokio::time::interval(self.cfg.sweep_every);
         sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut schedule = tokio::time::interval(self.cfg.schedule_every);
+        schedule.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         tracing::info!(worker = %self.id, "mail worker started");
         while !*stop.borrow() {
             // One batch per city in turn, so one busy city cannot starve others.
@@ -198,6 +215,11 @@ impl Worker {
                     }
                     Wakeup::Missed => cities.keys().for_each(|id| due.push(*id)),
                 },
+                _ = schedule.tick() => {
+                    if let Err(e) = self.schedule().await {
+                        tracing::warn!(error = %format!("{e:#}"), "cannot schedule emails");
+                    }
+                }
                 _ = sweep.tick() => {
                     match self.cities().await {
                         Ok(all) => cities = all,
@@ -229,6 +251,30 @@ impl Worker {
         Ok(())
     }
 
+    /// Runs the calendar's emails ([`crate::scheduler`]) city by city, each
+    /// in its own system transaction; a city that fails does not stop the rest.
+    async fn schedule(&self) -> Result<()> {
+        let now = chrono::Utc::now();
+        for city in self.cities().await?.values() {
+            let run = async {
+                let zone = CityZone::parse(&city.time_zone)
+                    .with_context(|| format!("city {} has an unknown time zone", city.slug))?;
+                let mut tx = self.db.tenant(&SCHEDULER.in_city(city.id)).await?;
+                let done =
+                    crate::scheduler::run(&mut tx, now, zone.local(now).date_naive()).await?;
+                tx.commit().await?;
+                anyhow::Ok(done)
+            };
+            match run.await {
+                Ok(done) => tracing::debug!(city = %city.slug, ?done, "emails scheduled"),
+                Err(e) => {
+                    tracing::warn!(city = %city.slug, error = %format!("{e:#}"), "cannot schedule emails")
+                }
+            }
+        }
+        Ok(())
+    }
+
     async fn cities(&self) -> Result<HashMap<CityId, City>> {
         let mut tx = self.db.national().await?;
         let all = cities::list(&mut tx).await?;
@@ -246,6 +292,17 @@ impl Worker {
         let scope = JOB.in_city(city.id);
         let mut tx = self.db.tenant(&scope).await?;
         let claimed = outbox::claim(&mut tx, &self.id, self.cfg.batch, self.cfg.lease).await?;
+        // Addresses that unsubscribed, among those of unsubscribable kinds.
+        let optional: Vec<String> = claimed
+            .iter()
+            .filter(|e| UNSUBSCRIBABLE.contains(&e.kind.as_str()))
+            .map(|e| e.recipient_email.clone())
+            .collect();
+        let unsubscribed: HashSet<String> =
+            email_preferences::unsubscribed_among(&mut tx, &optional)
+                .await?
+                .into_iter()
+                .collect();
         tx.commit().await?;
         let count = claimed.len();
         if count == 0 {
@@ -259,7 +316,16 @@ impl Worker {
                 .with_context(|| format!("city {} has an unknown time zone", city.slug))?,
         };
         let later = futures_util::stream::iter(claimed)
-            .map(|email| self.deliver(&scope, &view, email, stop))
+            .map(|email| {
+                let optional = UNSUBSCRIBABLE.contains(&email.kind.as_str());
+                let suppressed =
+                    optional && unsubscribed.contains(&email.recipient_email.trim().to_lowercase());
+                let link = match &self.cfg.unsubscribe {
+                    Some(links) if optional => Some(links.url(city.id, &email.recipient_email)),
+                    _ => None,
+                };
+                self.deliver(&scope, &view, email, (suppressed, link), stop)
+            })
             .buffer_unordered(self.cfg.concurrency as usize)
             .filter_map(std::future::ready)
             .collect()
@@ -274,11 +340,15 @@ impl Worker {
         scope: &CityScope,
         city: &CityView<'_>,
         email: Email,
+        (suppressed, unsubscribe): (bool, Option<String>),
         stop: &watch::Receiver<bool>,
     ) -> Option<Instant> {
         let max = i32::try_from(self.cfg.max_attempts).unwrap_or(i32::MAX);
         let outcome = if *stop.borrow() {
             Outcome::Release
+        } else if suppressed {
+            // Parked, not sent: the row tells the truth, and an admin sees it.
+            Outcome::Park(UNSUBSCRIBED.to_owned())
         } else if email.attempts > max {
             // Claimed again and again by workers that died mid-send.
             Outcome::Park(format!("gave up after {max} attempts"))
@@ -290,7 +360,12 @@ impl Worker {
                 Err(e) => Outcome::Park(format!("cannot render the template: {e}")),
                 Ok(mail) => match self
                     .mailer
-                    .send(email.id, &email.recipient_email, &mail)
+                    .send_listed(
+                        email.id,
+                        &email.recipient_email,
+                        &mail,
+                        unsubscribe.as_deref(),
+                    )
                     .await
                 {
                     Ok(answer) => Outcome::Sent(answer),

@@ -203,6 +203,9 @@ async fn seed_city(
     let counts = plan::write(&mut tx, &plan, |_| {}).await?;
     crate::show::write(&mut tx, &mut rng, &city.slug, zone, &plan).await?;
     welcome_applicants(&mut tx, plan.season.0).await?;
+    // Someone who unsubscribed from announcements, as the link records it.
+    let quiet = format!("unsubscribed@{}.soi.test", city.slug);
+    soi_db::email_preferences::unsubscribe(&mut tx, &quiet).await?;
     // Next season already takes applications.
     let next = soi_db::seasons::NewSeason {
         title: "Students on Ice 2027–2028".into(),

@@ -3,6 +3,7 @@
 //! same door the application uses: one transaction per city, whole or nothing.
 
 pub mod demo;
+pub mod finale;
 pub mod names;
 pub mod plan;
 pub mod rng;

@@ -8,6 +8,7 @@
 mod graphql;
 mod health;
 pub mod sweeper;
+mod unsubscribe;
 mod webhook;
 
 use axum::Router;
@@ -38,6 +39,9 @@ pub struct AppState {
     /// Verifies payment providers' notifications (HMAC-SHA256); the webhook
     /// answers 503 without it.
     pub payment_webhook_secret: Option<secrecy::SecretString>,
+    /// Verifies unsubscribe links (`SOI_UNSUBSCRIBE_SECRET`); `/unsubscribe`
+    /// answers 503 without it.
+    pub unsubscribe: Option<soi_mail::unsubscribe::Links>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -66,6 +70,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/webhooks/payments/{city}",
             axum::routing::post(webhook::payment),
+        )
+        .route(
+            "/unsubscribe",
+            get(unsubscribe::show).post(unsubscribe::confirm),
         )
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(limits.body_bytes))

@@ -155,6 +155,9 @@ async fn record(
     if !paid.duplicate {
         let targets = json!({ "orderId": order.to_string() });
         audit::record(&mut tx, "paymentWebhook", &targets, Some(request_id)).await?;
+        // The buyer's tickets by email, committed with the payment; a
+        // repeated notification is a duplicate and enqueues nothing.
+        soi_mail::kinds::ticket_order_paid(&mut tx, order).await?;
     }
     tx.commit().await?;
     Ok(paid)

@@ -123,7 +123,14 @@ impl EventCoreMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The event's id.")] id: ID,
     ) -> Result<EventNode> {
-        move_event(ctx, &id, EventStatus::Published).await
+        let id: EventId = parse_id("id", &id)?;
+        let (zone, event) = in_city!(ctx, ADMINS, |tx, _| {
+            let event = events::set_status(&mut tx, id, EventStatus::Published).await?;
+            // The season's participants hear of it, committed with the move.
+            soi_mail::kinds::show_announcement(&mut tx, id).await?;
+            (events::city_zone(&mut tx).await?, event)
+        })?;
+        Ok(EventNode { event, zone })
     }
 
     /// Marks a published event as done; nothing of it changes afterwards.

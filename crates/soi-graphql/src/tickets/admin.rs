@@ -194,6 +194,8 @@ impl TicketMutation {
         };
         in_city!(ctx, ADMINS, |tx, _| {
             payments::pay(&mut tx, id, receipt).await?;
+            // The buyer's tickets by email, committed with the payment.
+            soi_mail::kinds::ticket_order_paid(&mut tx, id).await?;
             let order = orders::get(&mut tx, id).await?;
             bundle(&mut tx, vec![order]).await?
         })
