@@ -245,3 +245,39 @@ async fn another_citys_application_is_not_found() {
         .await;
     assert_eq!(still["data"]["application"]["status"], "APPLIED");
 }
+
+#[tokio::test]
+async fn a_participant_who_withdraws_frees_a_seat_for_the_waitlist() {
+    let (t, app) = TestApp::seeded().await;
+    // The demo season is full (a seat per group member) with a waitlist.
+    let own: uuid::Uuid = sqlx::query_scalar(
+        "select e.id from enrollments e join accounts a on a.participant_id = e.participant_id \
+         where a.email = 'student@almaty.soi.test' and e.status = 'active'",
+    )
+    .fetch_one(&mut t.raw().await)
+    .await
+    .expect("the student's seat");
+    let student = app.login("student@almaty.soi.test").await;
+    let (_, w) = app
+        .graphql_as(
+            Some(&student),
+            "mutation($id: ID!) { withdrawApplication(id: $id) { withdrawn { status } promoted { status } } }",
+            json!({ "id": own.to_string() }),
+        )
+        .await;
+    assert_eq!(
+        w["data"]["withdrawApplication"]["withdrawn"]["status"], "WITHDRAWN",
+        "{w}"
+    );
+    assert_eq!(
+        w["data"]["withdrawApplication"]["promoted"]["status"], "ACCEPTED",
+        "{w}"
+    );
+    let promoted_mail: i64 = sqlx::query_scalar(
+        "select count(*) from outbox where kind = 'application_decided' and payload->>'decision' = 'promoted'",
+    )
+    .fetch_one(&mut t.raw().await)
+    .await
+    .expect("outbox");
+    assert_eq!(promoted_mail, 1);
+}

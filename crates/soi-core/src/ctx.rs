@@ -163,6 +163,19 @@ impl CityScope {
     pub fn actor(&self) -> Actor {
         self.actor
     }
+
+    /// The same city and actor with the role's narrowing lifted, for a step
+    /// the program takes on a user's behalf that must see the whole city (a
+    /// seat a participant frees goes to someone they cannot see). Use only
+    /// after the user's right to the step itself was checked.
+    pub fn on_behalf(&self) -> Self {
+        Self {
+            role: None,
+            coach: None,
+            participant: None,
+            ..*self
+        }
+    }
 }
 
 /// Work that is not a user's request: migrations, city launch, seeds, workers.

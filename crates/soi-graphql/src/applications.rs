@@ -345,16 +345,32 @@ impl ApplicationMutation {
     async fn withdraw_application(&self, ctx: &Context<'_>, id: ID) -> Result<Withdrawal> {
         let id: EnrollmentId = parse_id("id", &id)?;
         let roles = &[soi_core::Role::ChapterAdmin, soi_core::Role::Participant];
-        let (withdrawn, promoted) = in_city!(ctx, roles, |tx, principal| {
-            // A participant may withdraw only their own application; another's
-            // looks like no application at all (the database hides it too).
-            if let Some(me) = principal.participant()
-                && enrollments::get(&mut tx, id).await?.participant_id != me
-            {
-                return Err(soi_db::Error::NotFound("application"));
-            }
-            program::withdraw(&mut tx, id).await?
-        })?;
+        let (db, req) = (ctx.data::<soi_db::Db>()?, ctx.data::<RequestCtx>()?);
+        let (scope, principal) = req.city_scope(roles)?;
+        let run = async {
+            let scope = match principal.participant() {
+                None => scope,
+                Some(me) => {
+                    // Only their own application; another's looks like none
+                    // at all (their scope hides it too).
+                    let mut own = db.tenant(&scope).await?;
+                    let owner = enrollments::get(&mut own, id).await?.participant_id;
+                    own.commit().await?;
+                    if owner != me {
+                        return Err(soi_db::Error::NotFound("application"));
+                    }
+                    // The freed seat goes to the first on the waitlist, whom
+                    // the participant's own scope cannot see.
+                    scope.on_behalf()
+                }
+            };
+            let mut tx = db.tenant(&scope).await?;
+            let out = program::withdraw(&mut tx, id).await?;
+            crate::audit::record(ctx, &mut tx).await?;
+            tx.commit().await?;
+            Ok::<_, soi_db::Error>(out)
+        };
+        let (withdrawn, promoted) = run.await.map_err(|e| db_error(e, req.request_id()))?;
         Ok(Withdrawal {
             withdrawn: ApplicationNode(withdrawn),
             promoted: promoted.map(ApplicationNode),
