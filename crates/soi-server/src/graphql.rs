@@ -94,7 +94,12 @@ async fn run_one(
         if !has_code {
             // Resolvers always set a code; an error without one comes from
             // parsing, validation or the limits (no path), or from a bug.
-            let code = if error.path.is_empty() {
+            // Arguments that fail to coerce (a number past Int, a bad scalar
+            // in a variable) are reported at their field, with a path, in
+            // async-graphql's fixed wording; they are still bad input.
+            let coercion = error.message.starts_with("Failed to parse")
+                || error.message.starts_with("Invalid value for argument");
+            let code = if error.path.is_empty() || coercion {
                 ErrorCode::BadUserInput
             } else {
                 ErrorCode::Internal
