@@ -50,7 +50,8 @@ async fn a_hundred_simultaneous_applications_fill_exactly_thirty_seats() {
     for n in 0..100 {
         let (app, season) = (app.clone(), season.clone());
         tasks.spawn(async move {
-            app.graphql(
+            app.graphql_from(
+                &format!("10.0.0.{n}"),
                 APPLY,
                 json!({ "c": "almaty", "s": season, "i": applicant(n) }),
             )

@@ -28,8 +28,22 @@ async fn set_city(conn: &mut PgConnection, city: Option<CityId>) {
         .expect("set");
 }
 
+/// Whether the connection's role may read the table at all: a trigger's
+/// helper that holds coach ids refuses the runtime role outright (the
+/// catalog tests pin which), so it shows nothing either way.
+async fn readable(conn: &mut PgConnection, table: &str) -> bool {
+    sqlx::query_scalar("select has_table_privilege(current_user, $1, 'select')")
+        .bind(table)
+        .fetch_one(conn)
+        .await
+        .expect(table)
+}
+
 /// (rows visible, rows of another city among them) for a table.
 async fn visible(conn: &mut PgConnection, table: &str, city: CityId) -> (i64, i64) {
+    if !readable(conn, table).await {
+        return (0, 0);
+    }
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "select count(*), count(*) filter (where city_id <> $1) from {table}"
     )))
@@ -49,6 +63,9 @@ async fn a_tenant_transaction_sees_only_its_city_in_every_city_table() {
         let mut tx = app.begin().await.expect("begin");
         set_city(&mut tx, Some(city.id)).await;
         for table in &tables {
+            if !readable(&mut tx, table).await {
+                continue;
+            }
             let (seen, foreign) = visible(&mut tx, table, city.id).await;
             assert!(
                 seen > 0,

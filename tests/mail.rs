@@ -281,3 +281,67 @@ async fn coaches_and_participants_cannot_read_or_change_the_outbox() {
         assert_eq!(changed, visible as u64, "role '{role}'");
     }
 }
+
+#[tokio::test]
+async fn sent_emails_past_retention_are_deleted_by_system_work_only() {
+    let t = TestDb::new().await;
+    let (sys, db) = (t.system().await, t.db().await);
+    let city = soi_tests::launch(&sys, "almaty").await.id;
+    let all: Vec<String> = (0..4).map(|_| address("")).collect();
+    soi_tests::mail::enqueue(&db, city, &all).await;
+    // Two sent long ago, one sent yesterday, one still pending.
+    let mut owner = t.raw().await;
+    for (r, days) in [(&all[0], 120), (&all[1], 100), (&all[2], 1)] {
+        sqlx::query(
+            "update outbox set status = 'sent', sent_at = now() - make_interval(days => $2) \
+             where recipient_email = $1",
+        )
+        .bind(r)
+        .bind(days)
+        .execute(&mut owner)
+        .await
+        .expect("mark sent");
+    }
+    let cutoff = Utc::now() - chrono::Duration::days(90);
+    // A chapter admin cannot delete (the database refuses quietly: no rows).
+    let admin = soi_core::Principal::new(
+        uuid::Uuid::new_v4(),
+        soi_core::Role::ChapterAdmin,
+        Some(city),
+        None,
+        None,
+    )
+    .and_then(|p| p.city_scope())
+    .expect("admin scope");
+    let mut tx = db.tenant(&admin).await.expect("tenant");
+    assert_eq!(
+        soi_db::outbox::purge_sent(&mut tx, cutoff, 100)
+            .await
+            .expect("purge"),
+        0
+    );
+    tx.commit().await.expect("commit");
+    let scope = soi_core::SystemCtx::new("mail-worker").in_city(city);
+    let mut tx = db.tenant(&scope).await.expect("tenant");
+    assert_eq!(
+        soi_db::outbox::purge_sent(&mut tx, cutoff, 1)
+            .await
+            .expect("purge"),
+        1
+    );
+    assert_eq!(
+        soi_db::outbox::purge_sent(&mut tx, cutoff, 100)
+            .await
+            .expect("purge"),
+        1
+    );
+    tx.commit().await.expect("commit");
+    let left: Vec<String> =
+        sqlx::query_scalar("select recipient_email from outbox order by recipient_email")
+            .fetch_all(&mut owner)
+            .await
+            .expect("left");
+    let mut want = vec![all[2].clone(), all[3].clone()];
+    want.sort();
+    assert_eq!(left, want);
+}

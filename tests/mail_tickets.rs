@@ -178,8 +178,13 @@ async fn call(app: &TestApp, token: &str, query: &str, vars: Value) -> Value {
 
 /// Applies to the season and is accepted by the admin.
 async fn participant(app: &TestApp, admin: &str, season: &str, email: &str) {
+    participant_in(app, admin, season, email, "EN").await;
+}
+
+/// The same, choosing the language (`KK`, `RU` or `EN`).
+async fn participant_in(app: &TestApp, admin: &str, season: &str, email: &str, lang: &str) {
     let input = json!({ "firstName": "Dana", "lastName": "Omarova", "email": email,
-                        "preferredLanguage": "EN", "consentGiven": true, "consentTextVersion": "2026-09" });
+                        "preferredLanguage": lang, "consentGiven": true, "consentTextVersion": "2026-09" });
     let (_, body) = app
         .graphql(APPLY, json!({ "c": "almaty", "s": season, "i": input }))
         .await;
@@ -337,4 +342,46 @@ async fn an_unsubscribed_address_gets_no_announcements_but_still_its_tickets() {
     assert_eq!(post(&app, token).await, 200);
     assert_eq!(post(&app, token).await, 200);
     assert_eq!(unsubscribed(&t, &listener).await, 1);
+}
+
+#[tokio::test]
+async fn the_show_announcement_arrives_in_each_participants_language() {
+    let (t, app) = TestApp::seeded().await;
+    let sink = Sink::shared();
+    let admin = app.login("admin@almaty.soi.test").await;
+    let show = show(&t, "almaty", 30, &[("Adult", 500_000, 50)], true).await;
+    let season: uuid::Uuid = sqlx::query_scalar("select season_id from events where id = $1")
+        .bind(uuid::Uuid::parse_str(&show.event).expect("uuid"))
+        .fetch_one(&mut t.raw().await)
+        .await
+        .expect("season");
+    let people = [
+        ("KK", "Жаңа шоу", address("")),
+        ("RU", "Новое шоу", address("")),
+        ("EN", "New show", address("")),
+    ];
+    for (lang, _, email) in &people {
+        participant_in(&app, &admin, &season.to_string(), email, lang).await;
+    }
+    call(&app, &admin, PUBLISH, json!({ "id": show.event })).await;
+    let worker = RunningWorker::start(&t, worker_config(&sink)).await;
+    for (lang, words, email) in &people {
+        let subject = format!("{words}: {TITLE}");
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let got = sink.received(email);
+            if let Some(m) = got.iter().find(|m| m.subject == subject) {
+                assert!(m.has_both_parts(), "{lang}");
+                assert!(m.text.contains(TITLE), "{lang}: {}", m.text);
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{lang}: {:?}",
+                got.iter().map(|m| &m.subject).collect::<Vec<_>>()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    worker.stop().await;
 }

@@ -64,7 +64,9 @@ async fn two_gateways_sell_exactly_five_hundred_seats_to_two_thousand_buyers() {
             let wanted: i64 = items.iter().map(|i| i["quantity"].as_i64().unwrap_or(0)).sum();
             let vars = json!({ "c": city, "i": { "eventId": event, "buyerName": format!("Buyer {n}"),
                                "buyerEmail": format!("buyer{n}@mail.kz"), "language": "RU", "items": items } });
-            let (status, body) = app.graphql(RESERVE, vars).await;
+            // Each buyer from their own address, as through a load balancer.
+            let client = format!("10.{}.{}.{}", n >> 16, (n >> 8) & 255, n & 255);
+            let (status, body) = app.graphql_from(&client, RESERVE, vars).await;
             (status, body, wanted)
         });
     }

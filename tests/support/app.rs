@@ -12,6 +12,9 @@ pub const TEST_WEBHOOK_SECRET: &str = "test-webhook-secret-0123456789";
 use soi_server::{AppState, HttpLimits, launch};
 use std::net::SocketAddr;
 
+/// Numbers the client addresses of test requests.
+static CLIENTS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
 pub struct TestApp {
     pub addr: SocketAddr,
     pub http: reqwest::Client,
@@ -20,18 +23,37 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(t: &TestDb) -> Self {
-        let db = t.db().await;
         let redis_url =
             std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+        Self::spawn_with_redis(t, &redis_url).await
+    }
+
+    /// A gateway on the test database using the Redis at `redis_url`.
+    pub async fn spawn_with_redis(t: &TestDb, redis_url: &str) -> Self {
+        let db = t.db().await;
+        // Keys of this test's database only: test databases share one Redis
+        // and the same demo accounts, and must not share counters or caches.
+        let options = soi_cache::CacheOptions {
+            prefix: t.name.clone(),
+            ..soi_cache::CacheOptions::default()
+        };
+        let redis = soi_cache::Redis::new(redis_url, options).expect("REDIS_URL");
+        // Connected before the first request, so counters start in Redis (the
+        // layer connects in the background and counts in-process until then).
+        let started = std::time::Instant::now();
+        while !redis.is_up() && started.elapsed() < std::time::Duration::from_secs(5) {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
         let keys = TokenKeys::new(&TEST_JWT_SECRET.to_owned().into(), 900);
         let auth = AuthSettings {
             keys: keys.clone(),
             refresh_ttl: chrono::Duration::days(30),
         };
         let state = AppState {
-            schema: build_schema(db.clone(), auth, Limits::default()),
+            schema: build_schema(db.clone(), auth, Limits::default(), Some(redis.clone())),
             db,
-            redis: redis::Client::open(redis_url).ok(),
+            redis: Some(redis),
+            metrics: soi_server::metrics::Metrics::default(),
             limits: HttpLimits::default(),
             keys,
             anonymous_introspection: false,
@@ -87,6 +109,22 @@ impl TestApp {
             .to_owned()
     }
 
+    /// POSTs a query anonymously as if from client address `client` (sent
+    /// as `X-Forwarded-For`, which the gateway takes from a loopback peer):
+    /// many buyers or applicants at once, each with their own address.
+    pub async fn graphql_from(&self, client: &str, query: &str, variables: Value) -> (u16, Value) {
+        let r = self
+            .http
+            .post(self.url("/graphql"))
+            .header("x-forwarded-for", client)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.expect("json body"))
+    }
+
     /// POSTs a query with a bearer token (or none).
     pub async fn graphql_as(
         &self,
@@ -94,9 +132,15 @@ impl TestApp {
         query: &str,
         variables: Value,
     ) -> (u16, Value) {
+        // Each request from its own client address (sent as X-Forwarded-For):
+        // tests are many users, not one flooding client. Per-address rate
+        // limits are tested with `graphql_from`.
+        let n = CLIENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let client = format!("10.254.{}.{}", (n >> 8) & 255, n & 255);
         let mut req = self
             .http
             .post(self.url("/graphql"))
+            .header("x-forwarded-for", client)
             .json(&json!({ "query": query, "variables": variables }));
         if let Some(t) = token {
             req = req.bearer_auth(t);

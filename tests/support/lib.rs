@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod mail;
 pub mod notices;
 pub mod plans;
+pub mod redis_child;
 pub mod shows;
 mod testdb;
 pub mod unsub;

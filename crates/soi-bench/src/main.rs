@@ -14,9 +14,14 @@
 //!
 //! `soi-bench ticket-rush` — 2,000 buyers reserve 500 seats through two
 //! `soi serve` processes (see `tickets.rs`).
+//!
+//! `soi-bench reports` — national and city reports over the rollups, cold
+//! and cached in Redis, and a chapter admin's queries at 5 vs 200 cities
+//! (see `reports.rs`).
 
 mod gateway;
 mod mail;
+mod reports;
 mod tickets;
 
 use anyhow::{Context, Result, bail};
@@ -59,6 +64,8 @@ enum Bench {
     TicketRush(tickets::Args),
     /// Emails from the outbox to a local SMTP sink, in messages per second.
     Mail(mail::Args),
+    /// National and city reports, cold and cached, at several numbers of cities.
+    Reports(reports::Args),
 }
 
 fn server_url() -> String {
@@ -113,6 +120,7 @@ async fn main() -> Result<()> {
         Bench::GatewayLoad(args) => gateway::run(args).await,
         Bench::TicketRush(args) => tickets::run(args).await,
         Bench::Mail(args) => mail::run(args).await,
+        Bench::Reports(args) => reports::run(args).await,
     }
 }
 

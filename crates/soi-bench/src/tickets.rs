@@ -101,9 +101,10 @@ impl InProcess {
         };
         let limits = soi_graphql::Limits::default();
         let state = soi_server::AppState {
-            schema: soi_graphql::build_schema(db.clone(), auth, limits),
+            schema: soi_graphql::build_schema(db.clone(), auth, limits, None),
             db: db.clone(),
             redis: None,
+            metrics: soi_server::metrics::Metrics::default(),
             limits: soi_server::HttpLimits::default(),
             keys,
             anonymous_introspection: false,

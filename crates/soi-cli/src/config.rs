@@ -12,6 +12,9 @@ pub struct Config {
     pub db: DbConfig,
     /// `REDIS_URL`
     pub redis_url: SecretString,
+    /// First part of every Redis key (`SOI_REDIS_PREFIX`): deployments sharing
+    /// one Redis keep apart by it.
+    pub redis_prefix: String,
     /// `SMTP_URL`
     pub smtp_url: SecretString,
     /// `SOI_LISTEN` (host:port)
@@ -68,6 +71,15 @@ impl Config {
             format!("SOI_LISTEN must be host:port, e.g. 127.0.0.1:8080, got '{listen_raw}'")
         })?;
         let redis_url = var("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379".into());
+        let redis_prefix = var("SOI_REDIS_PREFIX").unwrap_or_else(|| "soi".into());
+        if redis_prefix.is_empty()
+            || redis_prefix.len() > 40
+            || !redis_prefix
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            bail!("SOI_REDIS_PREFIX must be 1–40 letters, digits, '-' or '_'");
+        }
         if !(redis_url.starts_with("redis://") || redis_url.starts_with("rediss://")) {
             bail!("REDIS_URL must start with redis:// or rediss://");
         }
@@ -118,6 +130,11 @@ impl Config {
             root_fields: limit("SOI_GQL_MAX_ROOT_FIELDS", defaults.root_fields)?,
             batch: limit("SOI_GQL_MAX_BATCH", defaults.batch)?,
             suggestions: var("SOI_ENV").is_none_or(|e| e != "production"),
+            rate_limits: match var("SOI_RATE_LIMITS").as_deref() {
+                None | Some("on") => true,
+                Some("off") => false,
+                Some(other) => bail!("SOI_RATE_LIMITS must be on or off, not '{other}'"),
+            },
             ..defaults
         };
         let mut mail = mail_config(&smtp_url, number)?;
@@ -142,6 +159,7 @@ impl Config {
             unsubscribe,
             db,
             redis_url: redis_url.into(),
+            redis_prefix,
             smtp_url: smtp_url.into(),
             listen,
             jwt_secret: jwt_secret.into(),
@@ -182,6 +200,11 @@ fn mail_config(
     mail.smtp_timeout = secs("SOI_MAIL_SMTP_TIMEOUT_SECS", mail.smtp_timeout)?;
     mail.schedule_every =
         secs("SOI_MAIL_SCHEDULE_SECS", mail.schedule_every)?.max(Duration::from_secs(1));
+    let days = number("SOI_MAIL_RETENTION_DAYS", mail.retention.as_secs() / 86_400)?;
+    if days == 0 {
+        bail!("SOI_MAIL_RETENTION_DAYS must be at least 1");
+    }
+    mail.retention = Duration::from_secs(days.saturating_mul(86_400));
     mail.backoff_base = millis("SOI_MAIL_BACKOFF_BASE_MS", mail.backoff_base)?;
     mail.backoff_max = millis("SOI_MAIL_BACKOFF_MAX_MS", mail.backoff_max)?;
     mail.validate()?;
@@ -272,7 +295,7 @@ impl std::fmt::Display for Config {
         writeln!(
             f,
             "SOI_MAIL_*                   batch {} concurrency {} lease {}s max attempts {} \
-             backoff {}ms..{}ms sweep {}s SMTP timeout {}s schedule {}s",
+             backoff {}ms..{}ms sweep {}s SMTP timeout {}s schedule {}s retention {}d",
             m.batch,
             m.concurrency,
             m.lease.as_secs(),
@@ -281,13 +304,21 @@ impl std::fmt::Display for Config {
             m.backoff_max.as_millis(),
             m.sweep_every.as_secs(),
             m.smtp_timeout.as_secs(),
-            m.schedule_every.as_secs()
+            m.schedule_every.as_secs(),
+            m.retention.as_secs() / 86_400
         )?;
         let l = &self.gql_limits;
         write!(
             f,
-            "SOI_GQL_MAX_*                depth {} complexity {} aliases {} root fields {} batch {} suggestions {}",
-            l.depth, l.complexity, l.aliases, l.root_fields, l.batch, l.suggestions
+            "SOI_GQL_MAX_*                depth {} complexity {} aliases {} root fields {} batch {} suggestions {}\n\
+             SOI_RATE_LIMITS              {}",
+            l.depth,
+            l.complexity,
+            l.aliases,
+            l.root_fields,
+            l.batch,
+            l.suggestions,
+            if l.rate_limits { "on" } else { "off" }
         )
     }
 }

@@ -11,8 +11,25 @@ use soi_server::{AppState, HttpLimits, launch};
 
 pub async fn run(config: &Config) -> Result<()> {
     let db = Db::connect(&config.db).await?;
-    // Redis is optional at start: the gateway serves from PostgreSQL without it.
-    let redis = redis::Client::open(config.redis_url.expose_secret()).ok();
+    // Redis is optional at start: the layer connects in the background and
+    // the gateway serves from PostgreSQL until (and whenever) it cannot.
+    let redis = soi_cache::Redis::new(
+        config.redis_url.expose_secret(),
+        soi_cache::CacheOptions {
+            prefix: config.redis_prefix.clone(),
+            ..soi_cache::CacheOptions::default()
+        },
+    )
+    .context("REDIS_URL")?;
+    // A moment for the first connection, so counters and the cache start in
+    // Redis; past it the gateway starts degraded and Redis joins later.
+    let started = std::time::Instant::now();
+    while !redis.is_up() && started.elapsed() < std::time::Duration::from_secs(2) {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    if !redis.is_up() {
+        tracing::warn!("Redis is not reachable; serving from PostgreSQL until it is");
+    }
     if config.jwt_secret_generated {
         tracing::warn!(
             "SOI_JWT_SECRET is not set: tokens are signed with a random key and end with this process"
@@ -24,9 +41,10 @@ pub async fn run(config: &Config) -> Result<()> {
         refresh_ttl: chrono::Duration::days(config.refresh_ttl_days),
     };
     let state = AppState {
-        schema: build_schema(db.clone(), auth, config.gql_limits),
+        schema: build_schema(db.clone(), auth, config.gql_limits, Some(redis.clone())),
         db: db.clone(),
-        redis,
+        redis: Some(redis),
+        metrics: soi_server::metrics::Metrics::default(),
         limits: HttpLimits::default(),
         keys,
         anonymous_introspection: config.anonymous_introspection,

@@ -7,6 +7,7 @@ pub mod error;
 pub mod ids;
 pub mod lang;
 pub mod program;
+pub mod report;
 pub mod text;
 pub mod zone;
 

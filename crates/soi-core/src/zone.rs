@@ -9,6 +9,20 @@ use chrono_tz::Tz;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CityZone(Tz);
 
+/// Written as the IANA name, so cached values that hold a zone stay readable.
+impl serde::Serialize for CityZone {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CityZone {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        CityZone::parse(&name).map_err(|e| serde::de::Error::custom(e.message))
+    }
+}
+
 impl CityZone {
     pub fn parse(name: &str) -> InputResult<Self> {
         name.trim()

@@ -4,7 +4,7 @@
 //! [`SystemDb`]: crate::SystemDb
 
 use crate::error::{Error, Result};
-use crate::tenant::NationalTx;
+use crate::tenant::{NationalRead, NationalTx};
 use chrono::NaiveDate;
 use soi_core::program::CityStatus;
 use soi_core::{CityId, CityZone, Slug};
@@ -103,6 +103,17 @@ pub async fn by_slug(tx: &mut NationalTx, slug: &str) -> Result<City> {
         Some(city) if city.status != CityStatus::Planned => Ok(city),
         _ => Err(Error::NotFound("city")),
     }
+}
+
+/// One city by id, from any transaction that may read national tables.
+pub async fn by_id<T: NationalRead>(tx: &mut T, id: CityId) -> Result<City> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "select {COLUMNS} from cities where id = $1"
+    )))
+    .bind(id.as_uuid())
+    .fetch_optional(tx.national_conn())
+    .await?
+    .ok_or(Error::NotFound("city"))
 }
 
 pub(crate) async fn applied_migrations(exec: impl PgExecutor<'_> + Copy) -> Result<usize> {

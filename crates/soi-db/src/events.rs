@@ -21,7 +21,7 @@ use uuid::Uuid;
 /// How long after the season's last day its event may still take place.
 pub const DAYS_AFTER_SEASON: u64 = 14;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Event {
     pub id: EventId,
     pub season_id: SeasonId,

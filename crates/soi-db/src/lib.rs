@@ -5,6 +5,8 @@
 //!   every repository function takes one and names `city_id` in every query.
 //! - [`Db::national`] opens a [`NationalTx`] with no city: national tables and
 //!   aggregates only; city tables show no rows there.
+//! - [`Db::report`] opens a [`ReportTx`] as the national role: rollups only;
+//!   every city table refuses it.
 //! - [`SystemDb`] is the owner's connection: migrations and city launch.
 //!
 //! No pool leaves this crate.
@@ -33,6 +35,8 @@ pub mod payments;
 pub mod performances;
 pub mod performers;
 mod pool;
+mod report_tx;
+pub mod reports;
 pub mod rinks;
 pub mod sales;
 pub mod seasons;
@@ -47,6 +51,7 @@ pub mod tickets;
 pub use config::DbConfig;
 pub use error::{Error, Result};
 pub use pool::Db;
+pub use report_tx::ReportTx;
 pub use system::{Launched, SystemDb, admin};
 pub use tenant::{NationalRead, NationalTx, TenantTx};
 

@@ -319,3 +319,22 @@ pub async fn counts(tx: &mut TenantTx) -> Result<Vec<(String, i64)>> {
     .fetch_all(conn)
     .await?)
 }
+
+/// Deletes the city's emails sent before `before` (at most `limit` of them);
+/// returns how many went. Their idempotency keys go with them, so only
+/// emails whose cause cannot recur are old enough (the retention is months,
+/// a reminder's window a day). System work only: the database refuses
+/// anyone else, and rows not sent.
+pub async fn purge_sent(tx: &mut TenantTx, before: DateTime<Utc>, limit: i64) -> Result<u64> {
+    let (city, conn) = tx.parts();
+    let done = sqlx::query(
+        "delete from outbox where city_id = $1 and id in \
+           (select id from outbox where city_id = $1 and status = 'sent' and sent_at < $2 limit $3)",
+    )
+    .bind(city)
+    .bind(before)
+    .bind(limit)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}

@@ -4,6 +4,7 @@
 
 use crate::config::{DbConfig, describe};
 use crate::error::{Error, Result};
+use crate::report_tx::ReportTx;
 use crate::tenant::{NationalTx, TenantTx};
 use soi_core::{CityScope, Role};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
@@ -99,6 +100,21 @@ impl Db {
             .begin_with("begin; select set_config('soi.city_id', '', true)")
             .await?;
         Ok(NationalTx::new(tx))
+    }
+
+    /// Opens a read-only transaction as the national role (`soi_national`):
+    /// rollups, season labels and cities are all it can read. The role lasts
+    /// for this transaction only (`set local`), so the pooled connection is
+    /// `soi_app` again afterwards.
+    pub async fn report(&self) -> Result<ReportTx> {
+        let tx = self
+            .pool
+            .begin_with(
+                "begin isolation level repeatable read read only; set local role soi_national; \
+                 select set_config('soi.city_id', '', true)",
+            )
+            .await?;
+        Ok(ReportTx::new(tx))
     }
 
     /// One round trip, for readiness checks.

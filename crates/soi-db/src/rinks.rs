@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use soi_core::RinkId;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct Rink {
     #[sqlx(try_from = "Uuid")]
     pub id: RinkId,

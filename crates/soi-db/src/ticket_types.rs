@@ -17,7 +17,7 @@ pub const MAX_PRICE_TIYN: i64 = 100_000_000_000;
 /// Largest quota of one ticket type.
 pub const MAX_QUOTA: i32 = 100_000;
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct TicketType {
     #[sqlx(try_from = "Uuid")]
     pub id: TicketTypeId,
@@ -30,7 +30,7 @@ pub struct TicketType {
 }
 
 /// A ticket type with the seats a buyer can still get.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct Seats {
     #[sqlx(flatten)]
     pub ticket_type: TicketType,

@@ -7,6 +7,7 @@ use crate::loaders::CityLoader;
 use crate::program::applications as program;
 use crate::seasons::{ADMINS, clone_error};
 use crate::support::{Valid, bad_input, found, in_city, in_public_city, mirror_enum, parse_id};
+use crate::throttle;
 use crate::{RequestCtx, db_error};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
@@ -310,7 +311,8 @@ impl ApplicationMutation {
     ) -> Result<ApplicationReceipt> {
         let season: SeasonId = parse_id("seasonId", &season_id)?;
         let (person, motivation) = input.validate(Utc::now().date_naive())?;
-        let applied = in_public_city!(ctx, &city, |tx| program::apply(
+        let limits = (throttle::APPLY_PER_CLIENT, throttle::APPLY_PER_CITY);
+        let applied = in_public_city!(ctx, &city, [limits.0, limits.1], |tx| program::apply(
             &mut tx,
             season,
             &person,

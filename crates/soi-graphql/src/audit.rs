@@ -17,11 +17,16 @@ use soi_db::audit::{self, AuditEntry};
 
 /// Records the current field in `tx` when it is a root mutation field; does
 /// nothing for queries and nested fields.
-pub async fn record(ctx: &Context<'_>, tx: &mut TenantTx) -> soi_db::Result<()> {
+/// Whether the resolver runs a root field of a mutation.
+pub fn is_root_mutation(ctx: &Context<'_>) -> bool {
     let root = ctx.path_node.is_some_and(|p| p.parent.is_none());
     // `query_env` is public but undocumented in async-graphql 7; the version is
     // pinned by Cargo.lock and the audit tests would catch a change.
-    if !root || ctx.query_env.operation.node.ty != OperationType::Mutation {
+    root && ctx.query_env.operation.node.ty == OperationType::Mutation
+}
+
+pub async fn record(ctx: &Context<'_>, tx: &mut TenantTx) -> soi_db::Result<()> {
+    if !is_root_mutation(ctx) {
         return Ok(());
     }
     let mut ids = Map::new();

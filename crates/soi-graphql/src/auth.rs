@@ -124,6 +124,24 @@ impl AuthMutation {
         if email.len() > 254 || password.len() > 1024 {
             return Err(unauthenticated());
         }
+        // Counted before the password is checked, so guessing costs attempts
+        // whatever the answer; the email is hashed in the counter's key.
+        let who = email.trim().to_lowercase();
+        crate::throttle::check(
+            ctx,
+            soi_cache::Scope::National,
+            crate::throttle::LOGIN_PER_EMAIL,
+            &who,
+        )
+        .await?;
+        let client = crate::throttle::client(ctx);
+        crate::throttle::check(
+            ctx,
+            soi_cache::Scope::National,
+            crate::throttle::LOGIN_PER_CLIENT,
+            &client,
+        )
+        .await?;
         let run = async {
             let mut tx = db.national().await?;
             let found = accounts::by_email(&mut tx, email.trim()).await?;

@@ -13,6 +13,9 @@ pub enum ErrorCode {
     BadUserInput,
     Conflict,
     RateLimited,
+    /// An automatic persisted query's hash the server does not hold (the
+    /// client sends the query again with it).
+    PersistedQueryNotFound,
     Internal,
 }
 
@@ -25,6 +28,7 @@ impl ErrorCode {
             Self::BadUserInput => "BAD_USER_INPUT",
             Self::Conflict => "CONFLICT",
             Self::RateLimited => "RATE_LIMITED",
+            Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             Self::Internal => "INTERNAL",
         }
     }

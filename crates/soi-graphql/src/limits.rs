@@ -20,6 +20,9 @@ pub struct Limits {
     pub batch: usize,
     /// "Did you mean …" hints in validation errors (off in production).
     pub suggestions: bool,
+    /// Rate limits on sign-in, applications and reservations (off only for
+    /// load tests that send everything from one address).
+    pub rate_limits: bool,
 }
 
 impl Default for Limits {
@@ -32,6 +35,7 @@ impl Default for Limits {
             root_fields: 20,
             batch: 10,
             suggestions: true,
+            rate_limits: true,
         }
     }
 }

@@ -10,7 +10,10 @@ use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value
 /// range are refused while the request is validated, so they are
 /// `BAD_USER_INPUT`; whether a negative amount is allowed is up to the field
 /// (see [`Tiyn::non_negative`] and [`Tiyn::positive`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct Tiyn(pub i64);
 
 /// An amount of money in tiyn (KZT; 1 tenge = 100 tiyn): a whole number of up

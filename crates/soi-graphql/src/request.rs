@@ -24,6 +24,7 @@ pub fn prepare(
 pub struct RequestCtx {
     principal: Option<Principal>,
     request_id: String,
+    client: Option<std::net::IpAddr>,
 }
 
 impl RequestCtx {
@@ -31,6 +32,7 @@ impl RequestCtx {
         Self {
             principal: None,
             request_id: request_id.into(),
+            client: None,
         }
     }
 
@@ -39,7 +41,19 @@ impl RequestCtx {
         Self {
             principal: Some(principal),
             request_id: request_id.into(),
+            client: None,
         }
+    }
+
+    /// The address the request came from (for rate limits only; never logged
+    /// with a person's data).
+    pub fn with_client(mut self, client: Option<std::net::IpAddr>) -> Self {
+        self.client = client;
+        self
+    }
+
+    pub fn client(&self) -> Option<std::net::IpAddr> {
+        self.client
     }
 
     pub fn request_id(&self) -> &str {

@@ -9,15 +9,17 @@ use crate::events::{EventMutation, EventQuery, PublicEventQuery};
 use crate::funds::{FundsMutation, FundsQuery, TransparencyQuery};
 use crate::groups::{GroupMutation, GroupQuery};
 use crate::limits::Limits;
+use crate::live::SubscriptionRoot;
 use crate::mail::{MailMutation, MailQuery};
 use crate::participants::ParticipantQuery;
 use crate::public::PublicQuery;
+use crate::reports::ReportQuery;
 use crate::rinks::{RinkMutation, RinkQuery};
 use crate::seasons::{SeasonMutation, SeasonQuery};
 use crate::sessions::{SessionMutation, SessionQuery};
 use crate::skills::{SkillMutation, SkillQuery};
 use crate::tickets::{TicketMutation, TicketPublicMutation, TicketPublicQuery, TicketQuery};
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 use soi_db::Db;
 
 /// Every query: one object per area, merged.
@@ -42,6 +44,7 @@ pub struct QueryRoot(
     TicketQuery,
     FundsQuery,
     TransparencyQuery,
+    ReportQuery,
 );
 
 /// Every mutation: one object per area, merged.
@@ -63,16 +66,25 @@ pub struct MutationRoot(
     FundsMutation,
 );
 
-pub type SoiSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type SoiSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-pub fn build_schema(db: Db, auth: AuthSettings, limits: Limits) -> SoiSchema {
+/// The schema; `redis` (optional: without it everything is read from
+/// PostgreSQL) caches reports and keeps rate limits and persisted queries.
+pub fn build_schema(
+    db: Db,
+    auth: AuthSettings,
+    limits: Limits,
+    redis: Option<soi_cache::Redis>,
+) -> SoiSchema {
     let builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot,
     )
     .data(db)
     .data(auth)
+    .data(redis)
+    .data(limits)
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity)
     .limit_recursive_depth(limits.recursive_depth);
@@ -90,7 +102,7 @@ pub fn sdl() -> String {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot,
     )
     .finish()
     .sdl()

@@ -119,31 +119,42 @@ macro_rules! in_city {
             $tx.commit().await?;
             Ok::<_, soi_db::Error>(out)
         };
-        run.await.map_err(|e| $crate::db_error(e, req.request_id()))
+        let out = run
+            .await
+            .map_err(|e| $crate::db_error(e, req.request_id()))?;
+        if $crate::audit::is_root_mutation($ctx) {
+            $crate::live::changed($ctx, scope.city()).await;
+        }
+        Ok::<_, async_graphql::Error>(out)
     }};
 }
 pub(crate) use in_city;
 
 /// Runs `$body` in a public tenant transaction of the city named by `$slug`
 /// (no sign-in: applying, buying tickets, public pages) and commits; a
-/// mutation is audited as `public`. An unknown slug is `NOT_FOUND`.
+/// mutation is audited as `public`. An unknown slug is `NOT_FOUND`. Rate
+/// limits in `[...]` are counted for the city before anything else runs.
 macro_rules! in_public_city {
-    ($ctx:expr, $slug:expr, |$tx:ident| $body:expr) => {{
+    ($ctx:expr, $slug:expr, |$tx:ident| $body:expr) => {
+        $crate::support::in_public_city!($ctx, $slug, [], |$tx| $body)
+    };
+    ($ctx:expr, $slug:expr, [$($rule:expr),*], |$tx:ident| $body:expr) => {{
         let db = $ctx.data::<soi_db::Db>()?;
         let req = $ctx.data::<$crate::RequestCtx>()?;
+        let city = $crate::public_city::resolve($ctx, $slug).await?;
+        $( $crate::throttle::check_city($ctx, city, $rule).await?; )*
         let run = async {
-            let mut national = db.national().await?;
-            let found = soi_db::cities::by_slug(&mut national, $slug).await?;
-            national.commit().await?;
-            let mut $tx = db
-                .tenant(&soi_core::CityScope::for_public(found.id))
-                .await?;
+            let mut $tx = db.tenant(&soi_core::CityScope::for_public(city)).await?;
             let out = $body;
             $crate::audit::record($ctx, &mut $tx).await?;
             $tx.commit().await?;
             Ok::<_, soi_db::Error>(out)
         };
-        run.await.map_err(|e| $crate::db_error(e, req.request_id()))
+        let out = run.await.map_err(|e| $crate::db_error(e, req.request_id()))?;
+        if $crate::audit::is_root_mutation($ctx) {
+            $crate::live::changed($ctx, city).await;
+        }
+        Ok::<_, async_graphql::Error>(out)
     }};
 }
 pub(crate) use in_public_city;

@@ -65,7 +65,14 @@ pub struct WorkerConfig {
     /// `SOI_MAIL_SCHEDULE_SECS`: how often reminders and certificate notices
     /// are looked for ([`crate::scheduler`]).
     pub schedule_every: Duration,
+    /// `SOI_MAIL_RETENTION_DAYS`: sent emails older than this are deleted
+    /// (with the scheduled run), their personal data with them.
+    pub retention: Duration,
 }
+
+/// Sent emails deleted per city and scheduled run (a backlog goes in a few
+/// runs, without one long transaction).
+const PURGE_BATCH: i64 = 5_000;
 
 impl WorkerConfig {
     pub fn new(smtp_url: SecretString) -> Self {
@@ -82,6 +89,7 @@ impl WorkerConfig {
             smtp_timeout: Duration::from_secs(30),
             unsubscribe: None,
             schedule_every: Duration::from_secs(600),
+            retention: Duration::from_secs(90 * 24 * 3600),
         }
     }
 
@@ -251,7 +259,7 @@ impl Worker {
         Ok(())
     }
 
-    /// Runs the calendar's emails ([`crate::scheduler`]) city by city, each
+    /// Runs the calendar's emails (and deletes sent emails past retention) ([`crate::scheduler`]) city by city, each
     /// in its own system transaction; a city that fails does not stop the rest.
     async fn schedule(&self) -> Result<()> {
         let now = chrono::Utc::now();
@@ -262,6 +270,11 @@ impl Worker {
                 let mut tx = self.db.tenant(&SCHEDULER.in_city(city.id)).await?;
                 let done =
                     crate::scheduler::run(&mut tx, now, zone.local(now).date_naive()).await?;
+                let before = now - chrono::Duration::from_std(self.cfg.retention)?;
+                let purged = soi_db::outbox::purge_sent(&mut tx, before, PURGE_BATCH).await?;
+                if purged > 0 {
+                    tracing::info!(city = %city.slug, purged, "sent emails past retention deleted");
+                }
                 tx.commit().await?;
                 anyhow::Ok(done)
             };

@@ -6,10 +6,11 @@ use crate::AppState;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use soi_graphql::{ErrorCode, RequestCtx};
+use std::net::{IpAddr, SocketAddr};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 
@@ -19,6 +20,23 @@ fn request_id(headers: &HeaderMap) -> String {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-")
         .to_owned()
+}
+
+/// The client's address for rate limits: the TCP peer, or — when the peer
+/// is a proxy on this host (loopback) — the last address it appended to
+/// `X-Forwarded-For`. A remote peer cannot choose its address this way.
+pub(crate) fn client_address(peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+    if !peer.ip().is_loopback() {
+        return peer.ip();
+    }
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+        .next_back()
+        .unwrap_or(peer.ip())
 }
 
 /// A GraphQL error response outside execution (bad JSON, wrong method).
@@ -36,10 +54,14 @@ fn wants_graphql_response(headers: &HeaderMap) -> bool {
 
 /// Who asks: anonymous without an `Authorization` header; otherwise the
 /// bearer token must verify (`None` when it does not).
-fn request_ctx(state: &AppState, headers: &HeaderMap) -> Option<RequestCtx> {
+pub(crate) fn request_ctx(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: Option<IpAddr>,
+) -> Option<RequestCtx> {
     let id = request_id(headers);
     let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Some(RequestCtx::anonymous(id));
+        return Some(RequestCtx::anonymous(id).with_client(client));
     };
     let token = value
         .to_str()
@@ -50,7 +72,7 @@ fn request_ctx(state: &AppState, headers: &HeaderMap) -> Option<RequestCtx> {
         })
         .map(str::trim);
     match token.map(|t| state.keys.verify(t)) {
-        Some(Ok(principal)) => Some(RequestCtx::signed_in(principal, id)),
+        Some(Ok(principal)) => Some(RequestCtx::signed_in(principal, id).with_client(client)),
         _ => None,
     }
 }
@@ -60,12 +82,80 @@ fn request_ctx(state: &AppState, headers: &HeaderMap) -> Option<RequestCtx> {
 async fn run_one(
     state: &AppState,
     ctx: RequestCtx,
+    request: async_graphql::Request,
+) -> async_graphql::Response {
+    let started = std::time::Instant::now();
+    let city = metric_city(&ctx);
+    let request = match crate::apq::resolve(state.redis.as_ref(), request).await {
+        crate::apq::Outcome::Run(r) => *r,
+        crate::apq::Outcome::Refuse(code, message) => {
+            state
+                .metrics
+                .observe("persisted_query", &city, false, started.elapsed());
+            return refuse(message, code);
+        }
+    };
+    let operation = root_field(&request);
+    let response = run_parsed(state, ctx, request).await;
+    state.metrics.observe(
+        &operation,
+        &city,
+        response.errors.is_empty(),
+        started.elapsed(),
+    );
+    response
+}
+
+fn refuse(message: String, code: ErrorCode) -> async_graphql::Response {
+    async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(message, None)])
+        .extension_code(code)
+}
+
+/// The city label of a request's metrics: the signed-in user's city id,
+/// `national`, or `public` for requests without a token.
+fn metric_city(ctx: &RequestCtx) -> String {
+    match ctx.principal() {
+        Some(p) => p
+            .city()
+            .map_or_else(|| "national".to_owned(), |c| c.as_uuid().to_string()),
+        None => "public".to_owned(),
+    }
+}
+
+/// The first root field of the operation to run: a schema name, so the
+/// metric's label values are bounded by the schema, not by clients.
+fn root_field(request: &async_graphql::Request) -> String {
+    use async_graphql::parser::types::Selection;
+    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
+        return "unparsable".to_owned();
+    };
+    let wanted = request.operation_name.as_deref();
+    doc.operations
+        .iter()
+        .find(|(name, _)| wanted.is_none() || wanted == name.map(|n| n.as_str()))
+        .and_then(|(_, op)| {
+            op.node
+                .selection_set
+                .node
+                .items
+                .iter()
+                .find_map(|i| match &i.node {
+                    Selection::Field(f) => Some(f.node.name.node.to_string()),
+                    _ => None,
+                })
+        })
+        .filter(|name| {
+            name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+        .unwrap_or_else(|| "other".to_owned())
+}
+
+/// Runs one operation after its persisted query (if any) is resolved.
+async fn run_parsed(
+    state: &AppState,
+    ctx: RequestCtx,
     mut request: async_graphql::Request,
 ) -> async_graphql::Response {
-    let refuse = |message: String, code: ErrorCode| {
-        async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(message, None)])
-            .extension_code(code)
-    };
     // An unparsable query is left to async-graphql, which reports the syntax error.
     if let Ok(doc) = async_graphql::parser::parse_query(&request.query)
         && let Some(breach) = soi_graphql::check_document(&doc, &state.gql_limits)
@@ -133,9 +223,10 @@ impl WithCode for async_graphql::Response {
 async fn execute(
     state: &AppState,
     headers: &HeaderMap,
+    client: Option<IpAddr>,
     batch: async_graphql::BatchRequest,
 ) -> Response {
-    let Some(ctx) = request_ctx(state, headers) else {
+    let Some(ctx) = request_ctx(state, headers, client) else {
         // A bad token refuses the whole request, whatever it asks.
         let mut r = failure(
             StatusCode::UNAUTHORIZED,
@@ -194,7 +285,12 @@ fn asks_introspection(query: &str) -> bool {
     })
 }
 
-pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn post(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -216,11 +312,18 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
             );
         }
     };
-    execute(&state, &headers, request).await
+    execute(
+        &state,
+        &headers,
+        Some(client_address(peer, &headers)),
+        request,
+    )
+    .await
 }
 
 pub async fn get(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -230,7 +333,13 @@ pub async fn get(
         .is_some_and(|a| a.contains("text/html"));
     let Some(query) = query.filter(|q| !q.is_empty()) else {
         if browser {
-            return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
+            return Html(
+                GraphiQLSource::build()
+                    .endpoint("/graphql")
+                    .subscription_endpoint("/graphql/ws")
+                    .finish(),
+            )
+            .into_response();
         }
         return failure(
             StatusCode::BAD_REQUEST,
@@ -246,6 +355,14 @@ pub async fn get(
                 ErrorCode::BadUserInput,
                 "malformed query string",
             );
+        }
+    };
+    // A hash-only request is resolved first, so the rule below sees the
+    // stored operation too.
+    let request = match crate::apq::resolve(state.redis.as_ref(), request).await {
+        crate::apq::Outcome::Run(r) => *r,
+        crate::apq::Outcome::Refuse(code, message) => {
+            return axum::Json(refuse(message, code)).into_response();
         }
     };
     // GET may be cached and replayed by proxies: queries only.
@@ -269,6 +386,7 @@ pub async fn get(
     execute(
         &state,
         &headers,
+        Some(client_address(peer, &headers)),
         async_graphql::BatchRequest::Single(request),
     )
     .await

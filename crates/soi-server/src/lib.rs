@@ -1,15 +1,19 @@
 //! The HTTP gateway: `/graphql` (GraphQL over HTTP, GraphiQL for browsers),
-//! `/healthz`, `/readyz` and the payment provider's webhook. A library with [`launch`], so the binary and the
+//! `/healthz`, `/readyz`, `/metrics`, report downloads and the payment provider's webhook. A library with [`launch`], so the binary and the
 //! tests start it the same way (tests on port 0).
 
 // The merged query root nests one level per area; its async layout needs more.
 #![recursion_limit = "256"]
 
+mod apq;
 mod graphql;
 mod health;
+pub mod metrics;
+mod reports;
 pub mod sweeper;
 mod unsubscribe;
 mod webhook;
+mod ws;
 
 use axum::Router;
 use axum::routing::get;
@@ -28,7 +32,11 @@ use tower_http::trace::TraceLayer;
 pub struct AppState {
     pub db: Db,
     pub schema: SoiSchema,
-    pub redis: Option<redis::Client>,
+    /// The Redis layer (cache, persisted queries, rate limits, live
+    /// updates); `None` runs everything from PostgreSQL.
+    pub redis: Option<soi_cache::Redis>,
+    /// Counters and latencies served at `/metrics`.
+    pub metrics: metrics::Metrics,
     pub limits: HttpLimits,
     /// Verifies bearer tokens.
     pub keys: soi_auth::TokenKeys,
@@ -65,8 +73,12 @@ pub fn router(state: AppState) -> Router {
     let limits = state.limits;
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/graphql/ws", get(ws::upgrade))
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
+        .route("/metrics", get(metrics::render))
+        .route("/reports/national.csv", get(reports::national))
+        .route("/reports/city.csv", get(reports::city))
         .route(
             "/webhooks/payments/{city}",
             axum::routing::post(webhook::payment),
@@ -99,7 +111,9 @@ pub async fn launch(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    // The peer address feeds per-client rate limits.
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

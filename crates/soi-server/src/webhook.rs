@@ -112,10 +112,18 @@ pub async fn payment(
         .unwrap_or("-")
         .to_owned();
     match record(&state.db, &city, order, &n, &request_id).await {
-        Ok(paid) => answer(
-            StatusCode::OK,
-            json!({ "paymentId": paid.payment.id, "duplicate": paid.duplicate }),
-        ),
+        Ok((paid, city)) => {
+            // Live sales views on every gateway learn of the sale.
+            if let Some(redis) = &state.redis
+                && !paid.duplicate
+            {
+                soi_graphql::live::publish(redis, city).await;
+            }
+            answer(
+                StatusCode::OK,
+                json!({ "paymentId": paid.payment.id, "duplicate": paid.duplicate }),
+            )
+        }
         Err(soi_db::Error::NotFound(what)) => {
             refuse(StatusCode::NOT_FOUND, &format!("{what} not found"))
         }
@@ -139,7 +147,7 @@ async fn record(
     order: OrderId,
     n: &Notification,
     request_id: &str,
-) -> soi_db::Result<Paid> {
+) -> soi_db::Result<(Paid, soi_core::CityId)> {
     let mut national = db.national().await?;
     let city = cities::by_slug(&mut national, slug).await?;
     national.commit().await?;
@@ -160,7 +168,7 @@ async fn record(
         soi_mail::kinds::ticket_order_paid(&mut tx, order).await?;
     }
     tx.commit().await?;
-    Ok(paid)
+    Ok((paid, city.id))
 }
 
 #[cfg(test)]

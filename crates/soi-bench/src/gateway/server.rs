@@ -31,9 +31,10 @@ impl Gateway {
             refresh_ttl: chrono::Duration::days(30),
         };
         let state = AppState {
-            schema: build_schema(db.clone(), auth, Limits::default()),
+            schema: build_schema(db.clone(), auth, Limits::default(), None),
             db: db.clone(),
             redis: None,
+            metrics: soi_server::metrics::Metrics::default(),
             limits: HttpLimits::default(),
             keys: keys.clone(),
             anonymous_introspection: false,

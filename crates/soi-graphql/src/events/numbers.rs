@@ -11,7 +11,7 @@ use soi_db::performances::{self, Performance};
 use soi_db::performers::{self, Performer};
 
 /// A judged number's result.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, serde::Serialize, serde::Deserialize)]
 pub struct PerformanceResult {
     /// The mean of the judges' scores, 0.00–10.00.
     pub average_score: f64,

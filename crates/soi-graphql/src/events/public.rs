@@ -14,7 +14,7 @@ use soi_db::ticket_types::{self, Seats};
 use soi_db::{TenantTx, event_partners, judge_marks, performances, performers, rinks};
 
 /// A number of a public event.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, serde::Serialize, serde::Deserialize)]
 pub struct PublicPerformance {
     /// Position in the running order, from 1.
     pub running_order: i32,
@@ -30,6 +30,9 @@ pub struct PublicPerformance {
     pub result: Option<PerformanceResult>,
 }
 
+/// Everything a public event page shows, as read in one transaction (and
+/// as cached: see [`crate::public_city`]).
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct PublicEventNode {
     event: Event,
     zone: CityZone,
@@ -148,15 +151,19 @@ impl PublicEventQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The city's slug, e.g. `almaty`.")] city: String,
     ) -> Result<Vec<PublicEventNode>> {
-        in_public_city!(ctx, &city, |tx| {
-            let zone = events::city_zone(&mut tx).await?;
-            let listed = events::published_with_remaining(&mut tx).await?;
-            let mut out = Vec::with_capacity(listed.len());
-            for (event, seats) in listed {
-                out.push(load(&mut tx, zone, event, seats).await?);
-            }
-            out
+        let id = crate::public_city::resolve(ctx, &city).await?;
+        crate::page_cache::cached(ctx, id, "public-events", &[], || async {
+            in_public_city!(ctx, &city, |tx| {
+                let zone = events::city_zone(&mut tx).await?;
+                let listed = events::published_with_remaining(&mut tx).await?;
+                let mut out = Vec::with_capacity(listed.len());
+                for (event, seats) in listed {
+                    out.push(load(&mut tx, zone, event, seats).await?);
+                }
+                out
+            })
         })
+        .await
     }
 
     /// One published or done event of a city; null for a draft or an id
@@ -168,15 +175,20 @@ impl PublicEventQuery {
         #[graphql(desc = "The event's id.")] id: ID,
     ) -> Result<Option<PublicEventNode>> {
         let id: EventId = parse_id("id", &id)?;
-        in_public_city!(ctx, &city, |tx| {
-            match found(events::get(&mut tx, id).await)? {
-                Some(event) if event.status != EventStatus::Draft => {
-                    let zone = events::city_zone(&mut tx).await?;
-                    let seats = ticket_types::list_with_remaining(&mut tx, id).await?;
-                    Some(load(&mut tx, zone, event, seats).await?)
+        let city_id = crate::public_city::resolve(ctx, &city).await?;
+        let event_key = id.to_string();
+        crate::page_cache::cached(ctx, city_id, "public-event", &[&event_key], || async {
+            in_public_city!(ctx, &city, |tx| {
+                match found(events::get(&mut tx, id).await)? {
+                    Some(event) if event.status != EventStatus::Draft => {
+                        let zone = events::city_zone(&mut tx).await?;
+                        let seats = ticket_types::list_with_remaining(&mut tx, id).await?;
+                        Some(load(&mut tx, zone, event, seats).await?)
+                    }
+                    _ => None,
                 }
-                _ => None,
-            }
+            })
         })
+        .await
     }
 }

@@ -135,8 +135,15 @@ impl TicketQuery {
             events::get(&mut tx, event).await?;
             sales::for_event(&mut tx, event).await?
         })?;
+        Ok(EventSales::of(event_id, rows))
+    }
+}
+
+impl EventSales {
+    /// Totals and per-type figures of an event's sales rows.
+    pub(crate) fn of(event_id: ID, rows: Vec<TypeSales>) -> Self {
         let sum = |f: fn(&TypeSales) -> i64| rows.iter().map(f).sum::<i64>();
-        Ok(EventSales {
+        Self {
             event_id,
             quota: sum(|s| i64::from(s.quota)),
             sold: sum(|s| s.sold),
@@ -145,7 +152,7 @@ impl TicketQuery {
             checked_in: sum(|s| s.checked_in),
             revenue: Tiyn(sum(|s| s.revenue_tiyn)),
             ticket_types: rows.into_iter().map(Into::into).collect(),
-        })
+        }
     }
 }
 

@@ -8,5 +8,5 @@ mod nodes;
 mod public;
 mod qr;
 
-pub use admin::{TicketMutation, TicketQuery};
+pub use admin::{EventSales, TicketMutation, TicketQuery};
 pub use public::{TicketPublicMutation, TicketPublicQuery};

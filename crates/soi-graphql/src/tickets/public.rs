@@ -160,10 +160,15 @@ impl TicketPublicMutation {
         #[graphql(desc = "The event, the buyer and the seats wanted.")] input: ReserveTicketsInput,
     ) -> Result<TicketReservation> {
         let (event, buyer, lines) = input.validate()?;
-        let r = in_public_city!(ctx, &city, |tx| orders::reserve(
-            &mut tx, event, &buyer, &lines
-        )
-        .await?)?;
+        let r = in_public_city!(
+            ctx,
+            &city,
+            [
+                crate::throttle::RESERVE_PER_CLIENT,
+                crate::throttle::RESERVE_PER_CITY
+            ],
+            |tx| orders::reserve(&mut tx, event, &buyer, &lines).await?
+        )?;
         Ok(TicketReservation {
             order_id: ID(r.order.id.to_string()),
             access_key: r.access_key,

@@ -1,0 +1,182 @@
+//! JSON response cache with read-your-writes invalidation.
+//!
+//! Rule: cached entries are never deleted one by one; each scope has a generation counter
+//! (`<prefix>:{city:<id>}:gen`) that callers put into their keys through
+//! [`Cache::scoped_key`]. A write commits to PostgreSQL, *then* calls [`Cache::invalidate`],
+//! which bumps the generation; every entry built on the old generation becomes unreachable
+//! and expires by its TTL. Invalidating a city also bumps the national generation, because
+//! national aggregates include every city.
+
+use std::sync::PoisonError;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::client::Counters;
+use crate::{Key, Redis, Scope, Unavailable};
+
+/// Reads and writes cached JSON; every failure reads as a miss so callers use PostgreSQL.
+#[derive(Clone)]
+pub struct Cache {
+    redis: Redis,
+}
+
+impl Cache {
+    pub(crate) fn new(redis: Redis) -> Self {
+        Self { redis }
+    }
+
+    /// The cached value, or `None` on a miss, a value that no longer decodes, or any Redis
+    /// trouble; counts a hit, a miss or an error.
+    pub async fn get_json<T: DeserializeOwned>(&self, key: &Key) -> Option<T> {
+        let counters = &self.redis.inner.counters;
+        let name = self.redis.full(key.as_str());
+        let found = self
+            .redis
+            .run(|mut conn| async move {
+                redis::cmd("GET")
+                    .arg(name)
+                    .query_async::<Option<Vec<u8>>>(&mut conn)
+                    .await
+            })
+            .await;
+        let Ok(Some(bytes)) = found else {
+            Counters::bump(&counters.misses);
+            return None;
+        };
+        match serde_json::from_slice(&bytes) {
+            Ok(value) => {
+                Counters::bump(&counters.hits);
+                Some(value)
+            }
+            Err(err) => {
+                // A type changed shape since the entry was written; treat as absent.
+                Counters::bump(&counters.errors);
+                tracing::warn!(key = key.as_str(), error = %err, "cached value does not decode");
+                None
+            }
+        }
+    }
+
+    /// Stores `value` for `ttl`; failures are counted and swallowed (the next read misses).
+    pub async fn put_json<T: Serialize>(&self, key: &Key, value: &T, ttl: Duration) {
+        let bytes = match serde_json::to_vec(value) {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                Counters::bump(&self.redis.inner.counters.errors);
+                tracing::warn!(key = key.as_str(), error = %err, "value does not encode");
+                return;
+            }
+        };
+        let name = self.redis.full(key.as_str());
+        let ttl_ms = ttl.as_millis().clamp(1, u128::from(u64::MAX)) as u64;
+        let _ = self
+            .redis
+            .run(|mut conn| async move {
+                redis::cmd("SET")
+                    .arg(name)
+                    .arg(bytes)
+                    .arg("PX")
+                    .arg(ttl_ms)
+                    .exec_async(&mut conn)
+                    .await
+            })
+            .await;
+    }
+
+    /// Makes every cached entry of `scope` unreachable by bumping its generation (and, for a
+    /// city, the national one). Call it after the write has committed. If Redis cannot be
+    /// reached the scope is remembered: this process bypasses its cache until the bump succeeds.
+    pub async fn invalidate(&self, scope: Scope) -> Result<(), Unavailable> {
+        let result = self.bump(scope).await;
+        if result.is_err() {
+            self.pending().insert(scope);
+        }
+        result
+    }
+
+    /// The current generation of `scope` (0 before the first invalidation), or `None` when
+    /// Redis is unavailable.
+    pub async fn generation(&self, scope: Scope) -> Option<u64> {
+        let name = self.gen_key(scope);
+        self.redis
+            .run(|mut conn| async move {
+                redis::cmd("GET")
+                    .arg(name)
+                    .query_async::<Option<u64>>(&mut conn)
+                    .await
+            })
+            .await
+            .ok()
+            .map(Option::unwrap_or_default)
+    }
+
+    /// A key whose first part is the scope's current generation, so entries written before
+    /// the last [`Cache::invalidate`] are never read. `None` when Redis is unavailable or an
+    /// invalidation of this scope is still pending: the caller then reads PostgreSQL.
+    pub async fn scoped_key(
+        &self,
+        scope: Scope,
+        kind: &str,
+        role: &str,
+        parts: &[&str],
+    ) -> Option<Key> {
+        if self.is_pending(scope) {
+            self.flush_pending_invalidations().await;
+            if self.is_pending(scope) {
+                return None;
+            }
+        }
+        let generation = self.generation(scope).await?.to_string();
+        let mut all = Vec::with_capacity(parts.len() + 1);
+        all.push(generation.as_str());
+        all.extend_from_slice(parts);
+        Some(Key::new(scope, kind, role, &all))
+    }
+
+    /// Retries invalidations that failed while Redis was down.
+    pub(crate) async fn flush_pending_invalidations(&self) {
+        let scopes: Vec<Scope> = self.pending().iter().copied().collect();
+        for scope in scopes {
+            if self.bump(scope).await.is_err() {
+                return;
+            }
+            self.pending().remove(&scope);
+        }
+    }
+
+    async fn bump(&self, scope: Scope) -> Result<(), Unavailable> {
+        let mut pipe = redis::pipe();
+        pipe.cmd("INCR").arg(self.gen_key(scope)).ignore();
+        if scope != Scope::National {
+            // Not MULTI: the two keys live in different cluster slots. If only the first
+            // INCR lands, the error below keeps the scope pending and it is bumped again.
+            pipe.cmd("INCR").arg(self.gen_key(Scope::National)).ignore();
+        }
+        self.redis
+            .run(|mut conn| async move { pipe.exec_async(&mut conn).await })
+            .await
+    }
+
+    fn gen_key(&self, scope: Scope) -> String {
+        self.redis.full(&format!("{}:gen", scope.tag()))
+    }
+
+    /// A pending city invalidation also stales the national level.
+    fn is_pending(&self, scope: Scope) -> bool {
+        let pending = self.pending();
+        match scope {
+            Scope::National => !pending.is_empty(),
+            city => pending.contains(&city),
+        }
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<Scope>> {
+        self.redis
+            .inner
+            .pending_invalidations
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}

@@ -1,0 +1,179 @@
+//! Assembles reports from rollup rows: the national one through the national
+//! role's transaction (rollups only), a city's through its tenant
+//! transaction plus the national median. Used by GraphQL and the CSV route.
+
+use super::model::*;
+use soi_core::CityScope;
+use soi_core::report::{Figures, Grouping, Shown, YearMonth, median_of, suppress_rows};
+use soi_db::reports::{self, ReportQuery};
+use soi_db::{Db, Result, cities};
+use std::cmp::Ordering;
+
+/// The months a report covers, both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub from: YearMonth,
+    pub to: YearMonth,
+}
+
+impl Period {
+    /// Checks the order and the length (at most ten years of months).
+    pub fn new(from: YearMonth, to: YearMonth) -> std::result::Result<Self, String> {
+        if to < from {
+            return Err(format!("'to' ({to}) is before 'from' ({from})"));
+        }
+        if to.first_day() > from.first_day() + chrono::Months::new(120) {
+            return Err("a report covers at most ten years".into());
+        }
+        Ok(Self { from, to })
+    }
+
+    fn query(&self, by: Option<Grouping>) -> ReportQuery {
+        ReportQuery {
+            from: self.from.first_day(),
+            to: self.to.first_day(),
+            by,
+        }
+    }
+}
+
+impl From<ReportGrouping> for Grouping {
+    fn from(g: ReportGrouping) -> Self {
+        match g {
+            ReportGrouping::City => Grouping::City,
+            ReportGrouping::Month => Grouping::Month,
+            ReportGrouping::Season => Grouping::Season,
+        }
+    }
+}
+
+impl From<CityReportGrouping> for Grouping {
+    fn from(g: CityReportGrouping) -> Self {
+        match g {
+            CityReportGrouping::Month => Grouping::Month,
+            CityReportGrouping::Season => Grouping::Season,
+        }
+    }
+}
+
+fn city_label(c: &reports::CityLabel) -> ReportCity {
+    ReportCity {
+        slug: c.slug.clone(),
+        name_kk: c.name_kk.clone(),
+        name_ru: c.name_ru.clone(),
+        name_en: c.name_en.clone(),
+    }
+}
+
+fn row(r: &reports::ReportRow, figures: ReportFigures, with_city: bool) -> ReportRow {
+    ReportRow {
+        city: r.city.as_ref().filter(|_| with_city).map(city_label),
+        month: r.month.map(|m| YearMonth::of(m).to_string()),
+        season: r.season.as_ref().map(|s| ReportSeason {
+            id: s.id.to_string().into(),
+            title: s.title.clone(),
+            starts_on: s.starts_on,
+        }),
+        figures,
+    }
+}
+
+fn totals_of(rows: &[reports::ReportRow]) -> Figures {
+    // A query without a key answers exactly one row.
+    rows.first().map(|r| r.figures).unwrap_or_default()
+}
+
+/// Every city's figures for the national role, small groups suppressed.
+pub async fn national(db: &Db, period: Period, by: ReportGrouping) -> Result<NationalReport> {
+    let mut tx = db.report().await?;
+    let rows = reports::national(&mut tx, &period.query(Some(by.into()))).await?;
+    let totals = reports::national(&mut tx, &period.query(None)).await?;
+    tx.finish().await?;
+    let raw: Vec<Figures> = rows.iter().map(|r| r.figures).collect();
+    let (shown, total) = suppress_rows(&raw, &totals_of(&totals));
+    Ok(NationalReport {
+        from: period.from.to_string(),
+        to: period.to.to_string(),
+        group_by: by,
+        totals: (&total).into(),
+        rows: rows
+            .iter()
+            .zip(&shown)
+            .map(|(r, s)| row(r, s.into(), true))
+            .collect(),
+    })
+}
+
+/// The fewest cities a median is shown over.
+pub const MEDIAN_MIN_CITIES: usize = 3;
+
+/// A city's own figures (all shown: its admins see its people anyway) and
+/// the national median of the same period.
+pub async fn city(
+    db: &Db,
+    scope: &CityScope,
+    period: Period,
+    by: CityReportGrouping,
+) -> Result<CityReport> {
+    let mut tx = db.tenant(scope).await?;
+    let rows = reports::city(&mut tx, &period.query(Some(by.into()))).await?;
+    let totals = reports::city(&mut tx, &period.query(None)).await?;
+    let label = cities::by_id(&mut tx, scope.city()).await?;
+    tx.commit().await?;
+    let mut national = db.report().await?;
+    let per_city = reports::national(&mut national, &period.query(Some(Grouping::City))).await?;
+    national.finish().await?;
+    let compared = per_city.len();
+    let median = (compared >= MEDIAN_MIN_CITIES).then(|| {
+        let raw: Vec<Figures> = per_city.iter().map(|r| r.figures).collect();
+        ReportFigures::from(&Shown::guarded(&median_of(&raw)))
+    });
+    Ok(CityReport {
+        from: period.from.to_string(),
+        to: period.to.to_string(),
+        city: ReportCity {
+            slug: label.slug,
+            name_kk: label.name_kk,
+            name_ru: label.name_ru,
+            name_en: label.name_en,
+        },
+        totals: (&Shown::open(&totals_of(&totals))).into(),
+        rows: rows
+            .iter()
+            .map(|r| row(r, (&Shown::open(&r.figures)).into(), false))
+            .collect(),
+        national_median: median,
+        cities_compared: i32::try_from(compared).unwrap_or(i32::MAX),
+    })
+}
+
+fn key_order(a: &ReportRow, b: &ReportRow) -> Ordering {
+    let city = |r: &ReportRow| r.city.as_ref().map(|c| c.slug.clone());
+    let season = |r: &ReportRow| r.season.as_ref().map(|s| (s.starts_on, s.title.clone()));
+    (city(a), a.month.clone(), season(a)).cmp(&(city(b), b.month.clone(), season(b)))
+}
+
+/// Orders rows by their key or a figure; withheld figures go last, ties by key.
+pub fn sort_rows(rows: &mut [ReportRow], sort: Option<ReportSort>) {
+    let sort = sort.unwrap_or(ReportSort {
+        field: ReportSortField::Key,
+        descending: false,
+    });
+    rows.sort_by(|a, b| {
+        let by_value = match (a.figures.value(sort.field), b.figures.value(sort.field)) {
+            (Some(x), Some(y)) => {
+                let o = x.partial_cmp(&y).unwrap_or(Ordering::Equal);
+                if sort.descending { o.reverse() } else { o }
+            }
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        };
+        let by_key = if sort.field == ReportSortField::Key && sort.descending {
+            key_order(b, a)
+        } else {
+            key_order(a, b)
+        };
+        by_value.then(by_key)
+    });
+}
