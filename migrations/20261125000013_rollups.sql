@@ -79,6 +79,11 @@ create table rollups (
     beneficiaries bigint not null default 0,
     primary key (city_id, month, season_id)
 );
+-- Rewritten in place by every change: room on each page for the new
+-- versions (HOT updates, pruned without VACUUM) and a vacuum that does not
+-- wait for a fifth of the table to be dead.
+alter table rollups set (fillfactor = 50, autovacuum_vacuum_scale_factor = 0,
+                         autovacuum_vacuum_threshold = 1000, autovacuum_analyze_scale_factor = 0.05);
 select soi_apply_tenancy('rollups', 'select');
 create policy national_reads on rollups for select to soi_national using (true);
 grant select on rollups to soi_national;
@@ -94,6 +99,8 @@ create table rollup_versions (
     version bigint not null default 0,
     primary key (city_id)
 );
+alter table rollup_versions set (fillfactor = 10, autovacuum_vacuum_scale_factor = 0,
+                                 autovacuum_vacuum_threshold = 1000);
 select soi_apply_tenancy('rollup_versions', 'select');
 create policy national_reads on rollup_versions for select to soi_national using (true);
 grant select on rollup_versions to soi_national;
@@ -121,6 +128,8 @@ create table rollup_coach_months (
     marks integer not null check (marks >= 0),
     primary key (city_id, month, season_id, coach_id)
 );
+alter table rollup_coach_months set (fillfactor = 50, autovacuum_vacuum_scale_factor = 0,
+                                     autovacuum_vacuum_threshold = 1000);
 select soi_apply_tenancy('rollup_coach_months', 'select');
 revoke all on rollup_coach_months from soi_app;
 
@@ -193,8 +202,12 @@ language sql security definer set search_path = public as $$
         expenses_tiyn = r.expenses_tiyn + excluded.expenses_tiyn,
         given_to_causes_tiyn = r.given_to_causes_tiyn + excluded.given_to_causes_tiyn,
         beneficiaries = r.beneficiaries + excluded.beneficiaries;
-    insert into rollup_versions as v (city_id, version) values (city, 1)
+    -- Once per transaction is enough to name a new state; the setting is
+    -- transaction-local and reverts with a rolled-back savepoint.
+    insert into rollup_versions as v (city_id, version)
+    select city, 1 where current_setting('soi.rollup_raised', true) is distinct from city::text
     on conflict (city_id) do update set version = v.version + 1;
+    select set_config('soi.rollup_raised', city::text, true);
 $$;
 
 -- A coach's attendance marks in a month; the coach counts as active while

@@ -188,3 +188,26 @@ async fn introspection_is_for_signed_in_users() {
         .await;
     assert_eq!(signed["data"]["__schema"]["queryType"]["name"], "QueryRoot");
 }
+
+#[tokio::test]
+async fn a_signed_in_user_sets_the_language_of_their_staff_emails() {
+    let (t, app) = TestApp::seeded().await;
+    let admin = app.login("admin@astana.soi.test").await;
+    let set = "mutation($l: Language!) { setMyLanguage(language: $l) }";
+    let (_, body) = app
+        .graphql_as(Some(&admin), set, json!({ "l": "KK" }))
+        .await;
+    assert_eq!(body["data"]["setMyLanguage"], true, "{body}");
+    let stored: String =
+        sqlx::query_scalar("select language from accounts where email = 'admin@astana.soi.test'")
+            .fetch_one(&mut t.raw().await)
+            .await
+            .expect("language");
+    assert_eq!(stored, "kk");
+    let (_, body) = app.graphql(set, json!({ "l": "EN" })).await;
+    assert_eq!(codes(&body), ["UNAUTHENTICATED"], "{body}");
+    let (_, body) = app
+        .graphql_as(Some(&admin), set, json!({ "l": "DE" }))
+        .await;
+    assert_eq!(codes(&body), ["BAD_USER_INPUT"], "{body}");
+}

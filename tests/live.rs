@@ -3,70 +3,17 @@
 //! before the subscriber's own re-read would), a subscriber of another city
 //! hears nothing, and a connection without a valid token is refused.
 
-use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use soi_tests::TestApp;
 use soi_tests::shows::show;
+use soi_tests::ws::{self, Socket, next, send};
 use std::time::{Duration, Instant};
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 const SALES: &str = "subscription($e: ID!) { ticketSales(eventId: $e) { sold held remaining } }";
 const RESERVE: &str = "mutation($c: String!, $i: ReserveTicketsInput!) { reserveTickets(city: $c, input: $i) { orderId } }";
 
 async fn connect(app: &TestApp, token: Option<&str>) -> (Socket, Value) {
-    let mut req = format!("ws://{}/graphql/ws", app.addr)
-        .into_client_request()
-        .expect("request");
-    req.headers_mut().insert(
-        "sec-websocket-protocol",
-        "graphql-transport-ws".parse().expect("header"),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(req)
-        .await
-        .expect("connect");
-    let payload = token.map_or(
-        json!({}),
-        |t| json!({ "Authorization": format!("Bearer {t}") }),
-    );
-    send(
-        &mut ws,
-        json!({ "type": "connection_init", "payload": payload }),
-    )
-    .await;
-    let ack = next(&mut ws, Duration::from_secs(5))
-        .await
-        .unwrap_or(Value::Null);
-    (ws, ack)
-}
-
-/// Sends a message; a connection the server closed takes nothing.
-async fn send(ws: &mut Socket, v: Value) {
-    let _ = ws.send(Message::Text(v.to_string().into())).await;
-}
-
-/// The next JSON message (pings answered), or `None` on timeout or close.
-async fn next(ws: &mut Socket, within: Duration) -> Option<Value> {
-    let deadline = Instant::now() + within;
-    loop {
-        let left = deadline.checked_duration_since(Instant::now())?;
-        match tokio::time::timeout(left, ws.next()).await {
-            Ok(Some(Ok(Message::Text(t)))) => {
-                let v: Value = serde_json::from_str(&t).expect("json message");
-                if v["type"] == "ping" {
-                    send(ws, json!({ "type": "pong" })).await;
-                    continue;
-                }
-                return Some(v);
-            }
-            Ok(Some(Ok(Message::Close(_)))) | Ok(None) | Ok(Some(Err(_))) => return None,
-            Ok(Some(Ok(_))) => continue,
-            Err(_) => return None,
-        }
-    }
+    ws::connect(app.addr, token).await
 }
 
 /// The code of a refused subscription (a resolver's error arrives as a
@@ -83,15 +30,8 @@ fn error_code(msg: &Value) -> String {
         .to_owned()
 }
 
-async fn subscribe(ws: &mut Socket, id: &str, event: &str) -> Value {
-    send(
-        ws,
-        json!({ "id": id, "type": "subscribe", "payload": { "query": SALES, "variables": { "e": event } } }),
-    )
-    .await;
-    next(ws, Duration::from_secs(5))
-        .await
-        .expect("first message")
+async fn subscribe(socket: &mut Socket, id: &str, event: &str) -> Value {
+    ws::subscribe(socket, id, SALES, json!({ "e": event })).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

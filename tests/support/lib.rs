@@ -11,6 +11,7 @@ pub mod redis_child;
 pub mod shows;
 mod testdb;
 pub mod unsub;
+pub mod ws;
 
 pub use app::{TEST_JWT_SECRET, TEST_WEBHOOK_SECRET, TestApp, codes};
 pub use testdb::TestDb;

@@ -176,8 +176,47 @@ impl Drop for TestDb {
                 .build();
             if let Ok(rt) = rt {
                 let _ = rt.block_on(admin::drop_database(&server, &name));
+                // Gateways on this database keep their Redis keys under its
+                // name (see `TestApp`); counters without an expiry would stay.
+                let _ = rt.block_on(async {
+                    tokio::time::timeout(
+                        std::time::Duration::from_secs(3),
+                        forget_redis_keys(&name),
+                    )
+                    .await
+                });
             }
         });
         let _ = done.join();
+    }
+}
+
+/// Deletes the shared Redis's keys under `prefix:` (best effort).
+async fn forget_redis_keys(prefix: &str) -> redis::RedisResult<()> {
+    let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    let mut conn = redis::Client::open(url)?
+        .get_multiplexed_async_connection()
+        .await?;
+    let pattern = format!("{prefix}:*");
+    let mut cursor: u64 = 0;
+    loop {
+        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(&pattern)
+            .arg("COUNT")
+            .arg(500)
+            .query_async(&mut conn)
+            .await?;
+        if !keys.is_empty() {
+            redis::cmd("DEL")
+                .arg(&keys)
+                .query_async::<()>(&mut conn)
+                .await?;
+        }
+        if next == 0 {
+            return Ok(());
+        }
+        cursor = next;
     }
 }

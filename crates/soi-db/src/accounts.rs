@@ -177,16 +177,35 @@ async fn revoke_family(tx: &mut NationalTx, family: Uuid) -> Result<()> {
     Ok(())
 }
 
-/// (account id, email) of the city's enabled chapter admins, for notices to
-/// the chapter. Accounts are national; this reads those whose home is the
-/// transaction's city.
-pub async fn city_admins(tx: &mut TenantTx) -> Result<Vec<(Uuid, String)>> {
+/// (account id, email, language) of the city's enabled chapter admins, for
+/// notices to the chapter. Accounts are national; this reads those whose
+/// home is the transaction's city.
+pub async fn city_admins(tx: &mut TenantTx) -> Result<Vec<(Uuid, String, soi_core::Language)>> {
     let (city, conn) = tx.parts();
-    Ok(sqlx::query_as(
-        "select id, email from accounts \
+    let rows: Vec<(Uuid, String, String)> = sqlx::query_as(
+        "select id, email, language from accounts \
          where home_city_id = $1 and role = 'chapter_admin' and not disabled order by email",
     )
     .bind(city)
     .fetch_all(conn)
-    .await?)
+    .await?;
+    rows.into_iter()
+        .map(|(id, email, lang)| {
+            let lang = soi_core::Language::parse(&lang).map_err(Error::Invalid)?;
+            Ok((id, email, lang))
+        })
+        .collect()
+}
+
+/// Sets the language of the emails the account receives as staff.
+pub async fn set_language(tx: &mut NationalTx, id: Uuid, lang: soi_core::Language) -> Result<()> {
+    let done = sqlx::query("update accounts set language = $2 where id = $1")
+        .bind(id)
+        .bind(lang.code())
+        .execute(tx.conn())
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound("account"));
+    }
+    Ok(())
 }

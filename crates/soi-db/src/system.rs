@@ -70,6 +70,21 @@ impl SystemDb {
         })
     }
 
+    /// After a bulk load: reclaims the row versions the rollup triggers left
+    /// (each row of a big insert rewrites its rollup row, and none of those
+    /// versions can be pruned before the load commits) and refreshes the
+    /// planner's statistics, as autovacuum would in time — or never, where it
+    /// is off.
+    pub async fn tidy_after_bulk_load(&self) -> Result<()> {
+        sqlx::raw_sql(
+            "vacuum (analyze) rollups, rollup_versions, rollup_coach_months, \
+             training_sessions, events, attendance, enrollments",
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     pub async fn cities(&self) -> Result<Vec<City>> {
         cities::list_all(&self.pool).await
     }

@@ -194,6 +194,24 @@ impl AuthMutation {
         }
     }
 
+    /// Sets the language of the emails you receive as staff (a chapter
+    /// admin's certificate notices); any signed-in user.
+    async fn set_my_language(
+        &self,
+        ctx: &Context<'_>,
+        language: crate::applications::Lang,
+    ) -> Result<bool> {
+        let (db, req) = (ctx.data::<Db>()?, ctx.data::<RequestCtx>()?);
+        let p = *req.require(ANY_ROLE)?;
+        let run = async {
+            let mut tx = db.national().await?;
+            accounts::set_language(&mut tx, p.account(), language.into()).await?;
+            tx.commit().await?;
+            Ok::<_, soi_db::Error>(true)
+        };
+        run.await.map_err(|e| db_error(e, req.request_id()))
+    }
+
     /// Signs out the sign-in this refresh token belongs to.
     async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> Result<bool> {
         let (db, req) = (ctx.data::<Db>()?, ctx.data::<RequestCtx>()?);
@@ -208,6 +226,14 @@ impl AuthMutation {
     }
 }
 
+/// Every signed-in role.
+const ANY_ROLE: &[Role] = &[
+    Role::National,
+    Role::ChapterAdmin,
+    Role::Coach,
+    Role::Participant,
+];
+
 #[derive(Default)]
 pub struct AuthQuery;
 
@@ -216,12 +242,7 @@ impl AuthQuery {
     /// The signed-in user.
     async fn me(&self, ctx: &Context<'_>) -> Result<Me> {
         let (db, req) = (ctx.data::<Db>()?, ctx.data::<RequestCtx>()?);
-        let p = *req.require(&[
-            Role::National,
-            Role::ChapterAdmin,
-            Role::Coach,
-            Role::Participant,
-        ])?;
+        let p = *req.require(ANY_ROLE)?;
         let run = async {
             let mut tx = db.national().await?;
             let account = accounts::get(&mut tx, p.account()).await?;

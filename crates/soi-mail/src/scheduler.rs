@@ -12,7 +12,6 @@
 use crate::sessions::{self, json};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use soi_core::Language;
 use soi_db::{Result, TenantTx, accounts, coaches, outbox};
 use std::collections::HashMap;
 
@@ -27,7 +26,7 @@ const REMIND_TO: Duration = Duration::hours(48);
 const CERTIFICATE_NOTICE_DAYS: i64 = 30;
 
 /// `certificate_expiring`: the chapter admins learn a coach's certificate
-/// runs out soon. Sent in Russian (accounts keep no language).
+/// runs out soon. In each admin's account language (`setMyLanguage`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CertificateExpiring {
     pub coach_name: String,
@@ -99,18 +98,9 @@ pub async fn certificates(tx: &mut TenantTx, today: NaiveDate) -> Result<u64> {
             issuer: cert.issuer.clone(),
             expires_on,
         })?;
-        for (account, email) in &admins {
+        for (account, email, language) in &admins {
             let key = format!("{CERTIFICATE_EXPIRING}:{}:{expires_on}:{account}", cert.id);
-            if outbox::enqueue(
-                tx,
-                CERTIFICATE_EXPIRING,
-                &key,
-                email,
-                Language::Ru,
-                &payload,
-            )
-            .await?
-            {
+            if outbox::enqueue(tx, CERTIFICATE_EXPIRING, &key, email, *language, &payload).await? {
                 added += 1;
             }
         }

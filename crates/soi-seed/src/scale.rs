@@ -117,6 +117,7 @@ pub async fn run(
         }
     }
     bar.finish_and_clear();
+    sys.tidy_after_bulk_load().await?;
     report.elapsed = started.elapsed();
     Ok(report)
 }
