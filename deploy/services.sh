@@ -130,6 +130,12 @@ ensure_redis() {
   export REDIS_URL=$url
 }
 
+# The outage tests start (and kill) private redis-server processes, so the
+# test command needs the binary even when a Redis already answers.
+ensure_redis_binary() {
+  command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+}
+
 # --- SMTP ---------------------------------------------------------------------
 
 # Prints the mail directory of the SMTP sink answering at host $1 port $2, from

@@ -21,7 +21,7 @@ struct Server {
 
 impl Server {
     fn start(port: u16) -> Self {
-        let child = Command::new("/usr/bin/redis-server")
+        let child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
             .stdout(Stdio::null())
