@@ -25,15 +25,14 @@
 //! the databases dropped and the prefixes' Redis keys deleted (`SCAN` +
 //! `DEL`), and what is left of either is counted and printed.
 
+use crate::gateway::Gateway;
 use crate::{Figures, database_url, figures, ms, server_url};
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::{Value, json};
 use soi_auth::TokenKeys;
 use soi_core::{CityId, Principal, Role, SystemCtx};
 use soi_db::{Db, DbConfig, SystemDb, admin};
-use soi_graphql::{AuthSettings, Limits, build_schema};
 use soi_seed::scale::ScaleSpec;
-use soi_server::{AppState, HttpLimits, launch};
 use sqlx::{Connection, Executor, PgConnection};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -777,64 +776,6 @@ async fn measure_sites(
 
 fn verdict(met: bool) -> &'static str {
     if met { "met" } else { "**missed**" }
-}
-
-// --- the gateway -----------------------------------------------------------
-
-struct Gateway {
-    addr: SocketAddr,
-    db: Db,
-    stop: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<std::io::Result<()>>,
-}
-
-impl Gateway {
-    /// The gateway as `soi serve` builds it, on 127.0.0.1:0, with or without Redis.
-    async fn start(
-        url: &str,
-        pool: u32,
-        keys: &TokenKeys,
-        redis: Option<soi_cache::Redis>,
-    ) -> Result<Self> {
-        let mut cfg = DbConfig::new(url);
-        cfg.max_connections = pool;
-        cfg.min_connections = 2.min(pool);
-        let db = Db::connect(&cfg).await?;
-        let auth = AuthSettings {
-            keys: keys.clone(),
-            refresh_ttl: chrono::Duration::days(30),
-        };
-        let state = AppState {
-            schema: build_schema(db.clone(), auth, Limits::default(), redis.clone()),
-            db: db.clone(),
-            redis,
-            metrics: soi_server::metrics::Metrics::default(),
-            limits: HttpLimits::default(),
-            keys: keys.clone(),
-            anonymous_introspection: false,
-            gql_limits: Limits::default(),
-            payment_webhook_secret: None,
-            unsubscribe: None,
-        };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        let (stop, rx) = tokio::sync::oneshot::channel();
-        let task = tokio::spawn(launch(listener, state, async {
-            let _ = rx.await;
-        }));
-        Ok(Self {
-            addr,
-            db,
-            stop,
-            task,
-        })
-    }
-
-    async fn stop(self) {
-        let _ = self.stop.send(());
-        let _ = tokio::time::timeout(Duration::from_secs(20), self.task).await;
-        self.db.close().await;
-    }
 }
 
 // --- cleanup ---------------------------------------------------------------

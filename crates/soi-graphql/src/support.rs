@@ -139,9 +139,15 @@ macro_rules! in_public_city {
         $crate::support::in_public_city!($ctx, $slug, [], |$tx| $body)
     };
     ($ctx:expr, $slug:expr, [$($rule:expr),*], |$tx:ident| $body:expr) => {{
+        let city = $crate::public_city::resolve($ctx, $slug).await?;
+        $crate::support::in_public_city!(resolved $ctx, city, [$($rule),*], |$tx| $body)
+    }};
+    // The city already resolved from its slug (by a caller that needed it
+    // first, e.g. for a cache key).
+    (resolved $ctx:expr, $city:expr, [$($rule:expr),*], |$tx:ident| $body:expr) => {{
         let db = $ctx.data::<soi_db::Db>()?;
         let req = $ctx.data::<$crate::RequestCtx>()?;
-        let city = $crate::public_city::resolve($ctx, $slug).await?;
+        let city: soi_core::CityId = $city;
         $( $crate::throttle::check_city($ctx, city, $rule).await?; )*
         let run = async {
             let mut $tx = db.tenant(&soi_core::CityScope::for_public(city)).await?;

@@ -16,8 +16,11 @@ pub enum Outcome {
     Refuse(ErrorCode, String),
 }
 
+/// Resolves the extension and takes it off the request, so a request that
+/// passes here twice (GET resolves before its mutation check) is looked up
+/// and stored once.
 pub async fn resolve(redis: Option<&Redis>, mut request: async_graphql::Request) -> Outcome {
-    let Some(ext) = request.extensions.get("persistedQuery") else {
+    let Some(ext) = request.extensions.remove("persistedQuery") else {
         return Outcome::Run(Box::new(request));
     };
     let ext = serde_json::to_value(ext).unwrap_or_default();

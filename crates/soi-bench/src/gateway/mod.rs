@@ -35,6 +35,7 @@ mod server;
 mod statements;
 mod tools;
 
+pub(crate) use server::Gateway;
 use server::*;
 use statements::*;
 use tools::*;
@@ -204,7 +205,7 @@ async fn measure(url: &str, args: &Args, dir: &Path) -> Result<()> {
             "alter database {DB_NAME} set log_statement = 'all'"
         )))
         .await?;
-    let gw = Gateway::start(url, args.pool, &keys).await?;
+    let gw = Gateway::start(url, args.pool, &keys, None).await?;
     let counted = async {
         let client = reqwest::Client::new();
         let token = login(&client, gw.addr, &email).await?;
@@ -242,7 +243,7 @@ async fn measure(url: &str, args: &Args, dir: &Path) -> Result<()> {
     let (token, season, mut rows) = counted?;
 
     // 2. wrk against a gateway without statement logging.
-    let gw = Gateway::start(url, args.pool, &keys).await?;
+    let gw = Gateway::start(url, args.pool, &keys, None).await?;
     let loaded = async {
         for (shape, row) in SHAPES.iter().zip(rows.iter_mut()) {
             let script = dir.join(format!("{}.lua", shape.key));

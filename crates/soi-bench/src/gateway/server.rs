@@ -12,16 +12,21 @@ use std::time::Duration;
 
 // --- the gateway -----------------------------------------------------------
 
-pub(super) struct Gateway {
-    pub(super) addr: SocketAddr,
-    pub(super) db: Db,
-    pub(super) stop: tokio::sync::oneshot::Sender<()>,
-    pub(super) task: tokio::task::JoinHandle<std::io::Result<()>>,
+pub(crate) struct Gateway {
+    pub(crate) addr: SocketAddr,
+    pub(crate) db: Db,
+    pub(crate) stop: tokio::sync::oneshot::Sender<()>,
+    pub(crate) task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 impl Gateway {
-    /// The gateway as `soi serve` builds it, on 127.0.0.1:0, without Redis.
-    pub(super) async fn start(url: &str, pool: u32, keys: &TokenKeys) -> Result<Self> {
+    /// The gateway as `soi serve` builds it, on 127.0.0.1:0, with or without Redis.
+    pub(crate) async fn start(
+        url: &str,
+        pool: u32,
+        keys: &TokenKeys,
+        redis: Option<soi_cache::Redis>,
+    ) -> Result<Self> {
         let mut cfg = DbConfig::new(url);
         cfg.max_connections = pool;
         cfg.min_connections = 2.min(pool);
@@ -31,9 +36,9 @@ impl Gateway {
             refresh_ttl: chrono::Duration::days(30),
         };
         let state = AppState {
-            schema: build_schema(db.clone(), auth, Limits::default(), None),
+            schema: build_schema(db.clone(), auth, Limits::default(), redis.clone()),
             db: db.clone(),
-            redis: None,
+            redis,
             metrics: soi_server::metrics::Metrics::default(),
             limits: HttpLimits::default(),
             keys: keys.clone(),
@@ -56,7 +61,7 @@ impl Gateway {
         })
     }
 
-    pub(super) async fn stop(self) {
+    pub(crate) async fn stop(self) {
         let _ = self.stop.send(());
         let _ = tokio::time::timeout(Duration::from_secs(20), self.task).await;
         self.db.close().await;

@@ -153,7 +153,7 @@ impl PublicEventQuery {
     ) -> Result<Vec<PublicEventNode>> {
         let id = crate::public_city::resolve(ctx, &city).await?;
         crate::page_cache::cached(ctx, id, "public-events", &[], || async {
-            in_public_city!(ctx, &city, |tx| {
+            in_public_city!(resolved ctx, id, [], |tx| {
                 let zone = events::city_zone(&mut tx).await?;
                 let listed = events::published_with_remaining(&mut tx).await?;
                 let mut out = Vec::with_capacity(listed.len());
@@ -178,7 +178,7 @@ impl PublicEventQuery {
         let city_id = crate::public_city::resolve(ctx, &city).await?;
         let event_key = id.to_string();
         crate::page_cache::cached(ctx, city_id, "public-event", &[&event_key], || async {
-            in_public_city!(ctx, &city, |tx| {
+            in_public_city!(resolved ctx, city_id, [], |tx| {
                 match found(events::get(&mut tx, id).await)? {
                     Some(event) if event.status != EventStatus::Draft => {
                         let zone = events::city_zone(&mut tx).await?;
