@@ -7,6 +7,9 @@ use serde_json::{Value, json};
 use soi_tests::{TestApp, TestDb, codes};
 use std::sync::Arc;
 
+#[path = "events/batched.rs"]
+mod batched;
+
 const CREATE: &str = "mutation($i: CreateEventInput!) { createEvent(input: $i) { id kind title status startsAt startsAtLocal holdMinutes causeId rink { name } } }";
 const UPDATE: &str = "mutation($id: ID!, $i: UpdateEventInput!) { updateEvent(id: $id, input: $i) { id title motto } }";
 const PUBLISH: &str = "mutation($id: ID!) { publishEvent(id: $id) { id status } }";

@@ -10,7 +10,7 @@
 use chrono::{Days, Duration, Utc};
 use proptest::prelude::*;
 use proptest::sample::Index;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::TestCaseError;
 use soi_core::program::{EventKind, EventStatus};
 use soi_core::*;
 use soi_db::funds::causes::NewCause;
@@ -26,7 +26,8 @@ use soi_db::payments::{PaymentMethod, Receipt};
 use soi_db::{
     Db, Error, Page, SystemDb, TenantTx, events, ledger, orders, payments, rinks, seasons,
 };
-use soi_tests::{TestDb, launch};
+use soi_tests::launch;
+use soi_tests::props::{self, fail};
 use sqlx::{PgConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -328,10 +329,6 @@ async fn newest(tx: &mut TenantTx, kind: ledger::Kind) -> Result<LedgerEntryId, 
         .ok_or(Error::NotFound("ledger entry"))
 }
 
-fn fail(e: impl std::fmt::Display) -> TestCaseError {
-    TestCaseError::fail(e.to_string())
-}
-
 /// What the model says a step does: `Some(delta)` of the balance when it
 /// must be accepted, `None` when it must be refused.
 fn expect(case: &Case, step: &Step) -> Option<i64> {
@@ -584,32 +581,12 @@ async fn run(
 
 #[test]
 fn random_histories_keep_the_ledger_and_the_report_honest() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let (t, db, sys) = rt.block_on(async {
-        let t = TestDb::new().await;
-        let db = t.db().await;
-        let sys = t.system().await;
-        (t, db, sys)
-    });
-    let mut runner = TestRunner::new(Config {
-        cases: 24,
-        failure_persistence: None,
-        ..Config::default()
-    });
-    let result = runner.run(&prop::collection::vec(step(), 20..=40), |steps| {
-        rt.block_on(async {
-            let mut owner = t.raw().await;
-            run(&db, &sys, &mut owner, &steps).await
-        })
-    });
-    rt.block_on(async {
-        db.close().await;
-        sys.close().await;
-    });
-    drop(t);
+    let strategy = prop::collection::vec(step(), 20..=40);
+    let result = props::drive(
+        props::config(24),
+        &strategy,
+        async |db, sys, owner, steps| run(db, sys, owner, steps).await,
+    );
     if let Err(e) = result {
         panic!("{e}");
     }

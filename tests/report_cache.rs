@@ -16,19 +16,7 @@ async fn data(app: &TestApp, token: &str, query: &str, vars: Value) -> Value {
 
 /// A counter from `/metrics`.
 async fn metric(app: &TestApp, name: &str) -> u64 {
-    let text = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
-    text.lines()
-        .find_map(|l| l.strip_prefix(&format!("{name} ")))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(|| panic!("{name} missing in:\n{text}"))
+    app.metric(name).await
 }
 
 #[tokio::test]
@@ -201,15 +189,7 @@ async fn metrics_count_operations_by_city_and_show_cache_outbox_and_pool() {
     data(&app, &admin, CITY, json!({})).await;
     let (_, bad) = app.graphql_as(Some(&admin), NATIONAL, json!({})).await;
     assert!(!bad["errors"].is_null());
-    let text = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let text = app.metrics_text().await;
     let line = |prefix: &str| text.lines().any(|l| l.starts_with(prefix));
     assert!(
         line("soi_graphql_requests_total{operation=\"cityReport\",city=\""),
@@ -229,4 +209,60 @@ async fn metrics_count_operations_by_city_and_show_cache_outbox_and_pool() {
     assert!(line("soi_redis_up 1"), "{text}");
     // No label holds an email or a name.
     assert!(!text.contains('@'), "{text}");
+}
+
+#[tokio::test]
+async fn the_national_answer_is_kept_whole_per_query_and_variables() {
+    let (_t, app) = TestApp::seeded().await;
+    let national = app.login("national@soi.test").await;
+    let query = "query($f: YearMonth!, $t: YearMonth!) { nationalReport(from: $f, to: $t, groupBy: CITY) { from to totals { applicants } rows { city { slug } figures { applicants } } } }";
+    let wide = json!({ "f": "2021-01", "t": "2030-12" });
+    let narrow = json!({ "f": "2021-01", "t": "2021-02" });
+    let first = data(&app, &national, query, wide.clone()).await;
+    let hits = metric(&app, "soi_cache_hits_total").await;
+    let again = data(&app, &national, query, wide.clone()).await;
+    assert_eq!(again, first);
+    // One lookup answered the whole request: the resolver did not run.
+    assert_eq!(metric(&app, "soi_cache_hits_total").await, hits + 1);
+    // Other variables are another answer, kept apart.
+    for _ in 0..2 {
+        let other = data(&app, &national, query, narrow.clone()).await;
+        assert_eq!(other["nationalReport"]["to"], "2021-02", "{other}");
+        assert_ne!(other, first);
+    }
+    assert_eq!(data(&app, &national, query, wide.clone()).await, first);
+    // A batch answers each of its operations, kept or not.
+    let batch = app
+        .http
+        .post(app.url("/graphql"))
+        .bearer_auth(&national)
+        .json(&json!([
+            { "query": query, "variables": wide },
+            { "query": "{ nationalReport(from: \"2021-01\", to: \"2021-03\") { to } }" },
+        ]))
+        .send()
+        .await
+        .expect("batch")
+        .json::<Value>()
+        .await
+        .expect("json");
+    assert_eq!(batch[0]["data"], first, "{batch}");
+    assert_eq!(
+        batch[1]["data"]["nationalReport"]["to"], "2021-03",
+        "{batch}"
+    );
+    // An error is never kept: a bad period answers its error every time.
+    for _ in 0..2 {
+        let (_, body) = app
+            .graphql_as(
+                Some(&national),
+                query,
+                json!({ "f": "2027-01", "t": "2026-01" }),
+            )
+            .await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+            "{body}"
+        );
+    }
 }

@@ -90,6 +90,28 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
+    /// The Prometheus text of `/metrics`.
+    pub async fn metrics_text(&self) -> String {
+        self.http
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("text")
+    }
+
+    /// A label-free counter or gauge from `/metrics` (panics when absent, so
+    /// a renamed metric fails the test instead of reading as zero).
+    pub async fn metric(&self, name: &str) -> u64 {
+        let text = self.metrics_text().await;
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{name} missing in:\n{text}"))
+    }
+
     /// POSTs a query; returns the status and the JSON body.
     pub async fn graphql(&self, query: &str, variables: Value) -> (u16, Value) {
         self.graphql_as(None, query, variables).await

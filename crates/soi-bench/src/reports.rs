@@ -751,7 +751,7 @@ async fn measure_sites(
         }
         let ratio = out[1].p50.as_secs_f64() / out[0].p50.as_secs_f64();
         println!(
-            "| {} — cached (gateway with Redis) | hits {} / {} | {} | {} | {} | {} | {ratio:.2} | {} |",
+            "| {} — cached (gateway with Redis) | Redis hits {} / {} (own part + median: 2 per request) | {} | {} | {} | {} | {ratio:.2} | {} |",
             shape.label,
             hits[0],
             hits[1],

@@ -27,21 +27,37 @@ impl Cache {
         Self { redis }
     }
 
-    /// The cached value, or `None` on a miss, a value that no longer decodes, or any Redis
-    /// trouble; counts a hit, a miss or an error.
-    pub async fn get_json<T: DeserializeOwned>(&self, key: &Key) -> Option<T> {
-        let counters = &self.redis.inner.counters;
+    /// The stored bytes; `None` when absent or on any Redis trouble. Counts nothing.
+    async fn fetch(&self, key: &Key) -> Option<Vec<u8>> {
         let name = self.redis.full(key.as_str());
-        let found = self
-            .redis
+        self.redis
             .run(|mut conn| async move {
                 redis::cmd("GET")
                     .arg(name)
                     .query_async::<Option<Vec<u8>>>(&mut conn)
                     .await
             })
-            .await;
-        let Ok(Some(bytes)) = found else {
+            .await
+            .ok()
+            .flatten()
+    }
+
+    /// The cached bytes, or `None` on a miss or any Redis trouble; counts a hit or a miss.
+    pub async fn get_bytes(&self, key: &Key) -> Option<Vec<u8>> {
+        let counters = &self.redis.inner.counters;
+        let found = self.fetch(key).await;
+        Counters::bump(match found {
+            Some(_) => &counters.hits,
+            None => &counters.misses,
+        });
+        found
+    }
+
+    /// The cached value, or `None` on a miss, a value that no longer decodes, or any Redis
+    /// trouble; counts a hit, a miss or an error.
+    pub async fn get_json<T: DeserializeOwned>(&self, key: &Key) -> Option<T> {
+        let counters = &self.redis.inner.counters;
+        let Some(bytes) = self.fetch(key).await else {
             Counters::bump(&counters.misses);
             return None;
         };
@@ -61,14 +77,17 @@ impl Cache {
 
     /// Stores `value` for `ttl`; failures are counted and swallowed (the next read misses).
     pub async fn put_json<T: Serialize>(&self, key: &Key, value: &T, ttl: Duration) {
-        let bytes = match serde_json::to_vec(value) {
-            Ok(bytes) => bytes,
+        match serde_json::to_vec(value) {
+            Ok(bytes) => self.put_bytes(key, bytes, ttl).await,
             Err(err) => {
                 Counters::bump(&self.redis.inner.counters.errors);
                 tracing::warn!(key = key.as_str(), error = %err, "value does not encode");
-                return;
             }
-        };
+        }
+    }
+
+    /// Stores `bytes` for `ttl`; failures are swallowed (the next read misses).
+    pub async fn put_bytes(&self, key: &Key, bytes: Vec<u8>, ttl: Duration) {
         let name = self.redis.full(key.as_str());
         let ttl_ms = ttl.as_millis().clamp(1, u128::from(u64::MAX)) as u64;
         let _ = self

@@ -79,6 +79,8 @@ pub(crate) struct Inner {
     /// until the bump succeeds (see [`Cache::scoped_key`]).
     pub(crate) pending_invalidations: Mutex<HashSet<Scope>>,
     pub(crate) runtime: tokio::runtime::Handle,
+    /// Commands to the shared subscriber connection, started with the first subscription.
+    pub(crate) hub: Mutex<Option<tokio::sync::mpsc::UnboundedSender<crate::hub::Command>>>,
 }
 
 /// The handle to the Redis layer; cheap to clone, one per process in `AppState`.
@@ -122,6 +124,7 @@ impl Redis {
             local: LocalLimiter::default(),
             pending_invalidations: Mutex::new(HashSet::new()),
             runtime: runtime.clone(),
+            hub: Mutex::new(None),
         });
         runtime.spawn(watchdog(Arc::downgrade(&inner)));
         Ok(Self { inner })
@@ -162,6 +165,30 @@ impl Redis {
     /// Publish/subscribe for live updates.
     pub fn pubsub(&self) -> PubSub {
         PubSub::new(self.clone())
+    }
+
+    /// The shared subscriber connection's command queue (started on first use, or again
+    /// if it ended with its runtime).
+    pub(crate) fn hub(&self) -> tokio::sync::mpsc::UnboundedSender<crate::hub::Command> {
+        let mut hub = self
+            .inner
+            .hub
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match hub.as_ref() {
+            Some(commands) if !commands.is_closed() => commands.clone(),
+            _ => {
+                let inner = &self.inner;
+                let commands = crate::hub::start(
+                    &inner.runtime,
+                    inner.client.clone(),
+                    inner.opts.connect_timeout,
+                    inner.opts.retry_after_down,
+                );
+                *hub = Some(commands.clone());
+                commands
+            }
+        }
     }
 
     /// The Redis name of a scoped, unprefixed name.

@@ -1,23 +1,28 @@
 //! Live updates over Redis pub/sub.
 //! Rule: a [`Channel`] is built from a scope, so a subscriber built from the user's city can
-//! only hear that city. Delivery is at most once: messages published while a subscriber is
-//! reconnecting, or while its consumer lags behind [`BUFFER`] messages, are dropped, so
-//! payloads are hints ("event X changed") and clients refetch the data itself.
+//! only hear that city. Delivery is at most once: messages published while the connection is
+//! down, or while a consumer lags behind [`BUFFER`] messages, are dropped, so payloads are
+//! hints ("event X changed") and clients refetch the data itself. After the connection comes
+//! back every subscriber receives [`RESYNC`]: something may have been missed, read again.
+//!
+//! All subscriptions of a process share one Redis connection (the [`hub`](crate::hub)): a
+//! gateway with thousands of subscribers holds one subscriber connection, not thousands.
 
-use std::time::Duration;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
-use futures_util::{Stream, StreamExt};
+use futures_util::Stream;
 use tokio::sync::mpsc;
 
+use crate::hub::Command;
 use crate::keys::segment;
 use crate::{Redis, Scope};
 
 /// Messages buffered per subscriber before new ones are dropped.
-const BUFFER: usize = 256;
-/// First delay before reconnecting a lost subscription; doubles up to `retry_after_down`.
-const MIN_BACKOFF: Duration = Duration::from_millis(100);
-/// How often an idle subscription PINGs, to notice a half-open connection.
-const HEARTBEAT: Duration = Duration::from_secs(15);
+pub(crate) const BUFFER: usize = 256;
+
+/// What every subscriber receives when the shared connection is back after a loss.
+pub const RESYNC: &str = "resync";
 
 /// A pub/sub channel, `{<scope>}:live:<topic>`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -66,99 +71,43 @@ impl PubSub {
             .await;
     }
 
-    /// Messages of `channel`, on a dedicated connection that resubscribes by itself after
-    /// Redis goes away. Dropping the stream ends the subscription and closes the connection.
+    /// Messages of `channel`, through the process's shared subscriber connection, which
+    /// resubscribes by itself after Redis goes away. Dropping the stream ends the
+    /// subscription (and the channel's, when it was the last one).
     pub fn subscribe(&self, channel: &Channel) -> impl Stream<Item = String> + Send + 'static {
         let (tx, rx) = mpsc::channel(BUFFER);
-        let inner = &self.redis.inner;
-        let task = Subscriber {
-            client: inner.client.clone(),
-            name: self.redis.full(&channel.name),
-            connect_timeout: inner.opts.connect_timeout,
-            max_backoff: inner.opts.retry_after_down.max(MIN_BACKOFF),
+        let name = self.redis.full(&channel.name);
+        let hub = self.redis.hub();
+        // A hub that is gone (its runtime shut down) leaves a stream that ends at once.
+        let _ = hub.send(Command::Subscribe {
+            name: name.clone(),
             tx,
-        };
-        inner.runtime.spawn(task.run());
-        futures_util::stream::unfold(rx, |mut rx| async move {
-            rx.recv().await.map(|message| (message, rx))
-        })
+        });
+        Subscription { rx, name, hub }
     }
 }
 
-/// The task behind one subscription.
-struct Subscriber {
-    client: redis::Client,
+/// One subscriber's stream; tells the hub when it is dropped.
+struct Subscription {
+    rx: mpsc::Receiver<String>,
     name: String,
-    connect_timeout: Duration,
-    max_backoff: Duration,
-    tx: mpsc::Sender<String>,
+    hub: mpsc::UnboundedSender<Command>,
 }
 
-/// How a subscription session ended.
-enum Ended {
-    /// The stream was dropped: stop for good.
-    ConsumerGone,
-    /// The connection failed or was lost: reconnect.
-    Lost,
-}
+impl Stream for Subscription {
+    type Item = String;
 
-impl Subscriber {
-    async fn run(self) {
-        let mut backoff = MIN_BACKOFF;
-        loop {
-            match self.session(&mut backoff).await {
-                Ended::ConsumerGone => return,
-                Ended::Lost => {
-                    tracing::debug!(channel = %self.name, "subscription lost, reconnecting")
-                }
-            }
-            tokio::select! {
-                () = self.tx.closed() => return,
-                () = tokio::time::sleep(backoff) => {}
-            }
-            backoff = (backoff * 2).min(self.max_backoff);
-        }
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<String>> {
+        self.rx.poll_recv(cx)
     }
+}
 
-    async fn session(&self, backoff: &mut Duration) -> Ended {
-        let limit = self.connect_timeout;
-        let Ok(Ok(pubsub)) = tokio::time::timeout(limit, self.client.get_async_pubsub()).await
-        else {
-            return Ended::Lost;
-        };
-        let (mut sink, mut stream) = pubsub.split();
-        let Ok(Ok(())) = tokio::time::timeout(limit, sink.subscribe(&self.name)).await else {
-            return Ended::Lost;
-        };
-        *backoff = MIN_BACKOFF;
-        let mut heartbeat =
-            tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);
-        loop {
-            tokio::select! {
-                () = self.tx.closed() => return Ended::ConsumerGone,
-                message = stream.next() => {
-                    let Some(message) = message else {
-                        return Ended::Lost;
-                    };
-                    let Ok(payload) = message.get_payload::<String>() else {
-                        tracing::warn!(channel = %self.name, "non-text pub/sub payload dropped");
-                        continue;
-                    };
-                    match self.tx.try_send(payload) {
-                        Ok(()) => {}
-                        Err(mpsc::error::TrySendError::Full(_)) => {
-                            tracing::warn!(channel = %self.name, "slow subscriber, message dropped");
-                        }
-                        Err(mpsc::error::TrySendError::Closed(_)) => return Ended::ConsumerGone,
-                    }
-                }
-                _ = heartbeat.tick() => {
-                    let ping = sink.ping::<redis::Value>();
-                    if !matches!(tokio::time::timeout(limit, ping).await, Ok(Ok(_))) {
-                        return Ended::Lost;
-                    }
-                }
-            }
-        }
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        // Closed first, so the hub sees this sender as gone when it prunes.
+        self.rx.close();
+        let _ = self
+            .hub
+            .send(Command::Prune(std::mem::take(&mut self.name)));
     }
 }

@@ -144,6 +144,21 @@ async fn scenario() {
         "pending invalidation replayed"
     );
 
+    // The shared subscriber connection is back: it tells its subscribers to read again,
+    // since anything published meanwhile was lost.
+    // (A late copy of "before" may still be queued ahead of it.)
+    let resync = async {
+        loop {
+            match subscriber.next().await.as_deref() {
+                Some("before") => continue,
+                other => return other.map(str::to_owned),
+            }
+        }
+    };
+    let resync = tokio::time::timeout(Duration::from_secs(10), resync)
+        .await
+        .expect("no resync within 10 s");
+    assert_eq!(resync.as_deref(), Some(soi_cache::RESYNC));
     let got = receive_while_publishing(&redis, &channel, "after", &mut subscriber).await;
     assert_eq!(got, "after");
 }

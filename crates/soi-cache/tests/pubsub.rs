@@ -97,3 +97,57 @@ async fn dropping_the_stream_closes_the_subscription() {
     drop(subscriber);
     common::wait_until(Duration::from_secs(5), || common::numsub(&full) == 0).await;
 }
+
+#[tokio::test]
+async fn every_subscription_of_a_process_shares_one_connection() {
+    let (redis, cleanup) = common::connect().await;
+    let pubsub = redis.pubsub();
+    let channels: Vec<Channel> = (0..4)
+        .map(|_| Channel::new(Scope::City(Uuid::new_v4()), "changes"))
+        .collect();
+    // Ten subscribers on each of four channels.
+    let mut subscribers: Vec<(usize, _)> = Vec::new();
+    for (i, channel) in channels.iter().enumerate() {
+        for _ in 0..10 {
+            subscribers.push((i, Box::pin(pubsub.subscribe(channel))));
+        }
+    }
+    for (i, channel) in channels.iter().enumerate() {
+        let full = format!("{}:{}", cleanup.prefix, channel.as_str());
+        common::wait_until(Duration::from_secs(5), || common::numsub(&full) >= 1).await;
+        pubsub.publish(channel, &format!("to-{i}")).await;
+    }
+    // Every subscriber hears its own channel's message, and only that.
+    for (i, subscriber) in &mut subscribers {
+        let got = tokio::time::timeout(Duration::from_secs(5), subscriber.next())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(got, format!("to-{i}"));
+    }
+    // Ten subscribers, one subscribing client per channel: the shared connection.
+    for channel in &channels {
+        let full = format!("{}:{}", cleanup.prefix, channel.as_str());
+        assert_eq!(common::numsub(&full), 1);
+    }
+    // The channel stays while one of its subscribers does, and goes with the last.
+    let first = format!("{}:{}", cleanup.prefix, channels[0].as_str());
+    let mut kept = Vec::new();
+    for (i, s) in subscribers {
+        if i == 0 {
+            kept.push(s);
+        }
+    }
+    let last = kept.pop().unwrap();
+    drop(kept);
+    pubsub.publish(&channels[0], "still").await;
+    let mut last = last;
+    let got = tokio::time::timeout(Duration::from_secs(5), last.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got, "still");
+    assert_eq!(common::numsub(&first), 1);
+    drop(last);
+    common::wait_until(Duration::from_secs(5), || common::numsub(&first) == 0).await;
+}

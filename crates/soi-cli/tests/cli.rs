@@ -52,7 +52,11 @@ async fn migrating_twice_is_harmless_and_bad_launches_change_nothing() {
     let t = TestDb::new().await;
     let url = t.url();
     let first = soi(&url, &["migrate"]);
-    assert!(first.status.success());
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     assert!(String::from_utf8_lossy(&first.stdout).contains("up to date"));
     assert!(soi(&url, &["migrate"]).status.success());
 

@@ -87,3 +87,19 @@ pub async fn list(tx: &mut TenantTx, event: EventId) -> Result<Vec<Partner>> {
         .fetch_all(conn)
         .await?)
 }
+
+/// The partners of several events at once (one statement), by event, each
+/// event's by name as [`list`] gives them.
+pub async fn list_for(tx: &mut TenantTx, events: &[EventId]) -> Result<Vec<Partner>> {
+    let ids: Vec<Uuid> = events.iter().map(EventId::as_uuid).collect();
+    let (city, conn) = tx.parts();
+    let sql = format!(
+        "select {COLUMNS} from event_partners where city_id = $1 and event_id = any($2) \
+         order by event_id, name"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(ids)
+        .fetch_all(conn)
+        .await?)
+}

@@ -94,16 +94,24 @@ pub async fn of_performance(
 
 /// The results of an event's judged numbers, best first.
 pub async fn results(tx: &mut TenantTx, event: EventId) -> Result<Vec<Standing>> {
+    results_for(tx, &[event]).await
+}
+
+/// The results of several events' judged numbers at once (one statement),
+/// each placed among its own event's numbers; by event, then best first.
+pub async fn results_for(tx: &mut TenantTx, events: &[EventId]) -> Result<Vec<Standing>> {
+    let ids: Vec<Uuid> = events.iter().map(EventId::as_uuid).collect();
     let (city, conn) = tx.parts();
     Ok(sqlx::query_as(
         "select m.performance_id, avg(m.score_hundredths)::float8 as average_hundredths, \
-                count(*) as judges, rank() over (order by avg(m.score_hundredths) desc) as place \
+                count(*) as judges, \
+                rank() over (partition by p.event_id order by avg(m.score_hundredths) desc) as place \
          from judge_marks m join performances p on p.city_id = $1 and p.id = m.performance_id \
-         where m.city_id = $1 and p.event_id = $2 \
-         group by m.performance_id order by place, m.performance_id",
+         where m.city_id = $1 and p.event_id = any($2) \
+         group by p.event_id, m.performance_id order by p.event_id, place, m.performance_id",
     )
     .bind(city)
-    .bind(event.as_uuid())
+    .bind(ids)
     .fetch_all(conn)
     .await?)
 }

@@ -147,6 +147,22 @@ pub async fn list(tx: &mut TenantTx, event: EventId) -> Result<Vec<Performance>>
         .await?)
 }
 
+/// The numbers of several events at once (one statement), by event, each
+/// event's in running order as [`list`] gives them.
+pub async fn list_for(tx: &mut TenantTx, events: &[EventId]) -> Result<Vec<Performance>> {
+    let ids: Vec<Uuid> = events.iter().map(EventId::as_uuid).collect();
+    let (city, conn) = tx.parts();
+    let sql = format!(
+        "select {COLUMNS} from performances where city_id = $1 and event_id = any($2) \
+         order by event_id, running_order"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(ids)
+        .fetch_all(conn)
+        .await?)
+}
+
 /// Puts the event's numbers in the given order. `order` must hold each of
 /// the event's numbers exactly once (`BAD_USER_INPUT` on `performanceIds`
 /// otherwise). Returns the numbers in their new order.

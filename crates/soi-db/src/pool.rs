@@ -8,12 +8,17 @@ use crate::report_tx::ReportTx;
 use crate::tenant::{NationalTx, TenantTx};
 use soi_core::{CityScope, Role};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
-use sqlx::{Connection, Executor};
+use sqlx::{Connection, Executor, Row};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The runtime database handle: cheap to clone, holds the pool privately.
 #[derive(Clone)]
 pub struct Db {
     pool: PgPool,
+    /// Tenant transactions begun through this handle and its clones, for
+    /// metrics (and tests that count them per request).
+    tenant_txs: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Db {
@@ -67,7 +72,10 @@ impl Db {
         for c in conns {
             c.map_err(|e| connect_error(&target, e))?;
         }
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            tenant_txs: Arc::default(),
+        })
     }
 
     /// Opens a transaction scoped to one city. `soi.city_id` is set with
@@ -89,7 +97,14 @@ impl Db {
             id(scope.participant().map(|p| p.as_uuid())),
         );
         let tx = self.pool.begin_with(sqlx::AssertSqlSafe(begin)).await?;
+        self.tenant_txs.fetch_add(1, Ordering::Relaxed);
         Ok(TenantTx::new(tx, *scope))
+    }
+
+    /// Tenant transactions begun so far by this handle and its clones (a
+    /// counter: it only grows).
+    pub fn tenant_transactions(&self) -> u64 {
+        self.tenant_txs.load(Ordering::Relaxed)
     }
 
     /// Opens a transaction with no city: national tables and aggregates only.
@@ -115,6 +130,32 @@ impl Db {
             )
             .await?;
         Ok(ReportTx::new(tx))
+    }
+
+    /// The state of every city's figures (see [`crate::reports::national_version`]),
+    /// read as the national role in one round trip: the cached national answers
+    /// check it on every request, where a transaction's three round trips
+    /// (begin, select, end) were a third of a hit's time.
+    pub async fn national_version(&self) -> Result<i64> {
+        let mut conn = self.pool.acquire().await?;
+        let rows = sqlx::raw_sql(
+            "begin isolation level repeatable read read only; set local role soi_national; \
+             select coalesce(sum(version), 0)::bigint from rollup_versions; commit",
+        )
+        .fetch_all(&mut *conn)
+        .await;
+        match rows {
+            Ok(rows) => match rows.first() {
+                Some(row) => Ok(row.try_get(0)?),
+                None => Err(sqlx::Error::RowNotFound.into()),
+            },
+            Err(e) => {
+                // The string may have stopped inside its transaction: never
+                // hand that connection back to the pool.
+                let _ = conn.close().await;
+                Err(e.into())
+            }
+        }
     }
 
     /// One round trip, for readiness checks.

@@ -37,6 +37,20 @@ pub async fn get(tx: &mut TenantTx, id: RinkId) -> Result<Rink> {
         .ok_or(Error::NotFound("rink"))
 }
 
+/// Several rinks at once (one statement), in no particular order; ids of
+/// another city's rinks, or of none, are left out.
+pub async fn get_many(tx: &mut TenantTx, ids: &[RinkId]) -> Result<Vec<Rink>> {
+    let ids: Vec<Uuid> = ids.iter().map(RinkId::as_uuid).collect();
+    let (city, conn) = tx.parts();
+    Ok(
+        sqlx::query_as("select id, name, address from rinks where city_id = $1 and id = any($2)")
+            .bind(city)
+            .bind(ids)
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
 pub async fn list(tx: &mut TenantTx) -> Result<Vec<Rink>> {
     let (city, conn) = tx.parts();
     Ok(

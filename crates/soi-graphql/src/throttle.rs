@@ -106,11 +106,20 @@ pub async fn check(ctx: &Context<'_>, scope: Scope, rule: Rule, subject: &str) -
     }
 }
 
-/// Counts one attempt in `city` under a per-client or per-city rule.
+/// Counts one attempt in `city` under a per-client or per-city rule. A
+/// per-subject rule needs its subject ([`check`]); counting it city-wide
+/// would lock a whole city out for one person's attempts, so it is refused.
 pub async fn check_city(ctx: &Context<'_>, city: soi_core::CityId, rule: Rule) -> Result<()> {
     let subject = match rule.per {
         Per::Client => client(ctx),
-        Per::City | Per::Subject => "city".to_owned(),
+        Per::City => "city".to_owned(),
+        Per::Subject => {
+            tracing::error!(
+                action = rule.action,
+                "a per-subject rate limit was applied per city"
+            );
+            return Err(ErrorCode::Internal.error("this request could not be checked"));
+        }
     };
     check(ctx, Scope::City(city.as_uuid()), rule, &subject).await
 }

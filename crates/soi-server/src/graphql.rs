@@ -77,13 +77,42 @@ pub(crate) fn request_ctx(
     }
 }
 
+/// An answer to one operation: run now, or the bytes of an answer kept in
+/// the response cache.
+enum Answer {
+    Ran(async_graphql::Response),
+    Kept(Vec<u8>),
+}
+
+impl Answer {
+    /// The answer as JSON bytes.
+    fn into_bytes(self) -> Vec<u8> {
+        match self {
+            Self::Kept(body) => body,
+            Self::Ran(r) => serde_json::to_vec(&r).unwrap_or_else(|_| {
+                // A response is plain JSON values; should it not encode, say so typed.
+                br#"{"errors":[{"message":"the answer could not be encoded","extensions":{"code":"INTERNAL"}}]}"#.to_vec()
+            }),
+        }
+    }
+}
+
+/// A JSON body as an HTTP response.
+fn json_body(body: Vec<u8>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
 /// Runs one operation for an identified requester; every error leaves with
-/// an `extensions.code`.
-async fn run_one(
-    state: &AppState,
-    ctx: RequestCtx,
-    request: async_graphql::Request,
-) -> async_graphql::Response {
+/// an `extensions.code`. A national report query may be answered from the
+/// response cache.
+async fn run_one(state: &AppState, ctx: RequestCtx, request: async_graphql::Request) -> Answer {
     let started = std::time::Instant::now();
     let city = metric_city(&ctx);
     let request = match crate::apq::resolve(state.redis.as_ref(), request).await {
@@ -92,18 +121,45 @@ async fn run_one(
             state
                 .metrics
                 .observe("persisted_query", &city, false, started.elapsed());
-            return refuse(message, code);
+            return Answer::Ran(refuse(message, code));
         }
     };
     let operation = root_field(&request);
-    let response = run_parsed(state, ctx, request).await;
-    state.metrics.observe(
-        &operation,
-        &city,
-        response.errors.is_empty(),
-        started.elapsed(),
-    );
-    response
+    let request = match precheck(state, &ctx, request) {
+        Ok(request) => request,
+        Err(refused) => {
+            state
+                .metrics
+                .observe(&operation, &city, false, started.elapsed());
+            return Answer::Ran(*refused);
+        }
+    };
+    let slot =
+        soi_graphql::reports::national_slot(&state.db, state.redis.as_ref(), &ctx, &request).await;
+    if let Some(body) = match &slot {
+        Some(slot) => slot.get().await,
+        None => None,
+    } {
+        state
+            .metrics
+            .observe(&operation, &city, true, started.elapsed());
+        return Answer::Kept(body);
+    }
+    let response = run_checked(state, ctx, request).await;
+    let ok = response.errors.is_empty();
+    state
+        .metrics
+        .observe(&operation, &city, ok, started.elapsed());
+    match slot {
+        Some(slot) if ok => match serde_json::to_vec(&response) {
+            Ok(body) => {
+                slot.put(body.clone()).await;
+                Answer::Kept(body)
+            }
+            Err(_) => Answer::Ran(response),
+        },
+        _ => Answer::Ran(response),
+    }
 }
 
 fn refuse(message: String, code: ErrorCode) -> async_graphql::Response {
@@ -150,28 +206,39 @@ fn root_field(request: &async_graphql::Request) -> String {
         .unwrap_or_else(|| "other".to_owned())
 }
 
-/// Runs one operation after its persisted query (if any) is resolved.
-async fn run_parsed(
+/// Checks an operation before it runs: the document limits, and
+/// introspection for anonymous callers (refused, or answered null when
+/// hidden behind fragments).
+fn precheck(
     state: &AppState,
-    ctx: RequestCtx,
+    ctx: &RequestCtx,
     mut request: async_graphql::Request,
-) -> async_graphql::Response {
+) -> Result<async_graphql::Request, Box<async_graphql::Response>> {
     // An unparsable query is left to async-graphql, which reports the syntax error.
     if let Ok(doc) = async_graphql::parser::parse_query(&request.query)
         && let Some(breach) = soi_graphql::check_document(&doc, &state.gql_limits)
     {
-        return refuse(breach, ErrorCode::BadUserInput);
+        return Err(Box::new(refuse(breach, ErrorCode::BadUserInput)));
     }
     if ctx.principal().is_none() && !state.anonymous_introspection {
         if asks_introspection(&request.query) {
-            return refuse(
+            return Err(Box::new(refuse(
                 "introspection is for signed-in users".into(),
                 ErrorCode::Unauthenticated,
-            );
+            )));
         }
         // Also catches introspection hidden behind fragments: it answers null.
         request = request.disable_introspection();
     }
+    Ok(request)
+}
+
+/// Runs one operation that passed [`precheck`].
+async fn run_checked(
+    state: &AppState,
+    ctx: RequestCtx,
+    request: async_graphql::Request,
+) -> async_graphql::Response {
     let mut response = state
         .schema
         .execute(soi_graphql::prepare(request, ctx, &state.db))
@@ -239,7 +306,7 @@ async fn execute(
     };
     let mut out = match batch {
         async_graphql::BatchRequest::Single(request) => {
-            axum::Json(run_one(state, ctx, request).await).into_response()
+            json_body(run_one(state, ctx, request).await.into_bytes())
         }
         async_graphql::BatchRequest::Batch(requests) => {
             if requests.len() > state.gql_limits.batch {
@@ -250,11 +317,16 @@ async fn execute(
                 );
                 return failure(StatusCode::BAD_REQUEST, ErrorCode::BadUserInput, &message);
             }
-            let mut responses = Vec::with_capacity(requests.len());
-            for request in requests {
-                responses.push(run_one(state, ctx.clone(), request).await);
+            // The batch's answer is the JSON array of its answers.
+            let mut body = b"[".to_vec();
+            for (i, request) in requests.into_iter().enumerate() {
+                if i > 0 {
+                    body.push(b',');
+                }
+                body.extend(run_one(state, ctx.clone(), request).await.into_bytes());
             }
-            axum::Json(responses).into_response()
+            body.push(b']');
+            json_body(body)
         }
     };
     if wants_graphql_response(headers) {

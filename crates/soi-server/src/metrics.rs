@@ -1,8 +1,8 @@
 //! Prometheus metrics at `/metrics` (text format 0.0.4): GraphQL requests by
 //! operation (the first root field, so the schema bounds the label values)
 //! and city, their latency, the Redis cache's hits, misses and errors, rate
-//! limits counted without Redis, the outbox depth and the pool's use. No
-//! label ever holds personal data.
+//! limits counted without Redis, the outbox depth, the pool's use and the
+//! tenant transactions begun. No label ever holds personal data.
 
 use crate::AppState;
 use axum::extract::State;
@@ -226,6 +226,16 @@ pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
         out,
         "soi_db_pool_connections{{state=\"busy\"}} {}",
         (size as usize).saturating_sub(idle)
+    );
+    // Read last, so the outbox count's own transactions are in this value,
+    // not the next scrape's: two scrapes around a request differ by exactly
+    // what the request (and anything running beside it) began.
+    gauge(
+        &mut out,
+        "soi_db_tenant_transactions_total",
+        "Tenant (one-city) transactions begun.",
+        "counter",
+        state.db.tenant_transactions(),
     );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out)
 }

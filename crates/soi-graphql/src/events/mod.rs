@@ -1,7 +1,9 @@
 //! Events of a season (ice show or competition): reading them (admins and
 //! coaches), preparing them and their tickets (admins), and the public
 //! listing. Every resolver opens a tenant transaction for the city of the
-//! signed-in user (or, public, the city named by slug).
+//! signed-in user (or, public, the city named by slug); an event's rink,
+//! partners, numbers and tickets load through the request's DataLoaders, one
+//! transaction per kind for every event of the response.
 
 mod inputs;
 mod nodes;

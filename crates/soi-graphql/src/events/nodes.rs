@@ -1,18 +1,20 @@
 //! Events as the city's admins and coaches see them.
 
-use super::numbers::{PerformanceNode, performance_nodes};
+use super::numbers::{PerformanceNode, assemble};
+use crate::loaders::{CityLoader, PartnersOf, ProgrammeOf, RinkOf, TicketTypesOf};
 use crate::money::Tiyn;
 use crate::rinks::RinkNode;
-use crate::seasons::READERS;
-use crate::support::{in_city, mirror_enum};
+use crate::seasons::{READERS, clone_error};
+use crate::support::mirror_enum;
+use crate::{RequestCtx, db_error};
+use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use soi_core::CityZone;
 use soi_core::program::{EventKind, EventStatus};
-use soi_db::event_partners::{self, Partner};
+use soi_db::event_partners::Partner;
 use soi_db::events::Event;
-use soi_db::rinks;
-use soi_db::ticket_types::{self, Seats};
+use soi_db::ticket_types::Seats;
 
 mirror_enum! {
     /// What the event is.
@@ -41,6 +43,22 @@ mirror_enum! {
 /// The event's start in the city's zone, ISO 8601 with the offset.
 pub fn local_time(zone: CityZone, at: DateTime<Utc>) -> String {
     zone.local(at).to_rfc3339()
+}
+
+/// Loads one key with the request's loaders (a batch per field kind across
+/// every event of the response), after the same role check and with the same
+/// errors as `in_city!` with [`READERS`].
+async fn load<K>(ctx: &Context<'_>, key: K) -> Result<Option<<CityLoader as Loader<K>>::Value>>
+where
+    K: Send + Sync + Clone + Eq + std::hash::Hash + 'static,
+    CityLoader: Loader<K, Error = std::sync::Arc<soi_db::Error>>,
+{
+    let req = ctx.data::<RequestCtx>()?;
+    req.city_scope(READERS)?;
+    ctx.data::<DataLoader<CityLoader>>()?
+        .load_one(key)
+        .await
+        .map_err(|e| db_error(clone_error(&e), req.request_id()))
 }
 
 pub struct EventNode {
@@ -77,8 +95,13 @@ impl EventNode {
     }
     /// The rink it takes place on.
     async fn rink(&self, ctx: &Context<'_>) -> Result<RinkNode> {
-        let id = self.event.rink_id;
-        in_city!(ctx, READERS, |tx, _| rinks::get(&mut tx, id).await?).map(RinkNode)
+        match load(ctx, RinkOf(self.event.rink_id)).await? {
+            Some(rink) => Ok(RinkNode(rink)),
+            None => {
+                let req = ctx.data::<RequestCtx>()?;
+                Err(db_error(soi_db::Error::NotFound("rink"), req.request_id()))
+            }
+        }
     }
     /// When it starts (UTC).
     async fn starts_at(&self) -> DateTime<Utc> {
@@ -102,24 +125,28 @@ impl EventNode {
     }
     /// Organizations the event is made with, by name.
     async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<PartnerNode>> {
-        let id = self.event.id;
-        let rows = in_city!(ctx, READERS, |tx, _| event_partners::list(&mut tx, id)
-            .await?)?;
-        Ok(rows.into_iter().map(PartnerNode).collect())
+        let rows = load(ctx, PartnersOf(self.event.id)).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(PartnerNode)
+            .collect())
     }
     /// The numbers in running order, with performers and results.
     async fn performances(&self, ctx: &Context<'_>) -> Result<Vec<PerformanceNode>> {
-        let id = self.event.id;
-        in_city!(ctx, READERS, |tx, _| performance_nodes(&mut tx, id).await?)
+        let p = load(ctx, ProgrammeOf(self.event.id))
+            .await?
+            .unwrap_or_default();
+        Ok(assemble(p.performances, p.performers, &p.standings))
     }
     /// Ticket types, cheapest first, with the seats left.
     async fn ticket_types(&self, ctx: &Context<'_>) -> Result<Vec<TicketTypeNode>> {
-        let id = self.event.id;
-        let rows = in_city!(ctx, READERS, |tx, _| ticket_types::list_with_remaining(
-            &mut tx, id
-        )
-        .await?)?;
-        Ok(rows.into_iter().map(TicketTypeNode).collect())
+        let rows = load(ctx, TicketTypesOf(self.event.id)).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(TicketTypeNode)
+            .collect())
     }
 }
 

@@ -136,10 +136,19 @@ pub async fn with_details(
     list: Vec<Performance>,
 ) -> soi_db::Result<Vec<PerformanceNode>> {
     let ids: Vec<_> = list.iter().map(|p| p.id).collect();
-    let mut people = performers::of_performances(tx, &ids).await?;
+    let people = performers::of_performances(tx, &ids).await?;
     let standings = judge_marks::results(tx, event).await?;
-    Ok(list
-        .into_iter()
+    Ok(assemble(list, people, &standings))
+}
+
+/// Numbers of one event with their performers (in the order given) and
+/// results.
+pub fn assemble(
+    list: Vec<Performance>,
+    mut people: Vec<Performer>,
+    standings: &[Standing],
+) -> Vec<PerformanceNode> {
+    list.into_iter()
         .map(|p| {
             let (mine, rest): (Vec<_>, Vec<_>) =
                 people.drain(..).partition(|f| f.performance_id == p.id);
@@ -154,5 +163,5 @@ pub async fn with_details(
                 result,
             }
         })
-        .collect())
+        .collect()
 }

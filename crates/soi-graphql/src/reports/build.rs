@@ -4,9 +4,9 @@
 
 use super::model::*;
 use soi_core::CityScope;
-use soi_core::report::{Figures, Grouping, Shown, YearMonth, median_of, suppress_rows};
+use soi_core::report::{Figures, Grouping, Shown, YearMonth, suppress_rows};
 use soi_db::reports::{self, ReportQuery};
-use soi_db::{Db, Result, cities};
+use soi_db::{Db, ReportTx, Result, TenantTx, cities};
 use std::cmp::Ordering;
 
 /// The months a report covers, both ends included.
@@ -86,9 +86,19 @@ fn totals_of(rows: &[reports::ReportRow]) -> Figures {
 /// Every city's figures for the national role, small groups suppressed.
 pub async fn national(db: &Db, period: Period, by: ReportGrouping) -> Result<NationalReport> {
     let mut tx = db.report().await?;
-    let rows = reports::national(&mut tx, &period.query(Some(by.into()))).await?;
-    let totals = reports::national(&mut tx, &period.query(None)).await?;
+    let report = national_in(&mut tx, period, by).await?;
     tx.finish().await?;
+    Ok(report)
+}
+
+/// [`national`] in an open report transaction (whose snapshot it reads).
+pub async fn national_in(
+    tx: &mut ReportTx,
+    period: Period,
+    by: ReportGrouping,
+) -> Result<NationalReport> {
+    let rows = reports::national(tx, &period.query(Some(by.into()))).await?;
+    let totals = reports::national(tx, &period.query(None)).await?;
     let raw: Vec<Figures> = rows.iter().map(|r| r.figures).collect();
     let (shown, total) = suppress_rows(&raw, &totals_of(&totals));
     Ok(NationalReport {
@@ -107,27 +117,37 @@ pub async fn national(db: &Db, period: Period, by: ReportGrouping) -> Result<Nat
 /// The fewest cities a median is shown over.
 pub const MEDIAN_MIN_CITIES: usize = 3;
 
-/// A city's own figures (all shown: its admins see its people anyway) and
-/// the national median of the same period.
-pub async fn city(
-    db: &Db,
+/// The national median of a period, as a city's report shows it.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq)]
+pub struct Median {
+    /// `None` while fewer than [`MEDIAN_MIN_CITIES`] cities report.
+    pub figures: Option<ReportFigures>,
+    /// How many cities have figures in the period.
+    pub compared: i32,
+}
+
+/// The median over every city with figures in the period, read as the
+/// national role in an open report transaction.
+pub async fn median_in(tx: &mut ReportTx, period: Period) -> Result<Median> {
+    let (compared, figures) = reports::national_median(tx, &period.query(None)).await?;
+    let compared = usize::try_from(compared).unwrap_or(0);
+    Ok(Median {
+        figures: (compared >= MEDIAN_MIN_CITIES).then(|| (&Shown::guarded(&figures)).into()),
+        compared: i32::try_from(compared).unwrap_or(i32::MAX),
+    })
+}
+
+/// A city's own figures, all shown (its admins see its people anyway),
+/// without the median (see [`with_median`]), in an open tenant transaction.
+pub async fn city_own_in(
+    tx: &mut TenantTx,
     scope: &CityScope,
     period: Period,
     by: CityReportGrouping,
 ) -> Result<CityReport> {
-    let mut tx = db.tenant(scope).await?;
-    let rows = reports::city(&mut tx, &period.query(Some(by.into()))).await?;
-    let totals = reports::city(&mut tx, &period.query(None)).await?;
-    let label = cities::by_id(&mut tx, scope.city()).await?;
-    tx.commit().await?;
-    let mut national = db.report().await?;
-    let per_city = reports::national(&mut national, &period.query(Some(Grouping::City))).await?;
-    national.finish().await?;
-    let compared = per_city.len();
-    let median = (compared >= MEDIAN_MIN_CITIES).then(|| {
-        let raw: Vec<Figures> = per_city.iter().map(|r| r.figures).collect();
-        ReportFigures::from(&Shown::guarded(&median_of(&raw)))
-    });
+    let rows = reports::city(tx, &period.query(Some(by.into()))).await?;
+    let totals = reports::city(tx, &period.query(None)).await?;
+    let label = cities::by_id(tx, scope.city()).await?;
     Ok(CityReport {
         from: period.from.to_string(),
         to: period.to.to_string(),
@@ -142,9 +162,32 @@ pub async fn city(
             .iter()
             .map(|r| row(r, (&Shown::open(&r.figures)).into(), false))
             .collect(),
-        national_median: median,
-        cities_compared: i32::try_from(compared).unwrap_or(i32::MAX),
+        national_median: None,
+        cities_compared: 0,
     })
+}
+
+/// A city's report with the median to compare against.
+pub fn with_median(mut report: CityReport, median: Median) -> CityReport {
+    report.national_median = median.figures;
+    report.cities_compared = median.compared;
+    report
+}
+
+/// A city's own figures and the national median of the same period.
+pub async fn city(
+    db: &Db,
+    scope: &CityScope,
+    period: Period,
+    by: CityReportGrouping,
+) -> Result<CityReport> {
+    let mut tx = db.tenant(scope).await?;
+    let own = city_own_in(&mut tx, scope, period, by).await?;
+    tx.commit().await?;
+    let mut national = db.report().await?;
+    let median = median_in(&mut national, period).await?;
+    national.finish().await?;
+    Ok(with_median(own, median))
 }
 
 fn key_order(a: &ReportRow, b: &ReportRow) -> Ordering {

@@ -19,7 +19,9 @@ fn grouping_name(by: impl std::fmt::Debug) -> String {
     format!("{by:?}")
 }
 
-/// The national report, from the cache when its version is current.
+/// The national report, from the cache when its version is current. The
+/// version and, on a miss, the report are read in one repeatable-read
+/// transaction: what is stored under a version is exactly that version.
 pub async fn national(
     db: &Db,
     redis: Option<&Redis>,
@@ -31,7 +33,6 @@ pub async fn national(
     };
     let mut tx = db.report().await?;
     let version = reports::national_version(&mut tx).await?;
-    tx.finish().await?;
     let key = Key::new(
         Scope::National,
         "report",
@@ -45,15 +46,20 @@ pub async fn national(
     );
     let cache = redis.cache();
     if let Some(hit) = cache.get_json::<NationalReport>(&key).await {
+        tx.finish().await?;
         return Ok(hit);
     }
-    let report = build::national(db, period, by).await?;
+    let report = build::national_in(&mut tx, period, by).await?;
+    tx.finish().await?;
     cache.put_json(&key, &report, TTL).await;
     Ok(report)
 }
 
-/// A city's report for its admin, from the cache when both its city's and
-/// the national version (for the median) are current.
+/// A city's report for its admin: its own figures cached by its city's
+/// version, the national median by the national version. The median is the
+/// same for every city's admins, so one computation serves them all until
+/// any city's figures change; a change in one city leaves the other cities'
+/// own parts cached.
 pub async fn city(
     db: &Db,
     redis: Option<&Redis>,
@@ -64,29 +70,57 @@ pub async fn city(
     let Some(redis) = redis.filter(|r| r.is_up()) else {
         return build::city(db, scope, period, by).await;
     };
+    let cache = redis.cache();
     let mut tx = db.tenant(scope).await?;
+    // Read first: the figures read after it are at least this new.
     let city_version = reports::city_version(&mut tx).await?;
-    tx.commit().await?;
-    let mut national = db.report().await?;
-    let national_version = reports::national_version(&mut national).await?;
-    national.finish().await?;
-    let key = Key::new(
+    let own_key = Key::new(
         Scope::City(scope.city().as_uuid()),
         "report",
         "chapter_admin",
         &[
             &city_version.to_string(),
-            &national_version.to_string(),
             &period.from.to_string(),
             &period.to.to_string(),
             &grouping_name(by),
         ],
     );
+    let own = match cache.get_json::<CityReport>(&own_key).await {
+        Some(hit) => hit,
+        None => {
+            let own = build::city_own_in(&mut tx, scope, period, by).await?;
+            cache.put_json(&own_key, &own, TTL).await;
+            own
+        }
+    };
+    tx.commit().await?;
+    Ok(build::with_median(own, median(db, redis, period).await?))
+}
+
+/// The national median of a period, cached by the national version (read
+/// in the same repeatable-read transaction as the median on a miss).
+async fn median(db: &Db, redis: &Redis, period: Period) -> Result<build::Median> {
+    let mut tx = db.report().await?;
+    let version = reports::national_version(&mut tx).await?;
+    let key = Key::new(
+        Scope::National,
+        "median",
+        "chapter_admin",
+        &[
+            &version.to_string(),
+            &period.from.to_string(),
+            &period.to.to_string(),
+        ],
+    );
     let cache = redis.cache();
-    if let Some(hit) = cache.get_json::<CityReport>(&key).await {
-        return Ok(hit);
-    }
-    let report = build::city(db, scope, period, by).await?;
-    cache.put_json(&key, &report, TTL).await;
-    Ok(report)
+    let median = match cache.get_json::<build::Median>(&key).await {
+        Some(hit) => hit,
+        None => {
+            let median = build::median_in(&mut tx, period).await?;
+            cache.put_json(&key, &median, TTL).await;
+            median
+        }
+    };
+    tx.finish().await?;
+    Ok(median)
 }

@@ -6,11 +6,13 @@ mod build;
 mod cached;
 mod csv;
 mod model;
+mod response;
 
 pub use build::{MEDIAN_MIN_CITIES, Period, sort_rows};
 pub use cached::{city as city_report, national as national_report};
 pub use csv::{city_csv, national_csv};
 pub use model::*;
+pub use response::{ResponseSlot, national_slot};
 
 use crate::RequestCtx;
 use crate::error::db_error;
