@@ -266,3 +266,65 @@ async fn the_national_answer_is_kept_whole_per_query_and_variables() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_median_a_city_compares_against_moves_with_any_citys_write() {
+    const MEDIAN: &str = "query { cityReport(from: \"2021-01\", to: \"2030-12\") { totals { sponsorMoney } nationalMedian { sponsorMoney } citiesCompared } }";
+    let (_t, app) = TestApp::seeded().await;
+    let slugs = ["almaty", "astana", "shymkent"];
+    let mut admins = Vec::new();
+    for slug in slugs {
+        admins.push(app.login(&format!("admin@{slug}.soi.test")).await);
+    }
+    // Every city's own money, and the median Almaty's admin is shown.
+    let read = async || {
+        let mut own = Vec::new();
+        let mut shown = None;
+        for (i, admin) in admins.iter().enumerate() {
+            let d = data(&app, admin, MEDIAN, json!({})).await;
+            assert_eq!(d["cityReport"]["citiesCompared"], 3, "{d}");
+            own.push(
+                d["cityReport"]["totals"]["sponsorMoney"]
+                    .as_i64()
+                    .expect("own"),
+            );
+            if i == 0 {
+                shown = d["cityReport"]["nationalMedian"]["sponsorMoney"].as_i64();
+            }
+        }
+        own.sort_unstable();
+        (own[1], shown.expect("median shown"))
+    };
+    let (expected, shown) = read().await;
+    assert_eq!(shown, expected);
+    // Kept now (in Redis and in the gateway's memory); money arrives in the
+    // two other cities, far more than any city had.
+    for admin in &admins[1..] {
+        let sponsor = data(
+            &app,
+            admin,
+            "mutation { createSponsor(input: { kind: ORGANIZATION, name: \"Median Fund\" }) { id } }",
+            json!({}),
+        )
+        .await["createSponsor"]["id"]
+            .clone();
+        let pledge = data(
+            &app,
+            admin,
+            "mutation($s: ID!) { pledgeContribution(input: { sponsorId: $s, form: MONEY, amount: 900000000, purpose: \"ice\", pledgedOn: \"2026-11-01\" }) { id } }",
+            json!({ "s": sponsor }),
+        )
+        .await["pledgeContribution"]["id"]
+            .clone();
+        data(
+            &app,
+            admin,
+            "mutation($id: ID!) { receiveContribution(id: $id, receivedOn: \"2026-11-02\") { balance } }",
+            json!({ "id": pledge }),
+        )
+        .await;
+    }
+    let (moved, shown) = read().await;
+    assert!(moved > expected, "{moved} {expected}");
+    assert_eq!(shown, moved, "Almaty's admin sees the new median at once");
+}

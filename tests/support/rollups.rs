@@ -406,6 +406,10 @@ pub async fn check(
                 .map_err(fail)?;
             prop_assert_eq!(compared, per_city.len() as i64, "cities compared {}", when);
             prop_assert_eq!(median, median_of(&per_city), "national median {}", when);
+            // The median kept in the process (by the national version) is
+            // never one of an earlier check's figures.
+            let kept = db.national_median(from, to).await.map_err(fail)?;
+            prop_assert_eq!(kept, (compared, median), "kept median {}", when);
         }
     }
     national.finish().await.map_err(fail)?;

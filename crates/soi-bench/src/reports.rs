@@ -751,7 +751,7 @@ async fn measure_sites(
         }
         let ratio = out[1].p50.as_secs_f64() / out[0].p50.as_secs_f64();
         println!(
-            "| {} — cached (gateway with Redis) | Redis hits {} / {} (own part + median: 2 per request) | {} | {} | {} | {} | {ratio:.2} | {} |",
+            "| {} — cached (gateway with Redis) | Redis hits {} / {} (the own part: 1 per request; the median is kept in the process) | {} | {} | {} | {} | {ratio:.2} | {} |",
             shape.label,
             hits[0],
             hits[1],
@@ -782,29 +782,7 @@ fn verdict(met: bool) -> &'static str {
 
 /// Deletes every key under `prefix:`; how many.
 async fn delete_keys(url: &str, prefix: &str) -> Result<u64> {
-    let client = redis::Client::open(url)?;
-    let mut conn = client.get_multiplexed_async_connection().await?;
-    let pattern = format!("{prefix}:*");
-    let mut cursor: u64 = 0;
-    let mut deleted = 0;
-    loop {
-        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
-            .arg(cursor)
-            .arg("MATCH")
-            .arg(&pattern)
-            .arg("COUNT")
-            .arg(1000)
-            .query_async(&mut conn)
-            .await?;
-        if !keys.is_empty() {
-            let n: u64 = redis::cmd("DEL").arg(&keys).query_async(&mut conn).await?;
-            deleted += n;
-        }
-        if next == 0 {
-            return Ok(deleted);
-        }
-        cursor = next;
-    }
+    Ok(soi_cache::delete_prefixed(url, prefix).await?)
 }
 
 /// Databases named like the bench's and Redis keys under its prefixes.
@@ -816,26 +794,9 @@ async fn leftovers(server: &str, redis_url: &str, names: &[String]) -> Result<(i
             .fetch_one(&mut conn)
             .await?;
     conn.close().await.ok();
-    let client = redis::Client::open(redis_url)?;
-    let mut redis = client.get_multiplexed_async_connection().await?;
     let mut keys = 0;
     for name in names {
-        let mut cursor: u64 = 0;
-        loop {
-            let (next, found): (u64, Vec<String>) = redis::cmd("SCAN")
-                .arg(cursor)
-                .arg("MATCH")
-                .arg(format!("{name}:*"))
-                .arg("COUNT")
-                .arg(1000)
-                .query_async(&mut redis)
-                .await?;
-            keys += found.len();
-            if next == 0 {
-                break;
-            }
-            cursor = next;
-        }
+        keys += soi_cache::count_prefixed(redis_url, name).await?;
     }
     Ok((dbs, keys))
 }

@@ -61,18 +61,22 @@ impl Cache {
             Counters::bump(&counters.misses);
             return None;
         };
-        match serde_json::from_slice(&bytes) {
-            Ok(value) => {
-                Counters::bump(&counters.hits);
-                Some(value)
-            }
-            Err(err) => {
-                // A type changed shape since the entry was written; treat as absent.
-                Counters::bump(&counters.errors);
-                tracing::warn!(key = key.as_str(), error = %err, "cached value does not decode");
-                None
-            }
+        let value = self.decode(key, &bytes);
+        if value.is_some() {
+            Counters::bump(&counters.hits);
         }
+        value
+    }
+
+    /// A stored value; `None` (counted as an error) when a type changed
+    /// shape since the entry was written.
+    fn decode<T: DeserializeOwned>(&self, key: &Key, bytes: &[u8]) -> Option<T> {
+        serde_json::from_slice(bytes)
+            .inspect_err(|err| {
+                Counters::bump(&self.redis.inner.counters.errors);
+                tracing::warn!(key = key.as_str(), error = %err, "cached value does not decode");
+            })
+            .ok()
     }
 
     /// Stores `value` for `ttl`; failures are counted and swallowed (the next read misses).
@@ -102,6 +106,68 @@ impl Cache {
                     .await
             })
             .await;
+    }
+
+    /// Looks `key` up while `version` is read, so the two round trips
+    /// overlap; answers the version and the bytes stored at exactly that
+    /// version (see [`Cache::put_at`]). An entry of another version reads as
+    /// a miss. Counts a hit or a miss; a failed version read is returned as is.
+    pub async fn get_at<E>(
+        &self,
+        key: &Key,
+        version: impl std::future::Future<Output = Result<i64, E>>,
+    ) -> Result<(i64, Option<Vec<u8>>), E> {
+        let (version, stored) = tokio::join!(version, self.fetch(key));
+        let version = version?;
+        let found = stored.and_then(|mut bytes| {
+            let tag = bytes.get(..8)?.try_into().ok().map(i64::from_be_bytes)?;
+            (tag == version).then(|| bytes.split_off(8))
+        });
+        let counters = &self.redis.inner.counters;
+        Counters::bump(match found {
+            Some(_) => &counters.hits,
+            None => &counters.misses,
+        });
+        Ok((version, found))
+    }
+
+    /// [`Cache::get_at`] decoded from JSON; a value that no longer decodes
+    /// is a miss (counted as an error too).
+    pub async fn get_json_at<T: DeserializeOwned, E>(
+        &self,
+        key: &Key,
+        version: impl std::future::Future<Output = Result<i64, E>>,
+    ) -> Result<(i64, Option<T>), E> {
+        let (version, found) = self.get_at(key, version).await?;
+        Ok((version, found.and_then(|bytes| self.decode(key, &bytes))))
+    }
+
+    /// Stores `bytes` tagged with the version of the data they were made
+    /// from. The caller reads the version *before* the data, so what is
+    /// stored is at least that new and [`Cache::get_at`] never answers stale.
+    /// One key per question: a newer version overwrites the older entry.
+    pub async fn put_at(&self, key: &Key, version: i64, bytes: &[u8], ttl: Duration) {
+        let mut tagged = Vec::with_capacity(8 + bytes.len());
+        tagged.extend_from_slice(&version.to_be_bytes());
+        tagged.extend_from_slice(bytes);
+        self.put_bytes(key, tagged, ttl).await;
+    }
+
+    /// [`Cache::put_at`] of a value encoded as JSON.
+    pub async fn put_json_at<T: Serialize>(
+        &self,
+        key: &Key,
+        version: i64,
+        value: &T,
+        ttl: Duration,
+    ) {
+        match serde_json::to_vec(value) {
+            Ok(bytes) => self.put_at(key, version, &bytes, ttl).await,
+            Err(err) => {
+                Counters::bump(&self.redis.inner.counters.errors);
+                tracing::warn!(key = key.as_str(), error = %err, "value does not encode");
+            }
+        }
     }
 
     /// Makes every cached entry of `scope` unreachable by bumping its generation (and, for a

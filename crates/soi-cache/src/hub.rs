@@ -45,7 +45,7 @@ pub(crate) fn start(
         max_backoff: max_backoff.max(MIN_BACKOFF),
         commands: rx,
         subs: HashMap::new(),
-        connected_before: false,
+        resync_due: false,
     };
     runtime.spawn(hub.run());
     commands
@@ -57,7 +57,9 @@ struct Hub {
     max_backoff: Duration,
     commands: mpsc::UnboundedReceiver<Command>,
     subs: HashMap<String, Vec<mpsc::Sender<String>>>,
-    connected_before: bool,
+    /// A connection was lost (or never made) while someone listened: they
+    /// may have missed messages, so the next session tells them to re-read.
+    resync_due: bool,
 }
 
 /// How a connected session ended.
@@ -76,6 +78,8 @@ impl Hub {
         loop {
             // Offline, a change only updates the map: the next session subscribes to it all.
             while self.subs.is_empty() {
+                // Nobody listens, so nobody missed anything.
+                self.resync_due = false;
                 match self.commands.recv().await {
                     Some(command) => {
                         self.apply(command);
@@ -86,7 +90,10 @@ impl Hub {
             match self.session(&mut backoff).await {
                 Ended::Closed => return,
                 Ended::Idle => continue,
-                Ended::Lost => tracing::debug!("pub/sub connection lost, reconnecting"),
+                Ended::Lost => {
+                    self.resync_due = true;
+                    tracing::debug!("pub/sub connection lost, reconnecting");
+                }
             }
             // Subscriptions keep arriving and leaving while we wait.
             let until = tokio::time::Instant::now() + backoff;
@@ -144,10 +151,10 @@ impl Hub {
             }
         }
         *backoff = MIN_BACKOFF;
-        if self.connected_before {
+        // Not after an idle close: nobody was listening then.
+        if std::mem::take(&mut self.resync_due) {
             self.broadcast(RESYNC);
         }
-        self.connected_before = true;
         let mut heartbeat =
             tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);
         loop {

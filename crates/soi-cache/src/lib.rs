@@ -14,6 +14,7 @@ mod health;
 mod hub;
 mod keys;
 mod local_limiter;
+mod prefix;
 mod pubsub;
 mod rate;
 
@@ -22,5 +23,6 @@ pub use cache::Cache;
 pub use client::{CacheOptions, Redis, Stats};
 pub use error::{Error, Unavailable};
 pub use keys::{Key, Scope, sha256_hex};
+pub use prefix::{count_prefixed, delete_prefixed};
 pub use pubsub::{Channel, PubSub, RESYNC};
 pub use rate::{Bucket, Limited, RateLimiter};

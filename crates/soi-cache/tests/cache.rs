@@ -74,6 +74,43 @@ async fn get_returns_what_put_stored_and_none_on_a_miss() {
 }
 
 #[tokio::test]
+async fn a_versioned_entry_is_read_only_at_its_version() {
+    let (redis, _cleanup) = common::connect().await;
+    let cache = redis.cache();
+    let key = Key::new(Scope::National, "report", "national", &["versioned"]);
+    let at = |v: i64| async move { Ok::<i64, String>(v) };
+    assert_eq!(cache.get_at(&key, at(7)).await, Ok((7, None)));
+    let report = Report {
+        city: "Astana".to_owned(),
+        total: 5,
+    };
+    cache
+        .put_json_at(&key, 7, &report, Duration::from_secs(60))
+        .await;
+    // At its version it is found; a newer (or older) version reads as a miss.
+    assert_eq!(
+        cache.get_json_at::<Report, _>(&key, at(7)).await,
+        Ok((7, Some(report)))
+    );
+    assert_eq!(cache.get_at(&key, at(8)).await, Ok((8, None)));
+    assert_eq!(cache.get_at(&key, at(6)).await, Ok((6, None)));
+    // The newer version's entry replaces the older one under the same key.
+    cache
+        .put_at(&key, 8, b"eight", Duration::from_secs(60))
+        .await;
+    assert_eq!(
+        cache.get_at(&key, at(8)).await,
+        Ok((8, Some(b"eight".to_vec())))
+    );
+    assert_eq!(cache.get_at(&key, at(7)).await, Ok((7, None)));
+    // A version that cannot be read is the caller's error, whatever Redis holds.
+    let failed = async { Err::<i64, String>("down".to_owned()) };
+    assert_eq!(cache.get_at(&key, failed).await, Err("down".to_owned()));
+    let stats = redis.stats();
+    assert_eq!((stats.hits, stats.misses, stats.errors), (2, 4, 0));
+}
+
+#[tokio::test]
 async fn invalidate_changes_the_next_scoped_key_and_the_national_generation() {
     let (redis, _cleanup) = common::connect().await;
     let cache = redis.cache();

@@ -151,3 +151,25 @@ async fn every_subscription_of_a_process_shares_one_connection() {
     drop(last);
     common::wait_until(Duration::from_secs(5), || common::numsub(&first) == 0).await;
 }
+
+#[tokio::test]
+async fn a_connection_closed_for_lack_of_subscribers_asks_nobody_to_resync() {
+    let (redis, cleanup) = common::connect().await;
+    let pubsub = redis.pubsub();
+    let channel = Channel::new(Scope::City(Uuid::new_v4()), "changes");
+    let full = format!("{}:{}", cleanup.prefix, channel.as_str());
+    let first = Box::pin(pubsub.subscribe(&channel));
+    common::wait_until(Duration::from_secs(5), || common::numsub(&full) == 1).await;
+    // The last subscriber leaves: the hub closes its connection (nothing was lost).
+    drop(first);
+    common::wait_until(Duration::from_secs(5), || common::numsub(&full) == 0).await;
+    let mut second = Box::pin(pubsub.subscribe(&channel));
+    common::wait_until(Duration::from_secs(5), || common::numsub(&full) == 1).await;
+    pubsub.publish(&channel, "after").await;
+    let got = tokio::time::timeout(Duration::from_secs(5), second.next())
+        .await
+        .unwrap()
+        .unwrap();
+    // The first thing heard is the message, not a resync.
+    assert_eq!(got, "after");
+}

@@ -28,6 +28,7 @@ pub mod funds;
 pub mod groups;
 pub mod judge_marks;
 pub mod ledger;
+mod medians;
 pub mod orders;
 pub mod outbox;
 pub mod participants;

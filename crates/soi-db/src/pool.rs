@@ -19,6 +19,8 @@ pub struct Db {
     /// Tenant transactions begun through this handle and its clones, for
     /// metrics (and tests that count them per request).
     tenant_txs: Arc<AtomicU64>,
+    /// National medians by version, shared by this handle's clones.
+    medians: crate::medians::Medians,
 }
 
 impl std::fmt::Debug for Db {
@@ -75,6 +77,7 @@ impl Db {
         Ok(Self {
             pool,
             tenant_txs: Arc::default(),
+            medians: Default::default(),
         })
     }
 
@@ -85,26 +88,33 @@ impl Db {
     /// narrow coaches and participants. BEGIN and the settings go in one round
     /// trip.
     pub async fn tenant(&self, scope: &CityScope) -> Result<TenantTx> {
-        // Typed UUIDs and fixed role codes, formatted by us: nothing from a
-        // client reaches this string, so it cannot inject SQL.
-        let id = |v: Option<uuid::Uuid>| v.map(|u| u.to_string()).unwrap_or_default();
-        let begin = format!(
-            "begin; select set_config('soi.city_id', '{}', true), set_config('soi.role', '{}', true), \
-             set_config('soi.coach_id', '{}', true), set_config('soi.participant_id', '{}', true)",
-            scope.city().as_uuid(),
-            scope.role().map_or("", Role::code),
-            id(scope.coach().map(|c| c.as_uuid())),
-            id(scope.participant().map(|p| p.as_uuid())),
-        );
+        let begin = tenant_begin(scope, "begin");
         let tx = self.pool.begin_with(sqlx::AssertSqlSafe(begin)).await?;
         self.tenant_txs.fetch_add(1, Ordering::Relaxed);
         Ok(TenantTx::new(tx, *scope))
+    }
+
+    /// The city's change counter (see [`crate::reports::city_version`]),
+    /// read in a tenant transaction begun, read and ended in one round trip:
+    /// the cached city reports check it on every request.
+    pub async fn city_version(&self, scope: &CityScope) -> Result<i64> {
+        let sql = format!(
+            "{}; select coalesce((select version from rollup_versions where city_id = '{}'), 0)::bigint; commit",
+            tenant_begin(scope, "begin read only"),
+            scope.city().as_uuid()
+        );
+        self.tenant_txs.fetch_add(1, Ordering::Relaxed);
+        self.last_number(sql).await
     }
 
     /// Tenant transactions begun so far by this handle and its clones (a
     /// counter: it only grows).
     pub fn tenant_transactions(&self) -> u64 {
         self.tenant_txs.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn medians(&self) -> &crate::medians::Medians {
+        &self.medians
     }
 
     /// Opens a transaction with no city: national tables and aggregates only.
@@ -137,15 +147,23 @@ impl Db {
     /// check it on every request, where a transaction's three round trips
     /// (begin, select, end) were a third of a hit's time.
     pub async fn national_version(&self) -> Result<i64> {
-        let mut conn = self.pool.acquire().await?;
-        let rows = sqlx::raw_sql(
+        self.last_number(
             "begin isolation level repeatable read read only; set local role soi_national; \
-             select coalesce(sum(version), 0)::bigint from rollup_versions; commit",
+             select coalesce(sum(version), 0)::bigint from rollup_versions; commit"
+                .to_owned(),
         )
-        .fetch_all(&mut *conn)
-        .await;
+        .await
+    }
+
+    /// The first column of the last row that a string of statements (a
+    /// whole transaction, formatted by us) answers, in one round trip.
+    async fn last_number(&self, sql: String) -> Result<i64> {
+        let mut conn = self.pool.acquire().await?;
+        let rows = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&mut *conn)
+            .await;
         match rows {
-            Ok(rows) => match rows.first() {
+            Ok(rows) => match rows.last() {
                 Some(row) => Ok(row.try_get(0)?),
                 None => Err(sqlx::Error::RowNotFound.into()),
             },
@@ -270,4 +288,19 @@ pub(crate) fn connect_error(target: &str, e: sqlx::Error) -> Error {
         }
         other => Error::Unavailable(format!("cannot connect to PostgreSQL at {target}: {other}")),
     }
+}
+
+/// The statements that begin a tenant transaction (`begin` is `begin` or
+/// `begin read only`). Typed UUIDs and fixed role codes, formatted by us:
+/// nothing from a client reaches this string, so it cannot inject SQL.
+fn tenant_begin(scope: &CityScope, begin: &str) -> String {
+    let id = |v: Option<uuid::Uuid>| v.map(|u| u.to_string()).unwrap_or_default();
+    format!(
+        "{begin}; select set_config('soi.city_id', '{}', true), set_config('soi.role', '{}', true), \
+         set_config('soi.coach_id', '{}', true), set_config('soi.participant_id', '{}', true)",
+        scope.city().as_uuid(),
+        scope.role().map_or("", Role::code),
+        id(scope.coach().map(|c| c.as_uuid())),
+        id(scope.participant().map(|p| p.as_uuid())),
+    )
 }

@@ -134,16 +134,18 @@ async fn run_one(state: &AppState, ctx: RequestCtx, request: async_graphql::Requ
             return Answer::Ran(*refused);
         }
     };
-    let slot =
-        soi_graphql::reports::national_slot(&state.db, state.redis.as_ref(), &ctx, &request).await;
-    if let Some(body) = match &slot {
-        Some(slot) => slot.get().await,
-        None => None,
-    } {
-        state
-            .metrics
-            .observe(&operation, &city, true, started.elapsed());
-        return Answer::Kept(body);
+    let mut slot = soi_graphql::reports::national_slot(state.redis.as_ref(), &ctx, &request);
+    let mut request = request;
+    if let Some(slot) = &mut slot {
+        if let Some(body) = slot.get(&state.db).await {
+            state
+                .metrics
+                .observe(&operation, &city, true, started.elapsed());
+            return Answer::Kept(body);
+        }
+        if let Some(version) = slot.version_read() {
+            request = request.data(version);
+        }
     }
     let response = run_checked(state, ctx, request).await;
     let ok = response.errors.is_empty();
@@ -153,7 +155,7 @@ async fn run_one(state: &AppState, ctx: RequestCtx, request: async_graphql::Requ
     match slot {
         Some(slot) if ok => match serde_json::to_vec(&response) {
             Ok(body) => {
-                slot.put(body.clone()).await;
+                slot.put(&body).await;
                 Answer::Kept(body)
             }
             Err(_) => Answer::Ran(response),

@@ -152,7 +152,7 @@ pub async fn national(
             )));
         }
     };
-    let mut r = national_report(&state.db, state.redis.as_ref(), period, by)
+    let mut r = national_report(&state.db, state.redis.as_ref(), period, by, None)
         .await
         .map_err(|e| internal(ctx.request_id(), &e))?;
     sort_rows(&mut r.rows, sort);

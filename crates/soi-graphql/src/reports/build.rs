@@ -127,9 +127,11 @@ pub struct Median {
 }
 
 /// The median over every city with figures in the period, read as the
-/// national role in an open report transaction.
-pub async fn median_in(tx: &mut ReportTx, period: Period) -> Result<Median> {
-    let (compared, figures) = reports::national_median(tx, &period.query(None)).await?;
+/// national role (kept in the process by the national version; see
+/// [`Db::national_median`]).
+pub async fn median(db: &Db, period: Period) -> Result<Median> {
+    let q = period.query(None);
+    let (compared, figures) = db.national_median(q.from, q.to).await?;
     let compared = usize::try_from(compared).unwrap_or(0);
     Ok(Median {
         figures: (compared >= MEDIAN_MIN_CITIES).then(|| (&Shown::guarded(&figures)).into()),
@@ -174,8 +176,8 @@ pub fn with_median(mut report: CityReport, median: Median) -> CityReport {
     report
 }
 
-/// A city's own figures and the national median of the same period.
-pub async fn city(
+/// A city's own figures, in their own tenant transaction.
+pub async fn city_own(
     db: &Db,
     scope: &CityScope,
     period: Period,
@@ -184,9 +186,18 @@ pub async fn city(
     let mut tx = db.tenant(scope).await?;
     let own = city_own_in(&mut tx, scope, period, by).await?;
     tx.commit().await?;
-    let mut national = db.report().await?;
-    let median = median_in(&mut national, period).await?;
-    national.finish().await?;
+    Ok(own)
+}
+
+/// A city's own figures and the national median of the same period, read
+/// side by side (two connections; neither waits for the other).
+pub async fn city(
+    db: &Db,
+    scope: &CityScope,
+    period: Period,
+    by: CityReportGrouping,
+) -> Result<CityReport> {
+    let (own, median) = tokio::try_join!(city_own(db, scope, period, by), median(db, period))?;
     Ok(with_median(own, median))
 }
 

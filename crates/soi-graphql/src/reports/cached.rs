@@ -1,8 +1,10 @@
 //! Reports through the Redis cache. A key names the scope (national, or the
-//! city), the role that may read it, and the rollup version the report was
-//! computed at: any committed change to a figure raises the version, so the
-//! next read misses and recomputes — read-your-writes without trusting an
-//! invalidation message to arrive. Without Redis (or while it is down) the
+//! city), the role that may read it and the question; the entry carries the
+//! rollup version it was computed at. Any committed change to a figure
+//! raises the version, so an entry of an older version reads as a miss and
+//! the report is recomputed — read-your-writes without trusting an
+//! invalidation message to arrive. The version and the entry are read side
+//! by side (one round trip's time). Without Redis (or while it is down) the
 //! report is computed from PostgreSQL every time.
 
 use super::build::{self, Period};
@@ -19,47 +21,53 @@ fn grouping_name(by: impl std::fmt::Debug) -> String {
     format!("{by:?}")
 }
 
-/// The national report, from the cache when its version is current. The
-/// version and, on a miss, the report are read in one repeatable-read
-/// transaction: what is stored under a version is exactly that version.
+/// The national report, from the cache when it was computed at the current
+/// version. `known` is a national version the caller has just read (the
+/// whole-answer cache does), which spares reading it again.
 pub async fn national(
     db: &Db,
     redis: Option<&Redis>,
     period: Period,
     by: ReportGrouping,
+    known: Option<i64>,
 ) -> Result<NationalReport> {
     let Some(redis) = redis.filter(|r| r.is_up()) else {
         return build::national(db, period, by).await;
     };
-    let mut tx = db.report().await?;
-    let version = reports::national_version(&mut tx).await?;
     let key = Key::new(
         Scope::National,
         "report",
         "national",
         &[
-            &version.to_string(),
             &period.from.to_string(),
             &period.to.to_string(),
             &grouping_name(by),
         ],
     );
     let cache = redis.cache();
-    if let Some(hit) = cache.get_json::<NationalReport>(&key).await {
-        tx.finish().await?;
+    let version = async {
+        match known {
+            Some(v) => Ok(v),
+            None => db.national_version().await,
+        }
+    };
+    if let (_, Some(hit)) = cache.get_json_at(&key, version).await? {
         return Ok(hit);
     }
+    // The version is read again in the report's snapshot: what is stored
+    // under it is exactly that version.
+    let mut tx = db.report().await?;
+    let version = reports::national_version(&mut tx).await?;
     let report = build::national_in(&mut tx, period, by).await?;
     tx.finish().await?;
-    cache.put_json(&key, &report, TTL).await;
+    cache.put_json_at(&key, version, &report, TTL).await;
     Ok(report)
 }
 
 /// A city's report for its admin: its own figures cached by its city's
-/// version, the national median by the national version. The median is the
-/// same for every city's admins, so one computation serves them all until
-/// any city's figures change; a change in one city leaves the other cities'
-/// own parts cached.
+/// version (a change in one city leaves the other cities' entries valid),
+/// the national median kept in the process by the national version (see
+/// [`build::median`]); the two are read side by side.
 pub async fn city(
     db: &Db,
     redis: Option<&Redis>,
@@ -70,57 +78,42 @@ pub async fn city(
     let Some(redis) = redis.filter(|r| r.is_up()) else {
         return build::city(db, scope, period, by).await;
     };
-    let cache = redis.cache();
-    let mut tx = db.tenant(scope).await?;
-    // Read first: the figures read after it are at least this new.
-    let city_version = reports::city_version(&mut tx).await?;
-    let own_key = Key::new(
+    let (own, median) = tokio::try_join!(
+        city_own(db, redis, scope, period, by),
+        build::median(db, period)
+    )?;
+    Ok(build::with_median(own, median))
+}
+
+/// A city's own figures through the cache. No transaction stays open while
+/// Redis answers: the version is read in a one-round-trip tenant
+/// transaction, and only a miss opens another to compute.
+async fn city_own(
+    db: &Db,
+    redis: &Redis,
+    scope: &CityScope,
+    period: Period,
+    by: CityReportGrouping,
+) -> Result<CityReport> {
+    let key = Key::new(
         Scope::City(scope.city().as_uuid()),
         "report",
         "chapter_admin",
         &[
-            &city_version.to_string(),
             &period.from.to_string(),
             &period.to.to_string(),
             &grouping_name(by),
         ],
     );
-    let own = match cache.get_json::<CityReport>(&own_key).await {
-        Some(hit) => hit,
-        None => {
-            let own = build::city_own_in(&mut tx, scope, period, by).await?;
-            cache.put_json(&own_key, &own, TTL).await;
-            own
-        }
-    };
-    tx.commit().await?;
-    Ok(build::with_median(own, median(db, redis, period).await?))
-}
-
-/// The national median of a period, cached by the national version (read
-/// in the same repeatable-read transaction as the median on a miss).
-async fn median(db: &Db, redis: &Redis, period: Period) -> Result<build::Median> {
-    let mut tx = db.report().await?;
-    let version = reports::national_version(&mut tx).await?;
-    let key = Key::new(
-        Scope::National,
-        "median",
-        "chapter_admin",
-        &[
-            &version.to_string(),
-            &period.from.to_string(),
-            &period.to.to_string(),
-        ],
-    );
     let cache = redis.cache();
-    let median = match cache.get_json::<build::Median>(&key).await {
-        Some(hit) => hit,
-        None => {
-            let median = build::median_in(&mut tx, period).await?;
-            cache.put_json(&key, &median, TTL).await;
-            median
-        }
-    };
-    tx.finish().await?;
-    Ok(median)
+    if let (_, Some(hit)) = cache.get_json_at(&key, db.city_version(scope)).await? {
+        return Ok(hit);
+    }
+    let mut tx = db.tenant(scope).await?;
+    // Read first: the figures read after it are at least this new.
+    let version = reports::city_version(&mut tx).await?;
+    let own = build::city_own_in(&mut tx, scope, period, by).await?;
+    tx.commit().await?;
+    cache.put_json_at(&key, version, &own, TTL).await;
+    Ok(own)
 }

@@ -12,7 +12,7 @@ pub use build::{MEDIAN_MIN_CITIES, Period, sort_rows};
 pub use cached::{city as city_report, national as national_report};
 pub use csv::{city_csv, national_csv};
 pub use model::*;
-pub use response::{ResponseSlot, national_slot};
+pub use response::{ResponseSlot, VersionRead, national_slot};
 
 use crate::RequestCtx;
 use crate::error::db_error;
@@ -59,7 +59,8 @@ pub async fn national_for(
     req.require(&[Role::National])?;
     let db = ctx.data::<soi_db::Db>()?;
     let redis = ctx.data::<Option<soi_cache::Redis>>()?.as_ref();
-    let mut report = cached::national(db, redis, period, group_by)
+    let known = ctx.data_opt::<VersionRead>().map(|v| v.0);
+    let mut report = cached::national(db, redis, period, group_by, known)
         .await
         .map_err(|e| db_error(e, req.request_id()))?;
     sort_rows(&mut report.rows, sort);

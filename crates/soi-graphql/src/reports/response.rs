@@ -2,9 +2,9 @@
 //! sent. A cached report (see `cached`) still costs decoding ~100 kB and
 //! resolving every figure of 200 rows again; the national report reads the
 //! same for every national user, so the serialized answer itself is kept.
-//! Its key holds the national version (read first, so the answer stored
-//! under it is at least that new: never stale), the build, the query text,
-//! the operation name and the variables.
+//! Its key holds the build, the query text, the operation name and the
+//! variables; the entry carries the national version read before the answer
+//! was made, and is used only while the version is unchanged: never stale.
 
 use crate::RequestCtx;
 use async_graphql::parser::types::{OperationType, Selection};
@@ -22,30 +22,51 @@ const TTL: Duration = Duration::from_secs(60);
 /// The root fields an answer may select to be kept.
 const CACHEABLE_ROOTS: &[&str] = &["nationalReport", "__typename"];
 
+/// Request data for a national report computed to fill a [`ResponseSlot`]:
+/// the national version the slot read, so the resolver need not read it again.
+#[derive(Debug, Clone, Copy)]
+pub struct VersionRead(pub i64);
+
 /// Where one request's answer is kept.
 pub struct ResponseSlot {
     cache: Cache,
     key: Key,
+    /// The national version read by [`ResponseSlot::get`].
+    version: Option<i64>,
 }
 
 impl ResponseSlot {
-    /// The kept answer, if any.
-    pub async fn get(&self) -> Option<Vec<u8>> {
-        self.cache.get_bytes(&self.key).await
+    /// The kept answer when it was made at the current national version,
+    /// which is read meanwhile (and kept for [`ResponseSlot::put`]). `None`
+    /// on a miss, or when the version cannot be read (the request then runs
+    /// as usual and reports its own errors).
+    pub async fn get(&mut self, db: &Db) -> Option<Vec<u8>> {
+        let (version, found) = self
+            .cache
+            .get_at(&self.key, db.national_version())
+            .await
+            .ok()?;
+        self.version = Some(version);
+        found
     }
 
-    /// Keeps an answer (call it only for answers without errors).
-    pub async fn put(&self, body: Vec<u8>) {
-        self.cache.put_bytes(&self.key, body, TTL).await;
+    /// What to add to the request that fills this slot after a miss.
+    pub fn version_read(&self) -> Option<VersionRead> {
+        self.version.map(VersionRead)
+    }
+
+    /// Keeps an answer made after [`ResponseSlot::get`] missed (call it only
+    /// for answers without errors).
+    pub async fn put(&self, body: &[u8]) {
+        if let Some(version) = self.version {
+            self.cache.put_at(&self.key, version, body, TTL).await;
+        }
     }
 }
 
 /// The slot of a national user's query that selects only `nationalReport`
-/// (and `__typename`); `None` for anything else, without Redis, or when
-/// the version cannot be read (the request then runs as usual and reports
-/// its own errors).
-pub async fn national_slot(
-    db: &Db,
+/// (and `__typename`); `None` for anything else, or without Redis.
+pub fn national_slot(
     redis: Option<&Redis>,
     ctx: &RequestCtx,
     request: &async_graphql::Request,
@@ -54,14 +75,12 @@ pub async fn national_slot(
     if ctx.principal().map(|p| p.role()) != Some(Role::National) || !only_reports(request) {
         return None;
     }
-    let version = db.national_version().await.ok()?;
     let variables = serde_json::to_string(&request.variables).ok()?;
     let key = Key::new(
         Scope::National,
         "response",
         "national",
         &[
-            &version.to_string(),
             env!("CARGO_PKG_VERSION"),
             &request.query,
             request.operation_name.as_deref().unwrap_or(""),
@@ -71,6 +90,7 @@ pub async fn national_slot(
     Some(ResponseSlot {
         cache: redis.cache(),
         key,
+        version: None,
     })
 }
 
