@@ -189,6 +189,16 @@ async fn metrics_count_operations_by_city_and_show_cache_outbox_and_pool() {
     data(&app, &admin, CITY, json!({})).await;
     let (_, bad) = app.graphql_as(Some(&admin), NATIONAL, json!({})).await;
     assert!(!bad["errors"].is_null());
+    // Relayed by a proxy (someone else's request): refused, without a figure.
+    let relayed = app
+        .http
+        .get(app.url("/metrics"))
+        .header("x-forwarded-for", "203.0.113.7")
+        .send()
+        .await
+        .expect("metrics");
+    assert_eq!(relayed.status(), 403);
+    assert!(!relayed.text().await.expect("body").contains("soi_"));
     let text = app.metrics_text().await;
     let line = |prefix: &str| text.lines().any(|l| l.starts_with(prefix));
     assert!(

@@ -59,6 +59,7 @@ impl TestApp {
             anonymous_introspection: false,
             gql_limits: Limits::default(),
             payment_webhook_secret: Some(TEST_WEBHOOK_SECRET.to_owned().into()),
+            metrics_token: None,
             unsubscribe: Some(crate::unsub::links()),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -110,6 +110,7 @@ impl InProcess {
             anonymous_introspection: false,
             gql_limits: limits,
             payment_webhook_secret: None,
+            metrics_token: None,
             unsubscribe: None,
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

@@ -40,6 +40,9 @@ pub struct Config {
     /// `SOI_PAYMENT_WEBHOOK_SECRET`: verifies payment providers' notifications
     /// (HMAC-SHA256, at least 16 characters). Unset: the webhook answers 503.
     pub payment_webhook_secret: Option<SecretString>,
+    /// `SOI_METRICS_TOKEN` (at least 16 characters): the bearer token
+    /// `/metrics` asks for; unset, only this host's direct requests are served.
+    pub metrics_token: Option<SecretString>,
     /// `SOI_UNSUBSCRIBE_SECRET` (at least 16 characters) signs the unsubscribe
     /// links of reminders and announcements; `SOI_PUBLIC_URL` (default
     /// http://127.0.0.1:8080) is where they point. Unset: no links, and
@@ -115,6 +118,11 @@ impl Config {
             Some(_) => bail!("SOI_PAYMENT_WEBHOOK_SECRET must be at least 16 characters"),
             None => None,
         };
+        let metrics_token = match var("SOI_METRICS_TOKEN") {
+            Some(s) if s.len() >= 16 => Some(SecretString::from(s)),
+            Some(_) => bail!("SOI_METRICS_TOKEN must be at least 16 characters"),
+            None => None,
+        };
         let defaults = soi_graphql::Limits::default();
         let limit = |name: &str, default: usize| -> Result<usize> {
             let v = number(name, default as u64)?;
@@ -156,6 +164,7 @@ impl Config {
             mail,
             gql_limits,
             payment_webhook_secret,
+            metrics_token,
             unsubscribe,
             db,
             redis_url: redis_url.into(),
@@ -270,6 +279,15 @@ impl std::fmt::Display for Config {
                 "[redacted]"
             } else {
                 "(unset: webhook off)"
+            }
+        )?;
+        writeln!(
+            f,
+            "SOI_METRICS_TOKEN            {}",
+            if self.metrics_token.is_some() {
+                "[redacted]"
+            } else {
+                "(unset: /metrics for this host only)"
             }
         )?;
         match &self.unsubscribe {

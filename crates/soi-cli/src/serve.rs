@@ -50,6 +50,7 @@ pub async fn run(config: &Config) -> Result<()> {
         anonymous_introspection: config.anonymous_introspection,
         gql_limits: config.gql_limits,
         payment_webhook_secret: config.payment_webhook_secret.clone(),
+        metrics_token: config.metrics_token.clone(),
         unsubscribe: config.unsubscribe.clone(),
     };
     let listener = tokio::net::TcpListener::bind(config.listen)

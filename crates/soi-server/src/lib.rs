@@ -10,6 +10,7 @@ mod graphql;
 mod health;
 pub mod metrics;
 mod reports;
+mod scrape;
 pub mod sweeper;
 mod unsubscribe;
 mod webhook;
@@ -47,6 +48,9 @@ pub struct AppState {
     /// Verifies payment providers' notifications (HMAC-SHA256); the webhook
     /// answers 503 without it.
     pub payment_webhook_secret: Option<secrecy::SecretString>,
+    /// The bearer token `/metrics` asks for (`SOI_METRICS_TOKEN`); without
+    /// it, only direct requests from this host are served.
+    pub metrics_token: Option<secrecy::SecretString>,
     /// Verifies unsubscribe links (`SOI_UNSUBSCRIBE_SECRET`); `/unsubscribe`
     /// answers 503 without it.
     pub unsubscribe: Option<soi_mail::unsubscribe::Links>,

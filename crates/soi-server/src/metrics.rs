@@ -5,12 +5,13 @@
 //! tenant transactions begun. No label ever holds personal data.
 
 use crate::AppState;
-use axum::extract::State;
-use axum::http::header;
-use axum::response::IntoResponse;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
 use soi_core::SystemCtx;
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -159,7 +160,14 @@ async fn outbox_depth(state: &AppState) -> soi_db::Result<Vec<(String, i64)>> {
     Ok(total.into_iter().collect())
 }
 
-pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
+pub async fn render(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = crate::scrape::refusal(state.metrics_token.as_ref(), peer, &headers) {
+        return refused;
+    }
     let mut out = String::new();
     state.metrics.render_requests(&mut out);
     if let Some(redis) = &state.redis {
@@ -237,5 +245,5 @@ pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
         "counter",
         state.db.tenant_transactions(),
     );
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out)
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
 }

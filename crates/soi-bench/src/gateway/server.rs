@@ -45,6 +45,7 @@ impl Gateway {
             anonymous_introspection: false,
             gql_limits: Limits::default(),
             payment_webhook_secret: None,
+            metrics_token: None,
             unsubscribe: None,
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
