@@ -2,7 +2,7 @@
 //! coach's or a participant's scope cannot see or change more than the role
 //! allows, whatever the resolvers do.
 
-use soi_core::program::AttendanceMark;
+use soi_core::program::{AttendanceMark, SessionStatus};
 use soi_core::{CityScope, CoachId, GroupId, ParticipantId, Principal, Role, SeasonId, SystemCtx};
 use soi_db::{
     Db, Error, Page, attendance, coaches, enrollments, groups, participants, seasons, sessions,
@@ -114,6 +114,33 @@ async fn a_participant_sees_only_their_own_rows() {
         .await
         .expect("marks");
     assert!(marks.iter().all(|(p, _)| *p == c.participant) && marks.len() == 1);
+    // The group's attendance rate, asked as the participant, counts their
+    // own marks only (staff read the sessions' counts of every mark).
+    let page = Page::<chrono::DateTime<chrono::Utc>>::MAX;
+    let all = sessions::list_by_group(&mut tx, c.own_group, Page::first(page))
+        .await
+        .expect("sessions");
+    assert!(
+        all.len() < page as usize,
+        "the group's sessions fit one page"
+    );
+    let mut own_marks = 0;
+    for s in all.iter().filter(|s| s.status == SessionStatus::Scheduled) {
+        own_marks += attendance::of_session(&mut tx, s.id)
+            .await
+            .expect("marks")
+            .len() as i64;
+    }
+    let as_participant = attendance::rates_of_groups(&mut tx, &[c.own_group])
+        .await
+        .expect("rate");
+    assert_eq!(as_participant[0].2, own_marks);
+    let mut staff = db.tenant(&c.system).await.expect("tx");
+    let as_staff = attendance::rates_of_groups(&mut staff, &[c.own_group])
+        .await
+        .expect("rate");
+    staff.rollback().await.expect("rollback");
+    assert!(as_staff[0].2 > own_marks, "{as_staff:?} {own_marks}");
     let err = attendance::record_session(
         &mut tx,
         session,

@@ -375,6 +375,27 @@ pub async fn check(
         .filter(|(k, _)| !ids.contains(&k.0))
         .chain(mine)
         .collect();
+    // Each session's own counts of marks (which a group's attendance rate
+    // sums) equal its marks.
+    let (off,): (i64,) = sqlx::query_as(
+        "select count(*) from training_sessions s \
+         left join (select city_id, session_id, count(*) as total, \
+                           count(*) filter (where mark in ('present', 'late')) as present \
+                    from attendance group by city_id, session_id) a \
+           on a.city_id = s.city_id and a.session_id = s.id \
+         where s.city_id = any($1) \
+           and (s.marks_total <> coalesce(a.total, 0) or s.marks_present <> coalesce(a.present, 0))",
+    )
+    .bind(&ids)
+    .fetch_one(&mut *owner)
+    .await
+    .map_err(fail)?;
+    prop_assert_eq!(
+        off,
+        0,
+        "sessions whose mark counts differ from their marks {}",
+        when
+    );
 
     // The reports over a range of months, in every grouping.
     let titles: BTreeMap<Uuid, String> = sqlx::query_as("select id, title from seasons")
