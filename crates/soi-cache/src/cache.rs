@@ -42,41 +42,42 @@ impl Cache {
             .flatten()
     }
 
-    /// The cached bytes, or `None` on a miss or any Redis trouble; counts a hit or a miss.
-    pub async fn get_bytes(&self, key: &Key) -> Option<Vec<u8>> {
+    /// Counts a read as a hit or a miss.
+    fn tally(&self, hit: bool) {
         let counters = &self.redis.inner.counters;
-        let found = self.fetch(key).await;
-        Counters::bump(match found {
-            Some(_) => &counters.hits,
-            None => &counters.misses,
+        Counters::bump(if hit {
+            &counters.hits
+        } else {
+            &counters.misses
         });
-        found
     }
 
     /// The cached value, or `None` on a miss, a value that no longer decodes, or any Redis
     /// trouble; counts a hit, a miss or an error.
     pub async fn get_json<T: DeserializeOwned>(&self, key: &Key) -> Option<T> {
-        let counters = &self.redis.inner.counters;
-        let Some(bytes) = self.fetch(key).await else {
-            Counters::bump(&counters.misses);
-            return None;
-        };
-        let value = self.decode(key, &bytes);
-        if value.is_some() {
-            Counters::bump(&counters.hits);
-        }
-        value
+        let found = self.fetch(key).await;
+        self.decode(key, found)
     }
 
-    /// A stored value; `None` (counted as an error) when a type changed
-    /// shape since the entry was written.
-    fn decode<T: DeserializeOwned>(&self, key: &Key, bytes: &[u8]) -> Option<T> {
-        serde_json::from_slice(bytes)
-            .inspect_err(|err| {
+    /// The value of what was found, counted as a hit; a miss when nothing
+    /// was, or (counted as an error) when a type changed shape since the
+    /// entry was written.
+    fn decode<T: DeserializeOwned>(&self, key: &Key, found: Option<Vec<u8>>) -> Option<T> {
+        let Some(bytes) = found else {
+            self.tally(false);
+            return None;
+        };
+        match serde_json::from_slice(&bytes) {
+            Ok(value) => {
+                self.tally(true);
+                Some(value)
+            }
+            Err(err) => {
                 Counters::bump(&self.redis.inner.counters.errors);
                 tracing::warn!(key = key.as_str(), error = %err, "cached value does not decode");
-            })
-            .ok()
+                None
+            }
+        }
     }
 
     /// Stores `value` for `ttl`; failures are counted and swallowed (the next read misses).
@@ -91,7 +92,7 @@ impl Cache {
     }
 
     /// Stores `bytes` for `ttl`; failures are swallowed (the next read misses).
-    pub async fn put_bytes(&self, key: &Key, bytes: Vec<u8>, ttl: Duration) {
+    async fn put_bytes(&self, key: &Key, bytes: Vec<u8>, ttl: Duration) {
         let name = self.redis.full(key.as_str());
         let ttl_ms = ttl.as_millis().clamp(1, u128::from(u64::MAX)) as u64;
         let _ = self
@@ -117,29 +118,39 @@ impl Cache {
         key: &Key,
         version: impl std::future::Future<Output = Result<i64, E>>,
     ) -> Result<(i64, Option<Vec<u8>>), E> {
-        let (version, stored) = tokio::join!(version, self.fetch(key));
-        let version = version?;
-        let found = stored.and_then(|mut bytes| {
-            let tag = bytes.get(..8)?.try_into().ok().map(i64::from_be_bytes)?;
-            (tag == version).then(|| bytes.split_off(8))
-        });
-        let counters = &self.redis.inner.counters;
-        Counters::bump(match found {
-            Some(_) => &counters.hits,
-            None => &counters.misses,
-        });
+        let (version, found) = self.fetch_at(key, version).await?;
+        self.tally(found.is_some());
         Ok((version, found))
     }
 
     /// [`Cache::get_at`] decoded from JSON; a value that no longer decodes
-    /// is a miss (counted as an error too).
+    /// is a miss (counted as an error, as by [`Cache::get_json`]).
     pub async fn get_json_at<T: DeserializeOwned, E>(
         &self,
         key: &Key,
         version: impl std::future::Future<Output = Result<i64, E>>,
     ) -> Result<(i64, Option<T>), E> {
-        let (version, found) = self.get_at(key, version).await?;
-        Ok((version, found.and_then(|bytes| self.decode(key, &bytes))))
+        let (version, found) = self.fetch_at(key, version).await?;
+        Ok((version, self.decode(key, found)))
+    }
+
+    /// [`Cache::get_at`] without counting.
+    async fn fetch_at<E>(
+        &self,
+        key: &Key,
+        version: impl std::future::Future<Output = Result<i64, E>>,
+    ) -> Result<(i64, Option<Vec<u8>>), E> {
+        let (version, stored) = tokio::join!(version, self.fetch(key));
+        let version = version?;
+        let found = stored.and_then(|mut bytes| {
+            let tag = bytes.get(..8)?.try_into().ok().map(i64::from_be_bytes)?;
+            // The tag off in place: answers run to a few hundred kB.
+            (tag == version).then(|| {
+                bytes.drain(..8);
+                bytes
+            })
+        });
+        Ok((version, found))
     }
 
     /// Stores `bytes` tagged with the version of the data they were made

@@ -19,7 +19,7 @@ use crate::keys::segment;
 use crate::{Redis, Scope};
 
 /// Messages buffered per subscriber before new ones are dropped.
-pub(crate) const BUFFER: usize = 256;
+const BUFFER: usize = 256;
 
 /// What every subscriber receives when the shared connection is back after a loss.
 pub const RESYNC: &str = "resync";

@@ -35,6 +35,6 @@ mod tickets;
 
 pub use auth::AuthSettings;
 pub use error::{ErrorCode, db_error};
-pub use limits::{Limits, check_document};
+pub use limits::{Limits, check_document, operations_named};
 pub use request::{RequestCtx, prepare};
 pub use schema::{SoiSchema, build_schema, sdl};

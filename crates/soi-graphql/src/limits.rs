@@ -3,8 +3,26 @@
 //! deepening the query), on top of the depth and complexity limits
 //! async-graphql applies itself.
 
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::Positioned;
+use async_graphql::parser::types::{
+    ExecutableDocument, OperationDefinition, Selection, SelectionSet,
+};
 use std::collections::HashSet;
+
+/// The operations of a document a request may run: the one named
+/// `operation_name`, or all of them when it names none (the spec then
+/// requires exactly one).
+pub fn operations_named<'a>(
+    doc: &'a ExecutableDocument,
+    operation_name: Option<&'a str>,
+) -> impl Iterator<Item = &'a Positioned<OperationDefinition>> {
+    doc.operations
+        .iter()
+        .filter(move |(name, _)| {
+            operation_name.is_none() || operation_name == name.map(|n| n.as_str())
+        })
+        .map(|(_, op)| op)
+}
 
 /// Maximums for one request; each breach is a `BAD_USER_INPUT` naming it.
 #[derive(Debug, Clone, Copy)]

@@ -4,7 +4,7 @@
 
 use crate::AppState;
 use async_graphql::http::GraphiQLSource;
-use async_graphql::parser::types::OperationType;
+use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -124,8 +124,10 @@ async fn run_one(state: &AppState, ctx: RequestCtx, request: async_graphql::Requ
             return Answer::Ran(refuse(message, code));
         }
     };
-    let operation = root_field(&request);
-    let request = match precheck(state, &ctx, request) {
+    // Parsed once for every check below (async-graphql parses again to run it).
+    let doc = async_graphql::parser::parse_query(&request.query).ok();
+    let operation = root_field(doc.as_ref(), request.operation_name.as_deref());
+    let request = match precheck(state, &ctx, request, doc.as_ref()) {
         Ok(request) => request,
         Err(refused) => {
             state
@@ -134,7 +136,8 @@ async fn run_one(state: &AppState, ctx: RequestCtx, request: async_graphql::Requ
             return Answer::Ran(*refused);
         }
     };
-    let mut slot = soi_graphql::reports::national_slot(state.redis.as_ref(), &ctx, &request);
+    let mut slot =
+        soi_graphql::reports::national_slot(state.redis.as_ref(), &ctx, &request, doc.as_ref());
     let mut request = request;
     if let Some(slot) = &mut slot {
         if let Some(body) = slot.get(&state.db).await {
@@ -182,16 +185,13 @@ fn metric_city(ctx: &RequestCtx) -> String {
 
 /// The first root field of the operation to run: a schema name, so the
 /// metric's label values are bounded by the schema, not by clients.
-fn root_field(request: &async_graphql::Request) -> String {
-    use async_graphql::parser::types::Selection;
-    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
+fn root_field(doc: Option<&ExecutableDocument>, operation_name: Option<&str>) -> String {
+    let Some(doc) = doc else {
         return "unparsable".to_owned();
     };
-    let wanted = request.operation_name.as_deref();
-    doc.operations
-        .iter()
-        .find(|(name, _)| wanted.is_none() || wanted == name.map(|n| n.as_str()))
-        .and_then(|(_, op)| {
+    soi_graphql::operations_named(doc, operation_name)
+        .next()
+        .and_then(|op| {
             op.node
                 .selection_set
                 .node
@@ -215,15 +215,16 @@ fn precheck(
     state: &AppState,
     ctx: &RequestCtx,
     mut request: async_graphql::Request,
+    doc: Option<&ExecutableDocument>,
 ) -> Result<async_graphql::Request, Box<async_graphql::Response>> {
     // An unparsable query is left to async-graphql, which reports the syntax error.
-    if let Ok(doc) = async_graphql::parser::parse_query(&request.query)
-        && let Some(breach) = soi_graphql::check_document(&doc, &state.gql_limits)
+    if let Some(doc) = doc
+        && let Some(breach) = soi_graphql::check_document(doc, &state.gql_limits)
     {
         return Err(Box::new(refuse(breach, ErrorCode::BadUserInput)));
     }
     if ctx.principal().is_none() && !state.anonymous_introspection {
-        if asks_introspection(&request.query) {
+        if doc.is_some_and(asks_introspection) {
             return Err(Box::new(refuse(
                 "introspection is for signed-in users".into(),
                 ErrorCode::Unauthenticated,
@@ -341,11 +342,7 @@ async fn execute(
 }
 
 /// Whether an operation selects `__schema` or `__type` at its root.
-fn asks_introspection(query: &str) -> bool {
-    use async_graphql::parser::types::Selection;
-    let Ok(doc) = async_graphql::parser::parse_query(query) else {
-        return false;
-    };
+fn asks_introspection(doc: &ExecutableDocument) -> bool {
     doc.operations.iter().any(|(_, op)| {
         op.node
             .selection_set

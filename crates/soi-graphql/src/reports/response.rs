@@ -7,7 +7,7 @@
 //! was made, and is used only while the version is unchanged: never stale.
 
 use crate::RequestCtx;
-use async_graphql::parser::types::{OperationType, Selection};
+use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection};
 use soi_cache::{Cache, Key, Redis, Scope};
 use soi_core::Role;
 use soi_db::Db;
@@ -70,9 +70,11 @@ pub fn national_slot(
     redis: Option<&Redis>,
     ctx: &RequestCtx,
     request: &async_graphql::Request,
+    doc: Option<&ExecutableDocument>,
 ) -> Option<ResponseSlot> {
     let redis = redis.filter(|r| r.is_up())?;
-    if ctx.principal().map(|p| p.role()) != Some(Role::National) || !only_reports(request) {
+    let national = ctx.principal().map(|p| p.role()) == Some(Role::National);
+    if !national || !only_reports(doc?, request.operation_name.as_deref()) {
         return None;
     }
     let variables = serde_json::to_string(&request.variables).ok()?;
@@ -96,16 +98,9 @@ pub fn national_slot(
 
 /// Whether the operation to run is a query whose root holds only plain
 /// report fields (no fragments, which could select anything).
-fn only_reports(request: &async_graphql::Request) -> bool {
-    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
-        return false;
-    };
-    let wanted = request.operation_name.as_deref();
-    let mut ops = doc
-        .operations
-        .iter()
-        .filter(|(name, _)| wanted.is_none() || wanted == name.map(|n| n.as_str()));
-    let (Some((_, op)), None) = (ops.next(), ops.next()) else {
+fn only_reports(doc: &ExecutableDocument, operation_name: Option<&str>) -> bool {
+    let mut ops = crate::operations_named(doc, operation_name);
+    let (Some(op), None) = (ops.next(), ops.next()) else {
         return false;
     };
     let items = &op.node.selection_set.node.items;
@@ -124,18 +119,21 @@ fn only_reports(request: &async_graphql::Request) -> bool {
 mod tests {
     use super::*;
 
-    fn req(q: &str) -> async_graphql::Request {
-        async_graphql::Request::new(q)
+    /// Whether `q` (running `op`) may be kept; an unparsable query may not.
+    fn kept(q: &str, op: Option<&str>) -> bool {
+        async_graphql::parser::parse_query(q).is_ok_and(|doc| only_reports(&doc, op))
     }
 
     #[test]
     fn only_plain_report_queries_are_kept() {
-        assert!(only_reports(&req(
-            "{ nationalReport(from:\"2026-01\", to:\"2026-02\") { from } }"
-        )));
-        assert!(only_reports(&req(
-            "query A { __typename a: nationalReport(from:\"2026-01\", to:\"2026-02\") { from } }"
-        )));
+        assert!(kept(
+            "{ nationalReport(from:\"2026-01\", to:\"2026-02\") { from } }",
+            None
+        ));
+        assert!(kept(
+            "query A { __typename a: nationalReport(from:\"2026-01\", to:\"2026-02\") { from } }",
+            None
+        ));
         for q in [
             "{ __typename }",
             "{ nationalReport(from:\"2026-01\", to:\"2026-02\") { from } me { email } }",
@@ -144,14 +142,10 @@ mod tests {
             "query A { nationalReport { from } } query B { nationalReport { to } }",
             "{ nationalReport(",
         ] {
-            assert!(!only_reports(&req(q)), "{q}");
+            assert!(!kept(q, None), "{q}");
         }
-        let named = |op: &str| {
-            let mut r = req("query A { nationalReport { from } } query B { me { email } }");
-            r.operation_name = Some(op.to_owned());
-            r
-        };
-        assert!(only_reports(&named("A")));
-        assert!(!only_reports(&named("B")));
+        let two = "query A { nationalReport { from } } query B { me { email } }";
+        assert!(kept(two, Some("A")));
+        assert!(!kept(two, Some("B")));
     }
 }
