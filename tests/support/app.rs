@@ -2,14 +2,12 @@
 
 use crate::TestDb;
 use serde_json::{Value, json};
-use soi_auth::TokenKeys;
-use soi_graphql::{AuthSettings, Limits, build_schema};
 
 /// The key test gateways sign tokens with.
 pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
 /// The secret test gateways verify payment webhooks with.
 pub const TEST_WEBHOOK_SECRET: &str = "test-webhook-secret-0123456789";
-use soi_server::{AppState, HttpLimits, launch};
+use soi_server::{App, RedisSettings, Settings};
 use std::net::SocketAddr;
 
 /// Numbers the client addresses of test requests.
@@ -28,46 +26,25 @@ impl TestApp {
         Self::spawn_with_redis(t, &redis_url).await
     }
 
-    /// A gateway on the test database using the Redis at `redis_url`.
+    /// A gateway on the test database using the Redis at `redis_url`, built
+    /// as `soi serve` builds it (no hold sweeper, no mail worker: tests run
+    /// those themselves).
     pub async fn spawn_with_redis(t: &TestDb, redis_url: &str) -> Self {
-        let db = t.db().await;
+        let mut settings = Settings::new(t.config(), TEST_JWT_SECRET.to_owned().into());
         // Keys of this test's database only: test databases share one Redis
         // and the same demo accounts, and must not share counters or caches.
-        let options = soi_cache::CacheOptions {
+        // Connected before the first request, so counters start in Redis.
+        settings.redis = Some(RedisSettings {
+            url: redis_url.to_owned().into(),
             prefix: t.name.clone(),
-            ..soi_cache::CacheOptions::default()
-        };
-        let redis = soi_cache::Redis::new(redis_url, options).expect("REDIS_URL");
-        // Connected before the first request, so counters start in Redis (the
-        // layer connects in the background and counts in-process until then).
-        let started = std::time::Instant::now();
-        while !redis.is_up() && started.elapsed() < std::time::Duration::from_secs(5) {
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
-        let keys = TokenKeys::new(&TEST_JWT_SECRET.to_owned().into(), 900);
-        let auth = AuthSettings {
-            keys: keys.clone(),
-            refresh_ttl: chrono::Duration::days(30),
-        };
-        let state = AppState {
-            schema: build_schema(db.clone(), auth, Limits::default(), Some(redis.clone())),
-            db,
-            redis: Some(redis),
-            metrics: soi_server::metrics::Metrics::default(),
-            limits: HttpLimits::default(),
-            keys,
-            anonymous_introspection: false,
-            gql_limits: Limits::default(),
-            payment_webhook_secret: Some(TEST_WEBHOOK_SECRET.to_owned().into()),
-            metrics_token: None,
-            unsubscribe: Some(crate::unsub::links()),
-        };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
+            connect_wait: std::time::Duration::from_secs(5),
+        });
+        settings.payment_webhook_secret = Some(TEST_WEBHOOK_SECRET.to_owned().into());
+        settings.unsubscribe = Some(crate::unsub::links());
+        let app = App::build(settings).await.expect("test gateway");
+        let addr = app.local_addr();
         let (tx, rx) = tokio::sync::oneshot::channel();
-        tokio::spawn(launch(listener, state, async {
+        tokio::spawn(app.run_until_stopped(async {
             let _ = rx.await;
         }));
         Self {

@@ -4,12 +4,12 @@
 //! `--per-tx`), then runs one in-process mail worker until all are sent and
 //! prints enqueue and delivery rates. Everything it started is stopped.
 
-use crate::{database_url, server_url};
+use crate::scratch::Scratch;
 use anyhow::{Context, Result, ensure};
 use clap::Args as ClapArgs;
 use soi_core::{CityZone, Language, Slug, SystemCtx};
 use soi_db::cities::NewCity;
-use soi_db::{Db, DbConfig, SystemDb, admin, outbox};
+use soi_db::outbox;
 use soi_mail::{Worker, WorkerConfig};
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
@@ -50,12 +50,10 @@ pub async fn run(args: Args) -> Result<()> {
         "# soi-bench mail --messages {} --cities {} --per-tx {} --batch {} --concurrency {}",
         args.messages, args.cities, args.per_tx, args.batch, args.concurrency
     );
-    let server = server_url();
-    admin::recreate_database(&server, DB_NAME, None).await?;
     let dir = std::env::temp_dir().join(format!("soi-bench-mail-{}", std::process::id()));
-    let outcome = match Sink::start(&dir).await {
+    let outcome = Scratch::with(DB_NAME, async |scratch| match Sink::start(&dir).await {
         Ok(mut sink) => {
-            let outcome = measure(&database_url(&server, DB_NAME)?, &sink.url(), &args).await;
+            let outcome = measure(scratch, &sink.url(), &args).await;
             sink.stop().await;
             outcome.and_then(|()| {
                 let stored = count_files(&dir);
@@ -69,17 +67,16 @@ pub async fn run(args: Args) -> Result<()> {
             })
         }
         Err(e) => Err(e),
-    };
+    })
+    .await;
     let _ = std::fs::remove_dir_all(&dir);
-    admin::drop_database(&server, DB_NAME).await?;
     outcome
 }
 
-async fn measure(url: &str, smtp_url: &str, args: &Args) -> Result<()> {
-    let mut cfg = DbConfig::new(url);
-    cfg.max_connections = args.concurrency + 4;
-    let sys = SystemDb::connect(&cfg).await?;
-    sys.migrate(&SystemCtx::new("bench")).await?;
+async fn measure(scratch: &Scratch, smtp_url: &str, args: &Args) -> Result<()> {
+    // The local default of kept connections (2), a pool for every send.
+    let pools = scratch.pools(args.concurrency + 4, 2).await?;
+    let (sys, db) = (&pools.sys, &pools.db);
     let mut cities = Vec::new();
     for i in 0..args.cities {
         let new = NewCity {
@@ -97,12 +94,11 @@ async fn measure(url: &str, smtp_url: &str, args: &Args) -> Result<()> {
                 .id,
         );
     }
-    let db = Db::connect(&cfg).await?;
     // Built first, so settings it refuses fail before any work.
     let mut mail = WorkerConfig::new(smtp_url.to_owned().into());
     mail.batch = args.batch;
     mail.concurrency = args.concurrency;
-    let worker = Worker::new(db.clone(), cfg.clone(), mail)?;
+    let worker = Worker::new(db.clone(), pools.cfg.clone(), mail)?;
     let payload = serde_json::json!({ "first_name": "Dana", "season_title": "SOI 2027",
                                       "applied_at": "2026-11-25T12:00:00Z", "status": "applied" });
     let ctx = SystemCtx::new("bench");
@@ -159,8 +155,7 @@ async fn measure(url: &str, smtp_url: &str, args: &Args) -> Result<()> {
         args.messages as f64 / delivered.as_secs_f64(),
         stats.retried.load(Ordering::Relaxed)
     );
-    db.close().await;
-    sys.close().await;
+    pools.close().await;
     Ok(())
 }
 

@@ -25,14 +25,13 @@
 //! the databases dropped and the prefixes' Redis keys deleted (`SCAN` +
 //! `DEL`), and what is left of either is counted and printed.
 
-use crate::gateway::Gateway;
-use crate::{Figures, database_url, figures, ms, server_url};
+use crate::app::{self, Gateway};
+use crate::scratch::{self, Scratch};
+use crate::table::{Figures, Table, figures, ms, num, text};
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::{Value, json};
 use soi_auth::TokenKeys;
-use soi_core::{CityId, Principal, Role, SystemCtx};
-use soi_db::{Db, DbConfig, SystemDb, admin};
-use soi_seed::scale::ScaleSpec;
+use soi_core::{CityId, Principal, Role};
 use sqlx::{Connection, Executor, PgConnection};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -179,7 +178,7 @@ pub async fn run(args: Args) -> Result<()> {
         args.pool,
         if args.vacuum { " --vacuum" } else { "" }
     );
-    let server = server_url();
+    let server = scratch::server_url();
     let redis_url = redis_url();
     let names: Vec<String> = args
         .cities
@@ -187,12 +186,12 @@ pub async fn run(args: Args) -> Result<()> {
         .map(|n| format!("{DB_PREFIX}_{n}"))
         .collect();
     let started = Instant::now();
-    let outcome = measure(&server, &redis_url, &names, &args).await;
+    let outcome = measure(&redis_url, &names, &args).await;
     // Whatever happened: drop the databases and the Redis keys, then count
     // what is left.
     let mut cleanup = Vec::new();
     for name in &names {
-        if let Err(e) = admin::drop_database(&server, name).await {
+        if let Err(e) = scratch::drop_database(name).await {
             cleanup.push(format!("dropping {name}: {e}"));
         }
     }
@@ -227,13 +226,14 @@ struct Site {
     name: String,
     cold: Gateway,
     hot: Gateway,
+    /// The hot gateway's Redis layer: its counters tell hits from misses.
     redis: soi_cache::Redis,
     admin_token: String,
     season: String,
     group: String,
 }
 
-async fn measure(server: &str, redis_url: &str, names: &[String], args: &Args) -> Result<()> {
+async fn measure(redis_url: &str, names: &[String], args: &Args) -> Result<()> {
     let keys = TokenKeys::new(&JWT_SECRET.to_owned().into(), 24 * 3600);
     let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
     let national = Principal::new(uuid::Uuid::new_v4(), Role::National, None, None, None)
@@ -247,23 +247,27 @@ async fn measure(server: &str, redis_url: &str, names: &[String], args: &Args) -
     let mut sites: Vec<Site> = Vec::new();
     let setup = async {
         for (&n, name) in args.cities.iter().zip(names) {
-            admin::recreate_database(server, name, None).await?;
-            let url = database_url(server, name)?;
-            let city = seed(&url, n, args).await?;
-            let redis = soi_cache::Redis::new(
-                redis_url,
-                soi_cache::CacheOptions {
-                    prefix: name.clone(),
-                    ..Default::default()
-                },
-            )?;
-            wait_up(&redis, redis_url).await?;
-            let cold = Gateway::start(&url, args.pool, &keys, None).await?;
-            let hot = Gateway::start(&url, args.pool, &keys, Some(redis.clone())).await;
-            let hot = match hot {
+            // Dropped with the others by `run`, whatever happens here.
+            let scratch = Scratch::create(name).await?;
+            let city = seed(&scratch, n, args).await?;
+            let settings = || {
+                let db = scratch.config(args.pool, 2.min(args.pool));
+                app::settings(db, JWT_SECRET, 24 * 3600)
+            };
+            let mut with_redis = settings();
+            with_redis.redis = Some(app::redis(redis_url, name));
+            let hot = Gateway::start(with_redis).await?;
+            let redis = match hot.redis().filter(|r| r.is_up()) {
+                Some(r) => r.clone(),
+                None => {
+                    hot.stop().await;
+                    bail!("Redis at {redis_url} does not answer (set REDIS_URL)");
+                }
+            };
+            let cold = match Gateway::start(settings()).await {
                 Ok(g) => g,
                 Err(e) => {
-                    cold.stop().await;
+                    hot.stop().await;
                     return Err(e);
                 }
             };
@@ -314,34 +318,24 @@ async fn measure(server: &str, redis_url: &str, names: &[String], args: &Args) -
     measured
 }
 
-/// Migrates, seeds, checks the rollups; the city of the chapter admin.
-async fn seed(url: &str, n: u32, args: &Args) -> Result<CityId> {
-    let ctx = SystemCtx::new("bench");
-    let mut cfg = DbConfig::new(url);
-    cfg.max_connections = 4;
-    cfg.min_connections = 1;
-    let sys = SystemDb::connect(&cfg).await?;
-    sys.migrate(&ctx).await?;
-    let db = Db::connect(&cfg).await?;
+/// Seeds, checks the rollups; the city of the chapter admin.
+async fn seed(scratch: &Scratch, n: u32, args: &Args) -> Result<CityId> {
+    let url = scratch.url();
+    let pools = scratch.pools(4, 1).await?;
     let started = Instant::now();
-    let spec = ScaleSpec {
-        cities: n,
-        participants: args.participants,
-        sessions: args.sessions,
-        seed: 1,
-        concurrency: 2,
-    };
-    let report = soi_seed::scale::run(&sys, &db, spec, false).await?;
+    let report = pools
+        .seed_scale(n, args.participants, args.sessions)
+        .await?;
     let seeded = started.elapsed();
     let slug = soi_seed::scale::slug(1);
-    let city = sys
+    let city = pools
+        .sys
         .cities()
         .await?
         .into_iter()
         .find(|c| c.slug == slug)
         .with_context(|| format!("no city {slug}"))?;
-    db.close().await;
-    sys.close().await;
+    pools.close().await;
 
     // The owner (a superuser locally) sees every city's rollups.
     let mut owner = PgConnection::connect(url)
@@ -414,16 +408,6 @@ async fn seed(url: &str, n: u32, args: &Args) -> Result<CityId> {
 fn month_start(m: &str) -> Result<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
         .with_context(|| format!("not a month (YYYY-MM): {m}"))
-}
-
-async fn wait_up(redis: &soi_cache::Redis, url: &str) -> Result<()> {
-    for _ in 0..100 {
-        if redis.is_up() {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    bail!("Redis at {url} does not answer (set REDIS_URL)")
 }
 
 /// The first season of the admin's city and its first group.
@@ -550,10 +534,16 @@ async fn measure_sites(
         warm(args.cold)
     );
     println!();
-    println!(
-        "| cities | groupBy | rows | answer bytes | mean ms | p50 ms | p99 ms | goal ≤ 50 ms (p99) |"
-    );
-    println!("|---:|---|---:|---:|---:|---:|---:|---|");
+    let table = Table::start(&[
+        num("cities"),
+        text("groupBy"),
+        num("rows"),
+        num("answer bytes"),
+        num("mean ms"),
+        num("p50 ms"),
+        num("p99 ms"),
+        text("goal ≤ 50 ms (p99)"),
+    ]);
     for site in sites {
         for grouping in ["CITY", "MONTH", "SEASON"] {
             let body = grouping_body(args, grouping);
@@ -581,20 +571,21 @@ async fn measure_sites(
             let t = Instant::now();
             let samples = sample(client, site.cold.addr, national_token, &body, args.cold).await?;
             let f = figures(samples, t.elapsed());
-            println!(
-                "| {} | {}{} | {rows} | {bytes} | {} | {} | {} | {} |",
-                site.cities,
-                grouping,
-                if grouping == "CITY" {
-                    " (sort attendanceRate desc)"
-                } else {
-                    ""
-                },
+            let sorted = if grouping == "CITY" {
+                " (sort attendanceRate desc)"
+            } else {
+                ""
+            };
+            table.row(&[
+                site.cities.to_string(),
+                format!("{grouping}{sorted}"),
+                rows.to_string(),
+                bytes.to_string(),
                 ms(f.mean),
                 ms(f.p50),
                 ms(f.p99),
-                verdict(f.p99 <= Duration::from_millis(50))
-            );
+                verdict(f.p99 <= Duration::from_millis(50)).to_owned(),
+            ]);
         }
     }
 
@@ -605,10 +596,15 @@ async fn measure_sites(
         args.cached, args.warmup
     );
     println!();
-    println!(
-        "| cities | Redis hits / misses (measured) | mean ms | p50 ms | p99 ms | req/s | goal p99 ≤ 2 ms |"
-    );
-    println!("|---:|---|---:|---:|---:|---:|---|");
+    let table = Table::start(&[
+        num("cities"),
+        text("Redis hits / misses (measured)"),
+        num("mean ms"),
+        num("p50 ms"),
+        num("p99 ms"),
+        num("req/s"),
+        text("goal p99 ≤ 2 ms"),
+    ]);
     for site in sites {
         let body = grouping_body(args, "CITY").to_string();
         sample(
@@ -631,15 +627,15 @@ async fn measure_sites(
             after.up
         );
         let f = figures(samples, wall);
-        println!(
-            "| {} | {hits} / {misses} | {} | {} | {} | {:.0} | {} |",
-            site.cities,
+        table.row(&[
+            site.cities.to_string(),
+            format!("{hits} / {misses}"),
             ms(f.mean),
             ms(f.p50),
             ms(f.p99),
-            f.per_second,
-            verdict(f.p99 <= Duration::from_millis(2))
-        );
+            format!("{:.0}", f.per_second),
+            verdict(f.p99 <= Duration::from_millis(2)).to_owned(),
+        ]);
     }
 
     // 3. A chapter admin's shapes, first against last number of cities.
@@ -657,12 +653,17 @@ async fn measure_sites(
         warm(args.chapter)
     );
     println!();
-    println!(
-        "| shape | answer | p50 ms @{a} | p99 ms @{a} | p50 ms @{b} | p99 ms @{b} | p50 ratio {b}/{a} | goal ≤ 1.15 |",
-        a = few.cities,
-        b = many.cities
-    );
-    println!("|---|---|---:|---:|---:|---:|---:|---|");
+    let (a, b) = (few.cities, many.cities);
+    let table = Table::start(&[
+        text("shape"),
+        text("answer"),
+        num(format!("p50 ms @{a}")),
+        num(format!("p99 ms @{a}")),
+        num(format!("p50 ms @{b}")),
+        num(format!("p99 ms @{b}")),
+        num(format!("p50 ratio {b}/{a}")),
+        text("goal ≤ 1.15"),
+    ]);
     let mut cached_row = None;
     for shape in chapter_shapes() {
         let pair = [few, many];
@@ -716,15 +717,16 @@ async fn measure_sites(
         let [s_few, s_many] = samples;
         let (f_few, f_many) = (figures(s_few, wall[0]), figures(s_many, wall[1]));
         let ratio = f_many.p50.as_secs_f64() / f_few.p50.as_secs_f64();
-        println!(
-            "| {} | {answer} | {} | {} | {} | {} | {ratio:.2} | {} |",
-            shape.label,
+        table.row(&[
+            shape.label.to_owned(),
+            answer,
             ms(f_few.p50),
             ms(f_few.p99),
             ms(f_many.p50),
             ms(f_many.p99),
-            verdict(ratio <= 1.15)
-        );
+            format!("{ratio:.2}"),
+            verdict(ratio <= 1.15).to_owned(),
+        ]);
         if shape.check[0] == "cityReport" {
             cached_row = Some((shape, bodies));
         }
@@ -750,17 +752,19 @@ async fn measure_sites(
             out.push(figures(s, wall));
         }
         let ratio = out[1].p50.as_secs_f64() / out[0].p50.as_secs_f64();
-        println!(
-            "| {} — cached (gateway with Redis) | Redis hits {} / {} (the own part: 1 per request; the median is kept in the process) | {} | {} | {} | {} | {ratio:.2} | {} |",
-            shape.label,
-            hits[0],
-            hits[1],
+        table.row(&[
+            format!("{} — cached (gateway with Redis)", shape.label),
+            format!(
+                "Redis hits {} / {} (the own part: 1 per request; the median is kept in the process)",
+                hits[0], hits[1]
+            ),
             ms(out[0].p50),
             ms(out[0].p99),
             ms(out[1].p50),
             ms(out[1].p99),
-            verdict(ratio <= 1.15)
-        );
+            format!("{ratio:.2}"),
+            verdict(ratio <= 1.15).to_owned(),
+        ]);
     }
     println!();
     println!(

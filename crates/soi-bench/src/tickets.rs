@@ -9,7 +9,9 @@
 //! instead. Before the figures are printed the outcome is checked: exactly
 //! the quota held, every refusal a "sold out" CONFLICT, no HTTP 5xx.
 
-use crate::{database_url, ms, server_url};
+use crate::app;
+use crate::scratch::Scratch;
+use crate::table::{Table, figures, ms, num};
 use anyhow::{Context, Result, bail, ensure};
 use chrono::{Days, Duration as Span, Utc};
 use serde_json::{Value, json};
@@ -17,7 +19,7 @@ use soi_core::program::{EventKind, EventStatus};
 use soi_core::{EventId, SeasonId, SystemCtx, TicketTypeId};
 use soi_db::events::NewEvent;
 use soi_db::seasons::NewSeason;
-use soi_db::{Db, DbConfig, SystemDb, admin, cities, events, rinks, seasons, ticket_types};
+use soi_db::{Db, cities, events, rinks, seasons, ticket_types};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -67,65 +69,13 @@ pub async fn run(args: Args) -> Result<()> {
         args.pool,
         if args.in_process { " --in-process" } else { "" }
     );
-    let server = server_url();
-    admin::recreate_database(&server, DB_NAME, None).await?;
-    let outcome = measure(&database_url(&server, DB_NAME)?, &args).await;
-    admin::drop_database(&server, DB_NAME).await?;
-    outcome
+    Scratch::with(DB_NAME, async |s| measure(s, &args).await).await
 }
 
 /// A gateway: a child process, or a task of this one.
 enum Gateway {
     Process(Child, SocketAddr),
-    InProcess(InProcess),
-}
-
-/// The gateway as `soi serve` builds it, inside this process.
-struct InProcess {
-    addr: SocketAddr,
-    db: Db,
-    stop: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<std::io::Result<()>>,
-}
-
-impl InProcess {
-    async fn start(url: &str, pool: u32) -> Result<Self> {
-        let mut cfg = DbConfig::new(url);
-        cfg.max_connections = pool;
-        cfg.min_connections = pool.min(4);
-        let db = Db::connect(&cfg).await?;
-        let keys = soi_auth::TokenKeys::new(&JWT_SECRET.to_owned().into(), 900);
-        let auth = soi_graphql::AuthSettings {
-            keys: keys.clone(),
-            refresh_ttl: chrono::Duration::days(30),
-        };
-        let limits = soi_graphql::Limits::default();
-        let state = soi_server::AppState {
-            schema: soi_graphql::build_schema(db.clone(), auth, limits, None),
-            db: db.clone(),
-            redis: None,
-            metrics: soi_server::metrics::Metrics::default(),
-            limits: soi_server::HttpLimits::default(),
-            keys,
-            anonymous_introspection: false,
-            gql_limits: limits,
-            payment_webhook_secret: None,
-            metrics_token: None,
-            unsubscribe: None,
-        };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        let (stop, rx) = tokio::sync::oneshot::channel();
-        let task = tokio::spawn(soi_server::launch(listener, state, async {
-            let _ = rx.await;
-        }));
-        Ok(Self {
-            addr,
-            db,
-            stop,
-            task,
-        })
-    }
+    InProcess(app::Gateway),
 }
 
 impl Gateway {
@@ -154,11 +104,7 @@ impl Gateway {
                     let _ = child.kill().await;
                 }
             }
-            Gateway::InProcess(g) => {
-                let _ = g.stop.send(());
-                let _ = tokio::time::timeout(Duration::from_secs(20), g.task).await;
-                g.db.close().await;
-            }
+            Gateway::InProcess(g) => g.stop().await,
         }
     }
 }
@@ -252,22 +198,19 @@ struct Outcome {
     held: bool,
 }
 
-async fn measure(url: &str, args: &Args) -> Result<()> {
-    let ctx = SystemCtx::new("bench");
-    let mut cfg = DbConfig::new(url);
-    cfg.max_connections = 4;
-    cfg.min_connections = 1;
-    let sys = SystemDb::connect(&cfg).await?;
-    sys.migrate(&ctx).await?;
-    let db = Db::connect(&cfg).await?;
-    soi_seed::demo::run(&sys, &db, 1, &[]).await?;
-    let (city, tt, event) = make_show(&db, args.seats).await?;
+async fn measure(scratch: &Scratch, args: &Args) -> Result<()> {
+    let url = scratch.url();
+    let pools = scratch.pools(4, 1).await?;
+    pools.seed_demo().await?;
+    let (city, tt, event) = make_show(&pools.db, args.seats).await?;
 
     let mut gateways = Vec::new();
     let started = async {
         for i in 0..2u16 {
             let gw = if args.in_process {
-                Gateway::InProcess(InProcess::start(url, args.pool).await?)
+                let db = scratch.config(args.pool, args.pool.min(4));
+                let settings = app::settings(db, JWT_SECRET, 900);
+                Gateway::InProcess(app::Gateway::start(settings).await?)
             } else {
                 let bin = match &args.soi_bin {
                     Some(b) => b.clone(),
@@ -293,9 +236,8 @@ async fn measure(url: &str, args: &Args) -> Result<()> {
         gw.stop().await;
     }
     let (outcomes, wall) = rushed?;
-    check_and_report(&db, &outcomes, wall, args, tt, event).await?;
-    db.close().await;
-    sys.close().await;
+    check_and_report(&pools.db, &outcomes, wall, args, tt, event).await?;
+    pools.close().await;
     Ok(())
 }
 
@@ -408,8 +350,8 @@ async fn check_and_report(
         .filter(|o| o.held)
         .map(|o| o.latency)
         .collect();
-    let f_all = crate::figures(all, wall);
-    let f_won = crate::figures(won, wall);
+    let f_all = figures(all, wall);
+    let f_won = figures(won, wall);
     // Orders per second while seats were left: to the last successful answer.
     let sold_out_after = outcomes
         .iter()
@@ -435,21 +377,27 @@ async fn check_and_report(
         outcomes.len() - orders
     );
     println!();
-    println!(
-        "| requests | wall s | requests/s | sold out after s | orders/s | p50 ms | p99 ms | p50 ms (held) | p99 ms (held) |"
-    );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    println!(
-        "| {} | {:.2} | {:.0} | {:.2} | {:.0} | {} | {} | {} | {} |",
-        outcomes.len(),
-        wall.as_secs_f64(),
-        f_all.per_second,
-        sold_out_after.as_secs_f64(),
-        orders as f64 / sold_out_after.as_secs_f64(),
+    let table = Table::start(&[
+        num("requests"),
+        num("wall s"),
+        num("requests/s"),
+        num("sold out after s"),
+        num("orders/s"),
+        num("p50 ms"),
+        num("p99 ms"),
+        num("p50 ms (held)"),
+        num("p99 ms (held)"),
+    ]);
+    table.row(&[
+        outcomes.len().to_string(),
+        format!("{:.2}", wall.as_secs_f64()),
+        format!("{:.0}", f_all.per_second),
+        format!("{:.2}", sold_out_after.as_secs_f64()),
+        format!("{:.0}", orders as f64 / sold_out_after.as_secs_f64()),
         ms(f_all.p50),
         ms(f_all.p99),
         ms(f_won.p50),
-        ms(f_won.p99)
-    );
+        ms(f_won.p99),
+    ]);
     Ok(())
 }

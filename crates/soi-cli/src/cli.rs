@@ -1,10 +1,13 @@
-//! Subcommands of `soi`. System work (migrate, launch) goes through the
-//! owner's connection; seeds write through tenant transactions.
+//! Subcommands of `soi`. Each one that touches a service takes the whole
+//! [`Config`] (flags or environment variables), checked before it runs.
+//! System work (migrate, launch) goes through the owner's connection; seeds
+//! write through tenant transactions.
 
 use crate::config::Config;
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use secrecy::{ExposeSecret, SecretString};
 use soi_core::{CityZone, Slug, SystemCtx, text};
 use soi_db::cities::NewCity;
 use soi_db::{Db, SystemDb};
@@ -24,18 +27,18 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Apply pending database migrations (running it again is harmless).
-    Migrate,
+    Migrate(Config),
     /// Launch and list city chapters.
     #[command(subcommand)]
     City(CityCommand),
     /// Fill the database with the demo dataset or a large generated one.
     Seed(SeedArgs),
     /// Print the effective configuration (secrets redacted).
-    Config,
+    Config(Config),
     /// Start the GraphQL gateway on SOI_LISTEN.
-    Serve,
+    Serve(Config),
     /// Send the outbox's emails through SMTP_URL until stopped.
-    Worker,
+    Worker(Config),
     /// Print the GraphQL schema (SDL), as committed in schema.graphql.
     Schema,
 }
@@ -45,11 +48,13 @@ enum CityCommand {
     /// Create a city and all its partitions in one transaction (idempotent).
     Launch(LaunchArgs),
     /// List the cities.
-    List,
+    List(Config),
 }
 
 #[derive(Args)]
 struct LaunchArgs {
+    #[command(flatten)]
+    config: Config,
     /// URL name of the city, e.g. `almaty`.
     slug: String,
     /// Name in Kazakh.
@@ -73,6 +78,16 @@ struct LaunchArgs {
 #[derive(Args)]
 #[command(group(clap::ArgGroup::new("mode").required(true).args(["demo", "scale"])))]
 struct SeedArgs {
+    #[command(flatten)]
+    config: Config,
+    /// With --demo: the demo accounts' password.
+    #[arg(
+        long,
+        env = "SOI_DEMO_PASSWORD",
+        value_name = "PASSWORD",
+        hide_env_values = true
+    )]
+    demo_password: Option<SecretString>,
     /// Almaty, Astana and Shymkent with a season in training.
     #[arg(long)]
     demo: bool,
@@ -99,22 +114,49 @@ struct SeedArgs {
     concurrency: usize,
 }
 
-pub async fn run() -> Result<()> {
-    let cli = Cli::parse();
-    if let Command::Schema = cli.command {
-        print!("{}", soi_graphql::sdl());
-        return Ok(());
+impl Command {
+    /// The configuration the command runs with; `soi schema` needs none.
+    fn config(&self) -> Option<&Config> {
+        match self {
+            Command::Migrate(c)
+            | Command::Config(c)
+            | Command::Serve(c)
+            | Command::Worker(c)
+            | Command::City(CityCommand::List(c)) => Some(c),
+            Command::City(CityCommand::Launch(a)) => Some(&a.config),
+            Command::Seed(a) => Some(&a.config),
+            Command::Schema => None,
+        }
     }
-    let config = Config::from_env()?;
+}
+
+/// The command line and the environment; a refused setting is one line.
+fn parse() -> Result<Cli> {
+    let cmd = crate::config::blank_env_is_unset(Cli::command());
+    let matches = cmd
+        .clone()
+        .try_get_matches()
+        .map_err(|e| crate::config::one_line(&cmd, e))?;
+    Cli::from_arg_matches(&matches).map_err(|e| crate::config::one_line(&cmd, e))
+}
+
+pub async fn run() -> Result<()> {
+    let cli = parse()?;
+    if let Some(config) = cli.command.config() {
+        config.validate()?;
+    }
     match cli.command {
-        Command::Migrate => migrate(&config).await,
-        Command::City(CityCommand::Launch(args)) => launch(&config, args).await,
-        Command::City(CityCommand::List) => list_cities(&config).await,
-        Command::Seed(args) => seed(&config, args).await,
-        Command::Serve => crate::serve::run(&config).await,
-        Command::Worker => crate::worker::run(&config).await,
-        Command::Schema => Ok(()),
-        Command::Config => {
+        Command::Migrate(config) => migrate(&config).await,
+        Command::City(CityCommand::Launch(args)) => launch(args).await,
+        Command::City(CityCommand::List(config)) => list_cities(&config).await,
+        Command::Seed(args) => seed(args).await,
+        Command::Serve(config) => crate::serve::run(&config).await,
+        Command::Worker(config) => crate::worker::run(&config).await,
+        Command::Schema => {
+            print!("{}", soi_graphql::sdl());
+            Ok(())
+        }
+        Command::Config(config) => {
             println!("{config}");
             Ok(())
         }
@@ -122,7 +164,7 @@ pub async fn run() -> Result<()> {
 }
 
 async fn migrate(config: &Config) -> Result<()> {
-    let sys = SystemDb::connect(&config.db).await?;
+    let sys = SystemDb::connect(&config.db()).await?;
     let applied = sys.migrate(&SystemCtx::new("migrate")).await?;
     if applied == 0 {
         println!(
@@ -136,7 +178,7 @@ async fn migrate(config: &Config) -> Result<()> {
     Ok(())
 }
 
-async fn launch(config: &Config, args: LaunchArgs) -> Result<()> {
+async fn launch(args: LaunchArgs) -> Result<()> {
     let new = NewCity {
         slug: Slug::parse(&args.slug)?,
         name_kk: text::bounded("nameKk", &args.name_kk, text::MAX_LINE)?,
@@ -147,7 +189,7 @@ async fn launch(config: &Config, args: LaunchArgs) -> Result<()> {
             .launched
             .unwrap_or_else(|| chrono::Utc::now().date_naive()),
     };
-    let sys = SystemDb::connect(&config.db).await?;
+    let sys = SystemDb::connect(&args.config.db()).await?;
     let out = sys
         .launch_city(&SystemCtx::new("city-launch"), &new)
         .await?;
@@ -167,7 +209,7 @@ async fn launch(config: &Config, args: LaunchArgs) -> Result<()> {
 }
 
 async fn list_cities(config: &Config) -> Result<()> {
-    let db = Db::connect(&config.db).await?;
+    let db = Db::connect(&config.db()).await?;
     let mut tx = db.national().await?;
     let cities = soi_db::cities::list(&mut tx).await?;
     tx.commit().await?;
@@ -186,17 +228,16 @@ async fn list_cities(config: &Config) -> Result<()> {
     Ok(())
 }
 
-async fn seed(config: &Config, args: SeedArgs) -> Result<()> {
-    let sys = SystemDb::connect(&config.db).await?;
-    let db = Db::connect(&config.db).await?;
+async fn seed(args: SeedArgs) -> Result<()> {
+    let sys = SystemDb::connect(&args.config.db()).await?;
+    let db = Db::connect(&args.config.db()).await?;
     if args.demo {
-        let password = std::env::var("SOI_DEMO_PASSWORD")
-            .ok()
-            .filter(|p| !p.is_empty())
-            .unwrap_or_else(|| soi_seed::demo::DEFAULT_PASSWORD.to_owned());
+        let password = args.demo_password.as_ref().map_or(
+            soi_seed::demo::DEFAULT_PASSWORD,
+            ExposeSecret::expose_secret,
+        );
         let outcomes =
-            soi_seed::demo::run_with_password(&sys, &db, args.seed, &args.cities, &password)
-                .await?;
+            soi_seed::demo::run_with_password(&sys, &db, args.seed, &args.cities, password).await?;
         for o in outcomes {
             match o.counts {
                 Some(c) => println!(
@@ -241,4 +282,14 @@ async fn seed(config: &Config, args: SeedArgs) -> Result<()> {
     db.close().await;
     sys.close().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_setting_has_one_name_and_one_variable() {
+        Cli::command().debug_assert();
+    }
 }

@@ -1,7 +1,8 @@
 //! Statements for the benchmarks (`soi-bench`): the same indexed read through
 //! a tenant transaction and through the owner's connection (locally a
 //! superuser, which bypasses row-level security), so the cost of the tenancy
-//! contract can be measured. Not used by the application.
+//! contract can be measured. Compiled only with the `bench` feature, which
+//! `soi-bench` alone turns on.
 
 use crate::error::Result;
 use crate::{Db, SystemDb, enrollments};

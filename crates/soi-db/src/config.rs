@@ -1,5 +1,6 @@
-//! Database settings from the environment. URLs may hold passwords, so they
-//! are secrets: never printed, and errors about them name host and port only.
+//! Database settings, filled by the caller (`soi` reads them from its
+//! configuration). URLs may hold passwords, so they are secrets: never
+//! printed, and errors about them name host and port only.
 
 use crate::error::{Error, Result};
 use secrecy::{ExposeSecret, SecretString};
@@ -39,8 +40,6 @@ impl std::fmt::Debug for DbConfig {
     }
 }
 
-pub const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/soi";
-
 impl DbConfig {
     /// Local defaults around one URL.
     pub fn new(url: impl Into<String>) -> Self {
@@ -53,35 +52,6 @@ impl DbConfig {
             acquire_timeout: Duration::from_secs(5),
             explain_plans: false,
         }
-    }
-
-    /// From `DATABASE_URL` and the `SOI_DB_*` variables.
-    pub fn from_env() -> Result<Self> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        let num = |name: &'static str, default: u64| -> Result<u64> {
-            match var(name) {
-                None => Ok(default),
-                Some(v) => v.trim().parse().map_err(|_| {
-                    Error::Config(format!("{name} must be a whole number, got '{v}'"))
-                }),
-            }
-        };
-        let mut cfg = Self::new(var("DATABASE_URL").unwrap_or_else(|| DEFAULT_URL.to_owned()));
-        cfg.owner_url = var("SOI_OWNER_DATABASE_URL").map(SecretString::from);
-        cfg.max_connections = u32::try_from(num("SOI_DB_MAX_CONNECTIONS", 16)?)
-            .map_err(|_| Error::Config("SOI_DB_MAX_CONNECTIONS is too large".into()))?;
-        cfg.min_connections = u32::try_from(num("SOI_DB_MIN_CONNECTIONS", 2)?)
-            .map_err(|_| Error::Config("SOI_DB_MIN_CONNECTIONS is too large".into()))?
-            .min(cfg.max_connections);
-        cfg.statement_timeout = Duration::from_millis(num("SOI_DB_STATEMENT_TIMEOUT_MS", 5000)?);
-        cfg.acquire_timeout = Duration::from_millis(num("SOI_DB_ACQUIRE_TIMEOUT_MS", 5000)?);
-        if cfg.max_connections == 0 {
-            return Err(Error::Config(
-                "SOI_DB_MAX_CONNECTIONS must be at least 1".into(),
-            ));
-        }
-        cfg.validate()?;
-        Ok(cfg)
     }
 
     /// Parses both URLs, so a malformed one fails at start-up.

@@ -14,6 +14,8 @@
 pub mod accounts;
 pub mod attendance;
 pub mod audit;
+// Statements of the benchmarks only: `soi-bench` turns the feature on.
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod cities;
 pub mod coaches;

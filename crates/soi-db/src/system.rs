@@ -98,6 +98,7 @@ impl SystemDb {
     }
 
     /// For the benchmark: the owner's pool (a superuser locally, bypassing RLS).
+    #[cfg(feature = "bench")]
     pub(crate) fn pool(&self) -> &PgPool {
         &self.pool
     }

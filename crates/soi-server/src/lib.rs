@@ -1,16 +1,19 @@
 //! The HTTP gateway: `/graphql` (GraphQL over HTTP, GraphiQL for browsers),
-//! `/healthz`, `/readyz`, `/metrics`, report downloads and the payment provider's webhook. A library with [`launch`], so the binary and the
-//! tests start it the same way (tests on port 0).
+//! `/healthz`, `/readyz`, `/metrics`, report downloads and the payment
+//! provider's webhook. A library built in one place, [`App::build`], so the
+//! binary, the tests and the benchmarks start it the same way (tests on port 0).
 
 // The merged query root nests one level per area; its async layout needs more.
 #![recursion_limit = "256"]
 
 mod apq;
+pub mod background;
 mod graphql;
 mod health;
 pub mod metrics;
 mod reports;
 mod scrape;
+mod startup;
 pub mod sweeper;
 mod unsubscribe;
 mod webhook;
@@ -27,6 +30,8 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+
+pub use startup::{App, AuthConfig, RedisSettings, Settings};
 
 /// Everything a request handler needs; cheap to clone.
 #[derive(Clone)]
@@ -73,7 +78,7 @@ impl Default for HttpLimits {
     }
 }
 
-pub fn router(state: AppState) -> Router {
+pub(crate) fn router(state: AppState) -> Router {
     let limits = state.limits;
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
@@ -110,7 +115,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serves until `shutdown` resolves, then finishes requests in flight.
-pub async fn launch(
+pub(crate) async fn launch(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,

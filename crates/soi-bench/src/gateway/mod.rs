@@ -18,14 +18,13 @@
 //!    after another as in the request, as `soi_app` (`PGOPTIONS='-c
 //!    role=soi_app -c jit=off'`), same clients and duration.
 
-use crate::{database_url, server_url};
+use crate::app::{self, Gateway};
+use crate::scratch::Scratch;
+use crate::table::{Table, num, text};
 use anyhow::{Context, Result, bail};
 use serde_json::json;
-use soi_auth::TokenKeys;
-use soi_core::{Email, Role, SystemCtx};
+use soi_core::{Email, Role};
 use soi_db::accounts::{self, NewAccount};
-use soi_db::{Db, DbConfig, SystemDb, admin};
-use soi_seed::scale::ScaleSpec;
 use sqlx::{Connection, Executor, PgConnection};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -35,7 +34,6 @@ mod server;
 mod statements;
 mod tools;
 
-pub(crate) use server::Gateway;
 use server::*;
 use statements::*;
 use tools::*;
@@ -109,7 +107,6 @@ pub async fn run(args: Args) -> Result<()> {
             );
         }
     }
-    let server = server_url();
     println!(
         "# soi-bench gateway-load --cities {} --participants {} --sessions {} --city {} --connections {} --duration {} --warmup {} --pool {}",
         args.cities,
@@ -123,9 +120,7 @@ pub async fn run(args: Args) -> Result<()> {
     );
     let dir = std::env::temp_dir().join(format!("soi-bench-gateway-{}", std::process::id()));
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    admin::recreate_database(&server, DB_NAME, None).await?;
-    let outcome = measure(&database_url(&server, DB_NAME)?, &args, &dir).await;
-    admin::drop_database(&server, DB_NAME).await?;
+    let outcome = Scratch::with(DB_NAME, async |s| measure(s, &args, &dir).await).await;
     let _ = std::fs::remove_dir_all(&dir);
     outcome
 }
@@ -139,23 +134,19 @@ struct Row {
     pgbench: Option<PgbenchFigures>,
 }
 
-async fn measure(url: &str, args: &Args, dir: &Path) -> Result<()> {
-    let ctx = SystemCtx::new("bench");
-    let mut cfg = DbConfig::new(url);
-    cfg.max_connections = 4;
-    cfg.min_connections = 1;
-    let sys = SystemDb::connect(&cfg).await?;
-    sys.migrate(&ctx).await?;
-    let seed_db = Db::connect(&cfg).await?;
+/// The gateway as `soi serve` builds it, with the bench's pool and no Redis.
+fn gateway_settings(scratch: &Scratch, args: &Args) -> soi_server::Settings {
+    let db = scratch.config(args.pool, 2.min(args.pool));
+    app::settings(db, JWT_SECRET, 3600)
+}
+
+async fn measure(scratch: &Scratch, args: &Args, dir: &Path) -> Result<()> {
+    let url = scratch.url();
+    let pools = scratch.pools(4, 1).await?;
     let started = Instant::now();
-    let spec = ScaleSpec {
-        cities: args.cities,
-        participants: args.participants,
-        sessions: args.sessions,
-        seed: 1,
-        concurrency: 2,
-    };
-    let report = soi_seed::scale::run(&sys, &seed_db, spec, false).await?;
+    let report = pools
+        .seed_scale(args.cities, args.participants, args.sessions)
+        .await?;
     println!(
         "seeded {} cities, {} participants, {} attendance marks in {:.0} s",
         report.cities,
@@ -164,7 +155,8 @@ async fn measure(url: &str, args: &Args, dir: &Path) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     let slug = soi_seed::scale::slug(args.city);
-    let city = sys
+    let city = pools
+        .sys
         .cities()
         .await?
         .into_iter()
@@ -176,7 +168,7 @@ async fn measure(url: &str, args: &Args, dir: &Path) -> Result<()> {
         .await
         .context("hashing failed")?
         .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))?;
-    let mut tx = seed_db.national().await?;
+    let mut tx = pools.db.national().await?;
     accounts::create(
         &mut tx,
         &NewAccount {
@@ -190,10 +182,8 @@ async fn measure(url: &str, args: &Args, dir: &Path) -> Result<()> {
     )
     .await?;
     tx.commit().await?;
-    seed_db.close().await;
-    sys.close().await;
+    pools.close().await;
 
-    let keys = TokenKeys::new(&JWT_SECRET.to_owned().into(), 3600);
     let mut owner = PgConnection::connect(url)
         .await
         .context("owner connection")?;
@@ -205,7 +195,7 @@ async fn measure(url: &str, args: &Args, dir: &Path) -> Result<()> {
             "alter database {DB_NAME} set log_statement = 'all'"
         )))
         .await?;
-    let gw = Gateway::start(url, args.pool, &keys, None).await?;
+    let gw = Gateway::start(gateway_settings(scratch, args)).await?;
     let counted = async {
         let client = reqwest::Client::new();
         let token = login(&client, gw.addr, &email).await?;
@@ -243,7 +233,7 @@ async fn measure(url: &str, args: &Args, dir: &Path) -> Result<()> {
     let (token, season, mut rows) = counted?;
 
     // 2. wrk against a gateway without statement logging.
-    let gw = Gateway::start(url, args.pool, &keys, None).await?;
+    let gw = Gateway::start(gateway_settings(scratch, args)).await?;
     let loaded = async {
         for (shape, row) in SHAPES.iter().zip(rows.iter_mut()) {
             let script = dir.join(format!("{}.lua", shape.key));
@@ -300,26 +290,32 @@ fn print_report(rows: &[Row], args: &Args) {
         args.connections, args.duration, args.pool
     );
     println!();
-    println!(
-        "| shape | SQL statements / request | transactions / request | gateway req/s | gateway p50 ms | gateway p99 ms | pgbench tx/s | pgbench mean ms | gateway / pgbench |"
-    );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let table = Table::start(&[
+        text("shape"),
+        num("SQL statements / request"),
+        num("transactions / request"),
+        num("gateway req/s"),
+        num("gateway p50 ms"),
+        num("gateway p99 ms"),
+        num("pgbench tx/s"),
+        num("pgbench mean ms"),
+        num("gateway / pgbench"),
+    ]);
     for row in rows {
         let (Some(w), Some(p)) = (&row.wrk, &row.pgbench) else {
             continue;
         };
-        println!(
-            "| {} | {} | {} | {:.0} | {:.2} | {:.2} | {:.0} | {:.2} | {:.2} |",
-            row.label,
-            row.capture.statements(),
-            row.capture.txs.len(),
-            w.rps,
-            w.p50_ms,
-            w.p99_ms,
-            p.tps,
-            p.latency_ms,
-            w.rps / p.tps
-        );
+        table.row(&[
+            row.label.to_owned(),
+            row.capture.statements().to_string(),
+            row.capture.txs.len().to_string(),
+            format!("{:.0}", w.rps),
+            format!("{:.2}", w.p50_ms),
+            format!("{:.2}", w.p99_ms),
+            format!("{:.0}", p.tps),
+            format!("{:.2}", p.latency_ms),
+            format!("{:.2}", w.rps / p.tps),
+        ]);
     }
     for row in rows {
         if let Some(w) = &row.wrk

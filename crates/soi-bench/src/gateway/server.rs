@@ -1,73 +1,10 @@
-//! The gateway under test: started in this process, signed in, checked.
+//! Talking to the gateway under test: signed in, asked, answers checked.
 
 use super::*;
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
-use soi_auth::TokenKeys;
-use soi_db::{Db, DbConfig};
-use soi_graphql::{AuthSettings, Limits, build_schema};
-use soi_server::{AppState, HttpLimits, launch};
 use std::net::SocketAddr;
 use std::time::Duration;
-
-// --- the gateway -----------------------------------------------------------
-
-pub(crate) struct Gateway {
-    pub(crate) addr: SocketAddr,
-    pub(crate) db: Db,
-    pub(crate) stop: tokio::sync::oneshot::Sender<()>,
-    pub(crate) task: tokio::task::JoinHandle<std::io::Result<()>>,
-}
-
-impl Gateway {
-    /// The gateway as `soi serve` builds it, on 127.0.0.1:0, with or without Redis.
-    pub(crate) async fn start(
-        url: &str,
-        pool: u32,
-        keys: &TokenKeys,
-        redis: Option<soi_cache::Redis>,
-    ) -> Result<Self> {
-        let mut cfg = DbConfig::new(url);
-        cfg.max_connections = pool;
-        cfg.min_connections = 2.min(pool);
-        let db = Db::connect(&cfg).await?;
-        let auth = AuthSettings {
-            keys: keys.clone(),
-            refresh_ttl: chrono::Duration::days(30),
-        };
-        let state = AppState {
-            schema: build_schema(db.clone(), auth, Limits::default(), redis.clone()),
-            db: db.clone(),
-            redis,
-            metrics: soi_server::metrics::Metrics::default(),
-            limits: HttpLimits::default(),
-            keys: keys.clone(),
-            anonymous_introspection: false,
-            gql_limits: Limits::default(),
-            payment_webhook_secret: None,
-            metrics_token: None,
-            unsubscribe: None,
-        };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        let (stop, rx) = tokio::sync::oneshot::channel();
-        let task = tokio::spawn(launch(listener, state, async {
-            let _ = rx.await;
-        }));
-        Ok(Self {
-            addr,
-            db,
-            stop,
-            task,
-        })
-    }
-
-    pub(crate) async fn stop(self) {
-        let _ = self.stop.send(());
-        let _ = tokio::time::timeout(Duration::from_secs(20), self.task).await;
-        self.db.close().await;
-    }
-}
 
 pub(super) async fn graphql(
     client: &reqwest::Client,

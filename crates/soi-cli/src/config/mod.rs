@@ -1,0 +1,179 @@
+//! The platform's configuration: one typed struct that clap fills from
+//! `--flags` and environment variables (same names and defaults as always),
+//! checked once at start-up by [`Config::validate`]. The library crates get
+//! typed settings built from it ([`Config::db`], [`Config::mail_worker`],
+//! [`Config::app`]); none of them reads the environment. Secrets are
+//! `SecretString`s: `Debug` and `soi config` show them as redacted.
+
+mod args;
+mod parse;
+mod show;
+
+pub use args::{AuthArgs, DatabaseArgs, LimitsArgs, MailArgs, RedisArgs, ServerArgs};
+pub use parse::{blank_env_is_unset, one_line};
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use secrecy::{ExposeSecret, SecretString};
+use soi_db::DbConfig;
+use std::time::Duration;
+
+#[derive(Args, Debug, Clone)]
+pub struct Config {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub redis: RedisArgs,
+    #[command(flatten)]
+    pub mail: MailArgs,
+    #[command(flatten)]
+    pub auth: AuthArgs,
+    #[command(flatten)]
+    pub limits: LimitsArgs,
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// `Some` when set, refused when shorter than `min`.
+fn secret_of_length(
+    name: &str,
+    value: &Option<SecretString>,
+    min: usize,
+) -> Result<Option<SecretString>> {
+    match value {
+        Some(s) if s.expose_secret().len() < min => {
+            bail!("{name} must be at least {min} characters")
+        }
+        other => Ok(other.clone()),
+    }
+}
+
+fn starts_with_any(url: &SecretString, schemes: &[&str]) -> bool {
+    schemes.iter().any(|s| url.expose_secret().starts_with(s))
+}
+
+impl Config {
+    /// The rules types alone do not carry, with the messages they always had.
+    pub fn validate(&self) -> Result<()> {
+        self.db().validate()?;
+        if !starts_with_any(&self.redis.redis_url, &["redis://", "rediss://"]) {
+            bail!("REDIS_URL must start with redis:// or rediss://");
+        }
+        if !starts_with_any(&self.mail.smtp_url, &["smtp://", "smtps://"]) {
+            bail!("SMTP_URL must start with smtp:// or smtps://");
+        }
+        secret_of_length("SOI_JWT_SECRET", &self.auth.jwt_secret, 32)?;
+        i64::try_from(self.auth.refresh_token_ttl_days)
+            .context("SOI_REFRESH_TOKEN_TTL_DAYS is too large")?;
+        if self.auth.access_token_ttl_secs == 0 || self.auth.refresh_token_ttl_days == 0 {
+            bail!("token lifetimes must be positive");
+        }
+        secret_of_length(
+            "SOI_PAYMENT_WEBHOOK_SECRET",
+            &self.auth.payment_webhook_secret,
+            16,
+        )?;
+        secret_of_length("SOI_METRICS_TOKEN", &self.auth.metrics_token, 16)?;
+        let public = &self.mail.public_url;
+        if !(public.starts_with("http://") || public.starts_with("https://")) {
+            bail!("SOI_PUBLIC_URL must start with http:// or https://");
+        }
+        secret_of_length("SOI_UNSUBSCRIBE_SECRET", &self.mail.unsubscribe_secret, 16)?;
+        self.mail_worker().validate()
+    }
+
+    /// `DATABASE_URL` and the `SOI_DB_*` settings.
+    pub fn db(&self) -> DbConfig {
+        let d = &self.database;
+        let mut db = DbConfig::new(d.database_url.expose_secret());
+        db.owner_url = d.owner_database_url.clone();
+        db.max_connections = d.db_max_connections;
+        db.min_connections = d.db_min_connections.min(d.db_max_connections);
+        db.statement_timeout = Duration::from_millis(d.db_statement_timeout_ms);
+        db.acquire_timeout = Duration::from_millis(d.db_acquire_timeout_ms);
+        db
+    }
+
+    /// The links unsubscribable emails carry, when a secret signs them.
+    pub fn unsubscribe(&self) -> Option<soi_mail::unsubscribe::Links> {
+        let secret = self.mail.unsubscribe_secret.clone()?;
+        Some(soi_mail::unsubscribe::Links::new(
+            secret,
+            &self.mail.public_url,
+        ))
+    }
+
+    /// The mail worker's settings (`soi worker`, or inside `soi serve`).
+    pub fn mail_worker(&self) -> soi_mail::WorkerConfig {
+        let m = &self.mail;
+        let mut w = soi_mail::WorkerConfig::new(m.smtp_url.clone());
+        w.from = m.mail_from.clone();
+        w.batch = m.mail_batch;
+        w.concurrency = m.mail_concurrency;
+        w.max_attempts = m.mail_max_attempts;
+        w.lease = Duration::from_secs(m.mail_lease_secs);
+        w.sweep_every = Duration::from_secs(m.mail_sweep_secs).max(Duration::from_secs(1));
+        w.smtp_timeout = Duration::from_secs(m.mail_smtp_timeout_secs);
+        w.schedule_every = Duration::from_secs(m.mail_schedule_secs).max(Duration::from_secs(1));
+        w.retention = Duration::from_secs(m.mail_retention_days.saturating_mul(86_400));
+        w.backoff_base = Duration::from_millis(m.mail_backoff_base_ms);
+        w.backoff_max = Duration::from_millis(m.mail_backoff_max_ms);
+        w.unsubscribe = self.unsubscribe();
+        w
+    }
+
+    /// Per-request limits; `SOI_ENV=production` turns suggestions off.
+    pub fn gql_limits(&self) -> soi_graphql::Limits {
+        let l = &self.limits;
+        soi_graphql::Limits {
+            depth: l.gql_max_depth,
+            complexity: l.gql_max_complexity,
+            aliases: l.gql_max_aliases,
+            root_fields: l.gql_max_root_fields,
+            batch: l.gql_max_batch,
+            suggestions: l.environment.as_deref() != Some("production"),
+            rate_limits: l.rate_limits,
+            ..soi_graphql::Limits::default()
+        }
+    }
+
+    /// The gateway's settings as `soi serve` runs it. Without
+    /// `SOI_JWT_SECRET` a random key is made here: tokens then die with the
+    /// process and are not shared between gateway processes.
+    pub fn app(&self) -> Result<soi_server::Settings> {
+        let jwt_secret = match &self.auth.jwt_secret {
+            Some(s) => s.clone(),
+            None => random_key()?,
+        };
+        let mut s = soi_server::Settings::new(self.db(), jwt_secret);
+        s.redis = Some(soi_server::RedisSettings {
+            url: self.redis.redis_url.clone(),
+            prefix: self.redis.redis_prefix.clone(),
+            // A moment for the first connection; past it the gateway starts
+            // degraded and Redis joins later.
+            connect_wait: Duration::from_secs(2),
+        });
+        s.listen = self.server.listen;
+        s.auth.access_ttl_secs = self.auth.access_token_ttl_secs;
+        s.auth.refresh_ttl_days = i64::try_from(self.auth.refresh_token_ttl_days)
+            .context("SOI_REFRESH_TOKEN_TTL_DAYS is too large")?;
+        s.gql_limits = self.gql_limits();
+        s.anonymous_introspection = self.server.anonymous_introspection;
+        s.payment_webhook_secret = self.auth.payment_webhook_secret.clone();
+        s.metrics_token = self.auth.metrics_token.clone();
+        s.unsubscribe = self.unsubscribe();
+        s.sweep_every = Some(soi_server::sweeper::SWEEP_EVERY);
+        s.mail_worker = self.mail.worker_in_serve.then(|| self.mail_worker());
+        Ok(s)
+    }
+}
+
+fn random_key() -> Result<SecretString> {
+    let mut raw = [0u8; 32];
+    getrandom::fill(&mut raw).map_err(|e| anyhow::anyhow!("no randomness for a token key: {e}"))?;
+    Ok(raw
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>()
+        .into())
+}

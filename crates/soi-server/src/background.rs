@@ -1,0 +1,37 @@
+//! Work the gateway runs beside serving: the outbox worker as a task of
+//! `soi serve` (`SOI_WORKER_IN_SERVE=true`). Stopping it lets sends in flight
+//! finish and hands back the rest; its end is reported whenever it comes.
+
+use soi_mail::Worker;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// The mail worker as a task, until [`MailTask::stop`].
+pub struct MailTask {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl MailTask {
+    pub fn start(worker: Worker) -> Self {
+        let (stop, mut stopped) = watch::channel(false);
+        let task = tokio::spawn(async move {
+            let until = async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            };
+            // Its end is reported whenever it comes, not only at shutdown.
+            match worker.run(until).await {
+                Ok(()) => tracing::info!("mail worker ended"),
+                Err(e) => tracing::error!(error = %format!("{e:#}"), "mail worker failed"),
+            }
+        });
+        Self { stop, task }
+    }
+
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        if self.task.await.is_err() {
+            tracing::error!("mail worker panicked");
+        }
+    }
+}
