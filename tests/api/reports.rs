@@ -389,5 +389,3 @@ fn no_field_the_national_role_reaches_names_a_person() {
         }
     }
 }
-
-mod report_cache;

@@ -7,42 +7,39 @@ use serde_json::{Value, json};
 use soi_tests::{TestApp, TestDb, codes};
 use std::sync::Arc;
 
-#[path = "events/batched.rs"]
-mod batched;
-
-const CREATE: &str = "mutation($i: CreateEventInput!) { createEvent(input: $i) { id kind title status startsAt startsAtLocal holdMinutes causeId rink { name } } }";
+pub(crate) const CREATE: &str = "mutation($i: CreateEventInput!) { createEvent(input: $i) { id kind title status startsAt startsAtLocal holdMinutes causeId rink { name } } }";
 const UPDATE: &str = "mutation($id: ID!, $i: UpdateEventInput!) { updateEvent(id: $id, input: $i) { id title motto } }";
 const PUBLISH: &str = "mutation($id: ID!) { publishEvent(id: $id) { id status } }";
 const DONE: &str = "mutation($id: ID!) { markEventDone(id: $id) { id status } }";
-const ADD_TICKET: &str = "mutation($e: ID!, $i: TicketTypeInput!) { addTicketType(eventId: $e, input: $i) { id name priceTiyn quota remaining } }";
+pub(crate) const ADD_TICKET: &str = "mutation($e: ID!, $i: TicketTypeInput!) { addTicketType(eventId: $e, input: $i) { id name priceTiyn quota remaining } }";
 const QUOTA: &str =
     "mutation($id: ID!, $q: Int!) { setTicketQuota(id: $id, quota: $q) { id quota remaining } }";
-const ADD_PARTNER: &str = "mutation($e: ID!, $i: PartnerInput!) { addEventPartner(eventId: $e, input: $i) { id name website } }";
+pub(crate) const ADD_PARTNER: &str = "mutation($e: ID!, $i: PartnerInput!) { addEventPartner(eventId: $e, input: $i) { id name website } }";
 const ADD_NUMBER: &str = "mutation($e: ID!, $i: PerformanceInput!) { addPerformance(eventId: $e, input: $i) { id runningOrder title } }";
 const REORDER: &str = "mutation($e: ID!, $p: [ID!]!) { reorderPerformances(eventId: $e, performanceIds: $p) { id runningOrder } }";
 const REMOVE_NUMBER: &str = "mutation($id: ID!) { removePerformance(id: $id) }";
-const PERFORMERS: &str = "mutation($p: ID!, $who: [ID!]!) { setPerformers(performanceId: $p, participantIds: $who) { id performers { participantId firstName } } }";
+pub(crate) const PERFORMERS: &str = "mutation($p: ID!, $who: [ID!]!) { setPerformers(performanceId: $p, participantIds: $who) { id performers { participantId firstName } } }";
 const MARK: &str = "mutation($p: ID!, $j: String!, $s: Float!) { recordJudgeMark(performanceId: $p, judge: $j, score: $s) { judge score } }";
-const EVENT: &str = "query($id: ID!) { event(id: $id) { id title status partners { name } performances { id runningOrder title performers { participantId lastName } result { averageScore judges place } } ticketTypes { name priceTiyn quota remaining } } }";
+pub(crate) const EVENT: &str = "query($id: ID!) { event(id: $id) { id title status partners { name } performances { id runningOrder title performers { participantId lastName } result { averageScore judges place } } ticketTypes { name priceTiyn quota remaining } } }";
 const PUBLIC: &str = "query($c: String!) { publicEvents(city: $c) { id title startsAtLocal rink { name } partners { name } performances { runningOrder title performerCount result { place } } ticketTypes { id name priceTiyn remaining } } }";
 const PUBLIC_ONE: &str =
     "query($c: String!, $id: ID!) { publicEvent(city: $c, id: $id) { id status } }";
 
 /// A signed-in admin of almaty with the training season and a rink.
-struct Admin {
-    app: Arc<TestApp>,
+pub(crate) struct Admin {
+    pub(crate) app: Arc<TestApp>,
     token: String,
     season: String,
-    rink: String,
+    pub(crate) rink: String,
 }
 
 impl Admin {
-    async fn ask(&self, query: &str, vars: Value) -> Value {
+    pub(crate) async fn ask(&self, query: &str, vars: Value) -> Value {
         self.app.graphql_as(Some(&self.token), query, vars).await.1
     }
 
     /// Runs a mutation that must succeed; returns its field.
-    async fn ok(&self, query: &str, vars: Value) -> Value {
+    pub(crate) async fn ok(&self, query: &str, vars: Value) -> Value {
         let body = self.ask(query, vars).await;
         assert!(body["errors"].is_null(), "{query}: {body}");
         let data = body["data"].as_object().expect("data");
@@ -72,7 +69,7 @@ impl Admin {
         t["id"].as_str().expect("ticket type id").to_owned()
     }
 
-    async fn number(&self, event: &str, title: &str) -> String {
+    pub(crate) async fn number(&self, event: &str, title: &str) -> String {
         let p = self
             .ok(
                 ADD_NUMBER,
@@ -116,7 +113,7 @@ async fn admin_of(app: Arc<TestApp>, slug: &str) -> Admin {
     }
 }
 
-async fn seeded_admin() -> (TestDb, Admin) {
+pub(crate) async fn seeded_admin() -> (TestDb, Admin) {
     let (t, app) = TestApp::seeded().await;
     (t, admin_of(Arc::new(app), "almaty").await)
 }
@@ -244,7 +241,7 @@ async fn a_published_show_is_listed_publicly_with_the_seats_left() {
 }
 
 /// The first `n` participant ids of a city.
-async fn participant_ids(t: &TestDb, slug: &str, n: i64) -> Vec<String> {
+pub(crate) async fn participant_ids(t: &TestDb, slug: &str, n: i64) -> Vec<String> {
     let mut conn = t.raw().await;
     let ids: Vec<uuid::Uuid> = sqlx::query_scalar(
         "select p.id from participants p join cities c on c.id = p.city_id where c.slug = $1 order by p.id limit $2",

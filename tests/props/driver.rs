@@ -1,11 +1,11 @@
-//! The driver shared by the property tests (`ledger_props`, `rollup_props`):
+//! The driver shared by the property tests (`ledger`, `rollup`):
 //! proptest's runner is synchronous while the database is async, so the
 //! cases block on one runtime and share one database for the whole run.
 
-use crate::TestDb;
 use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
 use soi_db::{Db, SystemDb};
+use soi_tests::TestDb;
 use sqlx::PgConnection;
 
 /// The runner settings both property tests start from: `cases` cases and no

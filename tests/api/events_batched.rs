@@ -1,7 +1,9 @@
 //! The chapter's event list costs the same few tenant transactions however
 //! many events it holds: the nested fields load in one batch per kind.
 
-use super::{ADD_PARTNER, ADD_TICKET, Admin, CREATE, PERFORMERS, participant_ids, seeded_admin};
+use crate::events::{
+    ADD_PARTNER, ADD_TICKET, Admin, CREATE, PERFORMERS, participant_ids, seeded_admin,
+};
 use serde_json::{Value, json};
 use soi_tests::TestApp;
 
@@ -116,8 +118,9 @@ async fn listing_two_or_six_events_with_nested_fields_begins_the_same_few_transa
     for n in 0..2 {
         events.push(full_event(&a, &season, n).await);
     }
-    let first_number = a.ask(super::EVENT, json!({ "id": events[0] })).await["data"]["event"]
-        ["performances"][0]["id"]
+    let first_number = a
+        .ask(crate::events::EVENT, json!({ "id": events[0] }))
+        .await["data"]["event"]["performances"][0]["id"]
         .as_str()
         .expect("number id")
         .to_owned();

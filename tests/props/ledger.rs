@@ -7,6 +7,7 @@
 //! `payments::pay`, `payments::refund`) on a published event of each case's
 //! city. One database for the run, a fresh city per case.
 
+use crate::driver::{self, fail};
 use chrono::{Days, Duration, Utc};
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -27,7 +28,6 @@ use soi_db::{
     Db, Error, Page, SystemDb, TenantTx, events, ledger, orders, payments, rinks, seasons,
 };
 use soi_tests::launch;
-use soi_tests::props::{self, fail};
 use sqlx::{PgConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -582,8 +582,8 @@ async fn run(
 #[test]
 fn random_histories_keep_the_ledger_and_the_report_honest() {
     let strategy = prop::collection::vec(step(), 20..=40);
-    let result = props::drive(
-        props::config(24),
+    let result = driver::drive(
+        driver::config(24),
         &strategy,
         async |db, sys, owner, steps| run(db, sys, owner, steps).await,
     );
