@@ -2,9 +2,9 @@
 //! whole session at once, only members of the session's group.
 
 use serde_json::{Value, json};
-use soi_core::{GroupId, SessionId, SystemCtx};
+use soi_core::{GroupId, SessionId};
 use soi_db::{Page, groups, sessions};
-use soi_tests::{TestApp, TestDb, codes};
+use soi_tests::{TestApp, TestDb, codes, tenant};
 
 const RECORD: &str = "mutation($s: ID!, $m: [MarkInput!]!) { recordAttendance(sessionId: $s, marks: $m) { participantId mark } }";
 
@@ -18,20 +18,9 @@ struct Demo {
 
 async fn demo(t: &TestDb) -> Demo {
     let db = t.db().await;
-    soi_seed::demo::run(&t.system().await, &db, 1, &[])
-        .await
-        .expect("demo");
-    let city = t
-        .system()
-        .await
-        .city_by_slug("almaty")
-        .await
-        .expect("q")
-        .expect("almaty");
-    let mut tx = db
-        .tenant(&SystemCtx::new("test").in_city(city.id))
-        .await
-        .expect("tx");
+    t.seed_demo(1).await;
+    let city = t.city("almaty").await;
+    let mut tx = tenant(&db, city.id).await;
     let (_, own, other) = soi_tests::demo_coach_groups(&db, &mut tx, "almaty").await;
     let own_session = sessions::list_by_group(&mut tx, own.id, Page::first(1))
         .await

@@ -4,7 +4,7 @@
 //! read it, and nobody can rewrite it.
 
 use serde_json::{Value, json};
-use soi_tests::{TestApp, codes};
+use soi_tests::{TestApp, codes, nodes};
 
 const LOG: &str = "query($op: String) { auditLog(operation: $op, first: 50) { edges { node { operation actorKind actorRole actorAccount targetIds requestId at } } } }";
 const CREATE_RINK: &str = "mutation($i: RinkInput!) { createRink(input: $i) { id } }";
@@ -13,12 +13,7 @@ const APPLY: &str = "mutation($c: String!, $s: ID!, $i: ApplicationInput!) { app
 /// The audit entries the token's city shows for an operation.
 async fn entries(app: &TestApp, token: &str, op: &str) -> Vec<Value> {
     let (_, body) = app.graphql_as(Some(token), LOG, json!({ "op": op })).await;
-    body["data"]["auditLog"]["edges"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{body}"))
-        .iter()
-        .map(|e| e["node"].clone())
-        .collect()
+    nodes(&body, "auditLog")
 }
 
 #[tokio::test]

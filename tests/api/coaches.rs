@@ -16,11 +16,6 @@ const EXPIRING: &str =
 const COACH: &str = "query($id: ID!) { coach(id: $id) { lastName certificates { title } } }";
 const RINK: &str = "query($id: ID!) { rink(id: $id) { name address } }";
 
-/// The response body of a query sent with this token.
-async fn ask(app: &TestApp, token: &str, query: &str, vars: Value) -> Value {
-    app.graphql_as(Some(token), query, vars).await.1
-}
-
 fn coach_input() -> Value {
     json!({ "firstName": "Дина", "lastName": "Ахметова", "email": "Dina.Akhmetova@skate.kz",
             "phone": "+7 701 123 45 67", "qualification": "MASTER_OF_SPORT" })
@@ -57,7 +52,7 @@ fn ids(list: &Value) -> Vec<String> {
 
 /// The city's (coaches, certificates) as this user sees them.
 async fn stored(app: &TestApp, token: &str) -> (usize, usize) {
-    let body = ask(app, token, COACHES, json!({})).await;
+    let body = app.ask(token, COACHES, json!({})).await;
     let edges = body["data"]["coaches"]["edges"].as_array().expect("edges");
     let certs = edges
         .iter()
@@ -66,11 +61,11 @@ async fn stored(app: &TestApp, token: &str) -> (usize, usize) {
 }
 
 async fn rink_ids(app: &TestApp, token: &str) -> Vec<String> {
-    ids(&ask(app, token, "{ rinks { id name } }", json!({})).await["data"]["rinks"])
+    ids(&app.ask(token, "{ rinks { id name } }", json!({})).await["data"]["rinks"])
 }
 
 async fn coach_ids(app: &TestApp, token: &str) -> Vec<String> {
-    ids(&ask(app, token, COACHES, json!({})).await["data"]["coaches"]["edges"])
+    ids(&app.ask(token, COACHES, json!({})).await["data"]["coaches"]["edges"])
 }
 
 #[tokio::test]
@@ -80,7 +75,9 @@ async fn a_chapter_admin_records_coaches_certificates_and_rinks() {
     // Every demo coach has a certificate, loaded for the whole page at once.
     assert_eq!(stored(&app, &admin).await, (3, 3));
 
-    let created = ask(&app, &admin, CREATE_COACH, json!({ "i": coach_input() })).await;
+    let created = app
+        .ask(&admin, CREATE_COACH, json!({ "i": coach_input() }))
+        .await;
     let coach = &created["data"]["createCoach"];
     assert_eq!(coach["email"], "dina.akhmetova@skate.kz", "{created}");
     assert_eq!(coach["phone"], "+77011234567");
@@ -89,32 +86,32 @@ async fn a_chapter_admin_records_coaches_certificates_and_rinks() {
     assert_eq!(coach["certificates"], json!([]));
     let id = coach["id"].as_str().expect("id");
 
-    let added = ask(
-        &app,
-        &admin,
-        ADD_CERT,
-        json!({ "c": id, "i": cert_input(400) }),
-    )
-    .await;
+    let added = app
+        .ask(&admin, ADD_CERT, json!({ "c": id, "i": cert_input(400) }))
+        .await;
     let cert = &added["data"]["addCertificate"];
     assert_eq!(cert["coachId"], id, "{added}");
     assert_eq!(cert["title"], "ISU technical specialist");
     let mut open_ended = cert_input(400);
     open_ended["expiresOn"] = Value::Null;
-    let added = ask(&app, &admin, ADD_CERT, json!({ "c": id, "i": open_ended })).await;
+    let added = app
+        .ask(&admin, ADD_CERT, json!({ "c": id, "i": open_ended }))
+        .await;
     assert!(added["errors"].is_null(), "{added}");
     assert_eq!(added["data"]["addCertificate"]["expiresOn"], Value::Null);
 
-    let body = ask(&app, &admin, COACH, json!({ "id": id })).await;
+    let body = app.ask(&admin, COACH, json!({ "id": id })).await;
     assert_eq!(body["data"]["coach"]["lastName"], "Ахметова", "{body}");
     let certs = body["data"]["coach"]["certificates"].as_array();
     assert_eq!(certs.map(Vec::len), Some(2), "{body}");
     assert_eq!(stored(&app, &admin).await, (4, 5));
 
-    let body = ask(&app, &admin, CREATE_RINK, json!({ "i": rink_input() })).await;
+    let body = app
+        .ask(&admin, CREATE_RINK, json!({ "i": rink_input() }))
+        .await;
     let rink = body["data"]["createRink"]["id"].as_str().expect("rink id");
     assert!(rink_ids(&app, &admin).await.contains(&rink.to_owned()));
-    let body = ask(&app, &admin, RINK, json!({ "id": rink })).await;
+    let body = app.ask(&admin, RINK, json!({ "id": rink })).await;
     assert_eq!(body["data"]["rink"]["name"], "Halyk Arena", "{body}");
 }
 
@@ -122,16 +119,22 @@ async fn a_chapter_admin_records_coaches_certificates_and_rinks() {
 async fn duplicates_are_conflicts() {
     let (_t, app) = TestApp::seeded().await;
     let admin = app.login("admin@almaty.soi.test").await;
-    let first = ask(&app, &admin, CREATE_COACH, json!({ "i": coach_input() })).await;
+    let first = app
+        .ask(&admin, CREATE_COACH, json!({ "i": coach_input() }))
+        .await;
     assert!(first["errors"].is_null(), "{first}");
     // Emails are compared lower-cased.
     let mut again = coach_input();
     again["email"] = json!("DINA.AKHMETOVA@skate.kz");
-    let body = ask(&app, &admin, CREATE_COACH, json!({ "i": again })).await;
+    let body = app.ask(&admin, CREATE_COACH, json!({ "i": again })).await;
     assert_eq!(codes(&body), ["CONFLICT"], "{body}");
-    let first = ask(&app, &admin, CREATE_RINK, json!({ "i": rink_input() })).await;
+    let first = app
+        .ask(&admin, CREATE_RINK, json!({ "i": rink_input() }))
+        .await;
     assert!(first["errors"].is_null(), "{first}");
-    let body = ask(&app, &admin, CREATE_RINK, json!({ "i": rink_input() })).await;
+    let body = app
+        .ask(&admin, CREATE_RINK, json!({ "i": rink_input() }))
+        .await;
     assert_eq!(codes(&body), ["CONFLICT"], "{body}");
 }
 
@@ -139,34 +142,38 @@ async fn duplicates_are_conflicts() {
 async fn expiring_certificates_of_active_coaches_are_listed_soonest_first() {
     let (_t, app) = TestApp::seeded().await;
     let admin = app.login("admin@almaty.soi.test").await;
-    let created = ask(&app, &admin, CREATE_COACH, json!({ "i": coach_input() })).await;
+    let created = app
+        .ask(&admin, CREATE_COACH, json!({ "i": coach_input() }))
+        .await;
     let coach = created["data"]["createCoach"]["id"].as_str().expect("id");
     let mut certs = Vec::new();
     for days in [5, 200] {
-        let body = ask(
-            &app,
-            &admin,
-            ADD_CERT,
-            json!({ "c": coach, "i": cert_input(days) }),
-        )
-        .await;
+        let body = app
+            .ask(
+                &admin,
+                ADD_CERT,
+                json!({ "c": coach, "i": cert_input(days) }),
+            )
+            .await;
         certs.push(ids(&json!([body["data"]["addCertificate"]])).remove(0));
     }
-    let body = ask(&app, &admin, EXPIRING, json!({ "d": 10 })).await;
+    let body = app.ask(&admin, EXPIRING, json!({ "d": 10 })).await;
     let soon = ids(&body["data"]["certificatesExpiring"]);
     assert!(
         soon.contains(&certs[0]) && !soon.contains(&certs[1]),
         "{body}"
     );
     // The default looks 30 days ahead.
-    let body = ask(&app, &admin, "{ certificatesExpiring { id } }", json!({})).await;
+    let body = app
+        .ask(&admin, "{ certificatesExpiring { id } }", json!({}))
+        .await;
     let month = ids(&body["data"]["certificatesExpiring"]);
     assert!(
         month.contains(&certs[0]) && !month.contains(&certs[1]),
         "{body}"
     );
     // A year finds both, and the demo coach's certificate, soonest first.
-    let body = ask(&app, &admin, EXPIRING, json!({ "d": 365 })).await;
+    let body = app.ask(&admin, EXPIRING, json!({ "d": 365 })).await;
     let year = &body["data"]["certificatesExpiring"];
     let all = ids(year);
     assert!(all.contains(&certs[1]) && all.len() >= 3, "{body}");
@@ -256,7 +263,7 @@ async fn bad_input_is_refused_field_by_field_and_stores_nothing() {
         json!({}),
     ));
     for (field, query, vars) in cases {
-        let body = ask(&app, &admin, query, vars).await;
+        let body = app.ask(&admin, query, vars).await;
         assert_eq!(codes(&body), ["BAD_USER_INPUT"], "{field}: {body}");
         assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body}");
     }
@@ -276,7 +283,7 @@ async fn each_role_gets_only_what_it_may() {
         "coaches read their city's coaches"
     );
     assert!(!rink_ids(&app, &coach).await.is_empty());
-    let body = ask(&app, &coach, EXPIRING, json!({ "d": 365 })).await;
+    let body = app.ask(&coach, EXPIRING, json!({ "d": 365 })).await;
     assert!(body["errors"].is_null(), "{body}");
     let someone = coach_ids(&app, &coach).await.remove(0);
     let calls = [
@@ -289,16 +296,12 @@ async fn each_role_gets_only_what_it_may() {
     ];
     let writes = &calls[3..];
     for (query, vars) in writes {
-        let body = ask(&app, &coach, query, vars.clone()).await;
+        let body = app.ask(&coach, query, vars.clone()).await;
         assert_eq!(codes(&body), ["FORBIDDEN"], "{body}");
     }
     for (query, vars) in &calls {
-        for token in [&student, &national] {
-            let body = ask(&app, token, query, vars.clone()).await;
-            assert_eq!(codes(&body), ["FORBIDDEN"], "{query}: {body}");
-        }
-        let (_, body) = app.graphql(query, vars.clone()).await;
-        assert_eq!(codes(&body), ["UNAUTHENTICATED"], "{query}: {body}");
+        app.assert_refused(&[&student, &national], query, vars)
+            .await;
     }
     let admin = app.login("admin@almaty.soi.test").await;
     assert_eq!(stored(&app, &admin).await, (3, 3), "nothing was written");
@@ -312,22 +315,18 @@ async fn another_citys_coaches_and_rinks_do_not_exist_for_an_admin() {
     let coaches = coach_ids(&app, &almaty).await;
     let astana_before = stored(&app, &astana).await;
     for id in &coaches {
-        let body = ask(&app, &astana, COACH, json!({ "id": id })).await;
+        let body = app.ask(&astana, COACH, json!({ "id": id })).await;
         assert!(body["errors"].is_null(), "{body}");
         assert_eq!(body["data"]["coach"], Value::Null, "{body}");
-        let body = ask(
-            &app,
-            &astana,
-            ADD_CERT,
-            json!({ "c": id, "i": cert_input(30) }),
-        )
-        .await;
+        let body = app
+            .ask(&astana, ADD_CERT, json!({ "c": id, "i": cert_input(30) }))
+            .await;
         assert_eq!(codes(&body), ["NOT_FOUND"], "{body}");
     }
     let theirs = coach_ids(&app, &astana).await;
     assert!(theirs.iter().all(|id| !coaches.contains(id)), "{theirs:?}");
     for id in rink_ids(&app, &almaty).await {
-        let body = ask(&app, &astana, RINK, json!({ "id": id })).await;
+        let body = app.ask(&astana, RINK, json!({ "id": id })).await;
         assert!(body["errors"].is_null(), "{body}");
         assert_eq!(body["data"]["rink"], Value::Null, "{body}");
     }

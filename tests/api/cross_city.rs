@@ -150,9 +150,7 @@ fn has_id(ty: &Value, types: &Map<String, Value>) -> bool {
 #[tokio::test]
 async fn astana_users_never_reach_almaty_rows_through_any_operation() {
     let t = TestDb::new().await;
-    soi_seed::demo::run(&t.system().await, &t.db().await, 1, &[])
-        .await
-        .expect("demo");
+    t.seed_demo(1).await;
     let app = TestApp::spawn(&t).await;
     let ids = almaty_ids(&t).await;
     let before = almaty_digest(&mut t.raw().await).await;

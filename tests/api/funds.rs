@@ -21,62 +21,48 @@ const REPORT: &str = "query($c: String!, $f: NaiveDate, $t: NaiveDate) { transpa
 
 const TODAY: &str = "2026-11-20";
 
-/// The response body of a query sent with this token.
-async fn ask(app: &TestApp, token: &str, query: &str, vars: Value) -> Value {
-    app.graphql_as(Some(token), query, vars).await.1
-}
-
-/// The `data.<field>` of a successful response.
-async fn ok(app: &TestApp, token: &str, query: &str, vars: Value, field: &str) -> Value {
-    let body = ask(app, token, query, vars).await;
-    assert!(body["errors"].is_null(), "{field}: {body}");
-    body["data"][field].clone()
-}
-
 async fn balance(app: &TestApp, token: &str) -> i64 {
-    ok(app, token, BALANCE, json!({}), "balance")
+    app.field(token, BALANCE, json!({}), "balance")
         .await
         .as_i64()
         .expect("balance")
 }
 
 async fn sponsor(app: &TestApp, token: &str, name: &str) -> String {
-    let s = ok(
-        app,
-        token,
-        CREATE_SPONSOR,
-        json!({ "i": { "kind": "ORGANIZATION", "name": name } }),
-        "createSponsor",
-    )
-    .await;
+    let s = app
+        .field(
+            token,
+            CREATE_SPONSOR,
+            json!({ "i": { "kind": "ORGANIZATION", "name": name } }),
+            "createSponsor",
+        )
+        .await;
     s["id"].as_str().expect("sponsor id").to_owned()
 }
 
 /// Pledges and receives `amount` of money from a new sponsor; the ledger entry id.
 async fn fund(app: &TestApp, token: &str, amount: i64) -> String {
     let s = sponsor(app, token, &format!("Fund {amount}")).await;
-    let c = ok(
-        app,
+    let c = app.field(
         token,
         PLEDGE,
         json!({ "i": { "sponsorId": s, "form": "MONEY", "amount": amount, "purpose": "the show", "pledgedOn": TODAY } }),
         "pledgeContribution",
     )
     .await;
-    let r = ok(
-        app,
-        token,
-        RECEIVE,
-        json!({ "id": c["id"], "d": TODAY }),
-        "receiveContribution",
-    )
-    .await;
+    let r = app
+        .field(
+            token,
+            RECEIVE,
+            json!({ "id": c["id"], "d": TODAY }),
+            "receiveContribution",
+        )
+        .await;
     r["ledgerEntry"]["id"].as_str().expect("entry").to_owned()
 }
 
 async fn cause(app: &TestApp, token: &str, title: &str) -> String {
-    let c = ok(
-        app,
+    let c = app.field(
         token,
         CREATE_CAUSE,
         json!({ "i": { "title": title, "description": "Warm meals for the shelter", "beneficiaries": "Children of the city shelter" } }),
@@ -124,98 +110,89 @@ async fn a_chapter_admin_follows_the_money_from_sponsors_to_a_cause() {
     let admin = app.login("admin@almaty.soi.test").await;
     let start = balance(&app, &admin).await;
 
-    let org = ok(
-        &app,
-        &admin,
-        CREATE_SPONSOR,
-        json!({ "i": { "kind": "ORGANIZATION", "name": "Almaty Ice Foundation",
+    let org = app
+        .field(
+            &admin,
+            CREATE_SPONSOR,
+            json!({ "i": { "kind": "ORGANIZATION", "name": "Almaty Ice Foundation",
                        "contact": { "name": "Ержан Тулегенов", "email": "Erzhan@IceFund.kz" } } }),
-        "createSponsor",
-    )
-    .await;
+            "createSponsor",
+        )
+        .await;
     assert_eq!(org["contactEmail"], "erzhan@icefund.kz");
-    let person = ok(&app, &admin, CREATE_SPONSOR,
+    let person = app.field(&admin, CREATE_SPONSOR,
         json!({ "i": { "kind": "PERSON", "name": "Айгерим Садыкова",
                        "contact": { "email": "aigerim.sadykova@mail.kz", "phone": "8 701 222 33 44" } } }),
         "createSponsor").await;
-    let updated = ok(&app, &admin, UPDATE_SPONSOR,
+    let updated = app.field(&admin, UPDATE_SPONSOR,
         json!({ "id": person["id"], "c": { "name": "Айгерим Садыкова", "email": "aigerim.sadykova@mail.kz", "phone": "+7 701 222 33 44" } }),
         "updateSponsor").await;
     assert_eq!(updated["contactPhone"], "+77012223344");
 
     // Money: pledged, received into the ledger.
-    let money = ok(&app, &admin, PLEDGE,
+    let money = app.field(&admin, PLEDGE,
         json!({ "i": { "sponsorId": org["id"], "form": "MONEY", "amount": 50_000_000, "purpose": "Costumes and ice",
                        "pledgedOn": "2026-11-01" } }),
         "pledgeContribution").await;
     assert_eq!(money["status"], "PLEDGED");
-    let got = ok(
-        &app,
-        &admin,
-        RECEIVE,
-        json!({ "id": money["id"], "d": TODAY }),
-        "receiveContribution",
-    )
-    .await;
+    let got = app
+        .field(
+            &admin,
+            RECEIVE,
+            json!({ "id": money["id"], "d": TODAY }),
+            "receiveContribution",
+        )
+        .await;
     assert_eq!(got["contribution"]["status"], "RECEIVED");
     assert_eq!(got["ledgerEntry"]["kind"], "CONTRIBUTION");
     assert_eq!(got["ledgerEntry"]["amount"], 50_000_000);
     assert_eq!(got["balance"], start + 50_000_000);
     // Receiving twice is a conflict.
-    let again = ask(
-        &app,
-        &admin,
-        RECEIVE,
-        json!({ "id": money["id"], "d": TODAY }),
-    )
-    .await;
+    let again = app
+        .ask(&admin, RECEIVE, json!({ "id": money["id"], "d": TODAY }))
+        .await;
     assert_eq!(codes(&again), ["CONFLICT"], "{again}");
 
     // In kind: received, but no ledger entry and no change of balance.
-    let kind = ok(&app, &admin, PLEDGE,
+    let kind = app.field(&admin, PLEDGE,
         json!({ "i": { "sponsorId": person["id"], "form": "IN_KIND", "amount": 7_500_000, "description": "Sound system for the show",
                        "purpose": "The ice show", "pledgedOn": TODAY } }),
         "pledgeContribution").await;
-    let got = ok(
-        &app,
-        &admin,
-        RECEIVE,
-        json!({ "id": kind["id"], "d": TODAY }),
-        "receiveContribution",
-    )
-    .await;
+    let got = app
+        .field(
+            &admin,
+            RECEIVE,
+            json!({ "id": kind["id"], "d": TODAY }),
+            "receiveContribution",
+        )
+        .await;
     assert!(got["ledgerEntry"].is_null(), "{got}");
     assert_eq!(got["balance"], start + 50_000_000);
 
     let shelter = cause(&app, &admin, "Shelter meals").await;
-    let spent = ok(
-        &app,
-        &admin,
-        EXPENSE,
-        expense(json!(2_000_000)),
-        "recordExpense",
-    )
-    .await;
+    let spent = app
+        .field(&admin, EXPENSE, expense(json!(2_000_000)), "recordExpense")
+        .await;
     assert_eq!(spent["ledgerEntry"]["amount"], -2_000_000);
-    let given = ok(
-        &app,
-        &admin,
-        GIVE,
-        gift(&shelter, json!(30_000_000)),
-        "giveToCause",
-    )
-    .await;
+    let given = app
+        .field(
+            &admin,
+            GIVE,
+            gift(&shelter, json!(30_000_000)),
+            "giveToCause",
+        )
+        .await;
     assert_eq!(given["ledgerEntry"]["kind"], "DISBURSEMENT");
     assert_eq!(given["balance"], start + 18_000_000);
 
-    let causes = ok(
-        &app,
-        &admin,
-        "{ causes { title given beneficiariesHelped } }",
-        json!({}),
-        "causes",
-    )
-    .await;
+    let causes = app
+        .field(
+            &admin,
+            "{ causes { title given beneficiariesHelped } }",
+            json!({}),
+            "causes",
+        )
+        .await;
     let shelter_row = causes
         .as_array()
         .expect("causes")
@@ -226,14 +203,14 @@ async fn a_chapter_admin_follows_the_money_from_sponsors_to_a_cause() {
     assert_eq!(shelter_row["given"], 30_000_000);
     assert_eq!(shelter_row["beneficiariesHelped"], 12);
 
-    let ledger = ok(
-        &app,
-        &admin,
-        "{ ledger(first: 3) { edges { node { kind amount } } pageInfo { hasNextPage } } }",
-        json!({}),
-        "ledger",
-    )
-    .await;
+    let ledger = app
+        .field(
+            &admin,
+            "{ ledger(first: 3) { edges { node { kind amount } } pageInfo { hasNextPage } } }",
+            json!({}),
+            "ledger",
+        )
+        .await;
     let kinds: Vec<&str> = ledger["edges"]
         .as_array()
         .expect("edges")
@@ -245,14 +222,14 @@ async fn a_chapter_admin_follows_the_money_from_sponsors_to_a_cause() {
         ["DISBURSEMENT", "EXPENSE", "CONTRIBUTION"],
         "newest first"
     );
-    let only = ok(
-        &app,
-        &admin,
-        "{ ledger(kind: EXPENSE, first: 100) { edges { node { amount } } } }",
-        json!({}),
-        "ledger",
-    )
-    .await;
+    let only = app
+        .field(
+            &admin,
+            "{ ledger(kind: EXPENSE, first: 100) { edges { node { amount } } } }",
+            json!({}),
+            "ledger",
+        )
+        .await;
     assert!(
         only["edges"]
             .as_array()
@@ -260,7 +237,7 @@ async fn a_chapter_admin_follows_the_money_from_sponsors_to_a_cause() {
             .iter()
             .any(|e| e["node"]["amount"] == -2_000_000)
     );
-    let of_person = ok(&app, &admin, "query($s: ID) { contributions(sponsorId: $s, first: 10) { edges { node { form status amount } } } }",
+    let of_person = app.field(&admin, "query($s: ID) { contributions(sponsorId: $s, first: 10) { edges { node { form status amount } } } }",
         json!({ "s": person["id"] }), "contributions").await;
     assert_eq!(of_person["edges"].as_array().expect("edges").len(), 1);
     assert_eq!(of_person["edges"][0]["node"]["form"], "IN_KIND");
@@ -356,7 +333,7 @@ async fn bad_amounts_are_bad_user_input_and_store_nothing() {
     let inline = format!(
         "mutation {{ recordExpense(input: {{ tag: \"ice_rent\", amount: {past_i64}, spentOn: \"{TODAY}\", description: \"x\" }}) {{ balance }} }}"
     );
-    let body = ask(&app, &admin, &inline, json!({})).await;
+    let body = app.ask(&admin, &inline, json!({})).await;
     assert_eq!(codes(&body), ["BAD_USER_INPUT"], "{body}");
     // Other fields.
     for (query, vars) in [
@@ -389,7 +366,7 @@ async fn bad_amounts_are_bad_user_input_and_store_nothing() {
             json!({ "i": { "title": " ", "description": "x", "beneficiaries": "y" } }),
         ),
     ] {
-        let body = ask(&app, &admin, query, vars).await;
+        let body = app.ask(&admin, query, vars).await;
         assert_eq!(codes(&body), ["BAD_USER_INPUT"], "{body}");
     }
     assert_eq!(rows(&t).await, before, "nothing was stored");
@@ -403,7 +380,9 @@ async fn a_gift_beyond_the_balance_is_a_conflict_and_stores_nothing() {
     let shelter = cause(&app, &admin, "Shelter").await;
     let available = balance(&app, &admin).await;
     let before = rows(&t).await;
-    let body = ask(&app, &admin, GIVE, gift(&shelter, json!(available + 1))).await;
+    let body = app
+        .ask(&admin, GIVE, gift(&shelter, json!(available + 1)))
+        .await;
     assert_eq!(codes(&body), ["CONFLICT"], "{body}");
     assert!(
         body["errors"][0]["message"]
@@ -413,19 +392,21 @@ async fn a_gift_beyond_the_balance_is_a_conflict_and_stores_nothing() {
     );
     assert_eq!(rows(&t).await, before, "no disbursement, no ledger entry");
     // The whole balance may be given.
-    let all = ok(
-        &app,
-        &admin,
-        GIVE,
-        gift(&shelter, json!(available)),
-        "giveToCause",
-    )
-    .await;
+    let all = app
+        .field(
+            &admin,
+            GIVE,
+            gift(&shelter, json!(available)),
+            "giveToCause",
+        )
+        .await;
     assert_eq!(all["balance"], 0);
     // An expense beyond the balance is recorded (it was spent); the balance shows the debt.
-    let debt = ok(&app, &admin, EXPENSE, expense(json!(500)), "recordExpense").await;
+    let debt = app
+        .field(&admin, EXPENSE, expense(json!(500)), "recordExpense")
+        .await;
     assert_eq!(debt["balance"], -500);
-    let body = ask(&app, &admin, GIVE, gift(&shelter, json!(1))).await;
+    let body = app.ask(&admin, GIVE, gift(&shelter, json!(1))).await;
     assert_eq!(codes(&body), ["CONFLICT"], "{body}");
 }
 
@@ -437,20 +418,20 @@ async fn a_gift_to_another_citys_cause_is_not_found_and_stores_nothing() {
     let almaty_cause = cause(&app, &almaty, "Almaty shelter").await;
     fund(&app, &astana, 5_000_000).await;
     let before = rows(&t).await;
-    let body = ask(&app, &astana, GIVE, gift(&almaty_cause, json!(1_000))).await;
+    let body = app
+        .ask(&astana, GIVE, gift(&almaty_cause, json!(1_000)))
+        .await;
     assert_eq!(codes(&body), ["NOT_FOUND"], "{body}");
     assert_eq!(rows(&t).await, before);
     // Nor can Astana reverse an Almaty entry or read Almaty's causes.
     let entry = fund(&app, &almaty, 1_000).await;
-    let body = ask(
-        &app,
-        &astana,
-        REVERSE,
-        json!({ "e": entry, "m": "mistake" }),
-    )
-    .await;
+    let body = app
+        .ask(&astana, REVERSE, json!({ "e": entry, "m": "mistake" }))
+        .await;
     assert_eq!(codes(&body), ["NOT_FOUND"], "{body}");
-    let causes = ok(&app, &astana, "{ causes { title } }", json!({}), "causes").await;
+    let causes = app
+        .field(&astana, "{ causes { title } }", json!({}), "causes")
+        .await;
     assert!(!causes.to_string().contains("Almaty shelter"));
 }
 
@@ -460,109 +441,95 @@ async fn an_entry_is_reversed_once_and_only_where_it_makes_sense() {
     let admin = app.login("admin@almaty.soi.test").await;
     let contribution = fund(&app, &admin, 3_000_000).await;
     let start = balance(&app, &admin).await;
-    let spent = ok(
-        &app,
-        &admin,
-        EXPENSE,
-        expense(json!(400_000)),
-        "recordExpense",
-    )
-    .await;
+    let spent = app
+        .field(&admin, EXPENSE, expense(json!(400_000)), "recordExpense")
+        .await;
     let entry = spent["ledgerEntry"]["id"]
         .as_str()
         .expect("entry")
         .to_owned();
 
-    let undone = ok(
-        &app,
-        &admin,
-        REVERSE,
-        json!({ "e": entry, "m": "Recorded twice" }),
-        "reverseLedgerEntry",
-    )
-    .await;
+    let undone = app
+        .field(
+            &admin,
+            REVERSE,
+            json!({ "e": entry, "m": "Recorded twice" }),
+            "reverseLedgerEntry",
+        )
+        .await;
     assert_eq!(undone["ledgerEntry"]["kind"], "REVERSAL");
     assert_eq!(undone["ledgerEntry"]["amount"], 400_000);
     assert_eq!(undone["ledgerEntry"]["reversesId"], entry.as_str());
     assert_eq!(undone["balance"], start);
     let before = rows(&t).await;
-    let twice = ask(&app, &admin, REVERSE, json!({ "e": entry, "m": "Again" })).await;
+    let twice = app
+        .ask(&admin, REVERSE, json!({ "e": entry, "m": "Again" }))
+        .await;
     assert_eq!(codes(&twice), ["CONFLICT"], "{twice}");
     let reversal = undone["ledgerEntry"]["id"].as_str().expect("id");
-    let of_reversal = ask(
-        &app,
-        &admin,
-        REVERSE,
-        json!({ "e": reversal, "m": "Undo the undo" }),
-    )
-    .await;
+    let of_reversal = app
+        .ask(
+            &admin,
+            REVERSE,
+            json!({ "e": reversal, "m": "Undo the undo" }),
+        )
+        .await;
     assert_eq!(codes(&of_reversal), ["CONFLICT"], "{of_reversal}");
-    let unknown = ask(
-        &app,
-        &admin,
-        REVERSE,
-        json!({ "e": uuid::Uuid::now_v7().to_string(), "m": "?" }),
-    )
-    .await;
+    let unknown = app
+        .ask(
+            &admin,
+            REVERSE,
+            json!({ "e": uuid::Uuid::now_v7().to_string(), "m": "?" }),
+        )
+        .await;
     assert_eq!(codes(&unknown), ["NOT_FOUND"]);
-    let no_memo = ask(
-        &app,
-        &admin,
-        REVERSE,
-        json!({ "e": contribution, "m": " " }),
-    )
-    .await;
+    let no_memo = app
+        .ask(&admin, REVERSE, json!({ "e": contribution, "m": " " }))
+        .await;
     assert_eq!(codes(&no_memo), ["BAD_USER_INPUT"]);
     assert_eq!(rows(&t).await, before);
 
     // Money already given away cannot be un-received.
     let shelter = cause(&app, &admin, "Shelter").await;
     let all = balance(&app, &admin).await;
-    ok(
-        &app,
-        &admin,
-        GIVE,
-        gift(&shelter, json!(all)),
-        "giveToCause",
-    )
-    .await;
-    let body = ask(
-        &app,
-        &admin,
-        REVERSE,
-        json!({ "e": contribution, "m": "Sponsor withdrew" }),
-    )
-    .await;
+    app.field(&admin, GIVE, gift(&shelter, json!(all)), "giveToCause")
+        .await;
+    let body = app
+        .ask(
+            &admin,
+            REVERSE,
+            json!({ "e": contribution, "m": "Sponsor withdrew" }),
+        )
+        .await;
     assert_eq!(codes(&body), ["CONFLICT"], "{body}");
     // Once the gift is reversed, the contribution can be, and is marked so.
-    let gifts = ok(
-        &app,
-        &admin,
-        "{ ledger(kind: DISBURSEMENT, first: 1) { edges { node { id } } } }",
-        json!({}),
-        "ledger",
-    )
-    .await;
+    let gifts = app
+        .field(
+            &admin,
+            "{ ledger(kind: DISBURSEMENT, first: 1) { edges { node { id } } } }",
+            json!({}),
+            "ledger",
+        )
+        .await;
     let gift_entry = gifts["edges"][0]["node"]["id"]
         .as_str()
         .expect("gift")
         .to_owned();
-    ok(
-        &app,
+    app.field(
         &admin,
         REVERSE,
         json!({ "e": gift_entry, "m": "Shelter returned it" }),
         "reverseLedgerEntry",
     )
     .await;
-    let causes = ok(
-        &app,
-        &admin,
-        "{ causes { id given beneficiariesHelped } }",
-        json!({}),
-        "causes",
-    )
-    .await;
+    let causes = app
+        .field(
+            &admin,
+            "{ causes { id given beneficiariesHelped } }",
+            json!({}),
+            "causes",
+        )
+        .await;
     // The demo's own cause is listed too; this test's is the shelter.
     let shelter = causes
         .as_array()
@@ -570,22 +537,21 @@ async fn an_entry_is_reversed_once_and_only_where_it_makes_sense() {
         .unwrap_or_else(|| panic!("{causes}"));
     assert_eq!(shelter["given"], 0);
     assert_eq!(shelter["beneficiariesHelped"], 0);
-    ok(
-        &app,
+    app.field(
         &admin,
         REVERSE,
         json!({ "e": contribution, "m": "Sponsor withdrew" }),
         "reverseLedgerEntry",
     )
     .await;
-    let statuses = ok(
-        &app,
-        &admin,
-        "{ contributions(first: 100) { edges { node { status amount } } } }",
-        json!({}),
-        "contributions",
-    )
-    .await;
+    let statuses = app
+        .field(
+            &admin,
+            "{ contributions(first: 100) { edges { node { status amount } } } }",
+            json!({}),
+            "contributions",
+        )
+        .await;
     assert!(statuses.to_string().contains("REVERSED"), "{statuses}");
 }
 
@@ -640,7 +606,7 @@ async fn coaches_participants_and_the_national_role_are_forbidden() {
                 json!({ "e": uuid::Uuid::now_v7().to_string(), "m": "x" }),
             ),
         ] {
-            let body = ask(&app, &token, query, vars).await;
+            let body = app.ask(&token, query, vars).await;
             assert_eq!(codes(&body), ["FORBIDDEN"], "{who}: {query}: {body}");
         }
     }

@@ -17,10 +17,6 @@ const SESSION: &str = "query($id: ID!) { session(id: $id) { status } }";
 const SESSIONS: &str = "query($g: ID!, $f: Int, $a: String) { sessions(groupId: $g, first: $f, after: $a) { edges { node { id startsAt } } pageInfo { hasNextPage endCursor } } }";
 const MY_GROUPS: &str = "{ myGroups { id } }";
 
-async fn ask(app: &TestApp, token: &str, query: &str, vars: Value) -> Value {
-    app.graphql_as(Some(token), query, vars).await.1
-}
-
 fn ids(list: &Value) -> Vec<String> {
     list.as_array()
         .unwrap_or_else(|| panic!("not a list: {list}"))
@@ -44,7 +40,7 @@ struct City {
 
 async fn city(app: &TestApp, admin: &str) -> City {
     let q = "{ seasons(first: 100) { edges { node { id phase applications(first: 100) { edges { node { participant { id } } } } } } } rinks { id } coaches(first: 100) { edges { node { id } } } }";
-    let body = ask(app, admin, q, json!({})).await;
+    let body = app.ask(admin, q, json!({})).await;
     let seasons = body["data"]["seasons"]["edges"]
         .as_array()
         .expect("seasons");
@@ -64,7 +60,7 @@ async fn city(app: &TestApp, admin: &str) -> City {
         })
         .collect();
     let id = season["node"]["id"].as_str().expect("season id").to_owned();
-    let groups = ids(&ask(app, admin, GROUPS, json!({ "s": id })).await["data"]["groups"]);
+    let groups = ids(&app.ask(admin, GROUPS, json!({ "s": id })).await["data"]["groups"]);
     City {
         season: id,
         groups,
@@ -80,7 +76,9 @@ fn session(group: &str, rink: &str, starts: &str, ends: &str) -> Value {
 
 /// How many sessions the group has (all fit one page).
 async fn session_count(app: &TestApp, token: &str, group: &str) -> usize {
-    let body = ask(app, token, SESSIONS, json!({ "g": group, "f": 100 })).await;
+    let body = app
+        .ask(token, SESSIONS, json!({ "g": group, "f": 100 }))
+        .await;
     body["data"]["sessions"]["edges"]
         .as_array()
         .map_or(0, Vec::len)
@@ -90,7 +88,7 @@ async fn session_count(app: &TestApp, token: &str, group: &str) -> usize {
 async fn an_admin_runs_groups_and_their_sessions() {
     let (_t, app) = TestApp::seeded().await;
     let admin = app.login("admin@almaty.soi.test").await;
-    let adm = |q: &'static str, v: Value| ask(&app, &admin, q, v);
+    let adm = |q: &'static str, v: Value| app.ask(&admin, q, v);
     let c = city(&app, &admin).await;
     assert_eq!(c.groups.len(), 2);
 
@@ -177,7 +175,7 @@ async fn an_admin_runs_groups_and_their_sessions() {
 async fn bad_input_is_refused_field_by_field_and_stores_nothing() {
     let (_t, app) = TestApp::seeded().await;
     let admin = app.login("admin@almaty.soi.test").await;
-    let adm = |q: &'static str, v: Value| ask(&app, &admin, q, v);
+    let adm = |q: &'static str, v: Value| app.ask(&admin, q, v);
     let c = city(&app, &admin).await;
     let (g, rink) = (&c.groups[0], &c.rinks[0]);
     let sessions_before = session_count(&app, &admin, g).await;
@@ -256,10 +254,10 @@ async fn bad_input_is_refused_field_by_field_and_stores_nothing() {
 async fn a_coach_schedules_only_for_their_groups_and_others_may_not() {
     let (_t, app) = TestApp::seeded().await;
     let admin = app.login("admin@almaty.soi.test").await;
-    let adm = |q: &'static str, v: Value| ask(&app, &admin, q, v);
+    let adm = |q: &'static str, v: Value| app.ask(&admin, q, v);
     let coach = app.login("coach@almaty.soi.test").await;
     let c = city(&app, &admin).await;
-    let mine = ids(&ask(&app, &coach, MY_GROUPS, json!({})).await["data"]["myGroups"]);
+    let mine = ids(&app.ask(&coach, MY_GROUPS, json!({})).await["data"]["myGroups"]);
     assert_eq!(mine.len(), 1, "{mine:?}");
     let other = c
         .groups
@@ -269,29 +267,31 @@ async fn a_coach_schedules_only_for_their_groups_and_others_may_not() {
     let rink = &c.rinks[1];
     let mine_before = session_count(&app, &admin, &mine[0]).await;
     let (start, end) = ("2027-06-14T03:00:00Z", "2027-06-14T05:00:00Z");
-    let body = ask(&app, &coach, SCHEDULE, session(&mine[0], rink, start, end)).await;
+    let body = app
+        .ask(&coach, SCHEDULE, session(&mine[0], rink, start, end))
+        .await;
     assert!(body["errors"].is_null(), "{body}");
     let before = session_count(&app, &admin, other).await;
-    let body = ask(
-        &app,
-        &coach,
-        SCHEDULE,
-        session(other, rink, "2027-06-15T03:00:00Z", "2027-06-15T05:00:00Z"),
-    )
-    .await;
+    let body = app
+        .ask(
+            &coach,
+            SCHEDULE,
+            session(other, rink, "2027-06-15T03:00:00Z", "2027-06-15T05:00:00Z"),
+        )
+        .await;
     assert_eq!(codes(&body), ["FORBIDDEN"], "{body}");
     // Their sessions are readable but not theirs to change.
-    let page = ask(&app, &coach, SESSIONS, json!({ "g": other, "f": 1 })).await;
+    let page = app
+        .ask(&coach, SESSIONS, json!({ "g": other, "f": 1 }))
+        .await;
     let theirs = ids(&page["data"]["sessions"]["edges"]).remove(0);
-    let body = ask(&app, &coach, CANCEL, json!({ "id": theirs, "r": "Ill" })).await;
+    let body = app
+        .ask(&coach, CANCEL, json!({ "id": theirs, "r": "Ill" }))
+        .await;
     assert_eq!(codes(&body), ["FORBIDDEN"], "{body}");
-    let body = ask(
-        &app,
-        &coach,
-        MOVE,
-        json!({ "id": theirs, "s": start, "e": end }),
-    )
-    .await;
+    let body = app
+        .ask(&coach, MOVE, json!({ "id": theirs, "s": start, "e": end }))
+        .await;
     assert_eq!(codes(&body), ["FORBIDDEN"], "{body}");
     assert_eq!(session_count(&app, &admin, other).await, before);
 
@@ -301,7 +301,7 @@ async fn a_coach_schedules_only_for_their_groups_and_others_may_not() {
         (ASSIGN, json!({ "g": other, "c": c.coaches[0] })),
     ];
     for (query, vars) in &writes {
-        let body = ask(&app, &coach, query, vars.clone()).await;
+        let body = app.ask(&coach, query, vars.clone()).await;
         assert_eq!(codes(&body), ["FORBIDDEN"], "{query}: {body}");
     }
     let body = adm(MY_GROUPS, json!({})).await;
@@ -331,12 +331,8 @@ async fn a_coach_schedules_only_for_their_groups_and_others_may_not() {
     ];
     calls.extend(writes);
     for (query, vars) in &calls {
-        for token in [&student, &national] {
-            let body = ask(&app, token, query, vars.clone()).await;
-            assert_eq!(codes(&body), ["FORBIDDEN"], "{query}: {body}");
-        }
-        let (_, body) = app.graphql(query, vars.clone()).await;
-        assert_eq!(codes(&body), ["UNAUTHENTICATED"], "{query}: {body}");
+        app.assert_refused(&[&student, &national], query, vars)
+            .await;
     }
     assert_eq!(session_count(&app, &admin, &mine[0]).await, mine_before + 1);
     let listed = adm(GROUPS, json!({ "s": c.season })).await;
@@ -355,15 +351,15 @@ async fn another_citys_groups_and_sessions_do_not_exist_for_an_admin() {
     let a = city(&app, &almaty).await;
     let b = city(&app, &astana).await;
     let g = &a.groups[0];
-    let first = ask(&app, &almaty, SESSIONS, json!({ "g": g, "f": 1 })).await;
+    let first = app.ask(&almaty, SESSIONS, json!({ "g": g, "f": 1 })).await;
     let s = ids(&first["data"]["sessions"]["edges"]).remove(0);
     let before = session_count(&app, &almaty, g).await;
 
-    let body = ask(&app, &astana, GROUP, json!({ "id": g })).await;
+    let body = app.ask(&astana, GROUP, json!({ "id": g })).await;
     assert_eq!(body["data"]["group"], Value::Null, "{body}");
-    let body = ask(&app, &astana, SESSION, json!({ "id": s })).await;
+    let body = app.ask(&astana, SESSION, json!({ "id": s })).await;
     assert_eq!(body["data"]["session"], Value::Null, "{body}");
-    let body = ask(&app, &astana, GROUPS, json!({ "s": a.season })).await;
+    let body = app.ask(&astana, GROUPS, json!({ "s": a.season })).await;
     assert_eq!(body["data"]["groups"], json!([]), "{body}");
     assert_eq!(session_count(&app, &astana, g).await, 0);
 
@@ -380,12 +376,12 @@ async fn another_citys_groups_and_sessions_do_not_exist_for_an_admin() {
         (CANCEL, json!({ "id": s, "r": "Borrowed" })),
     ];
     for (query, vars) in mutations {
-        let body = ask(&app, &astana, query, vars).await;
+        let body = app.ask(&astana, query, vars).await;
         assert_eq!(codes(&body), ["NOT_FOUND"], "{query}: {body}");
     }
     assert_eq!(session_count(&app, &almaty, g).await, before);
-    let body = ask(&app, &almaty, SESSION, json!({ "id": s })).await;
+    let body = app.ask(&almaty, SESSION, json!({ "id": s })).await;
     assert_eq!(body["data"]["session"]["status"], "SCHEDULED", "{body}");
-    let listed = ask(&app, &almaty, GROUPS, json!({ "s": a.season })).await;
+    let listed = app.ask(&almaty, GROUPS, json!({ "s": a.season })).await;
     assert_eq!(ids(&listed["data"]["groups"]).len(), 2);
 }

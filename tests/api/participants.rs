@@ -2,20 +2,11 @@
 //! only themselves for participants, nothing across cities.
 
 use serde_json::{Value, json};
-use soi_tests::{TestApp, codes};
+use soi_tests::{TestApp, codes, nodes};
 
 const LIST: &str = "query($s: String, $l: Language, $season: ID, $st: ApplicationStatus, $f: Int, $a: String) {
   participants(search: $s, language: $l, seasonId: $season, status: $st, first: $f, after: $a) {
     edges { node { id firstName lastName email preferredLanguage } } pageInfo { hasNextPage endCursor } } }";
-
-fn nodes(body: &Value) -> Vec<Value> {
-    body["data"]["participants"]["edges"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{body}"))
-        .iter()
-        .map(|e| e["node"].clone())
-        .collect()
-}
 
 #[tokio::test]
 async fn an_admin_searches_filters_and_pages_through_participants() {
@@ -24,7 +15,7 @@ async fn an_admin_searches_filters_and_pages_through_participants() {
     let (_, all) = app
         .graphql_as(Some(&admin), LIST, json!({ "f": 100 }))
         .await;
-    let everyone = nodes(&all);
+    let everyone = nodes(&all, "participants");
     assert_eq!(everyone.len(), 37, "the demo city has 37 applicants");
 
     let needle = everyone[5]["lastName"]
@@ -34,7 +25,7 @@ async fn an_admin_searches_filters_and_pages_through_participants() {
     let (_, found) = app
         .graphql_as(Some(&admin), LIST, json!({ "s": needle, "f": 100 }))
         .await;
-    let found = nodes(&found);
+    let found = nodes(&found, "participants");
     assert!(!found.is_empty() && found.len() < 37);
     assert!(found.iter().all(|p| {
         p["lastName"]
@@ -52,12 +43,19 @@ async fn an_admin_searches_filters_and_pages_through_participants() {
     let (_, none) = app
         .graphql_as(Some(&admin), LIST, json!({ "s": "%" }))
         .await;
-    assert!(nodes(&none).is_empty(), "% is a character, not a wildcard");
+    assert!(
+        nodes(&none, "participants").is_empty(),
+        "% is a character, not a wildcard"
+    );
 
     let (_, kk) = app
         .graphql_as(Some(&admin), LIST, json!({ "l": "KK", "f": 100 }))
         .await;
-    assert!(nodes(&kk).iter().all(|p| p["preferredLanguage"] == "KK"));
+    assert!(
+        nodes(&kk, "participants")
+            .iter()
+            .all(|p| p["preferredLanguage"] == "KK")
+    );
 
     let (_, seasons) = app
         .graphql_as(
@@ -80,14 +78,17 @@ async fn an_admin_searches_filters_and_pages_through_participants() {
             json!({ "season": training, "st": "ACTIVE", "f": 100 }),
         )
         .await;
-    assert_eq!(nodes(&active).len(), 30);
+    assert_eq!(nodes(&active, "participants").len(), 30);
 
     let (_, first) = app.graphql_as(Some(&admin), LIST, json!({ "f": 20 })).await;
     let cursor = first["data"]["participants"]["pageInfo"]["endCursor"].clone();
     let (_, second) = app
         .graphql_as(Some(&admin), LIST, json!({ "f": 20, "a": cursor }))
         .await;
-    assert_eq!(nodes(&first).len() + nodes(&second).len(), 37);
+    assert_eq!(
+        nodes(&first, "participants").len() + nodes(&second, "participants").len(),
+        37
+    );
     assert_eq!(
         second["data"]["participants"]["pageInfo"]["hasNextPage"],
         false
@@ -101,7 +102,7 @@ async fn coaches_see_no_contact_details_and_participants_only_themselves() {
     let (_, all) = app
         .graphql_as(Some(&admin), LIST, json!({ "f": 100 }))
         .await;
-    let someone = nodes(&all)[3]["id"].clone();
+    let someone = nodes(&all, "participants")[3]["id"].clone();
     const ONE: &str =
         "query($id: ID!) { participant(id: $id) { id firstName email phone birthDate } }";
 
@@ -115,7 +116,7 @@ async fn coaches_see_no_contact_details_and_participants_only_themselves() {
         .iter()
         .map(|m| m["id"].clone())
         .collect();
-    let untrained = nodes(&all)
+    let untrained = nodes(&all, "participants")
         .into_iter()
         .map(|n| n["id"].clone())
         .find(|id| !trained.contains(id))
@@ -154,7 +155,7 @@ async fn coaches_see_no_contact_details_and_participants_only_themselves() {
         .graphql_as(Some(&student), ONE, json!({ "id": my_id }))
         .await;
     assert_eq!(mine["data"]["participant"]["id"], my_id);
-    let other = nodes(&all)
+    let other = nodes(&all, "participants")
         .into_iter()
         .map(|n| n["id"].clone())
         .find(|id| *id != my_id)

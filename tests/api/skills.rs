@@ -1,9 +1,8 @@
 //! The skill catalogue and progressions over the API.
 
 use serde_json::{Value, json};
-use soi_core::SystemCtx;
 use soi_db::groups;
-use soi_tests::{TestApp, TestDb, codes};
+use soi_tests::{TestApp, TestDb, codes, tenant};
 
 const PASS: &str = "mutation($p: ID!, $e: ID!, $d: NaiveDate!) { recordSkillPass(participantId: $p, elementId: $e, passedOn: $d) { elementId passedOn } }";
 
@@ -11,20 +10,9 @@ const PASS: &str = "mutation($p: ID!, $e: ID!, $d: NaiveDate!) { recordSkillPass
 async fn coaches_record_passes_for_their_own_participants() {
     let t = TestDb::new().await;
     let db = t.db().await;
-    soi_seed::demo::run(&t.system().await, &db, 1, &[])
-        .await
-        .expect("demo");
-    let city = t
-        .system()
-        .await
-        .city_by_slug("almaty")
-        .await
-        .expect("q")
-        .expect("almaty");
-    let mut tx = db
-        .tenant(&SystemCtx::new("test").in_city(city.id))
-        .await
-        .expect("tx");
+    t.seed_demo(1).await;
+    let city = t.city("almaty").await;
+    let mut tx = tenant(&db, city.id).await;
     let (_, own, other) = soi_tests::demo_coach_groups(&db, &mut tx, "almaty").await;
     let mine = groups::members(&mut tx, own.id).await.expect("members")[0].to_string();
     let theirs = groups::members(&mut tx, other.id).await.expect("members")[0].to_string();

@@ -10,10 +10,8 @@ use std::collections::HashSet;
 
 async fn seeded() -> (TestDb, Vec<City>) {
     let t = TestDb::new().await;
-    let (sys, db) = (t.system().await, t.db().await);
-    soi_seed::demo::run(&sys, &db, 11, &[])
-        .await
-        .expect("demo seed");
+    t.seed_demo(11).await;
+    let sys = t.system().await;
     let cities = sys.cities().await.expect("cities");
     assert_eq!(cities.len(), 3);
     (t, cities)

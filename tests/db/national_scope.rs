@@ -217,14 +217,11 @@ async fn the_catalog_gives_the_national_role_rollups_and_nothing_else() {
 
 async fn seeded() -> (TestDb, Vec<City>) {
     let t = TestDb::new().await;
-    let (sys, db) = (t.system().await, t.db().await);
-    soi_seed::demo::run(&sys, &db, 3, &[])
-        .await
-        .expect("demo seed");
+    t.seed_demo(3).await;
+    let sys = t.system().await;
     let cities = sys.cities().await.expect("cities");
     assert!(cities.len() >= 2, "{cities:?}");
     sys.close().await;
-    db.close().await;
     (t, cities)
 }
 

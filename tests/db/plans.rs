@@ -592,12 +592,10 @@ fn template(p: &soi_db::participants::Participant) -> soi_db::participants::NewP
 
 #[tokio::test]
 async fn every_db_layer_query_touches_only_its_citys_partition() {
-    notices::install();
+    let _capture = notices::install().await;
     let t = TestDb::new().await;
     let sys = t.system().await;
-    soi_seed::demo::run(&sys, &t.db().await, 5, &[])
-        .await
-        .expect("demo");
+    t.seed_demo(5).await;
     for i in 0..CITIES {
         launch(&sys, &format!("extra-{i}")).await;
     }
@@ -646,7 +644,7 @@ async fn every_db_layer_query_touches_only_its_citys_partition() {
 
 #[tokio::test]
 async fn a_query_that_forgets_city_id_fails_the_plan_check() {
-    notices::install();
+    let _capture = notices::install().await;
     let t = TestDb::new().await;
     let sys = t.system().await;
     let mut city = None;

@@ -19,16 +19,8 @@ struct City {
 }
 
 async fn setup(db: &Db, t: &TestDb) -> City {
-    soi_seed::demo::run(&t.system().await, db, 4, &[])
-        .await
-        .expect("demo");
-    let city = t
-        .system()
-        .await
-        .city_by_slug("almaty")
-        .await
-        .expect("query")
-        .expect("almaty");
+    t.seed_demo(4).await;
+    let city = t.city("almaty").await;
     let system = SystemCtx::new("roles-test").in_city(city.id);
     let mut tx = db.tenant(&system).await.expect("tx");
     let coach = coaches::list(&mut tx, Page::first(10))

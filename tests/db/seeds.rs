@@ -24,9 +24,7 @@ async fn fingerprint(conn: &mut PgConnection) -> String {
 
 async fn demo_fingerprint(seed: u64) -> String {
     let t = TestDb::new().await;
-    soi_seed::demo::run(&t.system().await, &t.db().await, seed, &[])
-        .await
-        .expect("demo");
+    t.seed_demo(seed).await;
     fingerprint(&mut t.raw().await).await
 }
 

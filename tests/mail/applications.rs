@@ -44,12 +44,6 @@ async fn apply(app: &TestApp, season: &str, email: &str, lang: &str) -> String {
         .to_owned()
 }
 
-async fn call(app: &TestApp, token: &str, query: &str, vars: Value) -> Value {
-    let (_, body) = app.graphql_as(Some(token), query, vars).await;
-    assert!(body["errors"].is_null(), "{body}");
-    body
-}
-
 /// (outbox id, kind, payload) of every message to `recipient`.
 async fn outboxed(t: &TestDb, recipient: &str) -> Vec<(uuid::Uuid, String, Value)> {
     sqlx::query_as("select id, kind, payload from outbox where recipient_email = $1 order by id")
@@ -157,11 +151,14 @@ async fn every_application_email_arrives_in_the_applicants_language() {
         let a = apply(&app, &season, &first, code).await;
         let b = apply(&app, &season, &second, code).await;
         let c = apply(&app, &season, &third, code).await;
-        call(&app, &admin, DECIDE, json!({ "id": a, "d": "ACCEPT" })).await;
-        call(&app, &admin, DECIDE, json!({ "id": b, "d": "WAITLIST" })).await;
-        call(&app, &admin, DECIDE, json!({ "id": c, "d": "REJECT" })).await;
-        let w = call(&app, &admin, WITHDRAW, json!({ "id": a })).await;
-        assert_eq!(w["data"]["withdrawApplication"]["promoted"]["id"], json!(b));
+        app.ok(&admin, DECIDE, json!({ "id": a, "d": "ACCEPT" }))
+            .await;
+        app.ok(&admin, DECIDE, json!({ "id": b, "d": "WAITLIST" }))
+            .await;
+        app.ok(&admin, DECIDE, json!({ "id": c, "d": "REJECT" }))
+            .await;
+        let w = app.ok(&admin, WITHDRAW, json!({ "id": a })).await;
+        assert_eq!(w["withdrawApplication"]["promoted"]["id"], json!(b));
         cases.push((lang, title.clone(), first, vec![0, 1]));
         cases.push((lang, title.clone(), second, vec![0, 2, 3]));
         cases.push((lang, title, third, vec![0, 4]));
@@ -189,8 +186,8 @@ async fn admins_see_parked_emails_and_resend_them() {
     let parked = "{ parkedEmails(first: 10) { edges { node { id kind recipient language status attempts lastError } } } }";
     let deadline = tokio::time::Instant::now() + WAIT;
     let node = loop {
-        let body = call(&app, &admin, parked, json!({})).await;
-        let edges = body["data"]["parkedEmails"]["edges"]
+        let body = app.ok(&admin, parked, json!({})).await;
+        let edges = body["parkedEmails"]["edges"]
             .as_array()
             .expect("edges")
             .clone();
@@ -218,7 +215,7 @@ async fn admins_see_parked_emails_and_resend_them() {
     let (_, body) = app.graphql_as(Some(&coach), parked, json!({})).await;
     assert_eq!(codes(&body), ["FORBIDDEN"]);
     let astana = app.login("admin@astana.soi.test").await;
-    let body = call(&app, &astana, parked, json!({})).await;
+    let body = app.ok(&astana, parked, json!({})).await;
     assert!(!body.to_string().contains(&refused));
     let resend = "mutation($id: ID!) { resendEmail(id: $id) { id status attempts lastError } }";
     let (_, body) = app
@@ -226,9 +223,9 @@ async fn admins_see_parked_emails_and_resend_them() {
         .await;
     assert_eq!(codes(&body), ["NOT_FOUND"]);
 
-    let body = call(&app, &admin, resend, json!({ "id": id })).await;
-    assert_eq!(body["data"]["resendEmail"]["status"], "PENDING");
-    assert_eq!(body["data"]["resendEmail"]["attempts"], 0);
+    let body = app.ok(&admin, resend, json!({ "id": id })).await;
+    assert_eq!(body["resendEmail"]["status"], "PENDING");
+    assert_eq!(body["resendEmail"]["attempts"], 0);
     let (_, body) = app
         .graphql_as(Some(&admin), resend, json!({ "id": id }))
         .await;

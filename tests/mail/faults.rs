@@ -2,20 +2,14 @@
 //! that refuses, stalls or goes away on demand. Each test has its own
 //! database and its own recipients, so tests may share one sink.
 
-use soi_core::{CityId, Language, SystemCtx};
+use soi_core::{CityId, Language};
+use soi_db::Db;
 use soi_db::outbox::{self, Wakeup, Wakeups};
-use soi_db::{Db, TenantTx};
 use soi_tests::mail::{RunningWorker, Sink, address, enqueue, payload, quick_config};
-use soi_tests::{TestDb, launch};
+use soi_tests::{TestDb, launch, tenant};
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(30);
-
-async fn city_tx(db: &Db, city: CityId) -> TenantTx {
-    db.tenant(&SystemCtx::new("mail-test").in_city(city))
-        .await
-        .expect("tenant")
-}
 
 /// (status, attempts, last_error) of the message to `recipient`.
 async fn row(t: &TestDb, recipient: &str) -> (String, i32, Option<String>) {
@@ -183,7 +177,7 @@ async fn a_rolled_back_change_enqueues_nothing_and_wakes_no_worker() {
     let other = launch(&t.system().await, "othertown").await.id;
     let mut wakeups = Wakeups::connect(&t.config()).await.expect("listen");
     let lost = address("");
-    let mut tx = city_tx(&db, city).await;
+    let mut tx = tenant(&db, city).await;
     outbox::enqueue(
         &mut tx,
         "application_received",
@@ -201,7 +195,7 @@ async fn a_rolled_back_change_enqueues_nothing_and_wakes_no_worker() {
         .expect("a wake-up")
         .expect("listen");
     assert_eq!(first, Wakeup::City(other));
-    let mut tx = city_tx(&db, city).await;
+    let mut tx = tenant(&db, city).await;
     assert!(outbox::counts(&mut tx).await.expect("counts").is_empty());
 }
 
@@ -211,7 +205,7 @@ async fn the_same_key_twice_is_one_email() {
     let sink = Sink::shared();
     let to = address("");
     for expected in [true, false] {
-        let mut tx = city_tx(&db, city).await;
+        let mut tx = tenant(&db, city).await;
         let added = outbox::enqueue(
             &mut tx,
             "application_received",

@@ -5,16 +5,16 @@
 //! certificates that expire soon. Messages go through the real SMTP sink.
 
 use chrono::{DateTime, Duration, DurationRound, NaiveDate, TimeZone, Utc};
-use serde_json::{Value, json};
+use serde_json::json;
 use soi_core::{
     CertificateId, CityId, CityZone, Email, GroupId, Language, ParticipantId, PersonName, RinkId,
-    Role, SessionId, SystemCtx,
+    Role, SessionId,
 };
-use soi_db::{Db, Page, TenantTx, accounts, coaches, groups, participants, rinks, seasons};
+use soi_db::{Db, Page, accounts, coaches, groups, participants, rinks, seasons};
 use soi_mail::format::{date, date_time};
 use soi_mail::{scheduler, sessions as mail};
 use soi_tests::mail::{Received, RunningWorker, Sink, address, quick_config};
-use soi_tests::{TestApp, TestDb, codes};
+use soi_tests::{TestApp, TestDb, codes, tenant};
 
 const SCHEDULE: &str = "mutation($i: SessionInput!) { scheduleSession(input: $i) { id } }";
 const MOVE: &str = "mutation($id: ID!, $s: DateTime!, $e: DateTime!) { moveSession(id: $id, startsAt: $s, endsAt: $e) { id } }";
@@ -42,16 +42,10 @@ async fn almaty(t: &TestDb) -> CityId {
     CityId::from(id)
 }
 
-async fn system_tx(db: &Db, city: CityId) -> TenantTx {
-    db.tenant(&SystemCtx::new("mail-sessions-test").in_city(city))
-        .await
-        .expect("tenant")
-}
-
 async fn fixture(t: &TestDb) -> Fixture {
     let db = t.db().await;
     let city = almaty(t).await;
-    let mut tx = system_tx(&db, city).await;
+    let mut tx = tenant(&db, city).await;
     let like = participants::list(&mut tx, Page::first(1))
         .await
         .expect("people")[0]
@@ -107,17 +101,11 @@ async fn fixture(t: &TestDb) -> Fixture {
     }
 }
 
-async fn call(app: &TestApp, token: &str, query: &str, vars: Value) -> Value {
-    let (_, body) = app.graphql_as(Some(token), query, vars).await;
-    assert!(body["errors"].is_null(), "{body}");
-    body
-}
-
 async fn schedule(app: &TestApp, token: &str, f: &Fixture, at: DateTime<Utc>) -> String {
     let input = json!({ "groupId": f.group.to_string(), "rinkId": f.rink.to_string(),
                         "startsAt": at, "endsAt": at + Duration::minutes(90) });
-    let body = call(app, token, SCHEDULE, json!({ "i": input })).await;
-    body["data"]["scheduleSession"]["id"]
+    let body = app.ok(token, SCHEDULE, json!({ "i": input })).await;
+    body["scheduleSession"]["id"]
         .as_str()
         .expect("id")
         .to_owned()
@@ -196,8 +184,7 @@ async fn session_changes_reach_every_member_in_their_language() {
     let id = schedule(&app, &admin, &f, first).await;
     // Moved twice to the same time: one email.
     for _ in 0..2 {
-        call(
-            &app,
+        app.ok(
             &admin,
             MOVE,
             json!({ "id": id, "s": moved, "e": moved + Duration::minutes(90) }),
@@ -205,8 +192,10 @@ async fn session_changes_reach_every_member_in_their_language() {
         .await;
     }
     let reason = "Заливка льда <срочно>";
-    let body = call(&app, &admin, CANCEL, json!({ "id": id, "r": reason })).await;
-    assert_eq!(body["data"]["cancelSession"]["status"], "CANCELLED");
+    let body = app
+        .ok(&admin, CANCEL, json!({ "id": id, "r": reason }))
+        .await;
+    assert_eq!(body["cancelSession"]["status"], "CANCELLED");
     for (to, _) in &f.members {
         for kind in [
             mail::SESSION_SCHEDULED,
@@ -271,25 +260,20 @@ async fn reminders_go_once_per_session_and_never_for_cancelled_ones() {
     let tomorrow = now + Duration::hours(36);
     let kept = schedule(&app, &admin, &f, tomorrow).await;
     let dropped = schedule(&app, &admin, &f, tomorrow + Duration::hours(2)).await;
-    call(
-        &app,
-        &admin,
-        CANCEL,
-        json!({ "id": dropped, "r": "Турнир" }),
-    )
-    .await;
+    app.ok(&admin, CANCEL, json!({ "id": dropped, "r": "Турнир" }))
+        .await;
     // Too far ahead for a reminder yet.
     schedule(&app, &admin, &f, now + Duration::hours(60)).await;
 
     // Run twice in a row, then twice at once (like two workers).
     let today = zone().local(now).date_naive();
     for _ in 0..2 {
-        let mut tx = system_tx(&f.db, f.city).await;
+        let mut tx = tenant(&f.db, f.city).await;
         scheduler::run(&mut tx, now, today).await.expect("run");
         tx.commit().await.expect("commit");
     }
     let concurrent = || async {
-        let mut tx = system_tx(&f.db, f.city).await;
+        let mut tx = tenant(&f.db, f.city).await;
         scheduler::reminders(&mut tx, now).await.expect("run");
         tx.commit().await.expect("commit");
     };
@@ -353,7 +337,7 @@ async fn a_rolled_back_schedule_enqueues_nothing() {
         .await;
     assert_eq!(codes(&body), ["CONFLICT"]);
     // Scheduled and enqueued, then rolled back.
-    let mut tx = system_tx(&f.db, f.city).await;
+    let mut tx = tenant(&f.db, f.city).await;
     let session = soi_db::sessions::schedule(
         &mut tx,
         &soi_db::sessions::NewSession {
@@ -412,7 +396,7 @@ async fn chapter_admins_hear_of_certificates_expiring_within_30_days() {
     let to = admins[1].0.clone();
     let today = zone().local(Utc::now()).date_naive();
     let tag = uuid::Uuid::new_v4().simple().to_string();
-    let mut tx = system_tx(&db, city).await;
+    let mut tx = tenant(&db, city).await;
     let coach = coaches::list(&mut tx, Page::first(1))
         .await
         .expect("coaches")[0]
@@ -435,7 +419,7 @@ async fn chapter_admins_hear_of_certificates_expiring_within_30_days() {
     }
     tx.commit().await.expect("commit");
     for _ in 0..2 {
-        let mut tx = system_tx(&db, city).await;
+        let mut tx = tenant(&db, city).await;
         scheduler::certificates(&mut tx, today).await.expect("run");
         tx.commit().await.expect("commit");
     }

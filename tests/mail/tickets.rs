@@ -6,7 +6,7 @@
 //! its tickets still arrive.
 
 use chrono::{DateTime, Duration as Days, Utc};
-use serde_json::{Value, json};
+use serde_json::json;
 use soi_core::{CityId, CityZone, Language};
 use soi_mail::format::date_time;
 use soi_tests::mail::{RunningWorker, Sink, address, quick_config};
@@ -170,12 +170,6 @@ async fn the_order_confirmation_arrives_once_per_paid_order_in_the_buyers_langua
     }
 }
 
-async fn call(app: &TestApp, token: &str, query: &str, vars: Value) -> Value {
-    let (_, body) = app.graphql_as(Some(token), query, vars).await;
-    assert!(body["errors"].is_null(), "{body}");
-    body
-}
-
 /// Applies to the season and is accepted by the admin.
 async fn participant(app: &TestApp, admin: &str, season: &str, email: &str) {
     participant_in(app, admin, season, email, "EN").await;
@@ -192,7 +186,8 @@ async fn participant_in(app: &TestApp, admin: &str, season: &str, email: &str, l
         .as_str()
         .unwrap_or_else(|| panic!("{body}"))
         .to_owned();
-    call(app, admin, DECIDE, json!({ "id": id, "d": "ACCEPT" })).await;
+    app.ok(admin, DECIDE, json!({ "id": id, "d": "ACCEPT" }))
+        .await;
 }
 
 async fn post(app: &TestApp, token: &str) -> u16 {
@@ -272,7 +267,7 @@ async fn an_unsubscribed_address_gets_no_announcements_but_still_its_tickets() {
     assert_eq!(unsubscribed(&t, &quiet).await, 1);
 
     // Publishing announces the show to both; the quiet one also buys tickets.
-    call(&app, &admin, PUBLISH, json!({ "id": show.event })).await;
+    app.ok(&admin, PUBLISH, json!({ "id": show.event })).await;
     let announced = count(
         &t,
         "select count(*) from outbox where idempotency_key like 'show_announcement:' || $1::text || ':%'",
@@ -363,7 +358,7 @@ async fn the_show_announcement_arrives_in_each_participants_language() {
     for (lang, _, email) in &people {
         participant_in(&app, &admin, &season.to_string(), email, lang).await;
     }
-    call(&app, &admin, PUBLISH, json!({ "id": show.event })).await;
+    app.ok(&admin, PUBLISH, json!({ "id": show.event })).await;
     let worker = RunningWorker::start(&t, worker_config(&sink)).await;
     for (lang, words, email) in &people {
         let subject = format!("{words}: {TITLE}");

@@ -27,7 +27,7 @@ use soi_db::payments::{PaymentMethod, Receipt};
 use soi_db::{
     Db, Error, Page, SystemDb, TenantTx, events, ledger, orders, payments, rinks, seasons,
 };
-use soi_tests::launch;
+use soi_tests::{launch, tenant};
 use sqlx::{PgConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -97,12 +97,6 @@ struct Case {
 }
 
 static CITY: AtomicU32 = AtomicU32::new(0);
-
-async fn tenant(db: &Db, city: CityId) -> TenantTx {
-    db.tenant(&SystemCtx::new("ledger-props").in_city(city))
-        .await
-        .expect("tenant")
-}
 
 async fn new_case(db: &Db, sys: &SystemDb) -> Case {
     let slug = format!("prop-{}", CITY.fetch_add(1, Ordering::Relaxed));

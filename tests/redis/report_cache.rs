@@ -8,25 +8,13 @@ use soi_tests::TestApp;
 const CITY: &str = "query { cityReport(from: \"2021-01\", to: \"2030-12\") { city { slug } totals { applicants accepted sponsorMoney } nationalMedian { applicants } } }";
 const NATIONAL: &str = "query { nationalReport(from: \"2021-01\", to: \"2030-12\") { totals { applicants sponsorMoney } } }";
 
-async fn data(app: &TestApp, token: &str, query: &str, vars: Value) -> Value {
-    let (_, body) = app.graphql_as(Some(token), query, vars).await;
-    assert!(body["errors"].is_null(), "{body}");
-    body["data"].clone()
-}
-
-/// A counter from `/metrics`.
-async fn metric(app: &TestApp, name: &str) -> u64 {
-    app.metric(name).await
-}
-
 #[tokio::test]
 async fn two_cities_asking_the_same_never_share_a_cached_answer() {
     let (_t, app) = TestApp::seeded().await;
     let almaty = app.login("admin@almaty.soi.test").await;
     let astana = app.login("admin@astana.soi.test").await;
     // One more application in Astana, so the two cities' figures differ.
-    let season = data(
-        &app,
+    let season = app.ok(
         &astana,
         "mutation { createSeason(input: { title: \"Extra\", socialTheme: \"Clean air\", startsOn: \"2027-10-01\",
            endsOn: \"2028-03-31\", capacity: 10, autoAccept: false }) { id } }",
@@ -42,10 +30,10 @@ async fn two_cities_asking_the_same_never_share_a_cached_answer() {
             json!({ "s": season }),
         )
         .await;
-    let hits = metric(&app, "soi_cache_hits_total").await;
+    let hits = app.metric("soi_cache_hits_total").await;
     for round in 0..3 {
-        let a = data(&app, &almaty, CITY, json!({})).await;
-        let b = data(&app, &astana, CITY, json!({})).await;
+        let a = app.ok(&almaty, CITY, json!({})).await;
+        let b = app.ok(&astana, CITY, json!({})).await;
         assert_eq!(a["cityReport"]["city"]["slug"], "almaty", "round {round}");
         assert_eq!(b["cityReport"]["city"]["slug"], "astana", "round {round}");
         assert_ne!(
@@ -54,7 +42,7 @@ async fn two_cities_asking_the_same_never_share_a_cached_answer() {
         );
     }
     // The second and third rounds came from the cache.
-    assert!(metric(&app, "soi_cache_hits_total").await >= hits + 4);
+    assert!(app.metric("soi_cache_hits_total").await >= hits + 4);
 }
 
 #[tokio::test]
@@ -80,12 +68,11 @@ async fn every_write_that_changes_a_figure_is_read_back_at_once() {
             .as_i64()
             .expect("n")
     };
-    let before = figures(&data(&app, &admin, CITY, json!({})).await);
-    let nation_before = nation(&data(&app, &national, NATIONAL, json!({})).await);
+    let before = figures(&app.ok(&admin, CITY, json!({})).await);
+    let nation_before = nation(&app.ok(&national, NATIONAL, json!({})).await);
     // Cached now; a public application must still show on the next read.
-    data(&app, &admin, CITY, json!({})).await;
-    let season = data(
-        &app,
+    app.ok(&admin, CITY, json!({})).await;
+    let season = app.ok(
         &admin,
         "mutation($i: SeasonInput!) { createSeason(input: $i) { id } }",
         json!({ "i": { "title": "Cache season", "socialTheme": "Clean air", "startsOn": "2027-10-01",
@@ -103,45 +90,41 @@ async fn every_write_that_changes_a_figure_is_read_back_at_once() {
         .await;
     let application = applied["data"]["applyToSeason"]["applicationId"].clone();
     assert!(application.is_string(), "{applied}");
-    let after_apply = figures(&data(&app, &admin, CITY, json!({})).await);
+    let after_apply = figures(&app.ok(&admin, CITY, json!({})).await);
     assert_eq!(after_apply.0, before.0 + 1);
     assert_eq!(
-        nation(&data(&app, &national, NATIONAL, json!({})).await),
+        nation(&app.ok(&national, NATIONAL, json!({})).await),
         nation_before + 1
     );
-    data(
-        &app,
+    app.ok(
         &admin,
         "mutation($id: ID!) { decideApplication(id: $id, decision: ACCEPT) { status } }",
         json!({ "id": application }),
     )
     .await;
-    let after_decision = figures(&data(&app, &admin, CITY, json!({})).await);
+    let after_decision = figures(&app.ok(&admin, CITY, json!({})).await);
     assert_eq!(after_decision.1, before.1 + 1);
-    let sponsor = data(
-        &app,
+    let sponsor = app.ok(
         &admin,
         "mutation { createSponsor(input: { kind: ORGANIZATION, name: \"Cache Fund\" }) { id } }",
         json!({}),
     )
     .await["createSponsor"]["id"]
         .clone();
-    let pledge = data(
-        &app,
+    let pledge = app.ok(
         &admin,
         "mutation($s: ID!) { pledgeContribution(input: { sponsorId: $s, form: MONEY, amount: 123456, purpose: \"ice\", pledgedOn: \"2026-11-01\" }) { id } }",
         json!({ "s": sponsor }),
     )
     .await["pledgeContribution"]["id"]
         .clone();
-    data(
-        &app,
+    app.ok(
         &admin,
         "mutation($id: ID!) { receiveContribution(id: $id, receivedOn: \"2026-11-02\") { balance } }",
         json!({ "id": pledge }),
     )
     .await;
-    let after_money = figures(&data(&app, &admin, CITY, json!({})).await);
+    let after_money = figures(&app.ok(&admin, CITY, json!({})).await);
     assert_eq!(after_money.2, before.2 + 123_456);
 }
 
@@ -152,14 +135,14 @@ async fn public_event_pages_are_cached_per_city_and_show_a_reservation_at_once()
     let page = "query($c: String!, $e: ID!) { publicEvent(city: $c, id: $e) { title ticketTypes { remaining } } }";
     let remaining =
         |body: &Value| body["data"]["publicEvent"]["ticketTypes"][0]["remaining"].as_i64();
-    let hits = metric(&app, "soi_cache_hits_total").await;
+    let hits = app.metric("soi_cache_hits_total").await;
     for _ in 0..3 {
         let (_, body) = app
             .graphql(page, json!({ "c": "almaty", "e": s.event }))
             .await;
         assert_eq!(remaining(&body), Some(40), "{body}");
     }
-    assert!(metric(&app, "soi_cache_hits_total").await >= hits + 2);
+    assert!(app.metric("soi_cache_hits_total").await >= hits + 2);
     // The same event id asked of another city: not there, cached or not.
     for _ in 0..2 {
         let (_, body) = app
@@ -186,7 +169,7 @@ async fn public_event_pages_are_cached_per_city_and_show_a_reservation_at_once()
 async fn metrics_count_operations_by_city_and_show_cache_outbox_and_pool() {
     let (_t, app) = TestApp::seeded().await;
     let admin = app.login("admin@almaty.soi.test").await;
-    data(&app, &admin, CITY, json!({})).await;
+    app.ok(&admin, CITY, json!({})).await;
     let (_, bad) = app.graphql_as(Some(&admin), NATIONAL, json!({})).await;
     assert!(!bad["errors"].is_null());
     // Relayed by a proxy (someone else's request): refused, without a figure.
@@ -228,19 +211,19 @@ async fn the_national_answer_is_kept_whole_per_query_and_variables() {
     let query = "query($f: YearMonth!, $t: YearMonth!) { nationalReport(from: $f, to: $t, groupBy: CITY) { from to totals { applicants } rows { city { slug } figures { applicants } } } }";
     let wide = json!({ "f": "2021-01", "t": "2030-12" });
     let narrow = json!({ "f": "2021-01", "t": "2021-02" });
-    let first = data(&app, &national, query, wide.clone()).await;
-    let hits = metric(&app, "soi_cache_hits_total").await;
-    let again = data(&app, &national, query, wide.clone()).await;
+    let first = app.ok(&national, query, wide.clone()).await;
+    let hits = app.metric("soi_cache_hits_total").await;
+    let again = app.ok(&national, query, wide.clone()).await;
     assert_eq!(again, first);
     // One lookup answered the whole request: the resolver did not run.
-    assert_eq!(metric(&app, "soi_cache_hits_total").await, hits + 1);
+    assert_eq!(app.metric("soi_cache_hits_total").await, hits + 1);
     // Other variables are another answer, kept apart.
     for _ in 0..2 {
-        let other = data(&app, &national, query, narrow.clone()).await;
+        let other = app.ok(&national, query, narrow.clone()).await;
         assert_eq!(other["nationalReport"]["to"], "2021-02", "{other}");
         assert_ne!(other, first);
     }
-    assert_eq!(data(&app, &national, query, wide.clone()).await, first);
+    assert_eq!(app.ok(&national, query, wide.clone()).await, first);
     // A batch answers each of its operations, kept or not.
     let batch = app
         .http
@@ -291,7 +274,7 @@ async fn the_median_a_city_compares_against_moves_with_any_citys_write() {
         let mut own = Vec::new();
         let mut shown = None;
         for (i, admin) in admins.iter().enumerate() {
-            let d = data(&app, admin, MEDIAN, json!({})).await;
+            let d = app.ok(admin, MEDIAN, json!({})).await;
             assert_eq!(d["cityReport"]["citiesCompared"], 3, "{d}");
             own.push(
                 d["cityReport"]["totals"]["sponsorMoney"]
@@ -310,24 +293,21 @@ async fn the_median_a_city_compares_against_moves_with_any_citys_write() {
     // Kept now (in Redis and in the gateway's memory); money arrives in the
     // two other cities, far more than any city had.
     for admin in &admins[1..] {
-        let sponsor = data(
-            &app,
+        let sponsor = app.ok(
             admin,
             "mutation { createSponsor(input: { kind: ORGANIZATION, name: \"Median Fund\" }) { id } }",
             json!({}),
         )
         .await["createSponsor"]["id"]
             .clone();
-        let pledge = data(
-            &app,
+        let pledge = app.ok(
             admin,
             "mutation($s: ID!) { pledgeContribution(input: { sponsorId: $s, form: MONEY, amount: 900000000, purpose: \"ice\", pledgedOn: \"2026-11-01\" }) { id } }",
             json!({ "s": sponsor }),
         )
         .await["pledgeContribution"]["id"]
             .clone();
-        data(
-            &app,
+        app.ok(
             admin,
             "mutation($id: ID!) { receiveContribution(id: $id, receivedOn: \"2026-11-02\") { balance } }",
             json!({ "id": pledge }),

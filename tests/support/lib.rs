@@ -3,6 +3,7 @@
 //! checker, and capture of PostgreSQL notices.
 
 mod app;
+mod app_helpers;
 pub mod catalog;
 pub mod mail;
 pub mod notices;
@@ -29,6 +30,17 @@ pub fn scope(city: CityId) -> CityScope {
 /// opened).
 pub async fn tenant(db: &Db, city: CityId) -> TenantTx {
     db.tenant(&scope(city)).await.expect("tenant")
+}
+
+/// The nodes of the connection `data.<field>` of a response (panics, showing
+/// the body, when it has no edges).
+pub fn nodes(body: &serde_json::Value, field: &str) -> Vec<serde_json::Value> {
+    body["data"][field]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect()
 }
 
 /// Launches a city with generic names.

@@ -77,10 +77,7 @@ fn random_activity_keeps_every_rollup_equal_to_the_base_tables() {
 #[tokio::test]
 async fn the_demo_seed_leaves_rollups_equal_to_the_base_tables() {
     let t = TestDb::new().await;
-    let (sys, db) = (t.system().await, t.db().await);
-    soi_seed::demo::run(&sys, &db, 7, &[])
-        .await
-        .expect("demo seed");
+    t.seed_demo(7).await;
     let mut owner = t.raw().await;
     let every: Vec<Uuid> = sqlx::query_scalar("select id from cities")
         .fetch_all(&mut owner)
@@ -98,8 +95,6 @@ async fn the_demo_seed_leaves_rollups_equal_to_the_base_tables() {
         "rollups differ after the demo seed:\n{}",
         d.join("\n")
     );
-    db.close().await;
-    sys.close().await;
 }
 
 /// A cached report is keyed by the newest rollup version, so every change of
