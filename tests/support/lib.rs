@@ -3,14 +3,12 @@
 //! checker, and capture of PostgreSQL notices.
 
 mod app;
+mod app_helpers;
 pub mod catalog;
 pub mod mail;
 pub mod notices;
 pub mod plans;
-pub mod props;
 pub mod redis_child;
-pub mod rollup_city;
-pub mod rollups;
 pub mod shows;
 mod testdb;
 pub mod unsub;
@@ -19,9 +17,31 @@ pub mod ws;
 pub use app::{TEST_JWT_SECRET, TEST_WEBHOOK_SECRET, TestApp, codes};
 pub use testdb::TestDb;
 
-use soi_core::{CityZone, Slug, SystemCtx};
-use soi_db::SystemDb;
+use soi_core::{CityId, CityScope, CityZone, Slug, SystemCtx};
 use soi_db::cities::{City, NewCity};
+use soi_db::{Db, SystemDb, TenantTx};
+
+/// The system context tests act in, scoped to `city`.
+pub fn scope(city: CityId) -> CityScope {
+    SystemCtx::new("test").in_city(city)
+}
+
+/// A tenant transaction of `city` as the system (panics if it cannot be
+/// opened).
+pub async fn tenant(db: &Db, city: CityId) -> TenantTx {
+    db.tenant(&scope(city)).await.expect("tenant")
+}
+
+/// The nodes of the connection `data.<field>` of a response (panics, showing
+/// the body, when it has no edges).
+pub fn nodes(body: &serde_json::Value, field: &str) -> Vec<serde_json::Value> {
+    body["data"][field]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect()
+}
 
 /// Launches a city with generic names.
 pub async fn launch(sys: &SystemDb, slug: &str) -> City {

@@ -257,8 +257,7 @@ pub fn payload() -> serde_json::Value {
 
 /// Enqueues one `application_received` per recipient, in one transaction.
 pub async fn enqueue(db: &soi_db::Db, city: soi_core::CityId, recipients: &[String]) {
-    let scope = soi_core::SystemCtx::new("mail-test").in_city(city);
-    let mut tx = db.tenant(&scope).await.expect("tenant");
+    let mut tx = crate::tenant(db, city).await;
     for r in recipients {
         let added = soi_db::outbox::enqueue(
             &mut tx,

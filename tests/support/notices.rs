@@ -1,5 +1,7 @@
 //! Captures PostgreSQL notices that sqlx turns into tracing events (target
 //! `sqlx::postgres::notice`), such as the plans auto_explain sends back.
+//! The capture is process-wide, so the tests that read it take turns: under
+//! `cargo test` the tests of one binary run as threads of one process.
 
 use std::sync::{Mutex, OnceLock};
 use tracing::field::{Field, Visit};
@@ -8,6 +10,8 @@ use tracing_subscriber::layer::{Context, SubscriberExt};
 
 static NOTICES: Mutex<Vec<String>> = Mutex::new(Vec::new());
 static INSTALLED: OnceLock<()> = OnceLock::new();
+/// Held by the test reading notices, so no other one reads its plans.
+static READER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 struct Capture;
 
@@ -38,8 +42,9 @@ impl<S: tracing::Subscriber> Layer<S> for Capture {
     }
 }
 
-/// Installs the capturing subscriber for this test process (once).
-pub fn install() {
+/// Installs the capturing subscriber for this test process (once) and
+/// waits for the capture: the caller reads notices until the guard drops.
+pub async fn install() -> tokio::sync::MutexGuard<'static, ()> {
     INSTALLED.get_or_init(|| {
         let subscriber = tracing_subscriber::registry().with(
             Capture.with_filter(
@@ -50,6 +55,7 @@ pub fn install() {
         tracing::subscriber::set_global_default(subscriber)
             .expect("one subscriber per test process");
     });
+    READER.lock().await
 }
 
 /// Takes every notice captured so far.

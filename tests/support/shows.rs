@@ -7,7 +7,7 @@ use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 use soi_core::program::EventStatus;
-use soi_core::{EventId, RinkId, SeasonId, SystemCtx, TicketTypeId};
+use soi_core::{EventId, RinkId, SeasonId, TicketTypeId};
 use soi_db::events::NewEvent;
 use soi_db::seasons::NewSeason;
 use soi_db::{cities, events, rinks, seasons, ticket_types};
@@ -37,10 +37,7 @@ pub async fn show(
     let mut national = db.national().await.expect("national");
     let city = cities::by_slug(&mut national, slug).await.expect("city");
     national.commit().await.expect("commit");
-    let mut tx = db
-        .tenant(&SystemCtx::new("test").in_city(city.id))
-        .await
-        .expect("tenant");
+    let mut tx = crate::tenant(&db, city.id).await;
     let today = Utc::now().date_naive();
     let season = seasons::insert(
         &mut tx,

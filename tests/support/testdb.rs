@@ -164,6 +164,27 @@ impl TestDb {
         c.execute("set role soi_app").await.expect("set role");
         c
     }
+
+    /// Seeds the demo dataset with `seed` (launching the demo cities), on
+    /// pools of its own that it closes.
+    pub async fn seed_demo(&self, seed: u64) {
+        let (sys, db) = (self.system().await, self.db().await);
+        soi_seed::demo::run(&sys, &db, seed, &[])
+            .await
+            .expect("demo seed");
+        sys.close().await;
+        db.close().await;
+    }
+
+    /// The city `slug` (panics when there is none).
+    pub async fn city(&self, slug: &str) -> soi_db::cities::City {
+        self.system()
+            .await
+            .city_by_slug(slug)
+            .await
+            .expect("city query")
+            .unwrap_or_else(|| panic!("no city {slug}"))
+    }
 }
 
 impl Drop for TestDb {

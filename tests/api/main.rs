@@ -1,0 +1,22 @@
+//! GraphQL behaviour through the real gateway, one module per feature (named
+//! as the feature is in `soi-graphql`): each test starts its own gateway on
+//! port 0 against a fresh database, so tests run in parallel.
+
+mod applications;
+mod attendance;
+mod audit;
+mod auth;
+mod coaches;
+mod cross_city;
+mod events;
+mod events_batched;
+mod funds;
+mod gateway;
+mod groups;
+mod participants;
+mod reports;
+mod schema;
+mod seasons;
+mod skills;
+mod ticket_race;
+mod tickets;
