@@ -17,12 +17,9 @@ use proptest::sample::Index;
 use proptest::test_runner::{Config, TestCaseError};
 use soi_core::program::{AttendanceMark, EnrollmentStatus, EventStatus};
 use soi_core::*;
-use soi_db::funds::expenses::{self, NewExpense};
+use soi_db::funds::expenses::NewExpense;
 use soi_db::reports;
-use soi_db::{
-    Db, Error, SystemDb, attendance, enrollments, events, ledger, payments, sessions, skills,
-    tickets,
-};
+use soi_db::{Db, Error, SystemDb, attendance, enrollments, sessions, skills};
 use soi_tests::TestDb;
 use soi_tests::props::{self, fail};
 use soi_tests::rollup_city::{
@@ -295,7 +292,7 @@ async fn apply(db: &Db, cities: &mut [City], step: &Step) -> Result<bool, TestCa
             } => c.move_event(&mut tx, i, month, late).await?,
             Step::Done { pick: i, .. } => {
                 if let Some((e, _)) = pick(&c.events, i) {
-                    events::set_status(&mut tx, e, EventStatus::Done).await?;
+                    soi_service::events::set_status(&mut tx, e, EventStatus::Done).await?;
                 }
             }
             Step::Sale {
@@ -303,13 +300,13 @@ async fn apply(db: &Db, cities: &mut [City], step: &Step) -> Result<bool, TestCa
             } => c.sell(&mut tx, i, quantity).await?,
             Step::Refund { pick: i, .. } => {
                 if let Some(o) = pick(&c.orders, i) {
-                    payments::refund(&mut tx, o, "Changed plans").await?;
+                    soi_service::tickets::refund(&mut tx, o, "Changed plans").await?;
                 }
             }
             Step::CheckIn { pick: i, .. } => {
                 if !c.codes.is_empty() {
                     let code = c.codes[i.index(c.codes.len())].clone();
-                    tickets::check_in(&mut tx, &code).await?;
+                    soi_service::tickets::check_in(&mut tx, &code).await?;
                 }
             }
             Step::Contribution { amount, .. } => c.contribute(&mut tx, today, amount).await?,
@@ -325,7 +322,7 @@ async fn apply(db: &Db, cities: &mut [City], step: &Step) -> Result<bool, TestCa
             }
             Step::Reverse { pick: i, .. } => {
                 if let Some(e) = pick(&c.entries, i) {
-                    let r = ledger::reverse(&mut tx, e, "Correction").await?;
+                    let r = soi_service::funds::reverse(&mut tx, e, "Correction").await?;
                     c.entries.push(r.id);
                 }
             }
@@ -495,11 +492,11 @@ async fn every_committed_change_of_figures_moves_the_version() {
 
     // Across cities (the national version).
     let mut first = tenant(&db, a.id).await;
-    expenses::record(&mut first, ExpenseId::new(), &expense(1_000))
+    soi_service::funds::record_expense(&mut first, ExpenseId::new(), &expense(1_000))
         .await
         .expect("expense a");
     let mut second = tenant(&db, b.id).await;
-    expenses::record(&mut second, ExpenseId::new(), &expense(2_000))
+    soi_service::funds::record_expense(&mut second, ExpenseId::new(), &expense(2_000))
         .await
         .expect("expense b");
     second.commit().await.expect("commit b");
@@ -529,7 +526,7 @@ async fn every_committed_change_of_figures_moves_the_version() {
         let city = a.id;
         tokio::spawn(async move {
             let mut second = tenant(&db, city).await;
-            expenses::record(&mut second, ExpenseId::new(), &expense(3_000))
+            soi_service::funds::record_expense(&mut second, ExpenseId::new(), &expense(3_000))
                 .await
                 .expect("expense");
             second.commit().await.expect("commit second");

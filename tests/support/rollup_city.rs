@@ -14,13 +14,13 @@ use soi_db::funds::disbursements::NewDisbursement;
 use soi_db::funds::expenses::NewExpense;
 use soi_db::funds::sponsors::{Contact, NewSponsor};
 use soi_db::funds::{ContributionForm, SponsorKind};
-use soi_db::funds::{causes, contributions, disbursements, expenses, sponsors};
+use soi_db::funds::{causes, contributions, sponsors};
 use soi_db::orders::Buyer;
 use soi_db::participants::{Consent, NewParticipant};
 use soi_db::payments::{PaymentMethod, Receipt};
 use soi_db::{
     Db, Error, Page, SystemDb, TenantTx, attendance, coaches, enrollments, events, groups, ledger,
-    orders, participants, payments, rinks, seasons, sessions, skills, tickets,
+    participants, rinks, seasons, sessions, skills, tickets,
 };
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -222,7 +222,7 @@ pub async fn new_city(db: &Db, sys: &SystemDb, zone_name: &str) -> City {
     let first = contributions::pledge(&mut tx, ContributionId::new(), &pledge)
         .await
         .expect("pledge");
-    let (_, entry) = contributions::receive(&mut tx, first.id, today)
+    let (_, entry) = soi_service::funds::receive(&mut tx, first.id, today)
         .await
         .expect("receive");
     tx.commit().await.expect("commit");
@@ -404,11 +404,17 @@ impl City {
             hold_minutes: 20,
             cause_id: None,
         };
-        let ev = events::insert(tx, EventId::new(), &new).await?;
-        let tt =
-            soi_db::ticket_types::insert(tx, TicketTypeId::new(), ev.id, "Stalls", PRICE, 1000)
-                .await?;
-        events::set_status(tx, ev.id, EventStatus::Published).await?;
+        let ev = soi_service::events::create(tx, EventId::new(), &new).await?;
+        let tt = soi_service::tickets::add_ticket_type(
+            tx,
+            TicketTypeId::new(),
+            ev.id,
+            "Stalls",
+            PRICE,
+            1000,
+        )
+        .await?;
+        soi_service::events::set_status(tx, ev.id, EventStatus::Published).await?;
         self.events.push((ev.id, tt.id));
         Ok(())
     }
@@ -433,7 +439,7 @@ impl City {
                 hold_minutes: ev.hold_minutes,
                 cause_id: ev.cause_id,
             };
-            events::update(tx, e, &edit).await?;
+            soi_service::events::update(tx, e, &edit).await?;
         }
         Ok(())
     }
@@ -452,14 +458,14 @@ impl City {
                 email: Email::parse("buyer@mail.kz").map_err(Error::Invalid)?,
                 language: Language::Ru,
             };
-            let r = orders::reserve(tx, e, &buyer, &[(tt, *quantity)]).await?;
+            let r = soi_service::tickets::reserve(tx, e, &buyer, &[(tt, *quantity)]).await?;
             let receipt = Receipt {
                 method: PaymentMethod::Cash,
                 amount_tiyn: r.order.total_tiyn,
                 reference: None,
                 provider_txn_id: None,
             };
-            payments::pay(tx, r.order.id, receipt).await?;
+            soi_service::tickets::settle(tx, r.order.id, receipt).await?;
             let issued = tickets::tickets_of(tx, &[r.order.id]).await?;
             self.orders.push(r.order.id);
             self.codes.extend(issued.into_iter().map(|t| t.code));
@@ -485,7 +491,7 @@ impl City {
             pledged_on: today,
         };
         let p = contributions::pledge(tx, ContributionId::new(), &pledge).await?;
-        let (_, entry) = contributions::receive(tx, p.id, today).await?;
+        let (_, entry) = soi_service::funds::receive(tx, p.id, today).await?;
         self.entries.extend(entry.map(|e| e.id));
         Ok(())
     }
@@ -504,7 +510,7 @@ impl City {
             description: "Spent".into(),
             receipt_url: None,
         };
-        let (_, e) = expenses::record(tx, ExpenseId::new(), &new).await?;
+        let (_, e) = soi_service::funds::record_expense(tx, ExpenseId::new(), &new).await?;
         self.entries.push(e.id);
         Ok(())
     }
@@ -526,7 +532,7 @@ impl City {
             beneficiaries: *beneficiaries,
             description: "Given".into(),
         };
-        let (_, e) = disbursements::give(tx, DisbursementId::new(), &new).await?;
+        let (_, e) = soi_service::funds::give(tx, DisbursementId::new(), &new).await?;
         self.entries.push(e.id);
         Ok(())
     }
