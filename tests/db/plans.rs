@@ -191,7 +191,7 @@ async fn exercise(db: &Db, city: CityId) {
         capacity: 12,
         auto_accept: true,
     };
-    seasons::update(&mut tx, next_season.id, &renamed)
+    soi_service::program::seasons::update(&mut tx, next_season.id, &renamed)
         .await
         .expect("update season");
     let row = EnrollmentRow {
@@ -300,7 +300,7 @@ async fn exercise_events(
         hold_minutes: 20,
         cause_id: None,
     };
-    let event = events::insert(tx, EventId::new(), &new)
+    let event = soi_service::events::create(tx, EventId::new(), &new)
         .await
         .expect("event")
         .id;
@@ -315,15 +315,22 @@ async fn exercise_events(
         hold_minutes: 30,
         cause_id: None,
     };
-    events::update(tx, event, &edit)
+    soi_service::events::update(tx, event, &edit)
         .await
         .expect("update event");
     events::list(tx, Some(season)).await.expect("events");
     events::city_zone(tx).await.expect("zone");
-    let tt = ticket_types::insert(tx, TicketTypeId::new(), event, "Stalls", 100_000, 50)
-        .await
-        .expect("ticket type")
-        .id;
+    let tt = soi_service::tickets::add_ticket_type(
+        tx,
+        TicketTypeId::new(),
+        event,
+        "Stalls",
+        100_000,
+        50,
+    )
+    .await
+    .expect("ticket type")
+    .id;
     ticket_types::get(tx, tt).await.expect("ticket type");
     ticket_types::list_for_event(tx, event)
         .await
@@ -332,19 +339,21 @@ async fn exercise_events(
     ticket_types::list_with_remaining(tx, event)
         .await
         .expect("with remaining");
-    ticket_types::set_quota(tx, tt, 60).await.expect("quota");
+    soi_service::tickets::set_quota(tx, tt, 60)
+        .await
+        .expect("quota");
     let partner = event_partners::NewPartner {
         name: "Eco".into(),
         contribution: None,
         website: None,
     };
-    let partner = event_partners::add(tx, PartnerId::new(), event, &partner)
+    let partner = soi_service::events::add_partner(tx, PartnerId::new(), event, &partner)
         .await
         .expect("partner")
         .id;
     event_partners::get(tx, partner).await.expect("partner");
     event_partners::list(tx, event).await.expect("partners");
-    event_partners::remove(tx, partner)
+    soi_service::events::remove_partner(tx, partner)
         .await
         .expect("remove partner");
     let number = performances::NewPerformance {
@@ -352,40 +361,44 @@ async fn exercise_events(
         social_issue: "Stray animals".into(),
         music: None,
     };
-    let one = performances::create(tx, PerformanceId::new(), event, &number)
+    let one = soi_service::events::add_number(tx, PerformanceId::new(), event, &number)
         .await
         .expect("number")
         .id;
-    let two = performances::create(tx, PerformanceId::new(), event, &number)
+    let two = soi_service::events::add_number(tx, PerformanceId::new(), event, &number)
         .await
         .expect("number")
         .id;
     performances::get(tx, one).await.expect("number");
-    performances::update(tx, one, &number)
+    soi_service::events::update_number(tx, one, &number)
         .await
         .expect("update number");
     performances::list(tx, event).await.expect("numbers");
-    performances::reorder(tx, event, &[two, one])
+    soi_service::events::reorder_numbers(tx, event, &[two, one])
         .await
         .expect("reorder");
-    performers::set(tx, one, people).await.expect("performers");
+    soi_service::events::set_performers(tx, one, people)
+        .await
+        .expect("performers");
     performers::of_performances(tx, &[one, two])
         .await
         .expect("performers of");
     performers::counts(tx, &[one, two]).await.expect("counts");
-    events::set_status(tx, event, EventStatus::Published)
+    soi_service::events::set_status(tx, event, EventStatus::Published)
         .await
         .expect("publish");
-    events::published_with_remaining(tx)
+    soi_service::events::published_with_remaining(tx)
         .await
         .expect("published");
-    judge_marks::upsert(tx, one, "Judge", 850)
+    soi_service::events::mark(tx, one, "Judge", 850)
         .await
         .expect("mark");
     judge_marks::of_performance(tx, one).await.expect("marks");
     judge_marks::results(tx, event).await.expect("results");
-    performances::delete(tx, two).await.expect("delete number");
-    events::set_status(tx, event, EventStatus::Done)
+    soi_service::events::delete_number(tx, two)
+        .await
+        .expect("delete number");
+    soi_service::events::set_status(tx, event, EventStatus::Done)
         .await
         .expect("done");
 }
@@ -420,14 +433,14 @@ async fn exercise_funds(tx: &mut TenantTx) {
     let money = contributions::pledge(tx, ContributionId::new(), &pledge)
         .await
         .expect("pledge");
-    let (_, entry) = contributions::receive(tx, money.id, day)
+    let (_, entry) = soi_service::funds::receive(tx, money.id, day)
         .await
         .expect("receive");
     pledge.form = ContributionForm::InKind;
     let goods = contributions::pledge(tx, ContributionId::new(), &pledge)
         .await
         .expect("pledge in kind");
-    contributions::receive(tx, goods.id, day)
+    soi_service::funds::receive(tx, goods.id, day)
         .await
         .expect("receive in kind");
     contributions::get(tx, money.id)
@@ -458,7 +471,7 @@ async fn exercise_funds(tx: &mut TenantTx) {
         description: "Ice".into(),
         receipt_url: None,
     };
-    let (spent, spent_entry) = expenses::record(tx, ExpenseId::new(), &spend)
+    let (spent, spent_entry) = soi_service::funds::record_expense(tx, ExpenseId::new(), &spend)
         .await
         .expect("expense");
     expenses::get(tx, spent.id).await.expect("expense");
@@ -470,11 +483,11 @@ async fn exercise_funds(tx: &mut TenantTx) {
         beneficiaries: 3,
         description: "Meals".into(),
     };
-    let (given, _) = disbursements::give(tx, DisbursementId::new(), &gift)
+    let (given, _) = soi_service::funds::give(tx, DisbursementId::new(), &gift)
         .await
         .expect("give");
     disbursements::get(tx, given.id).await.expect("gift");
-    ledger::reverse(tx, spent_entry.id, "recorded twice")
+    soi_service::funds::reverse(tx, spent_entry.id, "recorded twice")
         .await
         .expect("reverse");
     ledger::reversed_by(tx, spent_entry.id)
@@ -516,15 +529,22 @@ async fn exercise_tickets(tx: &mut TenantTx, season: SeasonId, rink: RinkId) {
         hold_minutes: 20,
         cause_id: None,
     };
-    let event = events::insert(tx, EventId::new(), &new)
+    let event = soi_service::events::create(tx, EventId::new(), &new)
         .await
         .expect("event")
         .id;
-    let tt = ticket_types::insert(tx, TicketTypeId::new(), event, "Stalls", 100_000, 50)
-        .await
-        .expect("ticket type")
-        .id;
-    events::set_status(tx, event, soi_core::program::EventStatus::Published)
+    let tt = soi_service::tickets::add_ticket_type(
+        tx,
+        TicketTypeId::new(),
+        event,
+        "Stalls",
+        100_000,
+        50,
+    )
+    .await
+    .expect("ticket type")
+    .id;
+    soi_service::events::set_status(tx, event, soi_core::program::EventStatus::Published)
         .await
         .expect("publish");
     let buyer = orders::Buyer {
@@ -535,7 +555,7 @@ async fn exercise_tickets(tx: &mut TenantTx, season: SeasonId, rink: RinkId) {
     let mut held = Vec::new();
     for _ in 0..3 {
         held.push(
-            orders::reserve(tx, event, &buyer, &[(tt, 2)])
+            soi_service::tickets::reserve(tx, event, &buyer, &[(tt, 2)])
                 .await
                 .expect("reserve"),
         );
@@ -555,21 +575,31 @@ async fn exercise_tickets(tx: &mut TenantTx, season: SeasonId, rink: RinkId) {
         reference: None,
         provider_txn_id: Some(txn),
     };
-    payments::pay(tx, a, receipt("plan-a")).await.expect("pay");
-    payments::pay(tx, a, receipt("plan-a"))
+    soi_service::tickets::settle(tx, a, receipt("plan-a"))
+        .await
+        .expect("pay");
+    soi_service::tickets::settle(tx, a, receipt("plan-a"))
         .await
         .expect("repeat");
-    payments::pay(tx, b, receipt("plan-b")).await.expect("pay");
+    soi_service::tickets::settle(tx, b, receipt("plan-b"))
+        .await
+        .expect("pay");
     payments::of_orders(tx, &[a, b]).await.expect("payments");
     let issued = tickets::tickets_of(tx, &[b]).await.expect("tickets");
-    tickets::check_in(tx, &issued[0].code).await.expect("scan");
-    tickets::check_in(tx, &issued[0].code)
+    soi_service::tickets::check_in(tx, &issued[0].code)
+        .await
+        .expect("scan");
+    soi_service::tickets::check_in(tx, &issued[0].code)
         .await
         .expect("second scan");
     sales::for_event(tx, event).await.expect("sales");
-    payments::refund(tx, a, "plan").await.expect("refund");
-    seats::cancel_hold(tx, c, None).await.expect("cancel");
-    seats::expire_due(tx, 10).await.expect("expire");
+    soi_service::tickets::refund(tx, a, "plan")
+        .await
+        .expect("refund");
+    soi_service::tickets::cancel_hold(tx, c, None)
+        .await
+        .expect("cancel");
+    soi_service::tickets::expire(tx, 10).await.expect("expire");
 }
 
 fn template(p: &soi_db::participants::Participant) -> soi_db::participants::NewParticipant {

@@ -21,12 +21,10 @@ use soi_db::funds::expenses::NewExpense;
 use soi_db::funds::report::{CauseTotal, Report, TagTotal};
 use soi_db::funds::sponsors::{Contact, NewSponsor};
 use soi_db::funds::{ContributionForm, SponsorKind};
-use soi_db::funds::{causes, contributions, disbursements, expenses, report, sponsors};
+use soi_db::funds::{causes, contributions, report, sponsors};
 use soi_db::orders::Buyer;
 use soi_db::payments::{PaymentMethod, Receipt};
-use soi_db::{
-    Db, Error, Page, SystemDb, TenantTx, events, ledger, orders, payments, rinks, seasons,
-};
+use soi_db::{Db, Error, Page, SystemDb, TenantTx, events, ledger, rinks, seasons};
 use soi_tests::{launch, tenant};
 use sqlx::{PgConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
@@ -153,10 +151,10 @@ async fn new_case(db: &Db, sys: &SystemDb) -> Case {
         hold_minutes: 20,
         cause_id: None,
     };
-    let event = events::insert(&mut tx, EventId::new(), &new_event)
+    let event = soi_service::events::create(&mut tx, EventId::new(), &new_event)
         .await
         .expect("event");
-    let ticket = soi_db::ticket_types::insert(
+    let ticket = soi_service::tickets::add_ticket_type(
         &mut tx,
         TicketTypeId::new(),
         event.id,
@@ -166,7 +164,7 @@ async fn new_case(db: &Db, sys: &SystemDb) -> Case {
     )
     .await
     .expect("ticket type");
-    events::set_status(&mut tx, event.id, EventStatus::Published)
+    soi_service::events::set_status(&mut tx, event.id, EventStatus::Published)
         .await
         .expect("publish");
     tx.commit().await.expect("commit");
@@ -203,7 +201,7 @@ async fn apply(db: &Db, case: &mut Case, step: &Step) -> Result<bool, TestCaseEr
                     pledged_on: today,
                 };
                 let c = contributions::pledge(&mut tx, ContributionId::new(), &pledge).await?;
-                let (_, entry) = contributions::receive(&mut tx, c.id, today).await?;
+                let (_, entry) = soi_service::funds::receive(&mut tx, c.id, today).await?;
                 if let Some(e) = entry {
                     case.entries.push(Known {
                         id: e.id,
@@ -221,7 +219,8 @@ async fn apply(db: &Db, case: &mut Case, step: &Step) -> Result<bool, TestCaseEr
                     description: "Spent".into(),
                     receipt_url: None,
                 };
-                let (_, e) = expenses::record(&mut tx, ExpenseId::new(), &new).await?;
+                let (_, e) =
+                    soi_service::funds::record_expense(&mut tx, ExpenseId::new(), &new).await?;
                 case.entries.push(Known {
                     id: e.id,
                     kind: "expense",
@@ -242,7 +241,7 @@ async fn apply(db: &Db, case: &mut Case, step: &Step) -> Result<bool, TestCaseEr
                     beneficiaries: *beneficiaries,
                     description: "Given".into(),
                 };
-                let (_, e) = disbursements::give(&mut tx, DisbursementId::new(), &new).await?;
+                let (_, e) = soi_service::funds::give(&mut tx, DisbursementId::new(), &new).await?;
                 case.entries.push(Known {
                     id: e.id,
                     kind: "disbursement",
@@ -255,7 +254,8 @@ async fn apply(db: &Db, case: &mut Case, step: &Step) -> Result<bool, TestCaseEr
                     return Ok(());
                 }
                 let i = pick.index(case.entries.len());
-                let e = ledger::reverse(&mut tx, case.entries[i].id, "Correction").await?;
+                let e =
+                    soi_service::funds::reverse(&mut tx, case.entries[i].id, "Correction").await?;
                 case.entries.push(Known {
                     id: e.id,
                     kind: "reversal",
@@ -269,7 +269,13 @@ async fn apply(db: &Db, case: &mut Case, step: &Step) -> Result<bool, TestCaseEr
                     email: Email::parse("buyer@mail.kz").map_err(Error::Invalid)?,
                     language: Language::Ru,
                 };
-                let r = orders::reserve(&mut tx, case.event, &buyer, &[(case.ticket, *q)]).await?;
+                let r = soi_service::tickets::reserve(
+                    &mut tx,
+                    case.event,
+                    &buyer,
+                    &[(case.ticket, *q)],
+                )
+                .await?;
                 let total = r.order.total_tiyn;
                 let receipt = Receipt {
                     method: PaymentMethod::Cash,
@@ -277,7 +283,7 @@ async fn apply(db: &Db, case: &mut Case, step: &Step) -> Result<bool, TestCaseEr
                     reference: None,
                     provider_txn_id: None,
                 };
-                payments::pay(&mut tx, r.order.id, receipt).await?;
+                soi_service::tickets::settle(&mut tx, r.order.id, receipt).await?;
                 case.orders.push((r.order.id, total, false));
                 let e = newest(&mut tx, ledger::Kind::TicketSale).await?;
                 case.entries.push(Known {
@@ -292,7 +298,7 @@ async fn apply(db: &Db, case: &mut Case, step: &Step) -> Result<bool, TestCaseEr
                     return Ok(());
                 }
                 let i = pick.index(case.orders.len());
-                payments::refund(&mut tx, case.orders[i].0, "Changed plans").await?;
+                soi_service::tickets::refund(&mut tx, case.orders[i].0, "Changed plans").await?;
                 let e = newest(&mut tx, ledger::Kind::Refund).await?;
                 case.entries.push(Known {
                     id: e,

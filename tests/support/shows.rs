@@ -10,7 +10,7 @@ use soi_core::program::EventStatus;
 use soi_core::{EventId, RinkId, SeasonId, TicketTypeId};
 use soi_db::events::NewEvent;
 use soi_db::seasons::NewSeason;
-use soi_db::{cities, events, rinks, seasons, ticket_types};
+use soi_db::{cities, rinks, seasons};
 
 pub const RESERVE: &str = "mutation($c: String!, $i: ReserveTicketsInput!) { reserveTickets(city: $c, input: $i) { orderId accessKey status expiresAt total items { ticketTypeName quantity unitPrice } } }";
 pub const PAY: &str = "mutation($o: ID!, $m: TicketPaymentMethod!, $a: Tiyn!) { recordPayment(orderId: $o, method: $m, amount: $a, reference: \"receipt 17\") { id status total tickets { id code status qrSvg ticketTypeName } payment { method amount } } }";
@@ -54,7 +54,7 @@ pub async fn show(
     .await
     .expect("season");
     let rink: RinkId = rinks::list(&mut tx).await.expect("rinks")[0].id;
-    let event = events::insert(
+    let event = soi_service::events::create(
         &mut tx,
         EventId::new(),
         &NewEvent {
@@ -73,13 +73,20 @@ pub async fn show(
     .expect("event");
     let mut ids = Vec::new();
     for (name, price, quota) in types {
-        let tt = ticket_types::insert(&mut tx, TicketTypeId::new(), event.id, name, *price, *quota)
-            .await
-            .expect("ticket type");
+        let tt = soi_service::tickets::add_ticket_type(
+            &mut tx,
+            TicketTypeId::new(),
+            event.id,
+            name,
+            *price,
+            *quota,
+        )
+        .await
+        .expect("ticket type");
         ids.push(tt.id.to_string());
     }
     if !draft {
-        events::set_status(&mut tx, event.id, EventStatus::Published)
+        soi_service::events::set_status(&mut tx, event.id, EventStatus::Published)
             .await
             .expect("publish");
     }

@@ -19,7 +19,7 @@ use soi_core::program::{EventKind, EventStatus};
 use soi_core::{EventId, SeasonId, SystemCtx, TicketTypeId};
 use soi_db::events::NewEvent;
 use soi_db::seasons::NewSeason;
-use soi_db::{Db, cities, events, rinks, seasons, ticket_types};
+use soi_db::{Db, cities, rinks, seasons, ticket_types};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -173,8 +173,10 @@ async fn make_show(db: &Db, seats: i32) -> Result<(String, TicketTypeId, EventId
         hold_minutes: 20,
         cause_id: None,
     };
-    let event = events::insert(&mut tx, EventId::new(), &show).await?.id;
-    let tt = ticket_types::insert(
+    let event = soi_service::events::create(&mut tx, EventId::new(), &show)
+        .await?
+        .id;
+    let tt = soi_service::tickets::add_ticket_type(
         &mut tx,
         TicketTypeId::new(),
         event,
@@ -184,7 +186,7 @@ async fn make_show(db: &Db, seats: i32) -> Result<(String, TicketTypeId, EventId
     )
     .await?
     .id;
-    events::set_status(&mut tx, event, EventStatus::Published).await?;
+    soi_service::events::set_status(&mut tx, event, EventStatus::Published).await?;
     tx.commit().await?;
     Ok((city.slug, tt, event))
 }

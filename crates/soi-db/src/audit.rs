@@ -3,7 +3,7 @@
 //! policy hides it from coaches and participants). Rows hold ids and
 //! operation names only, never personal data.
 
-use crate::error::{Error, Result};
+use crate::{Error, Result};
 use crate::{Page, TenantTx};
 use chrono::{DateTime, Utc};
 use soi_core::{Actor, AuditId};

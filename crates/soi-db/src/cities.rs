@@ -3,8 +3,8 @@
 //!
 //! [`SystemDb`]: crate::SystemDb
 
-use crate::error::{Error, Result};
-use crate::tenant::{NationalRead, NationalTx};
+use crate::{Error, Result};
+use crate::{NationalRead, NationalTx};
 use chrono::NaiveDate;
 use soi_core::program::CityStatus;
 use soi_core::{CityId, CityZone, Slug};

@@ -4,7 +4,6 @@
 //! transaction.
 
 use crate::loaders::CityLoader;
-use crate::program::applications as program;
 use crate::seasons::{ADMINS, clone_error};
 use crate::support::{Valid, bad_input, found, in_city, in_public_city, mirror_enum, parse_id};
 use crate::throttle;
@@ -16,6 +15,7 @@ use soi_core::program::{ConsentMethod, EnrollmentStatus};
 use soi_core::{Email, EnrollmentId, Language, PersonName, Phone, SeasonId, text};
 use soi_db::enrollments::{self, Enrollment};
 use soi_db::participants::{Consent, NewParticipant, Participant};
+use soi_service::program::applications as program;
 
 mirror_enum! {
     /// Where an application stands.

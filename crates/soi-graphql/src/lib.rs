@@ -19,7 +19,6 @@ mod mail;
 mod money;
 mod page_cache;
 mod participants;
-mod program;
 mod public;
 mod public_city;
 pub mod reports;

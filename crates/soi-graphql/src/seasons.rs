@@ -215,8 +215,10 @@ impl SeasonMutation {
     ) -> Result<SeasonNode> {
         let id: SeasonId = parse_id("id", &id)?;
         let new = input.validate()?;
-        in_city!(ctx, ADMINS, |tx, _| seasons::update(&mut tx, id, &new)
-            .await?)
+        in_city!(ctx, ADMINS, |tx, _| soi_service::program::seasons::update(
+            &mut tx, id, &new
+        )
+        .await?)
         .map(SeasonNode)
     }
 

@@ -15,17 +15,15 @@ use soi_core::{
     CauseId, CityZone, ContributionId, DisbursementId, Email, EventId, ExpenseId, Language,
     ParticipantId, PartnerId, PerformanceId, SponsorId, TicketTypeId,
 };
-use soi_db::events::{self, NewEvent};
+use soi_db::events::NewEvent;
 use soi_db::funds::contributions::{self, Pledge};
-use soi_db::funds::disbursements::{self, NewDisbursement};
-use soi_db::funds::expenses::{self, NewExpense};
+use soi_db::funds::disbursements::NewDisbursement;
+use soi_db::funds::expenses::NewExpense;
 use soi_db::funds::sponsors::{self, Contact, NewSponsor};
 use soi_db::funds::{ContributionForm, SponsorKind, causes};
-use soi_db::orders::{self, Buyer};
-use soi_db::payments::{self, PaymentMethod, Receipt};
-use soi_db::{
-    TenantTx, audit, event_partners, judge_marks, performances, performers, ticket_types,
-};
+use soi_db::orders::Buyer;
+use soi_db::payments::{PaymentMethod, Receipt};
+use soi_db::{TenantTx, audit, event_partners, performances};
 
 const TG: i64 = 100; // tiyn per tenge
 
@@ -80,8 +78,8 @@ pub async fn write(
         hold_minutes: 20,
         cause_id: None,
     };
-    let test = events::insert(tx, EventId::from_uuid(rng.uuid()), &test).await?;
-    ticket_types::insert(
+    let test = soi_service::events::create(tx, EventId::from_uuid(rng.uuid()), &test).await?;
+    soi_service::tickets::add_ticket_type(
         tx,
         TicketTypeId::from_uuid(rng.uuid()),
         test.id,
@@ -90,9 +88,9 @@ pub async fn write(
         100,
     )
     .await?;
-    events::set_status(tx, test.id, EventStatus::Published).await?;
+    soi_service::events::set_status(tx, test.id, EventStatus::Published).await?;
     for (i, group) in plan.groups.iter().enumerate() {
-        let number = performances::create(
+        let number = soi_service::events::add_number(
             tx,
             PerformanceId::from_uuid(rng.uuid()),
             test.id,
@@ -104,16 +102,16 @@ pub async fn write(
         )
         .await?;
         let skaters: Vec<ParticipantId> = group.members.iter().take(6).copied().collect();
-        performers::set(tx, number.id, &skaters).await?;
+        soi_service::events::set_performers(tx, number.id, &skaters).await?;
         for (j, judge) in ["Judge A. Ospanova", "Judge B. Kim", "Judge C. Petrov"]
             .iter()
             .enumerate()
         {
             let score = 600 + 100 * (i as i32 + 1) + 25 * j as i32 + rng.below(50) as i32;
-            judge_marks::upsert(tx, number.id, judge, score.min(1000)).await?;
+            soi_service::events::mark(tx, number.id, judge, score.min(1000)).await?;
         }
     }
-    events::set_status(tx, test.id, EventStatus::Done).await?;
+    soi_service::events::set_status(tx, test.id, EventStatus::Done).await?;
 
     // The season's ice show, on sale.
     let show = NewEvent {
@@ -127,8 +125,8 @@ pub async fn write(
         hold_minutes: 20,
         cause_id: Some(cause.id),
     };
-    let show = events::insert(tx, EventId::from_uuid(rng.uuid()), &show).await?;
-    event_partners::add(
+    let show = soi_service::events::create(tx, EventId::from_uuid(rng.uuid()), &show).await?;
+    soi_service::events::add_partner(
         tx,
         PartnerId::from_uuid(rng.uuid()),
         show.id,
@@ -141,7 +139,7 @@ pub async fn write(
     .await?;
     let everyone: Vec<ParticipantId> = plan.groups.iter().flat_map(|g| g.members.clone()).collect();
     for (i, (title, issue)) in f.numbers.iter().enumerate() {
-        let number = performances::create(
+        let number = soi_service::events::add_number(
             tx,
             PerformanceId::from_uuid(rng.uuid()),
             show.id,
@@ -153,7 +151,7 @@ pub async fn write(
         )
         .await?;
         let cast: Vec<ParticipantId> = everyone.iter().skip(i * 8).take(10).copied().collect();
-        performers::set(tx, number.id, &cast).await?;
+        soi_service::events::set_performers(tx, number.id, &cast).await?;
     }
     let mut types = Vec::new();
     for (name, price, quota) in [
@@ -161,7 +159,7 @@ pub async fn write(
         ("Student", 1_500, 200),
         ("Front row", 10_000, 40),
     ] {
-        let t = ticket_types::insert(
+        let t = soi_service::tickets::add_ticket_type(
             tx,
             TicketTypeId::from_uuid(rng.uuid()),
             show.id,
@@ -172,7 +170,7 @@ pub async fn write(
         .await?;
         types.push(t.id);
     }
-    events::set_status(tx, show.id, EventStatus::Published).await?;
+    soi_service::events::set_status(tx, show.id, EventStatus::Published).await?;
 
     // Sponsors: money received, more pledged, ice time in kind, a person.
     let sponsor = |kind, name: &str| NewSponsor {
@@ -231,7 +229,7 @@ pub async fn write(
         )
         .await?;
         if received {
-            contributions::receive(tx, c.id, day(2026, 10, 1 + i as u32)).await?;
+            soi_service::funds::receive(tx, c.id, day(2026, 10, 1 + i as u32)).await?;
         }
         if i == 1 {
             // A second tranche, pledged for the spring.
@@ -271,7 +269,7 @@ pub async fn write(
             "Posters and tickets",
         ),
     ] {
-        expenses::record(
+        soi_service::funds::record_expense(
             tx,
             ExpenseId::from_uuid(rng.uuid()),
             &NewExpense {
@@ -284,7 +282,7 @@ pub async fn write(
         )
         .await?;
     }
-    disbursements::give(
+    soi_service::funds::give(
         tx,
         DisbursementId::from_uuid(rng.uuid()),
         &NewDisbursement {
@@ -311,12 +309,12 @@ pub async fn write(
             language: [Language::Kk, Language::Ru, Language::En][n as usize % 3],
         };
         let lines = [(types[n as usize % 3], 1 + (n as i32 % 4))];
-        let held = orders::reserve(tx, show.id, &buyer, &lines).await?;
+        let held = soi_service::tickets::reserve(tx, show.id, &buyer, &lines).await?;
         if n == 9 {
             continue; // still held: it lapses by itself
         }
         let reference = format!("DEMO-{slug}-{n}");
-        payments::pay(
+        soi_service::tickets::settle(
             tx,
             held.order.id,
             Receipt {
@@ -328,7 +326,7 @@ pub async fn write(
         )
         .await?;
         if n == 4 {
-            payments::refund(tx, held.order.id, "the buyer cannot come").await?;
+            soi_service::tickets::refund(tx, held.order.id, "the buyer cannot come").await?;
         }
     }
     let ids = serde_json::json!({ "seasonId": season.to_string(), "eventId": show.id.to_string() });

@@ -6,7 +6,7 @@
 
 use soi_core::SystemCtx;
 use soi_core::program::CityStatus;
-use soi_db::{Db, cities, seats};
+use soi_db::{Db, cities};
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -27,7 +27,7 @@ pub async fn sweep_once(db: &Db) -> soi_db::Result<u64> {
     for city in list.iter().filter(|c| c.status == CityStatus::Active) {
         loop {
             let mut tx = db.tenant(&ctx.in_city(city.id)).await?;
-            let n = seats::expire_due(&mut tx, BATCH).await?;
+            let n = soi_service::tickets::expire(&mut tx, BATCH).await?;
             tx.commit().await?;
             total += n;
             if n < u64::from(BATCH) {

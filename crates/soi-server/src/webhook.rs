@@ -21,7 +21,7 @@ use serde::Deserialize;
 use serde_json::json;
 use sha2::Sha256;
 use soi_core::{OrderId, SystemCtx};
-use soi_db::payments::{self, Paid, PaymentMethod, Receipt};
+use soi_db::payments::{PaymentMethod, Receipt};
 use soi_db::{Db, audit, cities};
 
 /// The header that carries the signature.
@@ -147,7 +147,7 @@ async fn record(
     order: OrderId,
     n: &Notification,
     request_id: &str,
-) -> soi_db::Result<(Paid, soi_core::CityId)> {
+) -> soi_db::Result<(soi_service::tickets::Paid, soi_core::CityId)> {
     let mut national = db.national().await?;
     let city = cities::by_slug(&mut national, slug).await?;
     national.commit().await?;
@@ -159,13 +159,12 @@ async fn record(
         reference: None,
         provider_txn_id: Some(n.transaction_id.trim()),
     };
-    let paid = payments::pay(&mut tx, order, receipt).await?;
+    // The buyer's tickets by email, committed with the payment; a repeated
+    // notification is a duplicate and enqueues nothing.
+    let paid = soi_service::tickets::pay(&mut tx, order, receipt).await?;
     if !paid.duplicate {
         let targets = json!({ "orderId": order.to_string() });
         audit::record(&mut tx, "paymentWebhook", &targets, Some(request_id)).await?;
-        // The buyer's tickets by email, committed with the payment; a
-        // repeated notification is a duplicate and enqueues nothing.
-        soi_mail::kinds::ticket_order_paid(&mut tx, order).await?;
     }
     tx.commit().await?;
     Ok((paid, city.id))

@@ -8,15 +8,15 @@ use proptest::sample::Index;
 use soi_core::program::{AttendanceMark, EventKind, EventStatus};
 use soi_core::*;
 use soi_db::funds::ContributionForm;
+use soi_db::funds::contributions;
 use soi_db::funds::contributions::Pledge;
 use soi_db::funds::disbursements::NewDisbursement;
 use soi_db::funds::expenses::NewExpense;
-use soi_db::funds::{contributions, disbursements, expenses};
 use soi_db::orders::Buyer;
 use soi_db::payments::{PaymentMethod, Receipt};
 use soi_db::{
-    Db, Error, Page, TenantTx, attendance, enrollments, events, ledger, orders, participants,
-    payments, sessions, skills, tickets,
+    Db, Error, Page, TenantTx, attendance, enrollments, events, ledger, participants, sessions,
+    skills, tickets,
 };
 use soi_tests::tenant;
 use std::collections::BTreeMap;
@@ -142,11 +142,17 @@ impl City {
             hold_minutes: 20,
             cause_id: None,
         };
-        let ev = events::insert(tx, EventId::new(), &new).await?;
-        let tt =
-            soi_db::ticket_types::insert(tx, TicketTypeId::new(), ev.id, "Stalls", PRICE, 1000)
-                .await?;
-        events::set_status(tx, ev.id, EventStatus::Published).await?;
+        let ev = soi_service::events::create(tx, EventId::new(), &new).await?;
+        let tt = soi_service::tickets::add_ticket_type(
+            tx,
+            TicketTypeId::new(),
+            ev.id,
+            "Stalls",
+            PRICE,
+            1000,
+        )
+        .await?;
+        soi_service::events::set_status(tx, ev.id, EventStatus::Published).await?;
         self.events.push((ev.id, tt.id));
         Ok(())
     }
@@ -171,7 +177,7 @@ impl City {
                 hold_minutes: ev.hold_minutes,
                 cause_id: ev.cause_id,
             };
-            events::update(tx, e, &edit).await?;
+            soi_service::events::update(tx, e, &edit).await?;
         }
         Ok(())
     }
@@ -190,14 +196,14 @@ impl City {
                 email: Email::parse("buyer@mail.kz").map_err(Error::Invalid)?,
                 language: Language::Ru,
             };
-            let r = orders::reserve(tx, e, &buyer, &[(tt, *quantity)]).await?;
+            let r = soi_service::tickets::reserve(tx, e, &buyer, &[(tt, *quantity)]).await?;
             let receipt = Receipt {
                 method: PaymentMethod::Cash,
                 amount_tiyn: r.order.total_tiyn,
                 reference: None,
                 provider_txn_id: None,
             };
-            payments::pay(tx, r.order.id, receipt).await?;
+            soi_service::tickets::settle(tx, r.order.id, receipt).await?;
             let issued = tickets::tickets_of(tx, &[r.order.id]).await?;
             self.orders.push(r.order.id);
             self.codes.extend(issued.into_iter().map(|t| t.code));
@@ -223,7 +229,7 @@ impl City {
             pledged_on: today,
         };
         let p = contributions::pledge(tx, ContributionId::new(), &pledge).await?;
-        let (_, entry) = contributions::receive(tx, p.id, today).await?;
+        let (_, entry) = soi_service::funds::receive(tx, p.id, today).await?;
         self.entries.extend(entry.map(|e| e.id));
         Ok(())
     }
@@ -242,7 +248,7 @@ impl City {
             description: "Spent".into(),
             receipt_url: None,
         };
-        let (_, e) = expenses::record(tx, ExpenseId::new(), &new).await?;
+        let (_, e) = soi_service::funds::record_expense(tx, ExpenseId::new(), &new).await?;
         self.entries.push(e.id);
         Ok(())
     }
@@ -264,7 +270,7 @@ impl City {
             beneficiaries: *beneficiaries,
             description: "Given".into(),
         };
-        let (_, e) = disbursements::give(tx, DisbursementId::new(), &new).await?;
+        let (_, e) = soi_service::funds::give(tx, DisbursementId::new(), &new).await?;
         self.entries.push(e.id);
         Ok(())
     }

@@ -204,7 +204,7 @@ pub async fn new_city(db: &Db, sys: &SystemDb, zone_name: &str) -> City {
     let first = contributions::pledge(&mut tx, ContributionId::new(), &pledge)
         .await
         .expect("pledge");
-    let (_, entry) = contributions::receive(&mut tx, first.id, today)
+    let (_, entry) = soi_service::funds::receive(&mut tx, first.id, today)
         .await
         .expect("receive");
     tx.commit().await.expect("commit");

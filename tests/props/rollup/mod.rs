@@ -30,7 +30,7 @@ use model::{Table, diff, recompute, stored};
 use proptest::test_runner::Config;
 use soi_core::program::AttendanceMark;
 use soi_core::*;
-use soi_db::funds::expenses::{self, NewExpense};
+use soi_db::funds::expenses::NewExpense;
 use soi_db::{attendance, reports, sessions, skills};
 use soi_tests::{TestDb, scope, tenant};
 use std::sync::Mutex;
@@ -139,11 +139,11 @@ async fn every_committed_change_of_figures_moves_the_version() {
 
     // Across cities (the national version).
     let mut first = tenant(&db, a.id).await;
-    expenses::record(&mut first, ExpenseId::new(), &expense(1_000))
+    soi_service::funds::record_expense(&mut first, ExpenseId::new(), &expense(1_000))
         .await
         .expect("expense a");
     let mut second = tenant(&db, b.id).await;
-    expenses::record(&mut second, ExpenseId::new(), &expense(2_000))
+    soi_service::funds::record_expense(&mut second, ExpenseId::new(), &expense(2_000))
         .await
         .expect("expense b");
     second.commit().await.expect("commit b");
@@ -173,7 +173,7 @@ async fn every_committed_change_of_figures_moves_the_version() {
         let city = a.id;
         tokio::spawn(async move {
             let mut second = tenant(&db, city).await;
-            expenses::record(&mut second, ExpenseId::new(), &expense(3_000))
+            soi_service::funds::record_expense(&mut second, ExpenseId::new(), &expense(3_000))
                 .await
                 .expect("expense");
             second.commit().await.expect("commit second");

@@ -12,7 +12,7 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::strategy::Union;
 use soi_core::program::{EnrollmentStatus, EventStatus};
-use soi_db::{Error, TenantTx, enrollments, events, ledger, payments, sessions, tickets};
+use soi_db::{Error, TenantTx, enrollments, sessions};
 
 /// The statuses a decision may set (the strategy picks an index into it).
 const STATUSES: [EnrollmentStatus; 6] = [
@@ -277,19 +277,19 @@ impl Act {
             } => c.move_event(tx, i, month, late).await?,
             Act::Done { pick: i } => {
                 if let Some((e, _)) = pick(&c.events, i) {
-                    events::set_status(tx, e, EventStatus::Done).await?;
+                    soi_service::events::set_status(tx, e, EventStatus::Done).await?;
                 }
             }
             Act::Sale { pick: i, quantity } => c.sell(tx, i, quantity).await?,
             Act::Refund { pick: i } => {
                 if let Some(o) = pick(&c.orders, i) {
-                    payments::refund(tx, o, "Changed plans").await?;
+                    soi_service::tickets::refund(tx, o, "Changed plans").await?;
                 }
             }
             Act::CheckIn { pick: i } => {
                 if !c.codes.is_empty() {
                     let code = c.codes[i.index(c.codes.len())].clone();
-                    tickets::check_in(tx, &code).await?;
+                    soi_service::tickets::check_in(tx, &code).await?;
                 }
             }
             Act::Contribution { amount } => c.contribute(tx, today, amount).await?,
@@ -301,7 +301,7 @@ impl Act {
             } => c.give(tx, today, amount, beneficiaries, days_ago).await?,
             Act::Reverse { pick: i } => {
                 if let Some(e) = pick(&c.entries, i) {
-                    let r = ledger::reverse(tx, e, "Correction").await?;
+                    let r = soi_service::funds::reverse(tx, e, "Correction").await?;
                     c.entries.push(r.id);
                 }
             }

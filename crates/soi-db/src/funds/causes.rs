@@ -2,7 +2,7 @@
 //! What each has received is derived from disbursements and the ledger.
 
 use crate::TenantTx;
-use crate::error::{Error, Result};
+use crate::{Error, Result};
 use chrono::{DateTime, Utc};
 use soi_core::CauseId;
 use uuid::Uuid;

@@ -1,13 +1,12 @@
-//! Contributions of sponsors: pledged, then received. Money received enters
-//! the ledger in the same transaction; goods and services given in kind never
+//! Contributions of sponsors (`contributions`): pledged, then received.
+//! Money received enters the ledger in the same transaction
+//! (`soi_service::funds::receive`); goods and services given in kind never
 //! do (they are not cash) and are reported separately at their estimated value.
 
 use super::{ContributionForm, ContributionStatus, check_amount};
-use crate::error::{Error, Result};
-use crate::ledger::{self, Entry, Source};
-use crate::{Page, TenantTx};
+use crate::{Error, Page, Result, TenantTx};
 use chrono::NaiveDate;
-use soi_core::{ContributionId, InputError, SponsorId};
+use soi_core::{ContributionId, SponsorId};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -67,42 +66,24 @@ pub async fn pledge(tx: &mut TenantTx, id: ContributionId, p: &Pledge) -> Result
         .ok_or(Error::NotFound("sponsor"))
 }
 
-/// Marks a pledge received. Money is appended to the ledger (the returned
-/// entry); in kind is not. Receiving twice, or after a reversal, is a
-/// `Conflict`.
-pub async fn receive(
+/// Marks a pledge received on `received_on`; the checks (still pledged, not
+/// before the pledge) are the caller's, under [`lock`].
+pub async fn mark_received(
     tx: &mut TenantTx,
     id: ContributionId,
     received_on: NaiveDate,
-) -> Result<(Contribution, Option<Entry>)> {
-    let current = get_for_update(tx, id).await?;
-    if current.status != ContributionStatus::Pledged {
-        return Err(Error::Conflict(format!(
-            "the contribution is already {}",
-            current.status.code()
-        )));
-    }
-    if received_on < current.pledged_on {
-        return Err(InputError::new("receivedOn", "must not be before the pledge").into());
-    }
+) -> Result<Contribution> {
     let (city, conn) = tx.parts();
     let sql = format!(
         "update contributions set status = 'received', received_on = $3 \
          where city_id = $1 and id = $2 returning {COLUMNS}"
     );
-    let received: Contribution = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(city)
         .bind(id.as_uuid())
         .bind(received_on)
         .fetch_one(conn)
-        .await?;
-    let entry = match received.form {
-        ContributionForm::Money => {
-            Some(ledger::append(tx, Source::Contribution(id), received.amount_tiyn, None).await?)
-        }
-        ContributionForm::InKind => None,
-    };
-    Ok((received, entry))
+        .await?)
 }
 
 pub async fn get(tx: &mut TenantTx, id: ContributionId) -> Result<Contribution> {
@@ -116,7 +97,8 @@ pub async fn get(tx: &mut TenantTx, id: ContributionId) -> Result<Contribution> 
         .ok_or(Error::NotFound("contribution"))
 }
 
-async fn get_for_update(tx: &mut TenantTx, id: ContributionId) -> Result<Contribution> {
+/// The contribution, locked until the transaction ends.
+pub async fn lock(tx: &mut TenantTx, id: ContributionId) -> Result<Contribution> {
     let (city, conn) = tx.parts();
     let sql =
         format!("select {COLUMNS} from contributions where city_id = $1 and id = $2 for update");
@@ -149,8 +131,8 @@ pub async fn list(
         .await?)
 }
 
-/// Called by [`ledger::reverse`] when a contribution's entry is reversed.
-pub(crate) async fn mark_reversed(tx: &mut TenantTx, id: ContributionId) -> Result<()> {
+/// Marks a contribution whose ledger entry was reversed.
+pub async fn mark_reversed(tx: &mut TenantTx, id: ContributionId) -> Result<()> {
     let (city, conn) = tx.parts();
     sqlx::query("update contributions set status = 'reversed' where city_id = $1 and id = $2")
         .bind(city)

@@ -1,11 +1,10 @@
-//! Money given to a social cause. The gift and its ledger entry are written
-//! under the city's ledger lock, after checking the balance covers it, so two
-//! gifts at once cannot together spend more than the city holds.
+//! Money given to a social cause (`disbursements`). The gift and its ledger
+//! entry are written under the city's ledger lock, after checking the
+//! balance covers it (`soi_service::funds::give`), so two gifts at once
+//! cannot together spend more than the city holds.
 
-use super::{check_amount, check_url, tenge};
-use crate::TenantTx;
-use crate::error::{Error, Result};
-use crate::ledger::{self, Entry, Source};
+use super::{check_amount, check_url};
+use crate::{Error, Result, TenantTx};
 use chrono::NaiveDate;
 use soi_core::{CauseId, DisbursementId, InputError};
 use uuid::Uuid;
@@ -42,13 +41,9 @@ pub const MAX_BENEFICIARIES: i32 = 10_000_000;
 const COLUMNS: &str =
     "id, cause_id, amount_tiyn, paid_on, evidence_url, beneficiaries, description";
 
-/// Gives money to a cause of this city: `NotFound` for an unknown cause (or
-/// another city's), `Conflict` when the balance does not cover the amount.
-pub async fn give(
-    tx: &mut TenantTx,
-    id: DisbursementId,
-    new: &NewDisbursement,
-) -> Result<(Disbursement, Entry)> {
+/// The input rules of a gift: a valid amount, 0 to [`MAX_BENEFICIARIES`]
+/// people, an http(s) evidence link.
+pub fn check(new: &NewDisbursement) -> Result<()> {
     check_amount("amount", new.amount_tiyn)?;
     if !(0..=MAX_BENEFICIARIES).contains(&new.beneficiaries) {
         return Err(InputError::new(
@@ -58,21 +53,22 @@ pub async fn give(
         .into());
     }
     check_url("evidenceUrl", &new.evidence_url)?;
-    super::causes::get(tx, new.cause).await?;
-    ledger::lock(tx).await?;
-    let available = ledger::balance(tx).await?;
-    if new.amount_tiyn > available {
-        return Err(Error::Conflict(format!(
-            "only {} tenge available",
-            tenge(available.max(0))
-        )));
-    }
+    Ok(())
+}
+
+/// Records a gift checked with [`check`]; that the cause is the city's and
+/// the balance covers it, and the ledger entry, are the caller's.
+pub async fn insert(
+    tx: &mut TenantTx,
+    id: DisbursementId,
+    new: &NewDisbursement,
+) -> Result<Disbursement> {
     let (city, conn) = tx.parts();
     let sql = format!(
         "insert into disbursements (city_id, id, cause_id, amount_tiyn, paid_on, evidence_url, \
          beneficiaries, description) values ($1, $2, $3, $4, $5, $6, $7, $8) returning {COLUMNS}"
     );
-    let gift: Disbursement = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(city)
         .bind(id.as_uuid())
         .bind(new.cause.as_uuid())
@@ -82,9 +78,7 @@ pub async fn give(
         .bind(new.beneficiaries)
         .bind(&new.description)
         .fetch_one(conn)
-        .await?;
-    let entry = ledger::append(tx, Source::Disbursement(id), -gift.amount_tiyn, None).await?;
-    Ok((gift, entry))
+        .await?)
 }
 
 pub async fn get(tx: &mut TenantTx, id: DisbursementId) -> Result<Disbursement> {

@@ -1,5 +1,6 @@
-//! Money the chapter spent (ice time, costumes, transport), each with its
-//! ledger entry in the same transaction.
+//! Money the chapter spent (`expenses`: ice time, costumes, transport), each
+//! with its ledger entry in the same transaction
+//! (`soi_service::funds::record_expense`).
 //!
 //! An expense larger than the balance is accepted: it already happened (someone
 //! advanced the money), and refusing it would only hide it. The balance then
@@ -7,9 +8,7 @@
 //! causes are refused while the balance does not cover them.
 
 use super::check_amount;
-use crate::TenantTx;
-use crate::error::{Error, Result};
-use crate::ledger::{self, Entry, Source};
+use crate::{Error, Result, TenantTx};
 use chrono::NaiveDate;
 use soi_core::{ExpenseId, InputError, InputResult};
 use uuid::Uuid;
@@ -56,12 +55,8 @@ pub fn check_tag(tag: &str) -> InputResult<String> {
 
 const COLUMNS: &str = "id, tag, amount_tiyn, spent_on, description, receipt_url";
 
-/// Records an expense and its ledger entry (−amount).
-pub async fn record(
-    tx: &mut TenantTx,
-    id: ExpenseId,
-    new: &NewExpense,
-) -> Result<(Expense, Entry)> {
+/// Records an expense (its ledger entry is the caller's).
+pub async fn insert(tx: &mut TenantTx, id: ExpenseId, new: &NewExpense) -> Result<Expense> {
     check_amount("amount", new.amount_tiyn)?;
     check_tag(&new.tag)?;
     if let Some(url) = &new.receipt_url {
@@ -72,7 +67,7 @@ pub async fn record(
         "insert into expenses (city_id, id, tag, amount_tiyn, spent_on, description, receipt_url) \
          values ($1, $2, $3, $4, $5, $6, $7) returning {COLUMNS}"
     );
-    let expense: Expense = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(city)
         .bind(id.as_uuid())
         .bind(&new.tag)
@@ -81,9 +76,7 @@ pub async fn record(
         .bind(&new.description)
         .bind(new.receipt_url.as_deref())
         .fetch_one(conn)
-        .await?;
-    let entry = ledger::append(tx, Source::Expense(id), -expense.amount_tiyn, None).await?;
-    Ok((expense, entry))
+        .await?)
 }
 
 pub async fn get(tx: &mut TenantTx, id: ExpenseId) -> Result<Expense> {

@@ -1,16 +1,23 @@
-//! The money of a city besides tickets: sponsors and their contributions,
-//! social causes and what is given to them, expenses, and the public
-//! transparency report. Every movement of money writes its ledger entry
-//! ([`crate::ledger`]) in the same transaction; balances are sums of the
-//! ledger. Every query runs inside a [`crate::TenantTx`] and names
-//! `city_id = $1` on every city table it touches.
+//! The money of a city: sponsors and their contributions, social causes and
+//! what is given to them, expenses, the ledger, and the public transparency
+//! report. Every movement of money writes its ledger entry ([`ledger`]) in
+//! the same transaction (the flows are `soi_service::funds`); balances are
+//! sums of the ledger. Every query runs inside a [`crate::TenantTx`] and
+//! names `city_id = $1` on every city table it touches.
+//!
+//! One file per table; this module holds the input rules and the stored
+//! kinds the tables share.
 
 pub mod causes;
 pub mod contributions;
 pub mod disbursements;
 pub mod expenses;
-pub mod report;
+pub mod ledger;
 pub mod sponsors;
+pub mod transparency;
+
+// Old paths, kept until the callers move (issue 13).
+pub use transparency as report;
 
 use soi_core::{InputError, InputResult};
 
@@ -57,40 +64,7 @@ pub fn tenge(tiyn: i64) -> String {
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
-/// An enum stored as a text code with a check constraint.
-macro_rules! coded {
-    ($(#[$doc:meta])* $name:ident, $field:literal { $($(#[$vdoc:meta])* $variant:ident => $code:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $($(#[$vdoc])* $variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The code stored in the database.
-            pub const fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn parse(code: &str) -> soi_core::InputResult<Self> {
-                match code {
-                    $($code => Ok($name::$variant),)+
-                    other => Err(soi_core::InputError::new($field, format!("unknown value '{other}'"))),
-                }
-            }
-        }
-
-        impl TryFrom<String> for $name {
-            type Error = soi_core::InputError;
-            fn try_from(code: String) -> soi_core::InputResult<Self> {
-                Self::parse(&code)
-            }
-        }
-    };
-}
-pub(crate) use coded;
-
-coded! {
+soi_core::text_enum! {
     /// Who a sponsor is.
     SponsorKind, "kind" {
         /// A company, foundation or public body.
@@ -100,7 +74,7 @@ coded! {
     }
 }
 
-coded! {
+soi_core::text_enum! {
     /// What a contribution is made of.
     ContributionForm, "form" {
         /// Money: it enters the ledger when received.
@@ -110,7 +84,7 @@ coded! {
     }
 }
 
-coded! {
+soi_core::text_enum! {
     /// Where a contribution stands.
     ContributionStatus, "status" {
         /// Promised, not yet received.

@@ -3,7 +3,7 @@
 
 use super::SponsorKind;
 use crate::TenantTx;
-use crate::error::{Error, Result};
+use crate::{Error, Result};
 use chrono::{DateTime, Utc};
 use soi_core::{Email, PersonName, Phone, SponsorId};
 use uuid::Uuid;

@@ -75,7 +75,7 @@ async fn move_event(ctx: &Context<'_>, id: &ID, next: EventStatus) -> Result<Eve
     let id: EventId = parse_id("id", id)?;
     let (zone, event) = in_city!(ctx, ADMINS, |tx, _| (
         events::city_zone(&mut tx).await?,
-        events::set_status(&mut tx, id, next).await?
+        soi_service::events::set_status(&mut tx, id, next).await?
     ))?;
     Ok(EventNode { event, zone })
 }
@@ -93,7 +93,7 @@ impl EventCoreMutation {
         let new = input.validate()?;
         let (zone, event) = in_city!(ctx, ADMINS, |tx, _| (
             events::city_zone(&mut tx).await?,
-            events::insert(&mut tx, EventId::new(), &new).await?
+            soi_service::events::create(&mut tx, EventId::new(), &new).await?
         ))?;
         Ok(EventNode { event, zone })
     }
@@ -112,7 +112,7 @@ impl EventCoreMutation {
             let edit = patch.apply(&current);
             (
                 events::city_zone(&mut tx).await?,
-                events::update(&mut tx, id, &edit).await?,
+                soi_service::events::update(&mut tx, id, &edit).await?,
             )
         })?;
         Ok(EventNode { event, zone })
@@ -127,7 +127,8 @@ impl EventCoreMutation {
     ) -> Result<EventNode> {
         let id: EventId = parse_id("id", &id)?;
         let (zone, event) = in_city!(ctx, ADMINS, |tx, _| {
-            let event = events::set_status(&mut tx, id, EventStatus::Published).await?;
+            let event =
+                soi_service::events::set_status(&mut tx, id, EventStatus::Published).await?;
             // The season's participants hear of it, committed with the move.
             soi_mail::kinds::show_announcement(&mut tx, id).await?;
             (events::city_zone(&mut tx).await?, event)
@@ -154,7 +155,7 @@ impl EventCoreMutation {
     ) -> Result<TicketTypeNode> {
         let event: EventId = parse_id("eventId", &event_id)?;
         let (name, price, quota) = input.validate()?;
-        let t = in_city!(ctx, ADMINS, |tx, _| ticket_types::insert(
+        let t = in_city!(ctx, ADMINS, |tx, _| soi_service::tickets::add_ticket_type(
             &mut tx,
             TicketTypeId::new(),
             event,
@@ -181,7 +182,7 @@ impl EventCoreMutation {
         let id: TicketTypeId = parse_id("id", &id)?;
         let quota = inputs::quota(quota)?;
         let seats = in_city!(ctx, ADMINS, |tx, _| {
-            let ticket_type = ticket_types::set_quota(&mut tx, id, quota).await?;
+            let ticket_type = soi_service::tickets::set_quota(&mut tx, id, quota).await?;
             let remaining = ticket_types::remaining(&mut tx, id).await?;
             Seats {
                 ticket_type,

@@ -9,8 +9,8 @@ use crate::seasons::ADMINS;
 use crate::support::{Valid, bad_input, in_city, parse_id};
 use async_graphql::{Context, ID, Object, Result};
 use soi_core::{EventId, ParticipantId, PartnerId, PerformanceId, text};
+use soi_db::TenantTx;
 use soi_db::performances::{self, Performance};
-use soi_db::{TenantTx, event_partners, judge_marks, performers};
 
 /// Most ids one list argument may hold.
 const MAX_IDS: usize = 1000;
@@ -43,7 +43,7 @@ impl EventProgramMutation {
     ) -> Result<PartnerNode> {
         let event: EventId = parse_id("eventId", &event_id)?;
         let new = input.validate()?;
-        in_city!(ctx, ADMINS, |tx, _| event_partners::add(
+        in_city!(ctx, ADMINS, |tx, _| soi_service::events::add_partner(
             &mut tx,
             PartnerId::new(),
             event,
@@ -60,8 +60,10 @@ impl EventProgramMutation {
         #[graphql(desc = "The partner's id.")] id: ID,
     ) -> Result<PartnerNode> {
         let id: PartnerId = parse_id("id", &id)?;
-        in_city!(ctx, ADMINS, |tx, _| event_partners::remove(&mut tx, id)
-            .await?)
+        in_city!(ctx, ADMINS, |tx, _| soi_service::events::remove_partner(
+            &mut tx, id
+        )
+        .await?)
         .map(PartnerNode)
     }
 
@@ -75,7 +77,8 @@ impl EventProgramMutation {
         let event: EventId = parse_id("eventId", &event_id)?;
         let new = input.validate()?;
         in_city!(ctx, ADMINS, |tx, _| {
-            let p = performances::create(&mut tx, PerformanceId::new(), event, &new).await?;
+            let p =
+                soi_service::events::add_number(&mut tx, PerformanceId::new(), event, &new).await?;
             node(&mut tx, p).await?
         })
     }
@@ -90,7 +93,7 @@ impl EventProgramMutation {
         let id: PerformanceId = parse_id("id", &id)?;
         let new = input.validate()?;
         in_city!(ctx, ADMINS, |tx, _| {
-            let p = performances::update(&mut tx, id, &new).await?;
+            let p = soi_service::events::update_number(&mut tx, id, &new).await?;
             node(&mut tx, p).await?
         })
     }
@@ -103,8 +106,10 @@ impl EventProgramMutation {
         #[graphql(desc = "The number's id.")] id: ID,
     ) -> Result<ID> {
         let id: PerformanceId = parse_id("id", &id)?;
-        in_city!(ctx, ADMINS, |tx, _| performances::delete(&mut tx, id)
-            .await?)
+        in_city!(ctx, ADMINS, |tx, _| soi_service::events::delete_number(
+            &mut tx, id
+        )
+        .await?)
         .map(|p| ID(p.id.to_string()))
     }
 
@@ -119,7 +124,7 @@ impl EventProgramMutation {
         let event: EventId = parse_id("eventId", &event_id)?;
         let order: Vec<PerformanceId> = ids("performanceIds", &performance_ids)?;
         in_city!(ctx, ADMINS, |tx, _| {
-            performances::reorder(&mut tx, event, &order).await?;
+            soi_service::events::reorder_numbers(&mut tx, event, &order).await?;
             performance_nodes(&mut tx, event).await?
         })
     }
@@ -136,7 +141,7 @@ impl EventProgramMutation {
         let id: PerformanceId = parse_id("performanceId", &performance_id)?;
         let people: Vec<ParticipantId> = ids("participantIds", &participant_ids)?;
         in_city!(ctx, ADMINS, |tx, _| {
-            performers::set(&mut tx, id, &people).await?;
+            soi_service::events::set_performers(&mut tx, id, &people).await?;
             let p = performances::get(&mut tx, id).await?;
             node(&mut tx, p).await?
         })
@@ -155,7 +160,7 @@ impl EventProgramMutation {
         let id: PerformanceId = parse_id("performanceId", &performance_id)?;
         let judge = text::bounded("judge", &judge, text::MAX_LINE).valid()?;
         let hundredths = score_hundredths(score)?;
-        in_city!(ctx, ADMINS, |tx, _| judge_marks::upsert(
+        in_city!(ctx, ADMINS, |tx, _| soi_service::events::mark(
             &mut tx, id, &judge, hundredths
         )
         .await?)

@@ -155,7 +155,7 @@ impl PublicEventQuery {
         crate::page_cache::cached(ctx, id, "public-events", &[], || async {
             in_public_city!(resolved ctx, id, [], |tx| {
                 let zone = events::city_zone(&mut tx).await?;
-                let listed = events::published_with_remaining(&mut tx).await?;
+                let listed = soi_service::events::published_with_remaining(&mut tx).await?;
                 let mut out = Vec::with_capacity(listed.len());
                 for (event, seats) in listed {
                     out.push(load(&mut tx, zone, event, seats).await?);

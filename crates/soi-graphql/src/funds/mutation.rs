@@ -13,7 +13,7 @@ use crate::support::{in_city, parse_id};
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 use soi_core::{CauseId, ContributionId, DisbursementId, ExpenseId, LedgerEntryId, SponsorId};
-use soi_db::funds::{causes, contributions, disbursements, expenses, sponsors};
+use soi_db::funds::{causes, contributions, sponsors};
 use soi_db::ledger;
 
 /// A contribution marked received.
@@ -122,7 +122,7 @@ impl FundsMutation {
         let id: ContributionId = parse_id("id", &id)?;
         let received_on = day("receivedOn", received_on)?;
         let (c, entry, balance) = in_city!(ctx, ADMINS, |tx, _| {
-            let (c, entry) = contributions::receive(&mut tx, id, received_on).await?;
+            let (c, entry) = soi_service::funds::receive(&mut tx, id, received_on).await?;
             (c, entry, ledger::balance(&mut tx).await?)
         })?;
         Ok(ContributionReceived {
@@ -156,7 +156,8 @@ impl FundsMutation {
     ) -> Result<ExpenseRecorded> {
         let new = input.validate()?;
         let (expense, entry, balance) = in_city!(ctx, ADMINS, |tx, _| {
-            let (e, entry) = expenses::record(&mut tx, ExpenseId::new(), &new).await?;
+            let (e, entry) =
+                soi_service::funds::record_expense(&mut tx, ExpenseId::new(), &new).await?;
             (e, entry, ledger::balance(&mut tx).await?)
         })?;
         Ok(ExpenseRecorded {
@@ -175,7 +176,7 @@ impl FundsMutation {
     ) -> Result<GiftRecorded> {
         let new = input.validate()?;
         let (gift, entry, balance) = in_city!(ctx, ADMINS, |tx, _| {
-            let (d, entry) = disbursements::give(&mut tx, DisbursementId::new(), &new).await?;
+            let (d, entry) = soi_service::funds::give(&mut tx, DisbursementId::new(), &new).await?;
             (d, entry, ledger::balance(&mut tx).await?)
         })?;
         Ok(GiftRecorded {
@@ -197,7 +198,7 @@ impl FundsMutation {
         let id: LedgerEntryId = parse_id("entryId", &entry_id)?;
         let memo = note("memo", &memo)?;
         let (entry, balance) = in_city!(ctx, ADMINS, |tx, _| {
-            let entry = ledger::reverse(&mut tx, id, &memo).await?;
+            let entry = soi_service::funds::reverse(&mut tx, id, &memo).await?;
             (entry, ledger::balance(&mut tx).await?)
         })?;
         Ok(EntryReversed {

@@ -10,9 +10,9 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use soi_core::{CityZone, EventId, OrderId, text};
-use soi_db::payments::{self, PaymentMethod, Receipt};
+use soi_db::payments::{PaymentMethod, Receipt};
 use soi_db::sales::{self, TypeSales};
-use soi_db::{events, orders, seats, tickets};
+use soi_db::{events, orders, tickets};
 
 /// Longest reason kept for a refund or cancellation.
 const MAX_REASON: usize = 400;
@@ -200,9 +200,8 @@ impl TicketMutation {
             provider_txn_id: None,
         };
         in_city!(ctx, ADMINS, |tx, _| {
-            payments::pay(&mut tx, id, receipt).await?;
             // The buyer's tickets by email, committed with the payment.
-            soi_mail::kinds::ticket_order_paid(&mut tx, id).await?;
+            soi_service::tickets::pay(&mut tx, id, receipt).await?;
             let order = orders::get(&mut tx, id).await?;
             bundle(&mut tx, vec![order]).await?
         })
@@ -220,7 +219,7 @@ impl TicketMutation {
         let id: OrderId = parse_id("orderId", &order_id)?;
         let why = self::reason("reason", &reason)?;
         in_city!(ctx, ADMINS, |tx, _| {
-            let order = payments::refund(&mut tx, id, &why).await?;
+            let order = soi_service::tickets::refund(&mut tx, id, &why).await?;
             bundle(&mut tx, vec![order]).await?
         })
         .and_then(one)
@@ -239,7 +238,7 @@ impl TicketMutation {
             .map(|r| self::reason("reason", r))
             .transpose()?;
         in_city!(ctx, ADMINS, |tx, _| {
-            let order = seats::cancel_hold(&mut tx, id, why.as_deref()).await?;
+            let order = soi_service::tickets::cancel_hold(&mut tx, id, why.as_deref()).await?;
             bundle(&mut tx, vec![order]).await?
         })
         .and_then(one)
@@ -254,8 +253,10 @@ impl TicketMutation {
         #[graphql(desc = "The ticket's code, as scanned or typed.")] code: String,
     ) -> Result<CheckInResult> {
         let code = tickets::normalize_code(&code).valid()?;
-        let seen = in_city!(ctx, READERS, |tx, _| tickets::check_in(&mut tx, &code)
-            .await?)?;
+        let seen = in_city!(ctx, READERS, |tx, _| soi_service::tickets::check_in(
+            &mut tx, &code
+        )
+        .await?)?;
         let at = seen.ticket.checked_in_at.unwrap_or_else(Utc::now);
         let local = match CityZone::parse(&seen.time_zone) {
             Ok(zone) => format!(

@@ -167,7 +167,7 @@ impl TicketPublicMutation {
                 crate::throttle::RESERVE_PER_CLIENT,
                 crate::throttle::RESERVE_PER_CITY
             ],
-            |tx| orders::reserve(&mut tx, event, &buyer, &lines).await?
+            |tx| soi_service::tickets::reserve(&mut tx, event, &buyer, &lines).await?
         )?;
         Ok(TicketReservation {
             order_id: ID(r.order.id.to_string()),

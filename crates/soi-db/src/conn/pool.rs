@@ -1,0 +1,307 @@
+//! The runtime pool. Every connection runs as `soi_app` (no superuser, no
+//! BYPASSRLS, owns nothing), so row-level security applies to everything the
+//! application does, whatever user the configured URL logs in as.
+
+use super::config::{DbConfig, describe};
+use super::error::{Error, Result};
+use super::report_tx::ReportTx;
+use super::tenant::{NationalTx, TenantTx};
+use crate::reports::memo::Medians;
+use soi_core::{CityScope, Role};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+use sqlx::{Connection, Executor, Row};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The runtime database handle: cheap to clone, holds the pool privately.
+#[derive(Clone)]
+pub struct Db {
+    pool: PgPool,
+    /// Tenant transactions begun through this handle and its clones, for
+    /// metrics (and tests that count them per request).
+    tenant_txs: Arc<AtomicU64>,
+    /// National medians by version, shared by this handle's clones.
+    medians: Medians,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("size", &self.pool.size())
+            .finish()
+    }
+}
+
+impl Db {
+    /// Connects, switches to `soi_app`, and checks that the role really is
+    /// bound by row-level security; fails with one clear line otherwise.
+    pub async fn connect(cfg: &DbConfig) -> Result<Self> {
+        let options = cfg
+            .runtime_options()?
+            // JIT compiles many functions for plans over many partitions and
+            // costs more than it saves on short queries.
+            .options([
+                ("jit", "off".to_owned()),
+                (
+                    "statement_timeout",
+                    format!("{}ms", cfg.statement_timeout.as_millis()),
+                ),
+            ]);
+        let target = describe(&options);
+        // The role switch is tried on one connection first: the pool retries a
+        // failing after_connect until its deadline and would hide the reason.
+        let mut first = probe(&options, &target, cfg.acquire_timeout).await?;
+        let checked = become_app_role(&mut first, cfg.explain_plans).await;
+        first.close().await.ok();
+        checked.map_err(|e| connect_error(&target, e))?;
+        let explain = cfg.explain_plans;
+        let pool = PgPoolOptions::new()
+            .max_connections(cfg.max_connections)
+            .min_connections(cfg.min_connections)
+            .acquire_timeout(cfg.acquire_timeout)
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move { become_app_role(conn, explain).await })
+            })
+            .connect_lazy_with(options);
+        // Open the warm connections now, and fail now if that cannot be done.
+        let warm = (0..cfg.min_connections.max(1)).map(|_| pool.acquire());
+        let conns = tokio::time::timeout(cfg.acquire_timeout * 2, join_in_turn(warm))
+            .await
+            .map_err(|_| {
+                Error::Unavailable(format!(
+                    "cannot open connections to PostgreSQL at {target}: timed out"
+                ))
+            })?;
+        for c in conns {
+            c.map_err(|e| connect_error(&target, e))?;
+        }
+        Ok(Self {
+            pool,
+            tenant_txs: Arc::default(),
+            medians: Default::default(),
+        })
+    }
+
+    /// Opens a transaction scoped to one city. `soi.city_id` is set with
+    /// `set_config(.., true)`: transaction-local, so the pooled connection
+    /// carries no city into the next transaction. For a signed-in user the
+    /// role, coach and participant are set the same way, for the policies that
+    /// narrow coaches and participants. BEGIN and the settings go in one round
+    /// trip.
+    pub async fn tenant(&self, scope: &CityScope) -> Result<TenantTx> {
+        let begin = tenant_begin(scope, "begin");
+        let tx = self.pool.begin_with(sqlx::AssertSqlSafe(begin)).await?;
+        self.tenant_txs.fetch_add(1, Ordering::Relaxed);
+        Ok(TenantTx::new(tx, *scope))
+    }
+
+    /// The city's change counter (see [`crate::reports::city_version`]),
+    /// read in a tenant transaction begun, read and ended in one round trip:
+    /// the cached city reports check it on every request.
+    pub async fn city_version(&self, scope: &CityScope) -> Result<i64> {
+        let sql = format!(
+            "{}; select coalesce((select version from rollup_versions where city_id = '{}'), 0)::bigint; commit",
+            tenant_begin(scope, "begin read only"),
+            scope.city().as_uuid()
+        );
+        self.tenant_txs.fetch_add(1, Ordering::Relaxed);
+        self.last_number(sql).await
+    }
+
+    /// Tenant transactions begun so far by this handle and its clones (a
+    /// counter: it only grows).
+    pub fn tenant_transactions(&self) -> u64 {
+        self.tenant_txs.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn medians(&self) -> &Medians {
+        &self.medians
+    }
+
+    /// Opens a transaction with no city: national tables and aggregates only.
+    /// The setting is cleared explicitly, so every city table shows no rows.
+    pub async fn national(&self) -> Result<NationalTx> {
+        let tx = self
+            .pool
+            .begin_with("begin; select set_config('soi.city_id', '', true)")
+            .await?;
+        Ok(NationalTx::new(tx))
+    }
+
+    /// Opens a read-only transaction as the national role (`soi_national`):
+    /// rollups, season labels and cities are all it can read. The role lasts
+    /// for this transaction only (`set local`), so the pooled connection is
+    /// `soi_app` again afterwards.
+    pub async fn report(&self) -> Result<ReportTx> {
+        let tx = self
+            .pool
+            .begin_with(
+                "begin isolation level repeatable read read only; set local role soi_national; \
+                 select set_config('soi.city_id', '', true)",
+            )
+            .await?;
+        Ok(ReportTx::new(tx))
+    }
+
+    /// The state of every city's figures (see [`crate::reports::national_version`]),
+    /// read as the national role in one round trip: the cached national answers
+    /// check it on every request, where a transaction's three round trips
+    /// (begin, select, end) were a third of a hit's time.
+    pub async fn national_version(&self) -> Result<i64> {
+        self.last_number(
+            "begin isolation level repeatable read read only; set local role soi_national; \
+             select coalesce(sum(version), 0)::bigint from rollup_versions; commit"
+                .to_owned(),
+        )
+        .await
+    }
+
+    /// The first column of the last row that a string of statements (a
+    /// whole transaction, formatted by us) answers, in one round trip.
+    async fn last_number(&self, sql: String) -> Result<i64> {
+        let mut conn = self.pool.acquire().await?;
+        let rows = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&mut *conn)
+            .await;
+        match rows {
+            Ok(rows) => match rows.last() {
+                Some(row) => Ok(row.try_get(0)?),
+                None => Err(sqlx::Error::RowNotFound.into()),
+            },
+            Err(e) => {
+                // The string may have stopped inside its transaction: never
+                // hand that connection back to the pool.
+                let _ = conn.close().await;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// One round trip, for readiness checks.
+    pub async fn ping(&self) -> Result<()> {
+        self.pool.execute("select 1").await?;
+        Ok(())
+    }
+
+    /// The role the pool's connections act as (always `soi_app`).
+    pub async fn role(&self) -> Result<String> {
+        Ok(sqlx::query_scalar("select current_user::text")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Connections open and idle, for metrics.
+    pub fn pool_usage(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Runs on every new connection before the pool hands it out.
+async fn become_app_role(conn: &mut PgConnection, explain: bool) -> sqlx::Result<()> {
+    if explain {
+        // Plans come back as notices (a superuser-only setting, so before SET ROLE).
+        conn.execute(
+            "load 'auto_explain'; set auto_explain.log_min_duration = 0; \
+             set auto_explain.log_format = 'json'; set auto_explain.log_level = 'notice'; \
+             set auto_explain.log_nested_statements = on",
+        )
+        .await?;
+    }
+    let user: String = sqlx::query_scalar("select current_user::text")
+        .fetch_one(&mut *conn)
+        .await?;
+    if user != "soi_app" {
+        conn.execute("set role soi_app").await.map_err(|e| {
+            sqlx::Error::Configuration(
+                format!(
+                    "database user '{user}' cannot act as soi_app ({}); run `soi migrate` first, \
+                     or grant soi_app to {user}, or connect as soi_app",
+                    db_message(&e)
+                )
+                .into(),
+            )
+        })?;
+    }
+    let (superuser, bypass, owns): (bool, bool, bool) = sqlx::query_as(
+        "select r.rolsuper, r.rolbypassrls, \
+                exists (select 1 from pg_class c where c.relowner = r.oid) \
+         from pg_roles r where r.rolname = current_user",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if superuser || bypass || owns {
+        return Err(sqlx::Error::Configuration(
+            "role soi_app must be NOSUPERUSER, NOBYPASSRLS and own no table; fix the role before starting".into(),
+        ));
+    }
+    conn.ping().await
+}
+
+fn db_message(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::Database(db) => db.message().to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// One direct connection first: the pool retries until its timeout and then
+/// reports only "timed out", where this reports the cause (refused, unknown
+/// host, bad password).
+pub(crate) async fn probe(
+    options: &PgConnectOptions,
+    target: &str,
+    timeout: std::time::Duration,
+) -> Result<PgConnection> {
+    match tokio::time::timeout(timeout, PgConnection::connect_with(options)).await {
+        Err(_) => Err(Error::Unavailable(format!(
+            "cannot reach PostgreSQL at {target}: timed out"
+        ))),
+        Ok(Err(e)) => Err(connect_error(target, e)),
+        Ok(Ok(conn)) => Ok(conn),
+    }
+}
+
+/// Awaits the futures (a handful, at start-up) one after another.
+async fn join_in_turn<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
+    let mut out = Vec::new();
+    for f in futures {
+        out.push(f.await);
+    }
+    out
+}
+
+/// One line an operator can act on; never the URL's password.
+pub(crate) fn connect_error(target: &str, e: sqlx::Error) -> Error {
+    match e {
+        sqlx::Error::Configuration(msg) => Error::Config(msg.to_string()),
+        sqlx::Error::Io(io) => {
+            Error::Unavailable(format!("cannot reach PostgreSQL at {target}: {io}"))
+        }
+        sqlx::Error::PoolTimedOut => {
+            Error::Unavailable(format!("cannot reach PostgreSQL at {target}: timed out"))
+        }
+        sqlx::Error::Database(db) => {
+            Error::Unavailable(format!("PostgreSQL at {target} refused: {}", db.message()))
+        }
+        other => Error::Unavailable(format!("cannot connect to PostgreSQL at {target}: {other}")),
+    }
+}
+
+/// The statements that begin a tenant transaction (`begin` is `begin` or
+/// `begin read only`). Typed UUIDs and fixed role codes, formatted by us:
+/// nothing from a client reaches this string, so it cannot inject SQL.
+fn tenant_begin(scope: &CityScope, begin: &str) -> String {
+    let id = |v: Option<uuid::Uuid>| v.map(|u| u.to_string()).unwrap_or_default();
+    format!(
+        "{begin}; select set_config('soi.city_id', '{}', true), set_config('soi.role', '{}', true), \
+         set_config('soi.coach_id', '{}', true), set_config('soi.participant_id', '{}', true)",
+        scope.city().as_uuid(),
+        scope.role().map_or("", Role::code),
+        id(scope.coach().map(|c| c.as_uuid())),
+        id(scope.participant().map(|p| p.as_uuid())),
+    )
+}

@@ -1,0 +1,152 @@
+//! The owner's connection, for system work only: migrations and city launch.
+//! It is opened by the CLI and by tests, never by a request.
+
+use super::config::{DbConfig, describe};
+use super::error::Result;
+use super::pool::{connect_error, probe};
+use crate::cities::{self, City, NewCity};
+use soi_core::SystemCtx;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
+
+pub struct SystemDb {
+    pool: PgPool,
+}
+
+/// What a city launch did.
+#[derive(Debug, Clone)]
+pub struct Launched {
+    pub city: City,
+    /// False when the city existed already (the launch then only adds any
+    /// partitions it was missing).
+    pub created: bool,
+    pub partitions_created: i32,
+}
+
+impl SystemDb {
+    pub async fn connect(cfg: &DbConfig) -> Result<Self> {
+        let options = cfg.owner_options()?;
+        let target = describe(&options);
+        sqlx::Connection::close(probe(&options, &target, cfg.acquire_timeout).await?)
+            .await
+            .ok();
+        let pool = PgPoolOptions::new()
+            .max_connections(2)
+            .acquire_timeout(cfg.acquire_timeout)
+            .connect_with(options)
+            .await
+            .map_err(|e| connect_error(&target, e))?;
+        Ok(Self { pool })
+    }
+
+    /// Applies pending migrations (under sqlx's advisory lock, so concurrent
+    /// runs wait for each other) and returns how many were applied; 0 when the
+    /// database is current.
+    pub async fn migrate(&self, _ctx: &SystemCtx) -> Result<usize> {
+        let before = cities::applied_migrations(&self.pool).await?;
+        MIGRATOR.run(&self.pool).await?;
+        let after = cities::applied_migrations(&self.pool).await?;
+        Ok(after.saturating_sub(before))
+    }
+
+    /// How many migrations this build carries.
+    pub fn known_migrations() -> usize {
+        MIGRATOR.iter().count()
+    }
+
+    /// Creates the city and all its partitions in one transaction. Running it
+    /// again for the same slug changes nothing but adds missing partitions.
+    pub async fn launch_city(&self, ctx: &SystemCtx, new: &NewCity) -> Result<Launched> {
+        let mut tx = self.pool.begin().await?;
+        let (city, created) = cities::insert_or_get(&mut tx, new).await?;
+        let partitions_created = cities::ensure_partitions(&mut tx, city.id).await?;
+        tx.commit().await?;
+        tracing::info!(job = ctx.job(), city = %city.slug, created, partitions_created, "city launched");
+        Ok(Launched {
+            city,
+            created,
+            partitions_created,
+        })
+    }
+
+    /// After a bulk load: compacts the tables the rollup triggers rewrote
+    /// (each row of a big insert rewrites its counter and rollup rows, and
+    /// none of those versions can be pruned before the load commits: 1,400
+    /// rollup rows took 160 MB after 400,000 marks, and every national read
+    /// scanned it) and refreshes the planner's statistics. Plain VACUUM frees
+    /// the versions but keeps the file; FULL rewrites these small tables in
+    /// moments, holding their lock meanwhile — a load's work, not a live one.
+    pub async fn tidy_after_bulk_load(&self) -> Result<()> {
+        // One statement per call: VACUUM refuses a multi-statement string.
+        for sql in [
+            "vacuum (full, analyze) rollups, rollup_versions, rollup_coach_months, \
+             training_sessions, events",
+            "vacuum (analyze) attendance, enrollments",
+        ] {
+            sqlx::raw_sql(sql).execute(&self.pool).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn cities(&self) -> Result<Vec<City>> {
+        cities::list_all(&self.pool).await
+    }
+
+    pub async fn city_by_slug(&self, slug: &str) -> Result<Option<City>> {
+        cities::by_slug_on(&self.pool, slug).await
+    }
+
+    /// For the benchmark: the owner's pool (a superuser locally, bypassing RLS).
+    #[cfg(feature = "bench")]
+    pub(crate) fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Databases on a server, for tests and benchmarks that need a fresh one.
+pub mod admin {
+    use crate::Result;
+    use sqlx::postgres::PgConnection;
+    use sqlx::{Connection, Executor};
+
+    fn quoted(name: &str) -> String {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+
+    /// Drops (if present) and creates `name`, optionally from a template.
+    pub async fn recreate_database(
+        server_url: &str,
+        name: &str,
+        template: Option<&str>,
+    ) -> Result<()> {
+        let mut conn = PgConnection::connect(server_url).await?;
+        conn.execute(sqlx::AssertSqlSafe(format!(
+            "drop database if exists {} with (force)",
+            quoted(name)
+        )))
+        .await?;
+        let sql = match template {
+            Some(t) => format!("create database {} template {}", quoted(name), quoted(t)),
+            None => format!("create database {}", quoted(name)),
+        };
+        conn.execute(sqlx::AssertSqlSafe(sql)).await?;
+        conn.close().await?;
+        Ok(())
+    }
+
+    pub async fn drop_database(server_url: &str, name: &str) -> Result<()> {
+        let mut conn = PgConnection::connect(server_url).await?;
+        conn.execute(sqlx::AssertSqlSafe(format!(
+            "drop database if exists {} with (force)",
+            quoted(name)
+        )))
+        .await?;
+        conn.close().await?;
+        Ok(())
+    }
+}

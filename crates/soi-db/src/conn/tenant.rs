@@ -1,0 +1,122 @@
+//! Transactions that are the only doors to data. A [`TenantTx`] is scoped to
+//! one city by the database setting `soi.city_id`; the repositories read the
+//! city from it (never from input) and name `city_id = $1` on every city table
+//! they touch, so partitions are pruned and RLS is the backstop, not the filter.
+
+use super::error::Result;
+use soi_core::{Actor, CityId, CityScope};
+use sqlx::Transaction;
+use sqlx::postgres::{PgConnection, Postgres};
+
+/// A transaction scoped to one city. Dropped without [`TenantTx::commit`], it
+/// rolls back.
+pub struct TenantTx {
+    tx: Transaction<'static, Postgres>,
+    scope: CityScope,
+}
+
+impl TenantTx {
+    pub(crate) fn new(tx: Transaction<'static, Postgres>, scope: CityScope) -> Self {
+        Self { tx, scope }
+    }
+
+    /// The city every statement in this transaction is bound to.
+    pub fn city(&self) -> CityId {
+        self.scope.city()
+    }
+
+    pub fn actor(&self) -> Actor {
+        self.scope.actor()
+    }
+
+    /// The whole scope: city, actor and the signed-in user's role.
+    pub fn scope(&self) -> &CityScope {
+        &self.scope
+    }
+
+    /// The connection, for repositories in this crate only.
+    pub(crate) fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+
+    /// The city id and connection at once (a query binds the first and runs on
+    /// the second).
+    pub(crate) fn parts(&mut self) -> (uuid::Uuid, &mut PgConnection) {
+        (self.scope.city().as_uuid(), &mut self.tx)
+    }
+
+    /// The city the database itself holds for this transaction (the setting
+    /// `soi.city_id`), for diagnostics and tests.
+    pub async fn database_scope(&mut self) -> Result<Option<CityId>> {
+        database_scope(&mut self.tx).await
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<()> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+}
+
+/// A transaction with no city set: national tables (cities, the skill
+/// catalogue) and aggregates only. City tables return no rows here.
+pub struct NationalTx {
+    tx: Transaction<'static, Postgres>,
+}
+
+impl NationalTx {
+    pub(crate) fn new(tx: Transaction<'static, Postgres>) -> Self {
+        Self { tx }
+    }
+
+    pub(crate) fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+
+    /// The city setting the database holds here: always `None`.
+    pub async fn database_scope(&mut self) -> Result<Option<CityId>> {
+        database_scope(&mut self.tx).await
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn database_scope(conn: &mut PgConnection) -> Result<Option<CityId>> {
+    let v: Option<uuid::Uuid> =
+        sqlx::query_scalar("select nullif(current_setting('soi.city_id', true), '')::uuid")
+            .fetch_one(conn)
+            .await?;
+    Ok(v.map(CityId::from))
+}
+
+/// Transactions that may read national tables (cities, the skill catalogue):
+/// both kinds. Sealed: only this crate's transactions implement it.
+pub trait NationalRead: sealed::Sealed {
+    #[doc(hidden)]
+    fn national_conn(&mut self) -> &mut PgConnection;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::TenantTx {}
+    impl Sealed for super::NationalTx {}
+}
+
+impl NationalRead for TenantTx {
+    fn national_conn(&mut self) -> &mut PgConnection {
+        self.conn()
+    }
+}
+
+impl NationalRead for NationalTx {
+    fn national_conn(&mut self) -> &mut PgConnection {
+        self.conn()
+    }
+}

@@ -1,0 +1,6 @@
+//! What the mail worker stands on: the outbox (`outbox`), its wake-ups
+//! (`LISTEN`), and who unsubscribed (`email_preferences`).
+
+pub mod email_preferences;
+pub mod outbox;
+pub mod wakeups;

@@ -1,0 +1,216 @@
+//! Participants (students). Personal data: every query runs inside a
+//! [`TenantTx`] and names `city_id = $1`.
+
+use crate::{Error, Result};
+use crate::{Page, TenantTx};
+use chrono::{DateTime, NaiveDate, Utc};
+use soi_core::program::ConsentMethod;
+use soi_core::{Email, Language, ParticipantId, PersonName, Phone};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Participant {
+    #[sqlx(try_from = "Uuid")]
+    pub id: ParticipantId,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub university: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    #[sqlx(try_from = "String")]
+    pub preferred_language: Language,
+    pub consent_given_at: DateTime<Utc>,
+    pub consent_text_version: String,
+    #[sqlx(try_from = "String")]
+    pub consent_method: ConsentMethod,
+    pub guardian_name: Option<String>,
+}
+
+/// Consent to personal-data processing: when, which text version, how.
+#[derive(Debug, Clone)]
+pub struct Consent {
+    pub given_at: DateTime<Utc>,
+    pub text_version: String,
+    pub method: ConsentMethod,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewParticipant {
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub email: Email,
+    pub phone: Option<Phone>,
+    pub university: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    pub preferred_language: Language,
+    pub consent: Consent,
+    pub guardian_name: Option<String>,
+}
+
+const COLUMNS: &str = "id, first_name, last_name, email, phone, university, birth_date, preferred_language, \
+                       consent_given_at, consent_text_version, consent_method, guardian_name";
+
+pub async fn insert(
+    tx: &mut TenantTx,
+    id: ParticipantId,
+    new: &NewParticipant,
+) -> Result<Participant> {
+    insert_many(tx, &[(id, new.clone())]).await?;
+    get(tx, id).await
+}
+
+/// Inserts many rows in one statement (arrays unnested server-side), for
+/// imports and seeds.
+pub async fn insert_many(
+    tx: &mut TenantTx,
+    rows: &[(ParticipantId, NewParticipant)],
+) -> Result<u64> {
+    let col = |f: fn(&(ParticipantId, NewParticipant)) -> Option<String>| {
+        rows.iter().map(f).collect::<Vec<_>>()
+    };
+    let ids: Vec<Uuid> = rows.iter().map(|(id, _)| id.as_uuid()).collect();
+    let first = col(|(_, p)| Some(p.first_name.as_str().to_owned()));
+    let last = col(|(_, p)| Some(p.last_name.as_str().to_owned()));
+    let email = col(|(_, p)| Some(p.email.as_str().to_owned()));
+    let phone = col(|(_, p)| p.phone.as_ref().map(|v| v.as_str().to_owned()));
+    let university = col(|(_, p)| p.university.clone());
+    let birth: Vec<Option<NaiveDate>> = rows.iter().map(|(_, p)| p.birth_date).collect();
+    let lang = col(|(_, p)| Some(p.preferred_language.code().to_owned()));
+    let consent_at: Vec<DateTime<Utc>> = rows.iter().map(|(_, p)| p.consent.given_at).collect();
+    let consent_version = col(|(_, p)| Some(p.consent.text_version.clone()));
+    let consent_method = col(|(_, p)| Some(p.consent.method.code().to_owned()));
+    let guardian = col(|(_, p)| p.guardian_name.clone());
+    let (city, conn) = tx.parts();
+    let done = sqlx::query(
+        "insert into participants (city_id, id, first_name, last_name, email, phone, university, birth_date, \
+             preferred_language, consent_given_at, consent_text_version, consent_method, guardian_name) \
+         select $1, * from unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
+             $8::date[], $9::text[], $10::timestamptz[], $11::text[], $12::text[], $13::text[])",
+    )
+    .bind(city)
+    .bind(ids)
+    .bind(first)
+    .bind(last)
+    .bind(email)
+    .bind(phone)
+    .bind(university)
+    .bind(birth)
+    .bind(lang)
+    .bind(consent_at)
+    .bind(consent_version)
+    .bind(consent_method)
+    .bind(guardian)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+pub async fn get(tx: &mut TenantTx, id: ParticipantId) -> Result<Participant> {
+    let (city, conn) = tx.parts();
+    let sql = format!("select {COLUMNS} from participants where city_id = $1 and id = $2");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(id.as_uuid())
+        .fetch_optional(conn)
+        .await?
+        .ok_or(Error::NotFound("participant"))
+}
+
+/// Participants in id order (ids are time-ordered: oldest first), after a cursor.
+pub async fn list(tx: &mut TenantTx, page: Page<ParticipantId>) -> Result<Vec<Participant>> {
+    let (city, conn) = tx.parts();
+    let sql = format!(
+        "select {COLUMNS} from participants where city_id = $1 and ($2::uuid is null or id > $2) \
+         order by id limit $3"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(page.after.map(|p| p.as_uuid()))
+        .bind(page.sql_limit())
+        .fetch_all(conn)
+        .await?)
+}
+
+pub async fn count(tx: &mut TenantTx) -> Result<i64> {
+    let (city, conn) = tx.parts();
+    Ok(
+        sqlx::query_scalar("select count(*) from participants where city_id = $1")
+            .bind(city)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+/// The participant with this email in the city, if any.
+pub async fn by_email(tx: &mut TenantTx, email: &Email) -> Result<Option<Participant>> {
+    let (city, conn) = tx.parts();
+    let sql = format!("select {COLUMNS} from participants where city_id = $1 and email = $2");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(email.as_str())
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Several participants at once (one statement for a page of rows).
+pub async fn many(tx: &mut TenantTx, ids: &[ParticipantId]) -> Result<Vec<Participant>> {
+    let ids: Vec<Uuid> = ids.iter().map(ParticipantId::as_uuid).collect();
+    let (city, conn) = tx.parts();
+    let sql = format!("select {COLUMNS} from participants where city_id = $1 and id = any($2)");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(ids)
+        .fetch_all(conn)
+        .await?)
+}
+
+/// Filters of the participant list; all optional.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Part of a name or email, any case.
+    pub search: Option<String>,
+    pub language: Option<Language>,
+    /// Only those who applied to this season…
+    pub season: Option<soi_core::SeasonId>,
+    /// …and (with `season`) whose application has this status.
+    pub status: Option<soi_core::program::EnrollmentStatus>,
+}
+
+/// Participants matching the filter, in id order, after a cursor.
+pub async fn search(
+    tx: &mut TenantTx,
+    filter: &Filter,
+    page: Page<ParticipantId>,
+) -> Result<Vec<Participant>> {
+    // LIKE wildcards in the search text are taken literally.
+    let pattern = filter.search.as_ref().map(|s| {
+        let escaped = s
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        format!("%{escaped}%")
+    });
+    let (city, conn) = tx.parts();
+    let sql = format!(
+        "select {COLUMNS} from participants p \
+         where p.city_id = $1 and ($2::uuid is null or p.id > $2) \
+           and ($3::text is null or p.first_name ilike $3 or p.last_name ilike $3 or p.email ilike $3 \
+                or (p.first_name || ' ' || p.last_name) ilike $3) \
+           and ($4::text is null or p.preferred_language = $4) \
+           and ($5::uuid is null or exists ( \
+                select 1 from enrollments e where e.city_id = $1 and e.participant_id = p.id \
+                  and e.season_id = $5 and ($6::text is null or e.status = $6))) \
+         order by p.id limit $7"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(page.after.map(|p| p.as_uuid()))
+        .bind(pattern)
+        .bind(filter.language.map(Language::code))
+        .bind(filter.season.map(|s| s.as_uuid()))
+        .bind(filter.status.map(soi_core::program::EnrollmentStatus::code))
+        .bind(page.sql_limit())
+        .fetch_all(conn)
+        .await?)
+}

@@ -1,0 +1,255 @@
+//! Report rows read from the rollups: summed per key over a month range. A
+//! city's admin reads through a [`TenantTx`] (their city, by `city_id = $3`
+//! and by RLS); the national role through a [`ReportTx`] (every city, and
+//! nothing but rollups). Coaches active are a distinct count per month, so a
+//! row spanning months shows the busiest month's figure.
+
+use crate::ReportTx;
+use crate::Result;
+use crate::TenantTx;
+use chrono::NaiveDate;
+use soi_core::CityId;
+use soi_core::report::{Field, Figures, Grouping, median_of};
+use sqlx::Row;
+use sqlx::postgres::{PgConnection, PgRow};
+use uuid::Uuid;
+
+/// The season key of figures that belong to no season.
+pub const NO_SEASON: Uuid = Uuid::nil();
+
+/// What a report is asked for: months `from..=to` (first days), keyed by `by`
+/// (`None`: one row of totals).
+#[derive(Debug, Clone, Copy)]
+pub struct ReportQuery {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub by: Option<Grouping>,
+}
+
+/// One row: its key (the parts the grouping uses) and its figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportRow {
+    pub city: Option<CityLabel>,
+    pub month: Option<NaiveDate>,
+    pub season: Option<SeasonLabel>,
+    pub figures: Figures,
+}
+
+/// A city as reports name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CityLabel {
+    pub id: CityId,
+    pub slug: String,
+    pub name_kk: String,
+    pub name_ru: String,
+    pub name_en: String,
+}
+
+/// A season as reports name it; `title` is `None` for figures outside any
+/// season.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeasonLabel {
+    pub id: Uuid,
+    pub title: Option<String>,
+    pub starts_on: Option<NaiveDate>,
+}
+
+/// The key columns of a grouping.
+fn key_columns(by: Option<Grouping>) -> &'static [&'static str] {
+    match by {
+        None => &[],
+        Some(Grouping::City) => &["city_id"],
+        Some(Grouping::Month) => &["month"],
+        Some(Grouping::Season) => &["city_id", "season_id"],
+    }
+}
+
+/// The sums as CTEs ending in `k`, one row per key. Every figure is a plain
+/// sum over the key's rows but coaches active, which are distinct per month:
+/// a key that spans months shows its busiest month (sum per key and month,
+/// then the largest) — one column aggregated twice, not all of them (that
+/// doubled the cost of every national read). `$1`/`$2` bound the months,
+/// `$3` the city when `one_city`.
+fn sums(key: &[&str], one_city: bool) -> String {
+    let city_filter = if one_city { " and r.city_id = $3" } else { "" };
+    let filter = format!("r.month between $1 and $2{city_filter}");
+    let keyed = |alias: &str| {
+        key.iter()
+            .map(|k| format!("{alias}.{k}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (select_key, group_key) = if key.is_empty() {
+        (String::new(), String::new())
+    } else {
+        (
+            format!("{}, ", keyed("r")),
+            format!(" group by {}", keyed("r")),
+        )
+    };
+    let by_month = key.contains(&"month");
+    let plain = Field::ALL
+        .iter()
+        .filter(|f| by_month || **f != Field::ActiveCoaches)
+        .map(|f| format!("coalesce(sum(r.{c}), 0)::bigint as {c}", c = f.column()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let p = format!("p as (select {select_key}{plain} from rollups r where {filter}{group_key})");
+    if by_month {
+        // Each key is one month: its coaches are a plain sum too.
+        return format!("with {p}, k as (select * from p)");
+    }
+    let coaches = Field::ActiveCoaches.column();
+    let x_key = keyed("x");
+    let (x_select, x_group, join) = if key.is_empty() {
+        (String::new(), String::new(), "cross join c".to_owned())
+    } else {
+        (
+            format!("{x_key}, "),
+            format!(" group by {x_key}"),
+            format!("join c using ({})", key.join(", ")),
+        )
+    };
+    format!(
+        "with {p}, \
+         c as (select {x_select}coalesce(max(x.n), 0)::bigint as {coaches} \
+           from (select {select_key}r.month, sum(r.{coaches}) as n from rollups r \
+                 where {filter} group by {select_key}r.month) x{x_group}), \
+         k as (select p.*, c.{coaches} from p {join})"
+    )
+}
+
+/// Builds the statement of report rows: the sums, with the labels of their
+/// city and season.
+fn statement(by: Option<Grouping>, one_city: bool) -> String {
+    let key = key_columns(by);
+    let pick = |col: &str, ty: &str| {
+        if key.contains(&col) {
+            format!("k.{col}")
+        } else {
+            format!("null::{ty}")
+        }
+    };
+    let season_city = if one_city { " and s.city_id = $3" } else { "" };
+    format!(
+        "{sums} select {city} as city_id, {month} as month, {season} as season_id, \
+           c.slug, c.name_kk, c.name_ru, c.name_en, s.title, s.starts_on, k.* \
+         from k left join cities c on c.id = {city} \
+         left join rollup_seasons s on s.city_id = {city} and s.season_id = {season}{season_city} \
+         order by 1, 2, 3",
+        sums = sums(key, one_city),
+        city = pick("city_id", "uuid"),
+        month = pick("month", "date"),
+        season = pick("season_id", "uuid"),
+    )
+}
+
+/// The per-city sums alone (no labels): what a median is taken over.
+fn per_city_statement() -> String {
+    format!("{} select k.* from k", sums(&["city_id"], false))
+}
+
+/// The figures of a row that names each field's column.
+fn figures_of(row: &PgRow) -> Result<Figures> {
+    let mut figures = Figures::default();
+    for f in Field::ALL {
+        figures.0[f.index()] = row.try_get::<i64, _>(f.column())?;
+    }
+    Ok(figures)
+}
+
+fn decode(row: &PgRow) -> Result<ReportRow> {
+    let figures = figures_of(row)?;
+    let city_id: Option<Uuid> = row.try_get("city_id")?;
+    let city = match (city_id, row.try_get::<Option<String>, _>("slug")?) {
+        (Some(id), Some(slug)) => Some(CityLabel {
+            id: CityId::from(id),
+            slug,
+            name_kk: row.try_get("name_kk")?,
+            name_ru: row.try_get("name_ru")?,
+            name_en: row.try_get("name_en")?,
+        }),
+        _ => None,
+    };
+    let season = row
+        .try_get::<Option<Uuid>, _>("season_id")?
+        .map(|id| -> Result<SeasonLabel> {
+            Ok(SeasonLabel {
+                id,
+                title: row.try_get("title")?,
+                starts_on: row.try_get("starts_on")?,
+            })
+        })
+        .transpose()?;
+    Ok(ReportRow {
+        city,
+        month: row.try_get("month")?,
+        season,
+        figures,
+    })
+}
+
+async fn fetch(
+    conn: &mut PgConnection,
+    q: &ReportQuery,
+    city: Option<Uuid>,
+) -> Result<Vec<ReportRow>> {
+    let sql = statement(q.by, city.is_some());
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(q.from)
+        .bind(q.to);
+    if let Some(city) = city {
+        query = query.bind(city);
+    }
+    let rows = query.fetch_all(conn).await?;
+    rows.iter().map(decode).collect()
+}
+
+/// Every city's rows, as the national role.
+pub async fn national(tx: &mut ReportTx, q: &ReportQuery) -> Result<Vec<ReportRow>> {
+    fetch(tx.conn(), q, None).await
+}
+
+/// The transaction's city's rows.
+pub async fn city(tx: &mut TenantTx, q: &ReportQuery) -> Result<Vec<ReportRow>> {
+    let (city, conn) = tx.parts();
+    fetch(conn, q, Some(city)).await
+}
+
+/// How many cities have figures in the months, and the median of each
+/// figure over those cities (per-city totals as the CITY grouping sums
+/// them). The per-city rows come without labels; the median is taken here
+/// (24 ordered-set aggregates in SQL cost more than sorting 200 numbers).
+pub async fn national_median(tx: &mut ReportTx, q: &ReportQuery) -> Result<(i64, Figures)> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(per_city_statement()))
+        .bind(q.from)
+        .bind(q.to)
+        .fetch_all(tx.conn())
+        .await?;
+    let per_city = rows.iter().map(figures_of).collect::<Result<Vec<_>>>()?;
+    let count = i64::try_from(per_city.len()).unwrap_or(i64::MAX);
+    Ok((count, median_of(&per_city)))
+}
+
+/// The state of every city's figures: the sum of the cities' change
+/// counters, which rises with each committed change of any figure (the
+/// counters are raised under a row lock, in commit order). A cached national
+/// report keyed by it is never stale.
+pub async fn national_version(tx: &mut ReportTx) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("select coalesce(sum(version), 0)::bigint from rollup_versions")
+            .fetch_one(tx.conn())
+            .await?,
+    )
+}
+
+/// The state of the transaction's city's figures: its change counter.
+pub async fn city_version(tx: &mut TenantTx) -> Result<i64> {
+    let (city, conn) = tx.parts();
+    Ok(sqlx::query_scalar(
+        "select coalesce((select version from rollup_versions where city_id = $1), 0)",
+    )
+    .bind(city)
+    .fetch_one(conn)
+    .await?)
+}

@@ -1,0 +1,56 @@
+//! The lines of ticket orders (`ticket_order_lines`): one per ticket type of
+//! an order, at the price of the moment it was reserved. Every query runs
+//! inside a [`TenantTx`] and names `city_id = $1`.
+
+use crate::{Result, TenantTx};
+use soi_core::{OrderId, TicketTypeId};
+use uuid::Uuid;
+
+/// One ticket type of an order, at the price of the moment it was reserved.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Line {
+    #[sqlx(try_from = "Uuid")]
+    pub order_id: OrderId,
+    #[sqlx(try_from = "Uuid")]
+    pub ticket_type_id: TicketTypeId,
+    pub quantity: i32,
+    pub unit_price_tiyn: i64,
+}
+
+/// Saves an order's lines, `(ticket type, quantity, unit price)` each.
+pub async fn insert(
+    tx: &mut TenantTx,
+    order: OrderId,
+    lines: &[(TicketTypeId, i32, i64)],
+) -> Result<Vec<Line>> {
+    let ids: Vec<Uuid> = lines.iter().map(|(t, _, _)| t.as_uuid()).collect();
+    let quantities: Vec<i32> = lines.iter().map(|(_, q, _)| *q).collect();
+    let prices: Vec<i64> = lines.iter().map(|(_, _, p)| *p).collect();
+    let (city, conn) = tx.parts();
+    Ok(sqlx::query_as(
+        "insert into ticket_order_lines (city_id, order_id, ticket_type_id, quantity, unit_price_tiyn) \
+         select $1, $2, u.t, u.q, u.p from unnest($3::uuid[], $4::int[], $5::bigint[]) as u (t, q, p) \
+         returning order_id, ticket_type_id, quantity, unit_price_tiyn",
+    )
+    .bind(city)
+    .bind(order.as_uuid())
+    .bind(&ids)
+    .bind(&quantities)
+    .bind(&prices)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The lines of several orders (one statement).
+pub async fn lines_of(tx: &mut TenantTx, orders: &[OrderId]) -> Result<Vec<Line>> {
+    let ids: Vec<Uuid> = orders.iter().map(OrderId::as_uuid).collect();
+    let (city, conn) = tx.parts();
+    Ok(sqlx::query_as(
+        "select order_id, ticket_type_id, quantity, unit_price_tiyn from ticket_order_lines \
+         where city_id = $1 and order_id = any($2) order by order_id, ticket_type_id",
+    )
+    .bind(city)
+    .bind(ids)
+    .fetch_all(conn)
+    .await?)
+}

@@ -1,0 +1,191 @@
+//! Ticket orders (`ticket_orders`): a reservation holds seats for the
+//! event's `hold_minutes`, then it is paid, or lapses, or is cancelled (the
+//! flows are `soi_service::tickets`; seats move in [`super::seats`]).
+//! Every query runs inside a [`TenantTx`] and names `city_id = $1` on each
+//! city table, subqueries included.
+//!
+//! Never oversold: a seat is taken only by the conditional
+//! `update ticket_types set taken = taken + q … where taken + q <= quota`,
+//! which locks the one ticket-type row until commit; the table's check
+//! `taken between 0 and quota` is the backstop. Writers lock ticket types in
+//! id order (deadlock-free) and order rows before ticket types; the ones that
+//! touch other holds (the lazy release here, the sweeper) skip locked orders
+//! instead of waiting for them.
+
+use super::OrderStatus;
+use crate::{Error, Page, Result, TenantTx};
+use chrono::{DateTime, Utc};
+use soi_core::{Email, EventId, InputError, InputResult, Language, OrderId, TicketTypeId};
+use uuid::Uuid;
+
+/// Most tickets of one type in an order, and in a whole order.
+pub const MAX_PER_LINE: i32 = 20;
+pub const MAX_PER_ORDER: i32 = 20;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Order {
+    #[sqlx(try_from = "Uuid")]
+    pub id: OrderId,
+    #[sqlx(try_from = "Uuid")]
+    pub event_id: EventId,
+    pub buyer_name: String,
+    pub buyer_email: String,
+    #[sqlx(try_from = "String")]
+    pub buyer_language: Language,
+    #[sqlx(try_from = "String")]
+    pub status: OrderStatus,
+    pub total_tiyn: i64,
+    pub expires_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub closed_reason: Option<String>,
+}
+
+const COLUMNS: &str = "id, event_id, buyer_name, buyer_email, buyer_language, status, \
+     total_tiyn, expires_at, created_at, paid_at, closed_at, closed_reason";
+
+/// Who buys; the name is expected validated (`soi_core::text::bounded`).
+#[derive(Debug, Clone)]
+pub struct Buyer {
+    pub name: String,
+    pub email: Email,
+    pub language: Language,
+}
+
+/// The rules of an order's lines: 1–20 of each type, at most 20 in all, each
+/// type once.
+pub fn validate_lines(lines: &[(TicketTypeId, i32)]) -> InputResult<()> {
+    if lines.is_empty() {
+        return Err(InputError::new("items", "choose at least one ticket"));
+    }
+    if lines.iter().any(|(_, q)| !(1..=MAX_PER_LINE).contains(q)) {
+        return Err(InputError::new(
+            "quantity",
+            format!("must be between 1 and {MAX_PER_LINE}"),
+        ));
+    }
+    let mut ids: Vec<TicketTypeId> = lines.iter().map(|(t, _)| *t).collect();
+    ids.sort();
+    ids.dedup();
+    if ids.len() != lines.len() {
+        return Err(InputError::new("items", "name each ticket type once"));
+    }
+    let all: i32 = lines.iter().map(|(_, q)| q).sum();
+    if all > MAX_PER_ORDER {
+        return Err(InputError::new(
+            "items",
+            format!("an order holds at most {MAX_PER_ORDER} tickets"),
+        ));
+    }
+    Ok(())
+}
+
+/// A new held order of `total_tiyn`, held for `hold_minutes`. Only the
+/// SHA-256 of `access_key` is stored.
+pub async fn insert(
+    tx: &mut TenantTx,
+    id: OrderId,
+    event: EventId,
+    buyer: &Buyer,
+    (total_tiyn, hold_minutes): (i64, i32),
+    access_key: &str,
+) -> Result<Order> {
+    let (city, conn) = tx.parts();
+    let sql = format!(
+        "insert into ticket_orders (city_id, id, event_id, buyer_name, buyer_email, buyer_language, \
+         total_tiyn, expires_at, access_key_sha256) \
+         values ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(mins => $8), sha256(convert_to($9, 'UTF8'))) \
+         returning {COLUMNS}"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(id.as_uuid())
+        .bind(event.as_uuid())
+        .bind(&buyer.name)
+        .bind(buyer.email.as_str())
+        .bind(buyer.language.code())
+        .bind(total_tiyn)
+        .bind(hold_minutes)
+        .bind(access_key)
+        .fetch_one(conn)
+        .await?)
+}
+
+pub async fn get(tx: &mut TenantTx, id: OrderId) -> Result<Order> {
+    let (city, conn) = tx.parts();
+    let sql = format!("select {COLUMNS} from ticket_orders where city_id = $1 and id = $2");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(id.as_uuid())
+        .fetch_optional(conn)
+        .await?
+        .ok_or(Error::NotFound("order"))
+}
+
+/// The order if `access_key` is the one its reservation handed out; a wrong
+/// key and a missing order are the same `NOT_FOUND`.
+pub async fn by_access_key(tx: &mut TenantTx, id: OrderId, access_key: &str) -> Result<Order> {
+    let (city, conn) = tx.parts();
+    let sql = format!(
+        "select {COLUMNS} from ticket_orders where city_id = $1 and id = $2 \
+         and access_key_sha256 = sha256(convert_to($3, 'UTF8'))"
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(id.as_uuid())
+        .bind(access_key.trim())
+        .fetch_optional(conn)
+        .await?
+        .ok_or(Error::NotFound("order"))
+}
+
+/// The order, locked until the transaction ends.
+pub async fn lock(tx: &mut TenantTx, id: OrderId) -> Result<Order> {
+    let (city, conn) = tx.parts();
+    let sql =
+        format!("select {COLUMNS} from ticket_orders where city_id = $1 and id = $2 for update");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(id.as_uuid())
+        .fetch_optional(conn)
+        .await?
+        .ok_or(Error::NotFound("order"))
+}
+
+/// An event's orders, oldest first, optionally of one status.
+pub async fn list_for_event(
+    tx: &mut TenantTx,
+    event: EventId,
+    status: Option<OrderStatus>,
+    page: Page<OrderId>,
+) -> Result<Vec<Order>> {
+    let (city, conn) = tx.parts();
+    let sql = format!(
+        "select {COLUMNS} from ticket_orders \
+         where city_id = $1 and event_id = $2 and ($3::text is null or status = $3) \
+           and ($4::uuid is null or id > $4) \
+         order by id limit $5"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(event.as_uuid())
+        .bind(status.map(OrderStatus::code))
+        .bind(page.after.map(|o| o.as_uuid()))
+        .bind(page.sql_limit())
+        .fetch_all(conn)
+        .await?)
+}
+
+/// Marks a held order paid, now.
+pub async fn mark_paid(tx: &mut TenantTx, id: OrderId) -> Result<()> {
+    let (city, conn) = tx.parts();
+    sqlx::query(
+        "update ticket_orders set status = 'paid', paid_at = now() where city_id = $1 and id = $2",
+    )
+    .bind(city)
+    .bind(id.as_uuid())
+    .execute(conn)
+    .await?;
+    Ok(())
+}

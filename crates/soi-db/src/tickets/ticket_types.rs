@@ -1,0 +1,210 @@
+//! Ticket types of an event: a kind of seat with a price and a quota. Every
+//! query runs inside a [`TenantTx`] and names `city_id = $1` on each city
+//! table.
+//!
+//! `taken` counts seats held or sold; the ticketing code moves it with a
+//! conditional UPDATE. Seats of holds that have lapsed but are not yet swept
+//! are still in `taken`, so the seats a buyer can get are [`REMAINING`].
+
+use crate::TenantTx;
+use crate::{Error, Result};
+use soi_core::{EventId, InputError, TicketTypeId};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Highest price of one ticket: 1 000 000 000 KZT, in tiyn.
+pub const MAX_PRICE_TIYN: i64 = 100_000_000_000;
+/// Largest quota of one ticket type.
+pub const MAX_QUOTA: i32 = 100_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
+pub struct TicketType {
+    #[sqlx(try_from = "Uuid")]
+    pub id: TicketTypeId,
+    #[sqlx(try_from = "Uuid")]
+    pub event_id: EventId,
+    pub name: String,
+    pub price_tiyn: i64,
+    pub quota: i32,
+    pub taken: i32,
+}
+
+/// A ticket type with the seats a buyer can still get.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
+pub struct Seats {
+    #[sqlx(flatten)]
+    pub ticket_type: TicketType,
+    pub remaining: i64,
+}
+
+const COLUMNS: &str = "t.id, t.event_id, t.name, t.price_tiyn, t.quota, t.taken";
+
+/// Seats left of the ticket type `t` (SQL, `$1` the city): the quota less
+/// `taken`, giving back the seats of holds that have expired but are not yet
+/// swept.
+pub const REMAINING: &str = "t.quota - t.taken + coalesce((select sum(l.quantity) \
+     from ticket_order_lines l join ticket_orders o on o.city_id = $1 and o.city_id = l.city_id and o.id = l.order_id \
+     where l.city_id = $1 and l.ticket_type_id = t.id and o.status = 'held' and o.expires_at <= now()), 0)";
+
+pub fn check_price(price_tiyn: i64) -> Result<()> {
+    if (0..=MAX_PRICE_TIYN).contains(&price_tiyn) {
+        Ok(())
+    } else {
+        Err(Error::Invalid(InputError::new(
+            "priceTiyn",
+            format!("must be between 0 and {MAX_PRICE_TIYN} tiyn"),
+        )))
+    }
+}
+
+pub fn check_quota(quota: i32) -> Result<()> {
+    if (1..=MAX_QUOTA).contains(&quota) {
+        Ok(())
+    } else {
+        Err(Error::Invalid(InputError::new(
+            "quota",
+            format!("must be between 1 and {MAX_QUOTA}"),
+        )))
+    }
+}
+
+/// Adds a ticket type to an event; the name is unique per event
+/// (`CONFLICT`). The event must be editable: the caller locks it first
+/// (`soi_service::tickets::add_ticket_type`).
+pub async fn insert(
+    tx: &mut TenantTx,
+    id: TicketTypeId,
+    event: EventId,
+    name: &str,
+    price_tiyn: i64,
+    quota: i32,
+) -> Result<TicketType> {
+    check_price(price_tiyn)?;
+    check_quota(quota)?;
+    let (city, conn) = tx.parts();
+    Ok(sqlx::query_as(
+        "insert into ticket_types as t (city_id, id, event_id, name, price_tiyn, quota) \
+         values ($1, $2, $3, $4, $5, $6) returning t.id, t.event_id, t.name, t.price_tiyn, t.quota, t.taken",
+    )
+    .bind(city)
+    .bind(id.as_uuid())
+    .bind(event.as_uuid())
+    .bind(name)
+    .bind(price_tiyn)
+    .bind(quota)
+    .fetch_one(conn)
+    .await?)
+}
+
+pub async fn get(tx: &mut TenantTx, id: TicketTypeId) -> Result<TicketType> {
+    let (city, conn) = tx.parts();
+    let sql = format!("select {COLUMNS} from ticket_types t where t.city_id = $1 and t.id = $2");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(id.as_uuid())
+        .fetch_optional(conn)
+        .await?
+        .ok_or(Error::NotFound("ticket type"))
+}
+
+/// An event's ticket types, cheapest first.
+pub async fn list_for_event(tx: &mut TenantTx, event: EventId) -> Result<Vec<TicketType>> {
+    let (city, conn) = tx.parts();
+    let sql = format!(
+        "select {COLUMNS} from ticket_types t where t.city_id = $1 and t.event_id = $2 \
+         order by t.price_tiyn, t.name"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(event.as_uuid())
+        .fetch_all(conn)
+        .await?)
+}
+
+pub async fn count_for_event(tx: &mut TenantTx, event: EventId) -> Result<i64> {
+    let (city, conn) = tx.parts();
+    Ok(
+        sqlx::query_scalar(
+            "select count(*) from ticket_types where city_id = $1 and event_id = $2",
+        )
+        .bind(city)
+        .bind(event.as_uuid())
+        .fetch_one(conn)
+        .await?,
+    )
+}
+
+/// Seats a buyer can still get of one ticket type (see [`REMAINING`]).
+pub async fn remaining(tx: &mut TenantTx, id: TicketTypeId) -> Result<i64> {
+    let (city, conn) = tx.parts();
+    let sql = format!("select {REMAINING} from ticket_types t where t.city_id = $1 and t.id = $2");
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(id.as_uuid())
+        .fetch_optional(conn)
+        .await?
+        .ok_or(Error::NotFound("ticket type"))
+}
+
+/// An event's ticket types with the seats left, cheapest first.
+pub async fn list_with_remaining(tx: &mut TenantTx, event: EventId) -> Result<Vec<Seats>> {
+    Ok(with_remaining_many(tx, &[event])
+        .await?
+        .remove(&event)
+        .unwrap_or_default())
+}
+
+/// Ticket types with the seats left of several events at once (one
+/// statement), by event, each list cheapest first.
+pub async fn with_remaining_many(
+    tx: &mut TenantTx,
+    events: &[EventId],
+) -> Result<HashMap<EventId, Vec<Seats>>> {
+    let ids: Vec<Uuid> = events.iter().map(EventId::as_uuid).collect();
+    let (city, conn) = tx.parts();
+    let sql = format!(
+        "select {COLUMNS}, {REMAINING} as remaining from ticket_types t \
+         where t.city_id = $1 and t.event_id = any($2) order by t.price_tiyn, t.name"
+    );
+    let rows: Vec<Seats> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(ids)
+        .fetch_all(conn)
+        .await?;
+    let mut by_event: HashMap<EventId, Vec<Seats>> = HashMap::new();
+    for row in rows {
+        by_event
+            .entry(row.ticket_type.event_id)
+            .or_default()
+            .push(row);
+    }
+    Ok(by_event)
+}
+
+/// Changes the quota; it may not drop below the seats taken (`CONFLICT`).
+/// The event must be editable: the caller locks it first
+/// (`soi_service::tickets::set_quota`).
+pub async fn set_quota(tx: &mut TenantTx, id: TicketTypeId, quota: i32) -> Result<TicketType> {
+    check_quota(quota)?;
+    let (city, conn) = tx.parts();
+    let sql = format!(
+        "update ticket_types t set quota = $3 where t.city_id = $1 and t.id = $2 and t.taken <= $3 \
+         returning {COLUMNS}"
+    );
+    let updated = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(id.as_uuid())
+        .bind(quota)
+        .fetch_optional(conn)
+        .await?;
+    match updated {
+        Some(t) => Ok(t),
+        None => {
+            let now = get(tx, id).await?;
+            Err(Error::Conflict(format!(
+                "{} seats are taken; the quota cannot be {quota}",
+                now.taken
+            )))
+        }
+    }
+}
