@@ -1,31 +1,37 @@
-//! Building the schema with its limits.
+//! The schema: every feature's query, mutation and subscription objects
+//! merged in one order (the order of `schema.graphql`), and its limits.
 
-use crate::applications::{ApplicationMutation, ApplicationQuery};
-use crate::attendance::{AttendanceMutation, AttendanceQuery};
 use crate::audit::AuditQuery;
 use crate::auth::{AuthMutation, AuthQuery, AuthSettings};
-use crate::coaches::{CoachMutation, CoachQuery};
-use crate::events::{EventMutation, EventQuery, PublicEventQuery};
-use crate::funds::{FundsMutation, FundsQuery, TransparencyQuery};
-use crate::groups::{GroupMutation, GroupQuery};
-use crate::limits::Limits;
-use crate::live::SubscriptionRoot;
+use crate::cities::CityQuery;
+use crate::events::{EventMutation, EventPublicQuery, EventQuery, PerformanceMutation};
+use crate::funds::{FundsMutation, FundsPublicQuery, FundsQuery, LedgerMutation, LedgerQuery};
 use crate::mail::{MailMutation, MailQuery};
-use crate::participants::ParticipantQuery;
-use crate::public::PublicQuery;
-use crate::reports::ReportQuery;
-use crate::rinks::{RinkMutation, RinkQuery};
-use crate::seasons::{SeasonMutation, SeasonQuery};
-use crate::sessions::{SessionMutation, SessionQuery};
-use crate::skills::{SkillMutation, SkillQuery};
-use crate::tickets::{TicketMutation, TicketPublicMutation, TicketPublicQuery, TicketQuery};
-use async_graphql::{MergedObject, Schema};
+use crate::plumbing::limits::Limits;
+use crate::program::applications::{
+    ApplicationMutation, ApplicationPublicMutation, ApplicationQuery,
+};
+use crate::program::attendance::{AttendanceMutation, AttendanceQuery, AttendanceSubscription};
+use crate::program::coaches::{CoachMutation, CoachQuery};
+use crate::program::groups::{GroupMutation, GroupQuery};
+use crate::program::participants::ParticipantQuery;
+use crate::program::rinks::{RinkMutation, RinkQuery};
+use crate::program::seasons::{SeasonMutation, SeasonPublicQuery, SeasonQuery};
+use crate::program::sessions::{SessionMutation, SessionQuery};
+use crate::program::skills::{SkillMutation, SkillQuery};
+use crate::reports::{ReportQuery, ReportSubscription};
+use crate::tickets::{
+    SalesQuery, SalesSubscription, TicketMutation, TicketPublicMutation, TicketPublicQuery,
+    TicketQuery,
+};
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 use soi_db::Db;
 
 /// Every query: one object per area, merged.
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(
-    PublicQuery,
+    CityQuery,
+    SeasonPublicQuery,
     AuthQuery,
     SeasonQuery,
     ApplicationQuery,
@@ -35,15 +41,17 @@ pub struct QueryRoot(
     CoachQuery,
     RinkQuery,
     EventQuery,
-    PublicEventQuery,
+    EventPublicQuery,
     GroupQuery,
     SessionQuery,
     AuditQuery,
     MailQuery,
     TicketPublicQuery,
     TicketQuery,
+    SalesQuery,
     FundsQuery,
-    TransparencyQuery,
+    LedgerQuery,
+    FundsPublicQuery,
     ReportQuery,
 );
 
@@ -52,18 +60,30 @@ pub struct QueryRoot(
 pub struct MutationRoot(
     AuthMutation,
     SeasonMutation,
+    ApplicationPublicMutation,
     ApplicationMutation,
     AttendanceMutation,
     SkillMutation,
     CoachMutation,
     RinkMutation,
     EventMutation,
+    PerformanceMutation,
     GroupMutation,
     SessionMutation,
     MailMutation,
     TicketPublicMutation,
     TicketMutation,
     FundsMutation,
+    LedgerMutation,
+);
+
+/// Live updates over WebSocket at `/graphql/ws`. Sign in when the connection
+/// starts, with the access token in the `connection_init` payload.
+#[derive(MergedSubscription, Default)]
+pub struct SubscriptionRoot(
+    SalesSubscription,
+    AttendanceSubscription,
+    ReportSubscription,
 );
 
 pub type SoiSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
@@ -79,7 +99,7 @@ pub fn build_schema(
     let builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        SubscriptionRoot,
+        SubscriptionRoot::default(),
     )
     .data(db)
     .data(auth)
@@ -102,7 +122,7 @@ pub fn sdl() -> String {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        SubscriptionRoot,
+        SubscriptionRoot::default(),
     )
     .finish()
     .sdl()

@@ -1,31 +1,30 @@
 //! Inputs of the event mutations, each checked before anything is written.
 
 use super::nodes::Kind;
-use crate::money::Tiyn;
-use crate::support::{Valid, bad_input, parse_id};
+use crate::plumbing::{Valid, bad_input, parse_id, parse_opt_id};
+use crate::shared::money::Tiyn;
 use async_graphql::{ID, InputObject, MaybeUndefined, Result};
 use chrono::{DateTime, Utc};
 use soi_core::{CauseId, RinkId, text};
 use soi_db::event_partners::NewPartner;
 use soi_db::events::{Event, EventEdit, NewEvent};
-use soi_db::performances::NewPerformance;
 use soi_db::ticket_types::{MAX_PRICE_TIYN, MAX_QUOTA};
 
 /// Minutes a reservation is held unpaid when the admin does not say.
 const DEFAULT_HOLD_MINUTES: i32 = 20;
 /// Longest partner contribution, music credit and website.
-const MAX_NOTE: usize = 400;
+pub const MAX_NOTE: usize = 400;
 
-fn line(field: &'static str, v: &str) -> Result<String> {
+pub fn line(field: &'static str, v: &str) -> Result<String> {
     text::bounded(field, v, text::MAX_LINE).valid()
 }
 
-fn long_text(field: &'static str, v: &str) -> Result<String> {
+pub fn long_text(field: &'static str, v: &str) -> Result<String> {
     text::bounded(field, v, text::MAX_TEXT).valid()
 }
 
 /// One line of at most `max` characters, even when `max` allows new lines.
-fn note(field: &'static str, v: &str, max: usize) -> Result<String> {
+pub fn note(field: &'static str, v: &str, max: usize) -> Result<String> {
     let v = text::bounded(field, v, max).valid()?;
     if v.contains(['\n', '\t']) {
         return Err(bad_input(field, "must be one line"));
@@ -39,10 +38,6 @@ fn hold(minutes: i32) -> Result<i32> {
     } else {
         Err(bad_input("holdMinutes", "must be between 1 and 1440"))
     }
-}
-
-fn cause(id: Option<&ID>) -> Result<Option<CauseId>> {
-    id.map(|c| parse_id("causeId", c)).transpose()
 }
 
 /// A new event of a season.
@@ -84,7 +79,7 @@ impl CreateEventInput {
             rink_id: parse_id::<RinkId>("rinkId", &self.rink_id)?,
             starts_at: self.starts_at,
             hold_minutes: hold(self.hold_minutes.unwrap_or(DEFAULT_HOLD_MINUTES))?,
-            cause_id: cause(self.cause_id.as_ref())?,
+            cause_id: parse_opt_id::<CauseId>("causeId", self.cause_id.as_ref())?,
         })
     }
 }
@@ -146,11 +141,7 @@ impl UpdateEventInput {
                 .as_deref()
                 .map(|t| long_text("socialTheme", t))
                 .transpose()?,
-            rink_id: self
-                .rink_id
-                .as_ref()
-                .map(|r| parse_id("rinkId", r))
-                .transpose()?,
+            rink_id: parse_opt_id("rinkId", self.rink_id.as_ref())?,
             starts_at: self.starts_at,
             hold_minutes: self.hold_minutes.map(hold).transpose()?,
             cause_id: maybe(&self.cause_id, |c| parse_id("causeId", c))?,
@@ -211,31 +202,6 @@ impl PartnerInput {
     }
 }
 
-/// A number of the show.
-#[derive(InputObject)]
-pub struct PerformanceInput {
-    /// Title, 1–200 characters.
-    pub title: String,
-    /// The social issue the number speaks about, 1–4000 characters.
-    pub social_issue: String,
-    /// The music, 1–400 characters on one line.
-    pub music: Option<String>,
-}
-
-impl PerformanceInput {
-    pub fn validate(&self) -> Result<NewPerformance> {
-        Ok(NewPerformance {
-            title: line("title", &self.title)?,
-            social_issue: long_text("socialIssue", &self.social_issue)?,
-            music: self
-                .music
-                .as_deref()
-                .map(|m| note("music", m, MAX_NOTE))
-                .transpose()?,
-        })
-    }
-}
-
 /// A kind of seat with a price and a quota.
 #[derive(InputObject)]
 pub struct TicketTypeInput {
@@ -270,18 +236,4 @@ pub fn quota(q: i32) -> Result<i32> {
             format!("must be between 1 and {MAX_QUOTA}"),
         ))
     }
-}
-
-/// A judge's score 0.00–10.00 (at most two decimals) in hundredths.
-pub fn score_hundredths(score: f64) -> Result<i32> {
-    let h = score * 100.0;
-    let whole = h.round();
-    if !(0.0..=10.0).contains(&score) || (h - whole).abs() > 1e-6 {
-        return Err(bad_input(
-            "score",
-            "must be between 0.00 and 10.00 with at most two decimals",
-        ));
-    }
-    // In 0..=1000 by the check above.
-    Ok(whole as i32)
 }

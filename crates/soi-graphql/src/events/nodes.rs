@@ -1,13 +1,14 @@
-//! Events as the city's admins and coaches see them.
+//! Events as the city's admins and coaches see them. An event's rink,
+//! partners, numbers and tickets load through the request's loaders, one
+//! batch per kind for every event of the response.
 
-use super::numbers::{PerformanceNode, assemble};
-use crate::loaders::{CityLoader, PartnersOf, ProgrammeOf, RinkOf, TicketTypesOf};
-use crate::money::Tiyn;
-use crate::rinks::RinkNode;
-use crate::seasons::{READERS, clone_error};
-use crate::support::mirror_enum;
-use crate::{RequestCtx, db_error};
-use async_graphql::dataloader::{DataLoader, Loader};
+use super::performances::{PerformanceNode, assemble};
+use crate::plumbing::loaders::{PartnersOf, ProgrammeOf, RinkOf, TicketTypesOf};
+use crate::plumbing::request::RequestCtx;
+use crate::plumbing::{Load, mirror_enum};
+use crate::program::rinks::RinkNode;
+use crate::shared::money::Tiyn;
+use crate::shared::roles::STAFF;
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use soi_core::CityZone;
@@ -45,20 +46,11 @@ pub fn local_time(zone: CityZone, at: DateTime<Utc>) -> String {
     zone.local(at).to_rfc3339()
 }
 
-/// Loads one key with the request's loaders (a batch per field kind across
-/// every event of the response), after the same role check and with the same
-/// errors as `in_city!` with [`READERS`].
-async fn load<K>(ctx: &Context<'_>, key: K) -> Result<Option<<CityLoader as Loader<K>>::Value>>
-where
-    K: Send + Sync + Clone + Eq + std::hash::Hash + 'static,
-    CityLoader: Loader<K, Error = std::sync::Arc<soi_db::Error>>,
-{
-    let req = ctx.data::<RequestCtx>()?;
-    req.city_scope(READERS)?;
-    ctx.data::<DataLoader<CityLoader>>()?
-        .load_one(key)
-        .await
-        .map_err(|e| db_error(clone_error(&e), req.request_id()))
+/// An event's parts load only for those who may read events: the same
+/// check as the event queries, before each load.
+fn staff_only(ctx: &Context<'_>) -> Result<()> {
+    ctx.data::<RequestCtx>()?.city_scope(STAFF)?;
+    Ok(())
 }
 
 pub struct EventNode {
@@ -95,13 +87,10 @@ impl EventNode {
     }
     /// The rink it takes place on.
     async fn rink(&self, ctx: &Context<'_>) -> Result<RinkNode> {
-        match load(ctx, RinkOf(self.event.rink_id)).await? {
-            Some(rink) => Ok(RinkNode(rink)),
-            None => {
-                let req = ctx.data::<RequestCtx>()?;
-                Err(db_error(soi_db::Error::NotFound("rink"), req.request_id()))
-            }
-        }
+        staff_only(ctx)?;
+        ctx.load_required(RinkOf(self.event.rink_id), "rink")
+            .await
+            .map(RinkNode)
     }
     /// When it starts (UTC).
     async fn starts_at(&self) -> DateTime<Utc> {
@@ -125,7 +114,8 @@ impl EventNode {
     }
     /// Organizations the event is made with, by name.
     async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<PartnerNode>> {
-        let rows = load(ctx, PartnersOf(self.event.id)).await?;
+        staff_only(ctx)?;
+        let rows = ctx.load(PartnersOf(self.event.id)).await?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()
@@ -134,14 +124,17 @@ impl EventNode {
     }
     /// The numbers in running order, with performers and results.
     async fn performances(&self, ctx: &Context<'_>) -> Result<Vec<PerformanceNode>> {
-        let p = load(ctx, ProgrammeOf(self.event.id))
+        staff_only(ctx)?;
+        let p = ctx
+            .load(ProgrammeOf(self.event.id))
             .await?
             .unwrap_or_default();
         Ok(assemble(p.performances, p.performers, &p.standings))
     }
     /// Ticket types, cheapest first, with the seats left.
     async fn ticket_types(&self, ctx: &Context<'_>) -> Result<Vec<TicketTypeNode>> {
-        let rows = load(ctx, TicketTypesOf(self.event.id)).await?;
+        staff_only(ctx)?;
+        let rows = ctx.load(TicketTypesOf(self.event.id)).await?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()

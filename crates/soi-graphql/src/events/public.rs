@@ -2,9 +2,11 @@
 //! slug. Drafts never show; performers are counted, never named.
 
 use super::nodes::{Kind, PartnerNode, Status, TicketTypeNode, local_time};
-use super::numbers::PerformanceResult;
-use crate::rinks::RinkNode;
-use crate::support::{found, in_public_city, parse_id};
+use super::performances::PerformanceResult;
+use crate::plumbing::page_cache::cached;
+use crate::plumbing::public_city::resolve;
+use crate::plumbing::{found, in_public_city_id, parse_id};
+use crate::program::rinks::RinkNode;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use soi_core::program::{EventKind, EventStatus};
@@ -31,7 +33,7 @@ pub struct PublicPerformance {
 }
 
 /// Everything a public event page shows, as read in one transaction (and
-/// as cached: see [`crate::public_city`]).
+/// as cached: see [`crate::plumbing::page_cache`]).
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct PublicEventNode {
     event: Event,
@@ -140,10 +142,10 @@ async fn load(
 }
 
 #[derive(Default)]
-pub struct PublicEventQuery;
+pub struct EventPublicQuery;
 
 #[Object]
-impl PublicEventQuery {
+impl EventPublicQuery {
     /// A city's published events that have not long begun (up to a day
     /// ago), in time order, with tickets and seats left. No sign-in.
     async fn public_events(
@@ -151,16 +153,16 @@ impl PublicEventQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The city's slug, e.g. `almaty`.")] city: String,
     ) -> Result<Vec<PublicEventNode>> {
-        let id = crate::public_city::resolve(ctx, &city).await?;
-        crate::page_cache::cached(ctx, id, "public-events", &[], || async {
-            in_public_city!(resolved ctx, id, [], |tx| {
-                let zone = events::city_zone(&mut tx).await?;
-                let listed = soi_service::events::published_with_remaining(&mut tx).await?;
+        let id = resolve(ctx, &city).await?;
+        cached(ctx, id, "public-events", &[], || {
+            in_public_city_id(ctx, id, &[], async |tx| {
+                let zone = events::city_zone(tx).await?;
+                let listed = soi_service::events::published_with_remaining(tx).await?;
                 let mut out = Vec::with_capacity(listed.len());
                 for (event, seats) in listed {
-                    out.push(load(&mut tx, zone, event, seats).await?);
+                    out.push(load(tx, zone, event, seats).await?);
                 }
-                out
+                Ok(out)
             })
         })
         .await
@@ -175,17 +177,17 @@ impl PublicEventQuery {
         #[graphql(desc = "The event's id.")] id: ID,
     ) -> Result<Option<PublicEventNode>> {
         let id: EventId = parse_id("id", &id)?;
-        let city_id = crate::public_city::resolve(ctx, &city).await?;
+        let city_id = resolve(ctx, &city).await?;
         let event_key = id.to_string();
-        crate::page_cache::cached(ctx, city_id, "public-event", &[&event_key], || async {
-            in_public_city!(resolved ctx, city_id, [], |tx| {
-                match found(events::get(&mut tx, id).await)? {
+        cached(ctx, city_id, "public-event", &[&event_key], || {
+            in_public_city_id(ctx, city_id, &[], async |tx| {
+                match found(events::get(tx, id).await)? {
                     Some(event) if event.status != EventStatus::Draft => {
-                        let zone = events::city_zone(&mut tx).await?;
-                        let seats = ticket_types::list_with_remaining(&mut tx, id).await?;
-                        Some(load(&mut tx, zone, event, seats).await?)
+                        let zone = events::city_zone(tx).await?;
+                        let seats = ticket_types::list_with_remaining(tx, id).await?;
+                        Ok(Some(load(tx, zone, event, seats).await?))
                     }
-                    _ => None,
+                    _ => Ok(None),
                 }
             })
         })

@@ -1,9 +1,9 @@
 //! Inputs of the money mutations, each checked whole before anything is
 //! written: a bad field is `BAD_USER_INPUT` naming it.
 
-use super::kinds::{ContributionForm, SponsorKind};
-use crate::money::Tiyn;
-use crate::support::{Valid, bad_input, parse_id};
+use super::nodes::{ContributionForm, SponsorKind};
+use crate::plumbing::{Valid, bad_input, parse_id};
+use crate::shared::money::Tiyn;
 use async_graphql::{ID, InputObject, Result};
 use chrono::{Days, NaiveDate, Utc};
 use soi_core::{Email, PersonName, Phone, text};

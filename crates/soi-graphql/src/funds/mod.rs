@@ -1,13 +1,15 @@
-//! The city's money: sponsors, contributions, causes, expenses, gifts and the
-//! ledger for chapter admins, and the public transparency report.
+//! The city's money: sponsors, contributions, causes, expenses and gifts for
+//! chapter admins, the ledger they all write (`ledger`), and the public
+//! transparency report (`public`).
 
 mod inputs;
-mod kinds;
+mod ledger;
 mod mutation;
 mod nodes;
+mod public;
 mod query;
-mod transparency;
 
+pub use ledger::{LedgerMutation, LedgerQuery};
 pub use mutation::FundsMutation;
+pub use public::FundsPublicQuery;
 pub use query::FundsQuery;
-pub use transparency::TransparencyQuery;

@@ -1,62 +1,21 @@
 //! Changing the city's money: chapter admins only. Each movement writes its
-//! ledger entry in the same transaction (and the audit row, via `in_city!`).
+//! ledger entry in the same transaction (and the audit row, via `in_city`).
 
 use super::inputs::{
-    CauseInput, ContactInput, ExpenseInput, GiftInput, PledgeInput, SponsorInput, day, note,
+    CauseInput, ContactInput, ExpenseInput, GiftInput, PledgeInput, SponsorInput, day,
 };
+use super::ledger::EntryNode;
 use super::nodes::{
-    CauseNode, ContributionNode, DisbursementNode, EntryNode, ExpenseNode, SponsorNode,
+    CauseNode, ContributionNode, ContributionReceived, ExpenseRecorded, GiftRecorded, SponsorNode,
 };
-use crate::money::Tiyn;
-use crate::seasons::ADMINS;
-use crate::support::{in_city, parse_id};
-use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use crate::plumbing::{in_city, parse_id};
+use crate::shared::money::Tiyn;
+use crate::shared::roles::ADMINS;
+use async_graphql::{Context, ID, Object, Result};
 use chrono::NaiveDate;
-use soi_core::{CauseId, ContributionId, DisbursementId, ExpenseId, LedgerEntryId, SponsorId};
+use soi_core::{CauseId, ContributionId, DisbursementId, ExpenseId, SponsorId};
 use soi_db::funds::{causes, contributions, sponsors};
 use soi_db::ledger;
-
-/// A contribution marked received.
-#[derive(SimpleObject)]
-pub struct ContributionReceived {
-    /// The contribution, now received.
-    pub contribution: ContributionNode,
-    /// Its ledger entry; null for a contribution in kind (not cash).
-    pub ledger_entry: Option<EntryNode>,
-    /// The city's balance after it.
-    pub balance: Tiyn,
-}
-
-/// An expense recorded.
-#[derive(SimpleObject)]
-pub struct ExpenseRecorded {
-    /// The expense.
-    pub expense: ExpenseNode,
-    /// Its ledger entry (a negative amount).
-    pub ledger_entry: EntryNode,
-    /// The city's balance after it; negative when the expense exceeded it.
-    pub balance: Tiyn,
-}
-
-/// Money given to a cause.
-#[derive(SimpleObject)]
-pub struct GiftRecorded {
-    /// The disbursement.
-    pub disbursement: DisbursementNode,
-    /// Its ledger entry (a negative amount).
-    pub ledger_entry: EntryNode,
-    /// The city's balance after it.
-    pub balance: Tiyn,
-}
-
-/// A ledger entry cancelled by its reversal.
-#[derive(SimpleObject)]
-pub struct EntryReversed {
-    /// The reversing entry.
-    pub ledger_entry: EntryNode,
-    /// The city's balance after it.
-    pub balance: Tiyn,
-}
 
 #[derive(Default)]
 pub struct FundsMutation;
@@ -70,12 +29,10 @@ impl FundsMutation {
         #[graphql(desc = "The sponsor's details.")] input: SponsorInput,
     ) -> Result<SponsorNode> {
         let new = input.validate()?;
-        in_city!(ctx, ADMINS, |tx, _| sponsors::create(
-            &mut tx,
-            SponsorId::new(),
-            &new
-        )
-        .await?)
+        in_city(ctx, ADMINS, async |tx, _| {
+            sponsors::create(tx, SponsorId::new(), &new).await
+        })
+        .await
         .map(SponsorNode)
     }
 
@@ -88,10 +45,10 @@ impl FundsMutation {
     ) -> Result<SponsorNode> {
         let id: SponsorId = parse_id("id", &id)?;
         let contact = contact.validate()?;
-        in_city!(ctx, ADMINS, |tx, _| sponsors::update_contact(
-            &mut tx, id, &contact
-        )
-        .await?)
+        in_city(ctx, ADMINS, async |tx, _| {
+            sponsors::update_contact(tx, id, &contact).await
+        })
+        .await
         .map(SponsorNode)
     }
 
@@ -102,12 +59,10 @@ impl FundsMutation {
         #[graphql(desc = "The promise.")] input: PledgeInput,
     ) -> Result<ContributionNode> {
         let pledge = input.validate()?;
-        in_city!(ctx, ADMINS, |tx, _| contributions::pledge(
-            &mut tx,
-            ContributionId::new(),
-            &pledge
-        )
-        .await?)
+        in_city(ctx, ADMINS, async |tx, _| {
+            contributions::pledge(tx, ContributionId::new(), &pledge).await
+        })
+        .await
         .map(ContributionNode)
     }
 
@@ -121,10 +76,11 @@ impl FundsMutation {
     ) -> Result<ContributionReceived> {
         let id: ContributionId = parse_id("id", &id)?;
         let received_on = day("receivedOn", received_on)?;
-        let (c, entry, balance) = in_city!(ctx, ADMINS, |tx, _| {
-            let (c, entry) = soi_service::funds::receive(&mut tx, id, received_on).await?;
-            (c, entry, ledger::balance(&mut tx).await?)
-        })?;
+        let (c, entry, balance) = in_city(ctx, ADMINS, async |tx, _| {
+            let (c, entry) = soi_service::funds::receive(tx, id, received_on).await?;
+            Ok((c, entry, ledger::balance(tx).await?))
+        })
+        .await?;
         Ok(ContributionReceived {
             contribution: ContributionNode(c),
             ledger_entry: entry.map(EntryNode),
@@ -139,12 +95,10 @@ impl FundsMutation {
         #[graphql(desc = "The cause's details.")] input: CauseInput,
     ) -> Result<CauseNode> {
         let new = input.validate()?;
-        in_city!(ctx, ADMINS, |tx, _| causes::create(
-            &mut tx,
-            CauseId::new(),
-            &new
-        )
-        .await?)
+        in_city(ctx, ADMINS, async |tx, _| {
+            causes::create(tx, CauseId::new(), &new).await
+        })
+        .await
         .map(CauseNode::from)
     }
 
@@ -155,11 +109,11 @@ impl FundsMutation {
         #[graphql(desc = "The expense.")] input: ExpenseInput,
     ) -> Result<ExpenseRecorded> {
         let new = input.validate()?;
-        let (expense, entry, balance) = in_city!(ctx, ADMINS, |tx, _| {
-            let (e, entry) =
-                soi_service::funds::record_expense(&mut tx, ExpenseId::new(), &new).await?;
-            (e, entry, ledger::balance(&mut tx).await?)
-        })?;
+        let (expense, entry, balance) = in_city(ctx, ADMINS, async |tx, _| {
+            let (e, entry) = soi_service::funds::record_expense(tx, ExpenseId::new(), &new).await?;
+            Ok((e, entry, ledger::balance(tx).await?))
+        })
+        .await?;
         Ok(ExpenseRecorded {
             expense: expense.into(),
             ledger_entry: EntryNode(entry),
@@ -175,33 +129,13 @@ impl FundsMutation {
         #[graphql(desc = "The gift.")] input: GiftInput,
     ) -> Result<GiftRecorded> {
         let new = input.validate()?;
-        let (gift, entry, balance) = in_city!(ctx, ADMINS, |tx, _| {
-            let (d, entry) = soi_service::funds::give(&mut tx, DisbursementId::new(), &new).await?;
-            (d, entry, ledger::balance(&mut tx).await?)
-        })?;
+        let (gift, entry, balance) = in_city(ctx, ADMINS, async |tx, _| {
+            let (d, entry) = soi_service::funds::give(tx, DisbursementId::new(), &new).await?;
+            Ok((d, entry, ledger::balance(tx).await?))
+        })
+        .await?;
         Ok(GiftRecorded {
             disbursement: gift.into(),
-            ledger_entry: EntryNode(entry),
-            balance: Tiyn(balance),
-        })
-    }
-
-    /// Cancels a contribution, expense or disbursement entry by appending its
-    /// negation. Each entry is reversed once; ticket money is corrected by
-    /// refunds; a reversal that would leave the balance negative is refused.
-    async fn reverse_ledger_entry(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The entry to reverse.")] entry_id: ID,
-        #[graphql(desc = "Why, 1–400 characters.")] memo: String,
-    ) -> Result<EntryReversed> {
-        let id: LedgerEntryId = parse_id("entryId", &entry_id)?;
-        let memo = note("memo", &memo)?;
-        let (entry, balance) = in_city!(ctx, ADMINS, |tx, _| {
-            let entry = soi_service::funds::reverse(&mut tx, id, &memo).await?;
-            (entry, ledger::balance(&mut tx).await?)
-        })?;
-        Ok(EntryReversed {
             ledger_entry: EntryNode(entry),
             balance: Tiyn(balance),
         })

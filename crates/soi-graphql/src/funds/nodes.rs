@@ -1,7 +1,10 @@
 //! What chapter admins see of the city's money: sponsors, contributions,
-//! causes, expenses, gifts and ledger entries.
+//! causes, expenses and gifts, and what recording one returns.
 
-use crate::money::Tiyn;
+use super::ledger::EntryNode;
+use crate::plumbing::args::to_id;
+use crate::plumbing::mirror_enum;
+use crate::shared::money::Tiyn;
 use async_graphql::{ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use soi_db::funds::causes::{Cause, CauseSummary};
@@ -9,12 +12,37 @@ use soi_db::funds::contributions::Contribution;
 use soi_db::funds::disbursements::Disbursement;
 use soi_db::funds::expenses::Expense;
 use soi_db::funds::sponsors::Sponsor;
-use soi_db::ledger::Entry;
 
-pub use super::kinds::{ContributionForm, ContributionStatus, LedgerKind, SponsorKind};
+mirror_enum! {
+    /// Who a sponsor is.
+    SponsorKind <=> soi_db::funds::SponsorKind {
+        /// A company, foundation or public body.
+        Organization,
+        /// A private person.
+        Person,
+    }
+}
 
-fn id(u: impl ToString) -> ID {
-    ID(u.to_string())
+mirror_enum! {
+    /// What a contribution is made of.
+    ContributionForm <=> soi_db::funds::ContributionForm {
+        /// Money: it enters the ledger when received.
+        Money,
+        /// Goods or services at an estimated value; never in the ledger.
+        InKind,
+    }
+}
+
+mirror_enum! {
+    /// Where a contribution stands.
+    ContributionStatus <=> soi_db::funds::ContributionStatus {
+        /// Promised, not yet received.
+        Pledged,
+        /// Received (money: in the ledger).
+        Received,
+        /// Its ledger entry was reversed.
+        Reversed,
+    }
 }
 
 pub struct SponsorNode(pub Sponsor);
@@ -24,7 +52,7 @@ pub struct SponsorNode(pub Sponsor);
 impl SponsorNode {
     /// The sponsor's id.
     async fn id(&self) -> ID {
-        id(self.0.id)
+        to_id(self.0.id)
     }
     /// Organization or person.
     async fn kind(&self) -> SponsorKind {
@@ -59,11 +87,11 @@ pub struct ContributionNode(pub Contribution);
 impl ContributionNode {
     /// The contribution's id.
     async fn id(&self) -> ID {
-        id(self.0.id)
+        to_id(self.0.id)
     }
     /// The sponsor's id.
     async fn sponsor_id(&self) -> ID {
-        id(self.0.sponsor_id)
+        to_id(self.0.sponsor_id)
     }
     /// Money or in kind.
     async fn form(&self) -> ContributionForm {
@@ -102,7 +130,7 @@ pub struct CauseNode(pub CauseSummary);
 impl CauseNode {
     /// The cause's id.
     async fn id(&self) -> ID {
-        id(self.0.cause.id)
+        to_id(self.0.cause.id)
     }
     /// Title, unique in the city.
     async fn title(&self) -> &str {
@@ -140,56 +168,6 @@ impl From<Cause> for CauseNode {
     }
 }
 
-pub struct EntryNode(pub Entry);
-
-/// One movement of money in the city's append-only ledger.
-#[Object(name = "LedgerEntry")]
-impl EntryNode {
-    /// The entry's id.
-    async fn id(&self) -> ID {
-        id(self.0.id)
-    }
-    /// What caused it.
-    async fn kind(&self) -> async_graphql::Result<LedgerKind> {
-        // The table's check allows only the known codes.
-        Ok(soi_db::ledger::Kind::parse(&self.0.kind)
-            .map_err(|e| async_graphql::Error::new(e.to_string()))?
-            .into())
-    }
-    /// Signed: positive came in, negative went out.
-    async fn amount(&self) -> Tiyn {
-        Tiyn(self.0.amount_tiyn)
-    }
-    /// The contribution received (kind CONTRIBUTION).
-    async fn contribution_id(&self) -> Option<ID> {
-        self.0.contribution_id.map(id)
-    }
-    /// The ticket order (kinds TICKET_SALE and REFUND).
-    async fn order_id(&self) -> Option<ID> {
-        self.0.order_id.map(id)
-    }
-    /// The expense (kind EXPENSE).
-    async fn expense_id(&self) -> Option<ID> {
-        self.0.expense_id.map(id)
-    }
-    /// The gift to a cause (kind DISBURSEMENT).
-    async fn disbursement_id(&self) -> Option<ID> {
-        self.0.disbursement_id.map(id)
-    }
-    /// The entry this one reverses (kind REVERSAL).
-    async fn reverses_id(&self) -> Option<ID> {
-        self.0.reverses_id.map(id)
-    }
-    /// A note, e.g. why an entry was reversed.
-    async fn memo(&self) -> Option<&str> {
-        self.0.memo.as_deref()
-    }
-    /// When it was recorded.
-    async fn recorded_at(&self) -> DateTime<Utc> {
-        self.0.recorded_at
-    }
-}
-
 /// Money the chapter spent.
 #[derive(SimpleObject)]
 #[graphql(name = "Expense")]
@@ -211,7 +189,7 @@ pub struct ExpenseNode {
 impl From<Expense> for ExpenseNode {
     fn from(e: Expense) -> Self {
         Self {
-            id: id(e.id),
+            id: to_id(e.id),
             tag: e.tag,
             amount: Tiyn(e.amount_tiyn),
             spent_on: e.spent_on,
@@ -244,8 +222,8 @@ pub struct DisbursementNode {
 impl From<Disbursement> for DisbursementNode {
     fn from(d: Disbursement) -> Self {
         Self {
-            id: id(d.id),
-            cause_id: id(d.cause_id),
+            id: to_id(d.id),
+            cause_id: to_id(d.cause_id),
             amount: Tiyn(d.amount_tiyn),
             paid_on: d.paid_on,
             evidence_url: d.evidence_url,
@@ -253,4 +231,37 @@ impl From<Disbursement> for DisbursementNode {
             description: d.description,
         }
     }
+}
+
+/// A contribution marked received.
+#[derive(SimpleObject)]
+pub struct ContributionReceived {
+    /// The contribution, now received.
+    pub contribution: ContributionNode,
+    /// Its ledger entry; null for a contribution in kind (not cash).
+    pub ledger_entry: Option<EntryNode>,
+    /// The city's balance after it.
+    pub balance: Tiyn,
+}
+
+/// An expense recorded.
+#[derive(SimpleObject)]
+pub struct ExpenseRecorded {
+    /// The expense.
+    pub expense: ExpenseNode,
+    /// Its ledger entry (a negative amount).
+    pub ledger_entry: EntryNode,
+    /// The city's balance after it; negative when the expense exceeded it.
+    pub balance: Tiyn,
+}
+
+/// Money given to a cause.
+#[derive(SimpleObject)]
+pub struct GiftRecorded {
+    /// The disbursement.
+    pub disbursement: DisbursementNode,
+    /// Its ledger entry (a negative amount).
+    pub ledger_entry: EntryNode,
+    /// The city's balance after it.
+    pub balance: Tiyn,
 }

@@ -2,38 +2,20 @@
 //! role's transaction (rollups only), a city's through its tenant
 //! transaction plus the national median. Used by GraphQL and the CSV route.
 
-use super::model::*;
+use super::inputs::*;
+use super::nodes::*;
 use soi_core::CityScope;
 use soi_core::report::{Figures, Grouping, Shown, YearMonth, suppress_rows};
 use soi_db::reports::{self, ReportQuery};
 use soi_db::{Db, ReportTx, Result, TenantTx, cities};
 use std::cmp::Ordering;
 
-/// The months a report covers, both ends included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Period {
-    pub from: YearMonth,
-    pub to: YearMonth,
-}
-
-impl Period {
-    /// Checks the order and the length (at most ten years of months).
-    pub fn new(from: YearMonth, to: YearMonth) -> std::result::Result<Self, String> {
-        if to < from {
-            return Err(format!("'to' ({to}) is before 'from' ({from})"));
-        }
-        if to.first_day() > from.first_day() + chrono::Months::new(120) {
-            return Err("a report covers at most ten years".into());
-        }
-        Ok(Self { from, to })
-    }
-
-    fn query(&self, by: Option<Grouping>) -> ReportQuery {
-        ReportQuery {
-            from: self.from.first_day(),
-            to: self.to.first_day(),
-            by,
-        }
+/// The question a report asks the db layer: the period, keyed by `by`.
+fn query(period: &Period, by: Option<Grouping>) -> ReportQuery {
+    ReportQuery {
+        from: period.from.first_day(),
+        to: period.to.first_day(),
+        by,
     }
 }
 
@@ -97,8 +79,8 @@ pub async fn national_in(
     period: Period,
     by: ReportGrouping,
 ) -> Result<NationalReport> {
-    let rows = reports::national(tx, &period.query(Some(by.into()))).await?;
-    let totals = reports::national(tx, &period.query(None)).await?;
+    let rows = reports::national(tx, &query(&period, Some(by.into()))).await?;
+    let totals = reports::national(tx, &query(&period, None)).await?;
     let raw: Vec<Figures> = rows.iter().map(|r| r.figures).collect();
     let (shown, total) = suppress_rows(&raw, &totals_of(&totals));
     Ok(NationalReport {
@@ -130,7 +112,7 @@ pub struct Median {
 /// national role (kept in the process by the national version; see
 /// [`Db::national_median`]).
 pub async fn median(db: &Db, period: Period) -> Result<Median> {
-    let q = period.query(None);
+    let q = query(&period, None);
     let (compared, figures) = db.national_median(q.from, q.to).await?;
     let compared = usize::try_from(compared).unwrap_or(0);
     Ok(Median {
@@ -147,8 +129,8 @@ pub async fn city_own_in(
     period: Period,
     by: CityReportGrouping,
 ) -> Result<CityReport> {
-    let rows = reports::city(tx, &period.query(Some(by.into()))).await?;
-    let totals = reports::city(tx, &period.query(None)).await?;
+    let rows = reports::city(tx, &query(&period, Some(by.into()))).await?;
+    let totals = reports::city(tx, &query(&period, None)).await?;
     let label = cities::by_id(tx, scope.city()).await?;
     Ok(CityReport {
         from: period.from.to_string(),

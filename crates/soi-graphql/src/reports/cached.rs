@@ -7,8 +7,9 @@
 //! by side (one round trip's time). Without Redis (or while it is down) the
 //! report is computed from PostgreSQL every time.
 
-use super::build::{self, Period};
-use super::model::*;
+use super::build;
+use super::inputs::*;
+use super::nodes::*;
 use soi_cache::{Key, Redis, Scope};
 use soi_core::CityScope;
 use soi_db::{Db, Result, reports};

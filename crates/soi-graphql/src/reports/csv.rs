@@ -3,7 +3,8 @@
 //! figures are empty cells and named in the last column. Text a spreadsheet
 //! would run as a formula is prefixed with `'`.
 
-use super::model::*;
+use super::inputs::*;
+use super::nodes::*;
 use std::fmt::Write;
 
 const FIGURES: [ReportSortField; 23] = {

@@ -6,7 +6,7 @@
 //! variables; the entry carries the national version read before the answer
 //! was made, and is used only while the version is unchanged: never stale.
 
-use crate::RequestCtx;
+use crate::plumbing::request::RequestCtx;
 use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection};
 use soi_cache::{Cache, Key, Redis, Scope};
 use soi_core::Role;
@@ -99,7 +99,7 @@ pub fn national_slot(
 /// Whether the operation to run is a query whose root holds only plain
 /// report fields (no fragments, which could select anything).
 fn only_reports(doc: &ExecutableDocument, operation_name: Option<&str>) -> bool {
-    let mut ops = crate::operations_named(doc, operation_name);
+    let mut ops = crate::plumbing::limits::operations_named(doc, operation_name);
     let (Some(op), None) = (ops.next(), ops.next()) else {
         return false;
     };

@@ -1,12 +1,17 @@
-//! Ticketing: public reservations and the buyer's view of their order,
-//! and the staff's orders, payments, refunds, sales and door check-in. The
-//! rules (holds, seats, payments) live in `soi_db::{orders, seats, payments,
-//! tickets}`; these resolvers parse input and open the tenant transaction.
+//! Ticketing: public reservations and the buyer's view of their order
+//! (`public`), the staff's orders, payments, refunds and door check-in, and
+//! an event's sales (`sales`). The rules (holds, seats, payments) live in
+//! `soi_db::{orders, seats, payments, tickets}`; these resolvers parse input
+//! and open the tenant transaction.
 
-mod admin;
+mod mutation;
 mod nodes;
 mod public;
 mod qr;
+mod query;
+mod sales;
 
-pub use admin::{EventSales, TicketMutation, TicketQuery};
+pub use mutation::TicketMutation;
 pub use public::{TicketPublicMutation, TicketPublicQuery};
+pub use query::TicketQuery;
+pub use sales::{SalesQuery, SalesSubscription};

@@ -3,9 +3,9 @@
 //! (a few statements for a whole page of orders).
 
 use super::qr;
-use crate::applications::Lang;
-use crate::money::Tiyn;
-use crate::support::mirror_enum;
+use crate::plumbing::mirror_enum;
+use crate::shared::lang::Lang;
+use crate::shared::money::Tiyn;
 use async_graphql::{ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use soi_core::{EventId, OrderId, TicketTypeId};
@@ -274,4 +274,22 @@ impl TicketOrderNode {
     async fn payment(&self) -> Option<PaymentNode> {
         self.0.payment.clone().map(PaymentNode)
     }
+}
+
+/// What a scan at the door found. A second scan of a ticket is not an
+/// error: `admitted` is false and `firstUsedAt` says when it was used.
+#[derive(SimpleObject)]
+pub struct CheckInResult {
+    /// True for the first scan of a valid ticket only: let the holder in.
+    pub admitted: bool,
+    /// When the ticket was first scanned (this scan, when admitted).
+    pub first_used_at: DateTime<Utc>,
+    /// The same in the city's local time, e.g. "2026-12-20 18:42 (Asia/Almaty)".
+    pub first_used_local: String,
+    /// The ticket type's name.
+    pub ticket_type_name: String,
+    /// The event the ticket is for (check it is tonight's).
+    pub event_id: ID,
+    /// A line for the door staff.
+    pub message: String,
 }

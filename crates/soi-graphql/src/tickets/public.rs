@@ -4,9 +4,10 @@
 //! SHA-256 is stored, and 128 random bits are not guessed).
 
 use super::nodes::{Bundle, OrderItem, OrderStatusGql, TicketNode, bundle};
-use crate::applications::Lang;
-use crate::money::Tiyn;
-use crate::support::{Valid, bad_input, found, in_public_city, parse_id};
+use crate::plumbing::throttle::{RESERVE_PER_CITY, RESERVE_PER_CLIENT};
+use crate::plumbing::{Valid, bad_input, found, in_public_city, parse_id};
+use crate::shared::lang::Lang;
+use crate::shared::money::Tiyn;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use soi_core::{Email, EventId, OrderId, TicketTypeId, text};
@@ -135,12 +136,13 @@ impl TicketPublicQuery {
         if access_key.len() > 64 {
             return Ok(None);
         }
-        let got = in_public_city!(ctx, &city, |tx| {
-            match found(orders::by_access_key(&mut tx, id, &access_key).await)? {
-                Some(order) => bundle(&mut tx, vec![order]).await?.pop(),
-                None => None,
+        let got = in_public_city(ctx, &city, &[], async |tx| {
+            match found(orders::by_access_key(tx, id, &access_key).await)? {
+                Some(order) => Ok(bundle(tx, vec![order]).await?.pop()),
+                None => Ok(None),
             }
-        })?;
+        })
+        .await?;
         Ok(got.map(BuyerOrderNode))
     }
 }
@@ -160,15 +162,13 @@ impl TicketPublicMutation {
         #[graphql(desc = "The event, the buyer and the seats wanted.")] input: ReserveTicketsInput,
     ) -> Result<TicketReservation> {
         let (event, buyer, lines) = input.validate()?;
-        let r = in_public_city!(
+        let r = in_public_city(
             ctx,
             &city,
-            [
-                crate::throttle::RESERVE_PER_CLIENT,
-                crate::throttle::RESERVE_PER_CITY
-            ],
-            |tx| soi_service::tickets::reserve(&mut tx, event, &buyer, &lines).await?
-        )?;
+            &[RESERVE_PER_CLIENT, RESERVE_PER_CITY],
+            async |tx| soi_service::tickets::reserve(tx, event, &buyer, &lines).await,
+        )
+        .await?;
         Ok(TicketReservation {
             order_id: ID(r.order.id.to_string()),
             access_key: r.access_key,

@@ -1,0 +1,82 @@
+//! `ctx.load(key)`: how resolvers read through the request's loaders, with
+//! the db layer's errors as typed GraphQL errors.
+
+use super::batch::{CityLoader, LoadError, clone_error};
+use crate::plumbing::error::db_error;
+use crate::plumbing::request::RequestCtx;
+use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::{Context, Result};
+use std::collections::HashMap;
+use std::future::Future;
+use std::hash::Hash;
+
+/// What `K` loads.
+pub type Loaded<K> = <CityLoader as Loader<K>>::Value;
+
+/// Loading through the request's loaders: `ctx.load(key)`. Errors are the
+/// typed GraphQL errors of the db layer, as [`crate::plumbing::run::in_city`] gives.
+pub trait Load {
+    /// The value of one key; `None` when the batch found nothing for it.
+    fn load<K>(&self, key: K) -> impl Future<Output = Result<Option<Loaded<K>>>> + Send
+    where
+        K: Send + Sync + Clone + Eq + Hash + 'static,
+        CityLoader: Loader<K, Error = LoadError>;
+
+    /// The value of one key that must exist: `NOT_FOUND` naming `what`.
+    fn load_required<K>(
+        &self,
+        key: K,
+        what: &'static str,
+    ) -> impl Future<Output = Result<Loaded<K>>> + Send
+    where
+        K: Send + Sync + Clone + Eq + Hash + 'static,
+        CityLoader: Loader<K, Error = LoadError>;
+
+    /// The values of several keys, in one batch; missing keys are left out.
+    fn load_many<K>(
+        &self,
+        keys: Vec<K>,
+    ) -> impl Future<Output = Result<HashMap<K, Loaded<K>>>> + Send
+    where
+        K: Send + Sync + Clone + Eq + Hash + 'static,
+        CityLoader: Loader<K, Error = LoadError>;
+}
+
+impl Load for Context<'_> {
+    async fn load<K>(&self, key: K) -> Result<Option<Loaded<K>>>
+    where
+        K: Send + Sync + Clone + Eq + Hash + 'static,
+        CityLoader: Loader<K, Error = LoadError>,
+    {
+        let loader = self.data::<DataLoader<CityLoader>>()?;
+        let req = self.data::<RequestCtx>()?;
+        loader
+            .load_one(key)
+            .await
+            .map_err(|e| db_error(clone_error(&e), req.request_id()))
+    }
+
+    async fn load_required<K>(&self, key: K, what: &'static str) -> Result<Loaded<K>>
+    where
+        K: Send + Sync + Clone + Eq + Hash + 'static,
+        CityLoader: Loader<K, Error = LoadError>,
+    {
+        let req = self.data::<RequestCtx>()?;
+        self.load(key)
+            .await?
+            .ok_or_else(|| db_error(soi_db::Error::NotFound(what), req.request_id()))
+    }
+
+    async fn load_many<K>(&self, keys: Vec<K>) -> Result<HashMap<K, Loaded<K>>>
+    where
+        K: Send + Sync + Clone + Eq + Hash + 'static,
+        CityLoader: Loader<K, Error = LoadError>,
+    {
+        let loader = self.data::<DataLoader<CityLoader>>()?;
+        let req = self.data::<RequestCtx>()?;
+        loader
+            .load_many(keys)
+            .await
+            .map_err(|e| db_error(clone_error(&e), req.request_id()))
+    }
+}

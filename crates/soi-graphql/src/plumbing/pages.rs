@@ -1,0 +1,57 @@
+//! Relay connections: `first`/`after` as a db page, and rows back as a
+//! connection. One extra row is fetched to know whether another page follows.
+
+use super::args::bad_input;
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Error, OutputType};
+use soi_db::Page;
+
+/// Rows a page holds when `first` is not given.
+pub const DEFAULT_PAGE: i32 = 20;
+
+/// `first` and `after` of a Relay connection as a page (one row more is
+/// fetched to know whether another page follows).
+pub fn page<C: From<uuid::Uuid>>(
+    first: Option<i32>,
+    after: Option<&str>,
+) -> Result<(Page<C>, usize), Error> {
+    let first = first.unwrap_or(DEFAULT_PAGE);
+    if !(1..=Page::<C>::MAX as i32).contains(&first) {
+        return Err(bad_input(
+            "first",
+            format!("must be between 1 and {}", Page::<C>::MAX),
+        ));
+    }
+    let after = match after {
+        None => None,
+        Some(c) => Some(
+            uuid::Uuid::parse_str(c)
+                .map(C::from)
+                .map_err(|_| bad_input("after", "is not a cursor of this list"))?,
+        ),
+    };
+    let wanted = first as usize;
+    Ok((
+        Page {
+            after,
+            limit: first as u32 + 1,
+        },
+        wanted,
+    ))
+}
+
+/// A connection of `rows` (fetched with one extra) keyed by `cursor`.
+pub fn connection<R, N: OutputType>(
+    mut rows: Vec<R>,
+    wanted: usize,
+    after_given: bool,
+    cursor: impl Fn(&R) -> String,
+    node: impl Fn(R) -> N,
+) -> Connection<String, N> {
+    let has_next = rows.len() > wanted;
+    rows.truncate(wanted);
+    let mut c = Connection::new(after_given, has_next);
+    c.edges
+        .extend(rows.into_iter().map(|r| Edge::new(cursor(&r), node(r))));
+    c
+}

@@ -1,0 +1,70 @@
+//! A coach and a certificate as admins send them, checked before anything
+//! is written.
+
+use super::nodes::Qualification;
+use crate::plumbing::{Valid, bad_input};
+use async_graphql::{InputObject, Result};
+use chrono::NaiveDate;
+use soi_core::{Email, PersonName, Phone, text};
+use soi_db::coaches::{NewCertificate, NewCoach};
+
+/// A new coach.
+#[derive(InputObject)]
+pub struct CoachInput {
+    /// Given name.
+    pub first_name: String,
+    /// Family name.
+    pub last_name: String,
+    /// Email; unique among the city's coaches.
+    pub email: String,
+    /// Phone, e.g. +7 701 123 45 67.
+    pub phone: Option<String>,
+    /// Sporting rank.
+    pub qualification: Qualification,
+}
+
+impl CoachInput {
+    pub fn validate(&self) -> Result<NewCoach> {
+        Ok(NewCoach {
+            first_name: PersonName::parse("firstName", &self.first_name).valid()?,
+            last_name: PersonName::parse("lastName", &self.last_name).valid()?,
+            email: Email::parse(&self.email).valid()?,
+            phone: self
+                .phone
+                .as_deref()
+                .map(Phone::parse)
+                .transpose()
+                .valid()?,
+            qualification: self.qualification.into(),
+        })
+    }
+}
+
+/// A certificate to record for a coach.
+#[derive(InputObject)]
+pub struct CertificateInput {
+    /// What it certifies, 1–200 characters.
+    pub title: String,
+    /// Who issued it, 1–200 characters.
+    pub issuer: String,
+    /// Day of issue.
+    pub issued_on: NaiveDate,
+    /// Last day it is valid, after `issuedOn`; leave out when it does not expire.
+    pub expires_on: Option<NaiveDate>,
+}
+
+impl CertificateInput {
+    pub fn validate(&self) -> Result<NewCertificate> {
+        let title = text::bounded("title", &self.title, text::MAX_LINE).valid()?;
+        let issuer = text::bounded("issuer", &self.issuer, text::MAX_LINE).valid()?;
+        if self.expires_on.is_some_and(|e| e <= self.issued_on) {
+            return Err(bad_input("expiresOn", "must be after issuedOn"));
+        }
+        Ok(NewCertificate {
+            title,
+            issuer,
+            issued_on: self.issued_on,
+            expires_on: self.expires_on,
+        })
+    }
+}

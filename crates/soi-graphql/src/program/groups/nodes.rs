@@ -1,0 +1,52 @@
+//! A training group as the city's staff see it. Its season, rate and
+//! members load through the request's loaders: one batch per kind for a
+//! whole page of groups, not one statement per group.
+
+use crate::plumbing::Load;
+use crate::plumbing::loaders::{GroupRateOf, MembersOf, ParticipantOf, SeasonOf};
+use crate::program::seasons::SeasonNode;
+use crate::shared::nodes::ParticipantNode;
+use async_graphql::{Context, ID, Object, Result};
+use soi_db::groups::Group;
+
+pub struct GroupNode(pub Group);
+
+/// A training group of a season: its participants train together.
+#[Object(name = "Group")]
+impl GroupNode {
+    /// The group's id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Name, unique in the season.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The season the group trains in.
+    async fn season(&self, ctx: &Context<'_>) -> Result<SeasonNode> {
+        ctx.load_required(SeasonOf(self.0.season_id), "season")
+            .await
+            .map(SeasonNode)
+    }
+    /// Share of marked attendance that was present or late, over the group's
+    /// held sessions; 0 when nothing was marked.
+    async fn attendance_rate(&self, ctx: &Context<'_>) -> Result<f64> {
+        let rate = ctx.load(GroupRateOf(self.0.id)).await?;
+        Ok(match rate {
+            Some((attended, marked)) if marked > 0 => attended as f64 / marked as f64,
+            _ => 0.0,
+        })
+    }
+    /// The group's participants, in id order.
+    async fn members(&self, ctx: &Context<'_>) -> Result<Vec<ParticipantNode>> {
+        let ids = ctx.load(MembersOf(self.0.id)).await?.unwrap_or_default();
+        let mut people = ctx
+            .load_many(ids.iter().map(|p| ParticipantOf(*p)).collect())
+            .await?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| people.remove(&ParticipantOf(*id)))
+            .map(ParticipantNode)
+            .collect())
+    }
+}

@@ -1,0 +1,47 @@
+//! A season's fields as admins send them, checked before anything is written.
+
+use crate::plumbing::{Valid, bad_input};
+use async_graphql::{InputObject, Result};
+use chrono::NaiveDate;
+use soi_core::text;
+use soi_db::seasons::NewSeason;
+
+/// A season's editable fields.
+#[derive(InputObject)]
+pub struct SeasonInput {
+    /// Name, 1–200 characters.
+    pub title: String,
+    /// The social problem of the season's show, 1–4000 characters.
+    pub social_theme: String,
+    /// First day of training.
+    pub starts_on: NaiveDate,
+    /// Last day; after `startsOn`.
+    pub ends_on: NaiveDate,
+    /// Seats, 1–10000.
+    pub capacity: i32,
+    /// Accept applicants automatically while seats are free.
+    #[graphql(default)]
+    pub auto_accept: bool,
+}
+
+impl SeasonInput {
+    pub fn validate(&self) -> Result<NewSeason> {
+        let title = text::bounded("title", &self.title, text::MAX_LINE).valid()?;
+        let social_theme =
+            text::bounded("socialTheme", &self.social_theme, text::MAX_TEXT).valid()?;
+        if self.ends_on <= self.starts_on {
+            return Err(bad_input("endsOn", "must be after startsOn"));
+        }
+        if !(1..=10_000).contains(&self.capacity) {
+            return Err(bad_input("capacity", "must be between 1 and 10000"));
+        }
+        Ok(NewSeason {
+            title,
+            social_theme,
+            starts_on: self.starts_on,
+            ends_on: self.ends_on,
+            capacity: self.capacity,
+            auto_accept: self.auto_accept,
+        })
+    }
+}

@@ -1,0 +1,54 @@
+//! The national totals, live: for the national role, re-read after every
+//! change signal of any city.
+
+use super::inputs::{Month, period};
+use super::nodes::ReportFigures;
+use crate::plumbing::error::db_error;
+use crate::plumbing::live::{live, parts, signals};
+use async_graphql::futures_util::stream::{Stream, StreamExt};
+use async_graphql::{Context, Result, Subscription};
+use soi_cache::Scope;
+use soi_core::Role;
+use soi_core::report::{Grouping, Shown};
+use soi_db::Db;
+use soi_db::reports::{self, ReportQuery};
+
+async fn read_totals(db: &Db, q: ReportQuery) -> soi_db::Result<soi_core::report::Figures> {
+    let mut tx = db.report().await?;
+    let rows = reports::national(&mut tx, &q).await?;
+    tx.finish().await?;
+    Ok(rows.first().map(|r| r.figures).unwrap_or_default())
+}
+
+#[derive(Default)]
+pub struct ReportSubscription;
+
+#[Subscription]
+impl ReportSubscription {
+    /// Every city's totals for the months `from`–`to` (national role), with
+    /// small groups suppressed. Sent now, then again as the figures change.
+    async fn national_totals(
+        &self,
+        ctx: &Context<'_>,
+        from: Month,
+        to: Month,
+    ) -> Result<impl Stream<Item = ReportFigures>> {
+        let period = period(from, to)?;
+        let (req, db, redis) = parts(ctx)?;
+        req.require(&[Role::National])?;
+        let q = ReportQuery {
+            from: period.from.first_day(),
+            to: period.to.first_day(),
+            by: None::<Grouping>,
+        };
+        let first = read_totals(&db, q)
+            .await
+            .map_err(|e| db_error(e, req.request_id()))?;
+        let signals = signals(redis.as_ref(), Scope::National);
+        let updates = live(signals, first, move || {
+            let db = db.clone();
+            async move { read_totals(&db, q).await }
+        });
+        Ok(updates.map(|f| ReportFigures::from(&Shown::guarded(&f))))
+    }
+}
