@@ -53,8 +53,6 @@ enum CityCommand {
 
 #[derive(Args)]
 struct LaunchArgs {
-    #[command(flatten)]
-    config: Config,
     /// URL name of the city, e.g. `almaty`.
     slug: String,
     /// Name in Kazakh.
@@ -73,21 +71,14 @@ struct LaunchArgs {
     /// Launch date (YYYY-MM-DD); today when omitted.
     #[arg(long)]
     launched: Option<NaiveDate>,
+    // Last, so the command's own arguments keep their help heading.
+    #[command(flatten)]
+    config: Config,
 }
 
 #[derive(Args)]
 #[command(group(clap::ArgGroup::new("mode").required(true).args(["demo", "scale"])))]
 struct SeedArgs {
-    #[command(flatten)]
-    config: Config,
-    /// With --demo: the demo accounts' password.
-    #[arg(
-        long,
-        env = "SOI_DEMO_PASSWORD",
-        value_name = "PASSWORD",
-        hide_env_values = true
-    )]
-    demo_password: Option<SecretString>,
     /// Almaty, Astana and Shymkent with a season in training.
     #[arg(long)]
     demo: bool,
@@ -112,6 +103,16 @@ struct SeedArgs {
     /// With --scale: cities seeded at once.
     #[arg(long, default_value_t = 4)]
     concurrency: usize,
+    /// With --demo: the demo accounts' password.
+    #[arg(
+        long,
+        env = "SOI_DEMO_PASSWORD",
+        value_name = "PASSWORD",
+        hide_env_values = true
+    )]
+    demo_password: Option<SecretString>,
+    #[command(flatten)]
+    config: Config,
 }
 
 impl Command {

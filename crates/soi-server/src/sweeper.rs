@@ -18,6 +18,7 @@ pub const SWEEP_EVERY: Duration = Duration::from_secs(30);
 const BATCH: u32 = 500;
 
 /// Expires the due holds of every active city; returns how many.
+#[tracing::instrument(name = "hold_sweep", skip_all)]
 pub async fn sweep_once(db: &Db) -> soi_db::Result<u64> {
     let mut national = db.national().await?;
     let list = cities::list(&mut national).await?;
