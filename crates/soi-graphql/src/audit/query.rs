@@ -2,7 +2,7 @@
 //! plumbing: see `plumbing::audit_trail`.)
 
 use super::nodes::AuditEntryNode;
-use crate::plumbing::{connection, in_city, page};
+use crate::plumbing::{in_city, page};
 use crate::shared::roles::ADMINS;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Object, Result};
@@ -22,17 +22,11 @@ impl AuditQuery {
         #[graphql(desc = "Entries per page, 1–100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "The cursor of the last entry seen.")] after: Option<String>,
     ) -> Result<Connection<String, AuditEntryNode>> {
-        let (p, wanted) = page::<AuditId>(first, after.as_deref())?;
+        let (p, pager) = page::<AuditId>(first, after.as_deref())?;
         let rows = in_city(ctx, ADMINS, async |tx, _| {
             audit::list(tx, operation.as_deref(), p).await
         })
         .await?;
-        Ok(connection(
-            rows,
-            wanted,
-            after.is_some(),
-            |r| r.id.to_string(),
-            AuditEntryNode,
-        ))
+        Ok(pager.connection(rows, |r| r.id.to_string(), AuditEntryNode))
     }
 }

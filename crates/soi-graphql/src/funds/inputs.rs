@@ -54,7 +54,6 @@ impl ContactInput {
             .name
             .as_deref()
             .map(|n| PersonName::parse("contact.name", n))
-            .transpose()
             .valid()?;
         let email = self
             .email
@@ -183,7 +182,6 @@ impl ExpenseInput {
                 .receipt_url
                 .as_deref()
                 .map(|u| check_url("receiptUrl", u))
-                .transpose()
                 .valid()?,
         })
     }

@@ -1,7 +1,7 @@
 //! Reading the city's money: chapter admins only.
 
 use super::nodes::{CauseNode, ContributionNode, SponsorNode};
-use crate::plumbing::{connection, found, in_city, page, parse_id, parse_opt_id};
+use crate::plumbing::{found, in_city, page, parse_id, parse_opt_id};
 use crate::shared::roles::ADMINS;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, Result};
@@ -42,18 +42,12 @@ impl FundsQuery {
         #[graphql(desc = "Cursor of the previous page's last contribution.")] after: Option<String>,
     ) -> Result<Connection<String, ContributionNode>> {
         let sponsor: Option<SponsorId> = parse_opt_id("sponsorId", sponsor_id.as_ref())?;
-        let (page, wanted) = page::<ContributionId>(first, after.as_deref())?;
+        let (page, pager) = page::<ContributionId>(first, after.as_deref())?;
         let rows = in_city(ctx, ADMINS, async |tx, _| {
             contributions::list(tx, sponsor, page).await
         })
         .await?;
-        Ok(connection(
-            rows,
-            wanted,
-            after.is_some(),
-            |c| c.id.to_string(),
-            ContributionNode,
-        ))
+        Ok(pager.connection(rows, |c| c.id.to_string(), ContributionNode))
     }
 
     /// The city's social causes by title, with what each was given.

@@ -1,7 +1,7 @@
 //! Reading the city's parked emails: chapter admins only.
 
 use super::nodes::EmailNode;
-use crate::plumbing::{connection, in_city, page};
+use crate::plumbing::{in_city, page};
 use crate::shared::roles::ADMINS;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Object, Result};
@@ -22,17 +22,11 @@ impl MailQuery {
             String,
         >,
     ) -> Result<Connection<String, EmailNode>> {
-        let (page, wanted) = page::<EmailId>(first, after.as_deref())?;
+        let (page, pager) = page::<EmailId>(first, after.as_deref())?;
         let rows = in_city(ctx, ADMINS, async |tx, _| {
             outbox::list_parked(tx, page).await
         })
         .await?;
-        Ok(connection(
-            rows,
-            wanted,
-            after.is_some(),
-            |e| e.id.to_string(),
-            EmailNode,
-        ))
+        Ok(pager.connection(rows, |e| e.id.to_string(), EmailNode))
     }
 }

@@ -34,6 +34,13 @@ impl<T> Valid<T> for Result<T, InputError> {
     }
 }
 
+/// An optional field checked when given: `None` stays `None`.
+impl<T> Valid<Option<T>> for Option<Result<T, InputError>> {
+    fn valid(self) -> Result<Option<T>, Error> {
+        self.transpose().valid()
+    }
+}
+
 /// A typed id as GraphQL shows it.
 pub fn to_id(id: impl ToString) -> ID {
     ID(id.to_string())

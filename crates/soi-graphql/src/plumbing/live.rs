@@ -8,11 +8,12 @@
 //! subscriber's channel is its own city's, from its token. Without Redis (or
 //! while it is down) subscribers re-read every few seconds instead.
 
+use super::error::db_error;
 use super::request::RequestCtx;
 use async_graphql::futures_util::stream::{self, BoxStream, Stream, StreamExt};
 use async_graphql::{Context, Result};
 use soi_cache::{Channel, Redis, Scope};
-use soi_core::CityId;
+use soi_core::{CityId, CityScope, Role};
 use soi_db::Db;
 use std::future::Future;
 use std::time::Duration;
@@ -98,4 +99,26 @@ pub fn parts<'a>(ctx: &'a Context<'_>) -> Result<(&'a RequestCtx, Db, Option<Red
         ctx.data::<Db>()?.clone(),
         ctx.data_opt::<Option<Redis>>().cloned().flatten(),
     ))
+}
+
+/// What `read` gives for the signed-in user's city (if their role is one of
+/// `roles`): now, then again after each change signal of the city (or a
+/// poll) when it differs. `read` gets the pool and the user's scope.
+pub async fn watch_city<T, F, Fut>(
+    ctx: &Context<'_>,
+    roles: &[Role],
+    read: F,
+) -> Result<impl Stream<Item = T> + use<T, F, Fut>>
+where
+    T: PartialEq + Clone + Send + 'static,
+    F: Fn(Db, CityScope) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = soi_db::Result<T>> + Send,
+{
+    let (req, db, redis) = parts(ctx)?;
+    let (scope, _) = req.city_scope(roles)?;
+    let first = read(db.clone(), scope)
+        .await
+        .map_err(|e| db_error(e, req.request_id()))?;
+    let signals = signals(redis.as_ref(), Scope::City(scope.city().as_uuid()));
+    Ok(live(signals, first, move || read(db.clone(), scope)))
 }

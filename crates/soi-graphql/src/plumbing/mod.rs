@@ -20,6 +20,6 @@ pub mod throttle;
 pub use args::{Valid, bad_input, parse_id, parse_opt_id};
 pub use loaders::Load;
 pub(crate) use mirror_enum::mirror_enum;
-pub use pages::{connection, page};
+pub use pages::page;
 pub use public_city::{in_public_city, in_public_city_id};
 pub use run::{found, in_city};

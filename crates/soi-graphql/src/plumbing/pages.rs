@@ -9,12 +9,44 @@ use soi_db::Page;
 /// Rows a page holds when `first` is not given.
 pub const DEFAULT_PAGE: i32 = 20;
 
+/// What turns the rows of a page back into a connection: how many rows
+/// were asked for, and whether the request gave a cursor.
+#[derive(Debug, Clone, Copy)]
+pub struct Pager {
+    wanted: usize,
+    after_given: bool,
+}
+
+impl Pager {
+    pub fn new(wanted: usize, after_given: bool) -> Self {
+        Self {
+            wanted,
+            after_given,
+        }
+    }
+
+    /// A connection of `rows` (fetched with one extra) keyed by `cursor`.
+    pub fn connection<R, N: OutputType>(
+        self,
+        mut rows: Vec<R>,
+        cursor: impl Fn(&R) -> String,
+        node: impl Fn(R) -> N,
+    ) -> Connection<String, N> {
+        let has_next = rows.len() > self.wanted;
+        rows.truncate(self.wanted);
+        let mut c = Connection::new(self.after_given, has_next);
+        c.edges
+            .extend(rows.into_iter().map(|r| Edge::new(cursor(&r), node(r))));
+        c
+    }
+}
+
 /// `first` and `after` of a Relay connection as a page (one row more is
-/// fetched to know whether another page follows).
+/// fetched to know whether another page follows) keyed by id.
 pub fn page<C: From<uuid::Uuid>>(
     first: Option<i32>,
     after: Option<&str>,
-) -> Result<(Page<C>, usize), Error> {
+) -> Result<(Page<C>, Pager), Error> {
     let first = first.unwrap_or(DEFAULT_PAGE);
     if !(1..=Page::<C>::MAX as i32).contains(&first) {
         return Err(bad_input(
@@ -30,28 +62,12 @@ pub fn page<C: From<uuid::Uuid>>(
                 .map_err(|_| bad_input("after", "is not a cursor of this list"))?,
         ),
     };
-    let wanted = first as usize;
+    let pager = Pager::new(first as usize, after.is_some());
     Ok((
         Page {
             after,
             limit: first as u32 + 1,
         },
-        wanted,
+        pager,
     ))
-}
-
-/// A connection of `rows` (fetched with one extra) keyed by `cursor`.
-pub fn connection<R, N: OutputType>(
-    mut rows: Vec<R>,
-    wanted: usize,
-    after_given: bool,
-    cursor: impl Fn(&R) -> String,
-    node: impl Fn(R) -> N,
-) -> Connection<String, N> {
-    let has_next = rows.len() > wanted;
-    rows.truncate(wanted);
-    let mut c = Connection::new(after_given, has_next);
-    c.edges
-        .extend(rows.into_iter().map(|r| Edge::new(cursor(&r), node(r))));
-    c
 }

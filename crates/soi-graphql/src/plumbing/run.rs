@@ -39,15 +39,12 @@ pub async fn in_scope<T>(
     scope: CityScope,
     body: impl AsyncFnOnce(&mut TenantTx) -> soi_db::Result<T>,
 ) -> Result<T> {
-    let db = ctx.data::<Db>()?;
-    let req = ctx.data::<RequestCtx>()?;
-    let out = tenant_tx(db, &scope, async |tx| {
+    let out = transact(ctx, &scope, async |tx| {
         let out = body(tx).await?;
         audit_trail::record(ctx, tx).await?;
         Ok(out)
     })
-    .await
-    .map_err(|e| db_error(e, req.request_id()))?;
+    .await?;
     if audit_trail::is_root_mutation(ctx) {
         live::changed(ctx, scope.city()).await;
     }
@@ -62,9 +59,18 @@ pub async fn check_first<T>(
     scope: CityScope,
     body: impl AsyncFnOnce(&mut TenantTx) -> soi_db::Result<T>,
 ) -> Result<T> {
+    transact(ctx, &scope, body).await
+}
+
+/// [`tenant_tx`] with the request's pool, and its errors for the client.
+async fn transact<T>(
+    ctx: &Context<'_>,
+    scope: &CityScope,
+    body: impl AsyncFnOnce(&mut TenantTx) -> soi_db::Result<T>,
+) -> Result<T> {
     let db = ctx.data::<Db>()?;
     let req = ctx.data::<RequestCtx>()?;
-    tenant_tx(db, &scope, body)
+    tenant_tx(db, scope, body)
         .await
         .map_err(|e| db_error(e, req.request_id()))
 }

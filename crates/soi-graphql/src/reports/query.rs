@@ -10,7 +10,14 @@ use super::response::VersionRead;
 use crate::plumbing::error::db_error;
 use crate::plumbing::request::RequestCtx;
 use async_graphql::{Context, Object, Result};
+use soi_cache::Redis;
 use soi_core::Role;
+use soi_db::Db;
+
+/// The pool and Redis (when configured) a report is read through.
+fn sources<'a>(ctx: &'a Context<'_>) -> Result<(&'a Db, Option<&'a Redis>)> {
+    Ok((ctx.data::<Db>()?, ctx.data::<Option<Redis>>()?.as_ref()))
+}
 
 /// The national role's report, sorted as asked.
 pub async fn national_for(
@@ -21,8 +28,7 @@ pub async fn national_for(
 ) -> Result<NationalReport> {
     let req = ctx.data::<RequestCtx>()?;
     req.require(&[Role::National])?;
-    let db = ctx.data::<soi_db::Db>()?;
-    let redis = ctx.data::<Option<soi_cache::Redis>>()?.as_ref();
+    let (db, redis) = sources(ctx)?;
     let known = ctx.data_opt::<VersionRead>().map(|v| v.0);
     let mut report = cached::national(db, redis, period, group_by, known)
         .await
@@ -65,8 +71,7 @@ impl ReportQuery {
         let period = period(from, to)?;
         let req = ctx.data::<RequestCtx>()?;
         let (scope, _) = req.city_scope(&[Role::ChapterAdmin])?;
-        let db = ctx.data::<soi_db::Db>()?;
-        let redis = ctx.data::<Option<soi_cache::Redis>>()?.as_ref();
+        let (db, redis) = sources(ctx)?;
         let mut report = cached::city(db, redis, &scope, period, group_by)
             .await
             .map_err(|e| db_error(e, req.request_id()))?;

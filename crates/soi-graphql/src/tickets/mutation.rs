@@ -50,7 +50,6 @@ impl TicketMutation {
         let reference = reference
             .as_deref()
             .map(|r| text::bounded("reference", r, text::MAX_LINE))
-            .transpose()
             .valid()?;
         let receipt = Receipt {
             method,

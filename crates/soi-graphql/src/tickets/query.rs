@@ -1,7 +1,7 @@
 //! Reading an event's orders, with buyers' contacts: chapter admins.
 
 use super::nodes::{OrderStatusGql, TicketOrderNode, bundle};
-use crate::plumbing::{connection, in_city, page, parse_id};
+use crate::plumbing::{in_city, page, parse_id};
 use crate::shared::roles::ADMINS;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, Result};
@@ -23,18 +23,12 @@ impl TicketQuery {
         #[graphql(desc = "The cursor of the last order seen.")] after: Option<String>,
     ) -> Result<Connection<String, TicketOrderNode>> {
         let event: EventId = parse_id("eventId", &event_id)?;
-        let (p, wanted) = page::<OrderId>(first, after.as_deref())?;
+        let (p, pager) = page::<OrderId>(first, after.as_deref())?;
         let rows = in_city(ctx, ADMINS, async |tx, _| {
             let list = orders::list_for_event(tx, event, status.map(Into::into), p).await?;
             bundle(tx, list).await
         })
         .await?;
-        Ok(connection(
-            rows,
-            wanted,
-            after.is_some(),
-            |b| b.order.id.to_string(),
-            TicketOrderNode,
-        ))
+        Ok(pager.connection(rows, |b| b.order.id.to_string(), TicketOrderNode))
     }
 }

@@ -1,7 +1,7 @@
 //! Reading the city's ledger and balance: chapter admins only.
 
 use super::nodes::{EntryNode, LedgerKind};
-use crate::plumbing::{connection, in_city, page};
+use crate::plumbing::{in_city, page};
 use crate::shared::money::Tiyn;
 use crate::shared::roles::ADMINS;
 use async_graphql::connection::Connection;
@@ -22,19 +22,13 @@ impl LedgerQuery {
         #[graphql(desc = "At most 100.")] first: Option<i32>,
         #[graphql(desc = "Cursor of the previous page's last entry.")] after: Option<String>,
     ) -> Result<Connection<String, EntryNode>> {
-        let (page, wanted) = page::<LedgerEntryId>(first, after.as_deref())?;
+        let (page, pager) = page::<LedgerEntryId>(first, after.as_deref())?;
         let kind = kind.map(Into::into);
         let rows = in_city(ctx, ADMINS, async |tx, _| {
             ledger::list(tx, kind, page).await
         })
         .await?;
-        Ok(connection(
-            rows,
-            wanted,
-            after.is_some(),
-            |e| e.id.to_string(),
-            EntryNode,
-        ))
+        Ok(pager.connection(rows, |e| e.id.to_string(), EntryNode))
     }
 
     /// The city's balance: the sum of its ledger. Negative when expenses

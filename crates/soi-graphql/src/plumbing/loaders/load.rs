@@ -42,18 +42,23 @@ pub trait Load {
         CityLoader: Loader<K, Error = LoadError>;
 }
 
+/// The request's loaders, and its context for errors.
+fn parts<'a>(ctx: &'a Context<'_>) -> Result<(&'a DataLoader<CityLoader>, &'a RequestCtx)> {
+    Ok((
+        ctx.data::<DataLoader<CityLoader>>()?,
+        ctx.data::<RequestCtx>()?,
+    ))
+}
+
 impl Load for Context<'_> {
     async fn load<K>(&self, key: K) -> Result<Option<Loaded<K>>>
     where
         K: Send + Sync + Clone + Eq + Hash + 'static,
         CityLoader: Loader<K, Error = LoadError>,
     {
-        let loader = self.data::<DataLoader<CityLoader>>()?;
-        let req = self.data::<RequestCtx>()?;
-        loader
-            .load_one(key)
-            .await
-            .map_err(|e| db_error(clone_error(&e), req.request_id()))
+        let (loader, req) = parts(self)?;
+        let found = loader.load_one(key).await;
+        found.map_err(|e| db_error(clone_error(&e), req.request_id()))
     }
 
     async fn load_required<K>(&self, key: K, what: &'static str) -> Result<Loaded<K>>
@@ -72,11 +77,8 @@ impl Load for Context<'_> {
         K: Send + Sync + Clone + Eq + Hash + 'static,
         CityLoader: Loader<K, Error = LoadError>,
     {
-        let loader = self.data::<DataLoader<CityLoader>>()?;
-        let req = self.data::<RequestCtx>()?;
-        loader
-            .load_many(keys)
-            .await
-            .map_err(|e| db_error(clone_error(&e), req.request_id()))
+        let (loader, req) = parts(self)?;
+        let found = loader.load_many(keys).await;
+        found.map_err(|e| db_error(clone_error(&e), req.request_id()))
     }
 }

@@ -69,17 +69,11 @@ impl ApplicationInput {
             first_name: PersonName::parse("firstName", &self.first_name).valid()?,
             last_name: PersonName::parse("lastName", &self.last_name).valid()?,
             email: Email::parse(&self.email).valid()?,
-            phone: self
-                .phone
-                .as_deref()
-                .map(Phone::parse)
-                .transpose()
-                .valid()?,
+            phone: self.phone.as_deref().map(Phone::parse).valid()?,
             university: self
                 .university
                 .as_deref()
                 .map(|u| text::bounded("university", u, text::MAX_LINE))
-                .transpose()
                 .valid()?,
             birth_date,
             preferred_language: self.preferred_language.into(),
@@ -95,7 +89,6 @@ impl ApplicationInput {
             .motivation
             .as_deref()
             .map(|m| text::bounded("motivation", m, text::MAX_TEXT))
-            .transpose()
             .valid()?;
         Ok((person, motivation))
     }

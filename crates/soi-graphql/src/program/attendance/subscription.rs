@@ -2,13 +2,12 @@
 //! of its group, re-read after every change signal of the city.
 
 use super::nodes::SessionMark;
-use crate::plumbing::live::{live, parts, signals};
+use crate::plumbing::live::watch_city;
+use crate::plumbing::parse_id;
 use crate::plumbing::run::tenant_tx;
-use crate::plumbing::{error::db_error, parse_id};
 use crate::shared::roles::STAFF;
 use async_graphql::futures_util::stream::{Stream, StreamExt};
 use async_graphql::{Context, ID, Result, Subscription};
-use soi_cache::Scope;
 use soi_core::program::AttendanceMark;
 use soi_core::{CityScope, ParticipantId, SessionId};
 use soi_db::{Db, attendance, sessions};
@@ -38,16 +37,10 @@ impl AttendanceSubscription {
         #[graphql(desc = "The training session.")] session_id: ID,
     ) -> Result<impl Stream<Item = Vec<SessionMark>>> {
         let session: SessionId = parse_id("sessionId", &session_id)?;
-        let (req, db, redis) = parts(ctx)?;
-        let (scope, _) = req.city_scope(STAFF)?;
-        let first = read_marks(&db, &scope, session)
-            .await
-            .map_err(|e| db_error(e, req.request_id()))?;
-        let signals = signals(redis.as_ref(), Scope::City(scope.city().as_uuid()));
-        let updates = live(signals, first, move || {
-            let db = db.clone();
-            async move { read_marks(&db, &scope, session).await }
-        });
+        let updates = watch_city(ctx, STAFF, move |db, scope| async move {
+            read_marks(&db, &scope, session).await
+        })
+        .await?;
         Ok(updates.map(SessionMark::list))
     }
 }

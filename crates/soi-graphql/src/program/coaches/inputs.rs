@@ -29,12 +29,7 @@ impl CoachInput {
             first_name: PersonName::parse("firstName", &self.first_name).valid()?,
             last_name: PersonName::parse("lastName", &self.last_name).valid()?,
             email: Email::parse(&self.email).valid()?,
-            phone: self
-                .phone
-                .as_deref()
-                .map(Phone::parse)
-                .transpose()
-                .valid()?,
+            phone: self.phone.as_deref().map(Phone::parse).valid()?,
             qualification: self.qualification.into(),
         })
     }

@@ -1,7 +1,7 @@
 //! Reading the city's coaches and their certificates: chapter admins and coaches.
 
 use super::nodes::{CertificateNode, CoachNode};
-use crate::plumbing::{bad_input, connection, found, in_city, page, parse_id};
+use crate::plumbing::{bad_input, found, in_city, page, parse_id};
 use crate::shared::roles::STAFF;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, Result};
@@ -21,15 +21,9 @@ impl CoachQuery {
         #[graphql(desc = "At most 100.")] first: Option<i32>,
         #[graphql(desc = "Cursor of the previous page's last coach.")] after: Option<String>,
     ) -> Result<Connection<String, CoachNode>> {
-        let (page, wanted) = page::<CoachId>(first, after.as_deref())?;
+        let (page, pager) = page::<CoachId>(first, after.as_deref())?;
         let rows = in_city(ctx, STAFF, async |tx, _| coaches::list(tx, page).await).await?;
-        Ok(connection(
-            rows,
-            wanted,
-            after.is_some(),
-            |c| c.id.to_string(),
-            CoachNode,
-        ))
+        Ok(pager.connection(rows, |c| c.id.to_string(), CoachNode))
     }
 
     /// One coach of the city; null when there is none with this id here.

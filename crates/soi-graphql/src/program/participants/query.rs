@@ -3,7 +3,7 @@
 //! from coaches (see `ParticipantNode`); the database lets a participant see
 //! only their own row.
 
-use crate::plumbing::{Valid, connection, found, in_city, page, parse_id, parse_opt_id};
+use crate::plumbing::{Valid, found, in_city, page, parse_id, parse_opt_id};
 use crate::program::applications::ApplicationStatus;
 use crate::shared::lang::Lang;
 use crate::shared::nodes::ParticipantNode;
@@ -33,12 +33,11 @@ impl ParticipantQuery {
         #[graphql(desc = "At most 100.")] first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<String, ParticipantNode>> {
-        let (page, wanted) = page::<ParticipantId>(first, after.as_deref())?;
+        let (page, pager) = page::<ParticipantId>(first, after.as_deref())?;
         let filter = Filter {
             search: search
                 .as_deref()
                 .map(|s| text::bounded("search", s, 100))
-                .transpose()
                 .valid()?,
             language: language.map(Into::into),
             season: parse_opt_id("seasonId", season_id.as_ref())?,
@@ -48,13 +47,7 @@ impl ParticipantQuery {
             participants::search(tx, &filter, page).await
         })
         .await?;
-        Ok(connection(
-            rows,
-            wanted,
-            after.is_some(),
-            |p| p.id.to_string(),
-            ParticipantNode,
-        ))
+        Ok(pager.connection(rows, |p| p.id.to_string(), ParticipantNode))
     }
 
     /// One participant of the city; null when there is none with this id here

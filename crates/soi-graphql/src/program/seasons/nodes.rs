@@ -1,7 +1,7 @@
 //! A season as the city's staff see it.
 
 use crate::plumbing::loaders::SeatsTaken;
-use crate::plumbing::{Load, connection, in_city, mirror_enum, page};
+use crate::plumbing::{Load, in_city, mirror_enum, page};
 use crate::program::applications::{ApplicationNode, ApplicationStatus};
 use crate::shared::roles::ADMINS;
 use async_graphql::connection::Connection;
@@ -76,18 +76,12 @@ impl SeasonNode {
         #[graphql(desc = "At most 100.")] first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<String, ApplicationNode>> {
-        let (page, wanted) = page::<EnrollmentId>(first, after.as_deref())?;
+        let (page, pager) = page::<EnrollmentId>(first, after.as_deref())?;
         let status: Option<EnrollmentStatus> = status.map(Into::into);
         let rows = in_city(ctx, ADMINS, async |tx, _| {
             enrollments::list_by_season(tx, self.0.id, status, page).await
         })
         .await?;
-        Ok(connection(
-            rows,
-            wanted,
-            after.is_some(),
-            |e| e.id.to_string(),
-            ApplicationNode,
-        ))
+        Ok(pager.connection(rows, |e| e.id.to_string(), ApplicationNode))
     }
 }

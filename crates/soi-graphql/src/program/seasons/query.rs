@@ -1,7 +1,7 @@
 //! Reading the city's seasons: chapter admins and coaches.
 
 use super::nodes::SeasonNode;
-use crate::plumbing::{connection, found, in_city, page, parse_id};
+use crate::plumbing::{found, in_city, page, parse_id};
 use crate::shared::roles::STAFF;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, Result};
@@ -20,15 +20,9 @@ impl SeasonQuery {
         #[graphql(desc = "At most 100.")] first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<String, SeasonNode>> {
-        let (page, wanted) = page::<SeasonId>(first, after.as_deref())?;
+        let (page, pager) = page::<SeasonId>(first, after.as_deref())?;
         let rows = in_city(ctx, STAFF, async |tx, _| seasons::list(tx, page).await).await?;
-        Ok(connection(
-            rows,
-            wanted,
-            after.is_some(),
-            |s| s.id.to_string(),
-            SeasonNode,
-        ))
+        Ok(pager.connection(rows, |s| s.id.to_string(), SeasonNode))
     }
 
     /// One season of the city; null when there is none with this id here.

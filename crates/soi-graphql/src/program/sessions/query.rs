@@ -2,8 +2,8 @@
 //! by start time, so its cursor is a time, not an id.
 
 use super::nodes::SessionNode;
-use crate::plumbing::pages::DEFAULT_PAGE;
-use crate::plumbing::{bad_input, connection, found, in_city, parse_id};
+use crate::plumbing::pages::{DEFAULT_PAGE, Pager};
+use crate::plumbing::{bad_input, found, in_city, parse_id};
 use crate::shared::roles::STAFF;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, Result};
@@ -14,7 +14,7 @@ use soi_db::sessions::{self, Session};
 
 /// `first` and `after` of the sessions list, whose cursor is a start time
 /// (the list is paged by start time, not by id).
-fn time_page(first: Option<i32>, after: Option<&str>) -> Result<(Page<DateTime<Utc>>, usize)> {
+fn time_page(first: Option<i32>, after: Option<&str>) -> Result<(Page<DateTime<Utc>>, Pager)> {
     let first = first.unwrap_or(DEFAULT_PAGE);
     let max = Page::<DateTime<Utc>>::MAX;
     let wanted = u32::try_from(first)
@@ -28,11 +28,12 @@ fn time_page(first: Option<i32>, after: Option<&str>) -> Result<(Page<DateTime<U
                 .map_err(|_| bad_input("after", "is not a cursor of this list"))
         })
         .transpose()?;
+    let pager = Pager::new(wanted as usize, after.is_some());
     let page = Page {
         after,
         limit: wanted + 1,
     };
-    Ok((page, wanted as usize))
+    Ok((page, pager))
 }
 
 /// A cursor that keeps the database's microseconds.
@@ -54,18 +55,12 @@ impl SessionQuery {
         #[graphql(desc = "Cursor of the previous page's last session.")] after: Option<String>,
     ) -> Result<Connection<String, SessionNode>> {
         let group: GroupId = parse_id("groupId", &group_id)?;
-        let (page, wanted) = time_page(first, after.as_deref())?;
+        let (page, pager) = time_page(first, after.as_deref())?;
         let rows = in_city(ctx, STAFF, async |tx, _| {
             sessions::list_by_group(tx, group, page).await
         })
         .await?;
-        Ok(connection(
-            rows,
-            wanted,
-            after.is_some(),
-            cursor,
-            SessionNode,
-        ))
+        Ok(pager.connection(rows, cursor, SessionNode))
     }
 
     /// One session of the city; null when there is none with this id here.

@@ -2,14 +2,12 @@
 //! every change signal of the city (a sale, hold, refund or scan).
 
 use super::nodes::EventSales;
-use crate::plumbing::error::db_error;
-use crate::plumbing::live::{live, parts, signals};
+use crate::plumbing::live::watch_city;
 use crate::plumbing::parse_id;
 use crate::plumbing::run::tenant_tx;
 use crate::shared::roles::ADMINS;
 use async_graphql::futures_util::stream::{Stream, StreamExt};
 use async_graphql::{Context, ID, Result, Subscription};
-use soi_cache::Scope;
 use soi_core::{CityScope, EventId};
 use soi_db::{Db, events, sales};
 
@@ -38,16 +36,10 @@ impl SalesSubscription {
         #[graphql(desc = "The event.")] event_id: ID,
     ) -> Result<impl Stream<Item = EventSales>> {
         let event: EventId = parse_id("eventId", &event_id)?;
-        let (req, db, redis) = parts(ctx)?;
-        let (scope, _) = req.city_scope(ADMINS)?;
-        let first = read_sales(&db, &scope, event)
-            .await
-            .map_err(|e| db_error(e, req.request_id()))?;
-        let signals = signals(redis.as_ref(), Scope::City(scope.city().as_uuid()));
-        let updates = live(signals, first, move || {
-            let db = db.clone();
-            async move { read_sales(&db, &scope, event).await }
-        });
+        let updates = watch_city(ctx, ADMINS, move |db, scope| async move {
+            read_sales(&db, &scope, event).await
+        })
+        .await?;
         Ok(updates.map(move |rows| EventSales::of(event_id.clone(), rows)))
     }
 }
