@@ -42,6 +42,7 @@ pub async fn in_scope<T>(
     let db = ctx.data::<Db>()?;
     let req = ctx.data::<RequestCtx>()?;
     let out = tenant_tx(db, &scope, async |tx| {
+        tx.set_request_id(req.request_id());
         let out = body(tx).await?;
         audit_trail::record(ctx, tx).await?;
         Ok(out)
