@@ -153,6 +153,7 @@ async fn record(
     national.commit().await?;
     let scope = SystemCtx::new("payment-webhook").in_city(city.id);
     let mut tx = db.tenant(&scope).await?;
+    tx.set_request_id(request_id);
     let receipt = Receipt {
         method: PaymentMethod::Provider,
         amount_tiyn: n.amount_tiyn,

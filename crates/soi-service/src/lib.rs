@@ -8,7 +8,8 @@
 //!   or not at all;
 //! - it calls `soi_db`'s table files (no SQL here) and enqueues the emails
 //!   that belong to the flow with `soi_mail::kinds`, in the same transaction;
-//! - it carries `#[tracing::instrument(skip_all, fields(city = …))]`, with no
+//! - it carries `#[tracing::instrument(skip_all, fields(city = …, request_id
+//!   = …))]` (the request the caller named on the transaction), with no
 //!   personal data in its fields;
 //! - it fails with `soi_db`'s [`Error`]: `NotFound`, `Conflict` and
 //!   `Invalid` are the domain's refusals, each layer above maps them once.

@@ -13,11 +13,29 @@ use sqlx::postgres::{PgConnection, Postgres};
 pub struct TenantTx {
     tx: Transaction<'static, Postgres>,
     scope: CityScope,
+    /// The request this work serves, for the use cases' trace fields (the
+    /// audit log has its own copy); never personal data.
+    request_id: Option<String>,
 }
 
 impl TenantTx {
     pub(crate) fn new(tx: Transaction<'static, Postgres>, scope: CityScope) -> Self {
-        Self { tx, scope }
+        Self {
+            tx,
+            scope,
+            request_id: None,
+        }
+    }
+
+    /// Names the request this transaction serves (the gateway's request id,
+    /// or a webhook's), for traces.
+    pub fn set_request_id(&mut self, id: &str) {
+        self.request_id = Some(id.to_owned());
+    }
+
+    /// The request this transaction serves, when its opener named one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
     }
 
     /// The city every statement in this transaction is bound to.

@@ -62,7 +62,8 @@ pub async fn check_first<T>(
     transact(ctx, &scope, body).await
 }
 
-/// [`tenant_tx`] with the request's pool, and its errors for the client.
+/// [`tenant_tx`] with the request's pool, named for the request (the use
+/// cases' traces carry its id), and its errors for the client.
 async fn transact<T>(
     ctx: &Context<'_>,
     scope: &CityScope,
@@ -70,9 +71,12 @@ async fn transact<T>(
 ) -> Result<T> {
     let db = ctx.data::<Db>()?;
     let req = ctx.data::<RequestCtx>()?;
-    tenant_tx(db, scope, body)
-        .await
-        .map_err(|e| db_error(e, req.request_id()))
+    tenant_tx(db, scope, async |tx| {
+        tx.set_request_id(req.request_id());
+        body(tx).await
+    })
+    .await
+    .map_err(|e| db_error(e, req.request_id()))
 }
 
 /// Runs `body` in a transaction with no city (national tables: cities,

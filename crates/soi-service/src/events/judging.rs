@@ -10,7 +10,7 @@ use soi_db::{Error, Result, TenantTx};
 
 /// Records a judge's score of a number, or replaces the judge's earlier one,
 /// under the event's lock.
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn mark(
     tx: &mut TenantTx,
     performance: PerformanceId,

@@ -8,7 +8,7 @@ use soi_db::{Result, TenantTx};
 
 /// Published events that have not long begun (up to a day ago), in time
 /// order, each with its ticket types and the seats left (two statements).
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn published_with_remaining(tx: &mut TenantTx) -> Result<Vec<(Event, Vec<Seats>)>> {
     let listed = events::published(tx).await?;
     let ids: Vec<EventId> = listed.iter().map(|e| e.id).collect();

@@ -10,7 +10,7 @@ use soi_db::events::performers::{self, Performer};
 use soi_db::{Result, TenantTx};
 
 /// Adds a partner to an event that is not done; the name is unique per event.
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn add_partner(
     tx: &mut TenantTx,
     id: PartnerId,
@@ -22,7 +22,7 @@ pub async fn add_partner(
 }
 
 /// Removes a partner of an event that is not done; returns what was removed.
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn remove_partner(tx: &mut TenantTx, id: PartnerId) -> Result<Partner> {
     let partner = event_partners::get(tx, id).await?;
     events::lock_editable(tx, partner.event_id).await?;
@@ -31,7 +31,7 @@ pub async fn remove_partner(tx: &mut TenantTx, id: PartnerId) -> Result<Partner>
 }
 
 /// Adds a number at the end of the running order.
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn add_number(
     tx: &mut TenantTx,
     id: PerformanceId,
@@ -43,7 +43,7 @@ pub async fn add_number(
 }
 
 /// Replaces a number's title, social issue and music.
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn update_number(
     tx: &mut TenantTx,
     id: PerformanceId,
@@ -55,7 +55,7 @@ pub async fn update_number(
 
 /// Removes a number (its performers and marks go with it) and closes the
 /// gap in the running order; returns what was removed.
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn delete_number(tx: &mut TenantTx, id: PerformanceId) -> Result<Performance> {
     let p = editable_number(tx, id).await?;
     performances::delete(tx, &p).await?;
@@ -64,7 +64,7 @@ pub async fn delete_number(tx: &mut TenantTx, id: PerformanceId) -> Result<Perfo
 
 /// Puts the event's numbers in the given order, each exactly once
 /// (`BAD_USER_INPUT` on `performanceIds` otherwise); returns them in it.
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn reorder_numbers(
     tx: &mut TenantTx,
     event: EventId,
@@ -77,7 +77,7 @@ pub async fn reorder_numbers(
 /// Replaces the performers of a number (repeats are ignored). An unknown
 /// participant is `NOT_FOUND` and leaves the old list in place (the caller's
 /// transaction rolls back).
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn set_performers(
     tx: &mut TenantTx,
     performance: PerformanceId,

@@ -13,7 +13,7 @@ use soi_db::{Error, Result, TenantTx};
 pub const DAYS_AFTER_SEASON: u64 = 14;
 
 /// A new draft event inside its season's window.
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn create(tx: &mut TenantTx, id: EventId, e: &NewEvent) -> Result<Event> {
     events::check_hold(e.hold_minutes)?;
     check_in_season(tx, e.season_id, e.starts_at).await?;
@@ -22,7 +22,7 @@ pub async fn create(tx: &mut TenantTx, id: EventId, e: &NewEvent) -> Result<Even
 
 /// Replaces the editable fields while the event is a draft or published
 /// (locked: `CONFLICT` once done), keeping it inside its season's window.
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn update(tx: &mut TenantTx, id: EventId, e: &EventEdit) -> Result<Event> {
     events::check_hold(e.hold_minutes)?;
     let current = events::lock_editable(tx, id).await?;

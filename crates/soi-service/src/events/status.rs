@@ -9,7 +9,7 @@ use soi_db::{Error, Result, TenantTx};
 
 /// Moves the event one step forward (draft → published → done), under its
 /// lock; publishing needs a ticket type. Any other move is a `CONFLICT`.
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn set_status(tx: &mut TenantTx, id: EventId, next: EventStatus) -> Result<Event> {
     let current = events::lock(tx, id).await?;
     if !current.status.can_move_to(next) {

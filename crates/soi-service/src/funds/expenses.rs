@@ -7,7 +7,7 @@ use soi_db::funds::ledger::{self, Entry, Source};
 use soi_db::{Result, TenantTx};
 
 /// Records an expense and its ledger entry (−amount).
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn record_expense(
     tx: &mut TenantTx,
     id: ExpenseId,

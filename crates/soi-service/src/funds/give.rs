@@ -10,7 +10,7 @@ use soi_db::{Error, Result, TenantTx};
 
 /// Gives money to a cause of this city: `NotFound` for an unknown cause (or
 /// another city's), `Conflict` when the balance does not cover the amount.
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn give(
     tx: &mut TenantTx,
     id: DisbursementId,

@@ -11,7 +11,7 @@ use soi_db::{Error, Result, TenantTx};
 /// Marks a pledge received. Money is appended to the ledger (the returned
 /// entry); in kind is not. Receiving twice, or after a reversal, is a
 /// `Conflict`.
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn receive(
     tx: &mut TenantTx,
     id: ContributionId,

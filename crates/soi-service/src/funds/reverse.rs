@@ -14,7 +14,7 @@ use soi_db::{Error, Result, TenantTx};
 /// reversal that takes money out (of a contribution) must leave the balance
 /// non-negative: money already given away cannot be un-received. Reversing a
 /// contribution marks it `reversed`.
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn reverse(tx: &mut TenantTx, id: LedgerEntryId, memo: &str) -> Result<Entry> {
     let memo = soi_core::text::bounded("memo", memo, 400)?;
     ledger::lock(tx).await?;

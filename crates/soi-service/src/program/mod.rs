@@ -1,6 +1,7 @@
 //! The program's flows across tables: applying to a season, deciding and
-//! withdrawing (capacity and the waitlist), and a season's edits that depend
-//! on its enrollments.
+//! withdrawing (capacity and the waitlist), a season's edits that depend on
+//! its enrollments, and session changes with their emails.
 
 pub mod applications;
 pub mod seasons;
+pub mod sessions;

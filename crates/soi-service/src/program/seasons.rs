@@ -7,7 +7,7 @@ use soi_db::{Error, Result, TenantTx};
 
 /// Replaces the editable fields of a season, under its lock: capacity may
 /// not drop below the seats taken (`CONFLICT`).
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn update(tx: &mut TenantTx, id: SeasonId, new: &NewSeason) -> Result<Season> {
     seasons::lock(tx, id).await?;
     let taken = enrollments::seats_taken(tx, id).await?;

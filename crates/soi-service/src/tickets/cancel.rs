@@ -7,7 +7,7 @@ use soi_db::tickets::{OrderStatus, seats};
 use soi_db::{Error, Result, TenantTx};
 
 /// An admin ends a hold before its time; its seats go back on sale.
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn cancel_hold(tx: &mut TenantTx, id: OrderId, reason: Option<&str>) -> Result<Order> {
     let order = orders::lock(tx, id).await?;
     if order.status != OrderStatus::Held {

@@ -7,7 +7,7 @@ use soi_db::{Result, TenantTx};
 /// Admits the holder of `code` once. Unknown code (or one of another city):
 /// `NOT_FOUND`; a refunded ticket: `CONFLICT`; a later scan is not
 /// `admitted` and carries the time of the first.
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn check_in(tx: &mut TenantTx, code: &str) -> Result<CheckIn> {
     tickets::check_in(tx, code).await
 }

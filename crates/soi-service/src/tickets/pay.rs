@@ -21,7 +21,7 @@ pub struct Paid {
 /// Pays a held order ([`settle`]) and, when the payment is new, enqueues the
 /// buyer's tickets by email in the same transaction: a repeated provider
 /// notification is a duplicate and mails nothing.
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn pay(tx: &mut TenantTx, id: OrderId, r: Receipt<'_>) -> Result<Paid> {
     let paid = settle(tx, id, r).await?;
     if !paid.duplicate {
@@ -35,7 +35,7 @@ pub async fn pay(tx: &mut TenantTx, id: OrderId, r: Receipt<'_>) -> Result<Paid>
 /// sale to the ledger (free orders: no entry). The amount must be the
 /// order's total. Idempotent by the provider's transaction id. Seeds and
 /// property tests call this directly; buyers are served by [`pay`].
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn settle(tx: &mut TenantTx, id: OrderId, r: Receipt<'_>) -> Result<Paid> {
     if let Some(txn) = r.provider_txn_id
         && let Some(seen) = payments::by_txn(tx, txn).await?

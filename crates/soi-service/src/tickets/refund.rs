@@ -9,7 +9,7 @@ use soi_db::{Error, Result, TenantTx};
 
 /// Refunds a paid order none of whose tickets was used: cancels the
 /// tickets, returns the seats and appends the negative ledger entry.
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn refund(tx: &mut TenantTx, id: OrderId, reason: &str) -> Result<Order> {
     let order = orders::lock(tx, id).await?;
     if order.status != OrderStatus::Paid {

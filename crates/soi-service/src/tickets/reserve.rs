@@ -27,7 +27,7 @@ pub struct Reserved {
 /// the event are released first (their seats count as free); then each type
 /// is taken in id order, and a type without enough seats fails the whole
 /// reservation with `CONFLICT` (the transaction rolls back).
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn reserve(
     tx: &mut TenantTx,
     event: EventId,

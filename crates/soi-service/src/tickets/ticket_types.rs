@@ -9,7 +9,7 @@ use soi_db::{Result, TenantTx};
 
 /// Adds a ticket type to a draft or published event; the name is unique per
 /// event (`CONFLICT`).
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn add_ticket_type(
     tx: &mut TenantTx,
     id: TicketTypeId,
@@ -26,7 +26,7 @@ pub async fn add_ticket_type(
 
 /// Changes the quota of a ticket type of an editable event; it may not drop
 /// below the seats taken (`CONFLICT`).
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn set_quota(tx: &mut TenantTx, id: TicketTypeId, quota: i32) -> Result<TicketType> {
     ticket_types::check_quota(quota)?;
     let current = ticket_types::get(tx, id).await?;

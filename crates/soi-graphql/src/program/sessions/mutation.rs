@@ -1,7 +1,7 @@
 //! Scheduling, moving and cancelling sessions: chapter admins and coaches
 //! (the database lets a coach do so only for the groups they coach, and
 //! refuses overlaps on one rink). The group hears of each change by email,
-//! committed with it.
+//! committed with it (the use cases in `soi_service::program::sessions`).
 
 use super::inputs::{SessionInput, check_times};
 use super::nodes::SessionNode;
@@ -10,8 +10,7 @@ use crate::shared::roles::STAFF;
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use soi_core::{SessionId, text};
-use soi_db::sessions;
-use soi_mail::sessions as mail;
+use soi_service::program::sessions;
 
 /// Longest cancel reason kept (the column's check allows as much).
 const MAX_REASON: usize = 1000;
@@ -29,13 +28,9 @@ impl SessionMutation {
         #[graphql(desc = "The session.")] input: SessionInput,
     ) -> Result<SessionNode> {
         let new = input.validate()?;
-        in_city(ctx, STAFF, async |tx, _| {
-            let session = sessions::schedule(tx, &new).await?;
-            mail::session_scheduled(tx, &session).await?;
-            Ok(session)
-        })
-        .await
-        .map(SessionNode)
+        in_city(ctx, STAFF, async |tx, _| sessions::schedule(tx, &new).await)
+            .await
+            .map(SessionNode)
     }
 
     /// Moves a scheduled session to a new time on the same rink.
@@ -50,10 +45,7 @@ impl SessionMutation {
         let id: SessionId = parse_id("id", &id)?;
         check_times(starts_at, ends_at)?;
         in_city(ctx, STAFF, async |tx, _| {
-            let old = sessions::get(tx, id).await?;
-            let session = sessions::reschedule(tx, id, starts_at, ends_at).await?;
-            mail::session_moved(tx, &session, old.starts_at, old.ends_at).await?;
-            Ok(session)
+            sessions::reschedule(tx, id, starts_at, ends_at).await
         })
         .await
         .map(SessionNode)
@@ -69,9 +61,7 @@ impl SessionMutation {
         let id: SessionId = parse_id("id", &id)?;
         let reason = text::bounded("reason", &reason, MAX_REASON).valid()?;
         in_city(ctx, STAFF, async |tx, _| {
-            let session = sessions::cancel(tx, id, &reason).await?;
-            mail::session_cancelled(tx, &session).await?;
-            Ok(session)
+            sessions::cancel(tx, id, &reason).await
         })
         .await
         .map(SessionNode)

@@ -11,7 +11,7 @@ use soi_mail::kinds as mail;
 /// A new application. A known email reuses its participant (their stored
 /// details stay); a second application to one season is a `CONFLICT`. With
 /// auto-accept on, a free seat accepts at once and a full season waitlists.
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn apply(
     tx: &mut TenantTx,
     season: SeasonId,

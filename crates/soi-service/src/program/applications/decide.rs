@@ -8,7 +8,7 @@ use soi_db::{Error, Result, TenantTx};
 use soi_mail::kinds::{self as mail, Decision};
 
 /// An admin's decision. Accepting needs a free seat.
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn decide(
     tx: &mut TenantTx,
     id: EnrollmentId,

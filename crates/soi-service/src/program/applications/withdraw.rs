@@ -9,7 +9,7 @@ use soi_mail::kinds::{self as mail, Decision};
 
 /// Withdraws an application. A freed seat goes to the longest-waiting
 /// waitlisted applicant, who is returned too (and told by email).
-#[tracing::instrument(skip_all, fields(city = %tx.city()))]
+#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn withdraw(
     tx: &mut TenantTx,
     id: EnrollmentId,
