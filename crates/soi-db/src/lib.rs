@@ -36,38 +36,3 @@ pub use conn::{
     Db, DbConfig, Error, Launched, NationalRead, NationalTx, Page, ReportTx, Result, SystemDb,
     TenantTx, admin,
 };
-
-// Old paths, kept until the callers move (issue 13).
-#[allow(unused_imports)] // `bench.rs` still names `crate::error`.
-use conn::error;
-pub use events::{event_partners, judge_marks, performances, performers};
-pub use funds::ledger;
-pub use mail::email_preferences;
-pub use program::{attendance, enrollments, participants, rinks, seasons, sessions};
-pub use tickets::{payments, sales, seats, ticket_types};
-/// Old path of `auth::accounts` and `auth::refresh_tokens`.
-pub mod accounts {
-    pub use crate::auth::{accounts::*, refresh_tokens::*};
-}
-/// Old path of `program::coaches` and `program::coach_certificates`.
-pub mod coaches {
-    pub use crate::program::{coach_certificates::*, coaches::*};
-}
-/// Old path of `program::groups`, `group_members` and `group_coaches`.
-pub mod groups {
-    pub use crate::program::{group_coaches::*, group_members::*, groups::*};
-}
-/// Old path of `tickets::orders`, `tickets::order_lines` and the order status.
-pub mod orders {
-    pub use crate::tickets::OrderStatus;
-    pub use crate::tickets::order_lines::{Line, lines_of};
-    pub use crate::tickets::orders::*;
-}
-/// Old path of `mail::outbox` and its wake-ups.
-pub mod outbox {
-    pub use crate::mail::{outbox::*, wakeups::*};
-}
-/// Old path of `program::skills` and `program::skill_assessments`.
-pub mod skills {
-    pub use crate::program::{skill_assessments::*, skills::*};
-}

@@ -4,7 +4,7 @@
 
 use crate::Result;
 use crate::TenantTx;
-use soi_core::program::AttendanceMark;
+use soi_core::states::AttendanceMark;
 use soi_core::{CoachId, GroupId, ParticipantId, Role, SessionId};
 use uuid::Uuid;
 

@@ -5,7 +5,7 @@
 use crate::{Error, Result};
 use crate::{Page, TenantTx};
 use chrono::{DateTime, Utc};
-use soi_core::program::EnrollmentStatus;
+use soi_core::states::EnrollmentStatus;
 use soi_core::{EnrollmentId, ParticipantId, SeasonId};
 use uuid::Uuid;
 

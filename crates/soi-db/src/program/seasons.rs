@@ -5,7 +5,7 @@ use crate::{Error, Result};
 use crate::{Page, TenantTx};
 use chrono::NaiveDate;
 use soi_core::SeasonId;
-use soi_core::program::SeasonPhase;
+use soi_core::states::SeasonPhase;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

@@ -5,10 +5,13 @@
 use super::json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use soi_core::program::EnrollmentStatus;
+use soi_core::states::EnrollmentStatus;
 use soi_core::{EventId, OrderId, ParticipantId};
-use soi_db::{Page, Result, TenantTx, enrollments, events, orders, outbox, participants, rinks};
-use soi_db::{ticket_types, tickets};
+use soi_db::events::events;
+use soi_db::mail::outbox;
+use soi_db::program::{enrollments, participants, rinks};
+use soi_db::tickets::{orders, ticket_types, tickets};
+use soi_db::{Page, Result, TenantTx};
 
 pub const TICKET_ORDER_PAID: &str = "ticket_order_paid";
 pub const SHOW_ANNOUNCEMENT: &str = "show_announcement";

@@ -4,11 +4,11 @@
 use super::batch::{CityLoader, LoadError, grouped};
 use async_graphql::dataloader::Loader;
 use soi_core::EventId;
-use soi_db::event_partners::{self, Partner};
-use soi_db::judge_marks::{self, Standing};
-use soi_db::performances::{self, Performance};
-use soi_db::performers::{self, Performer};
-use soi_db::ticket_types::{self, Seats};
+use soi_db::events::event_partners::{self, Partner};
+use soi_db::events::judge_marks::{self, Standing};
+use soi_db::events::performances::{self, Performance};
+use soi_db::events::performers::{self, Performer};
+use soi_db::tickets::ticket_types::{self, Seats};
 use std::collections::HashMap;
 
 /// An event's partners, by name.

@@ -4,12 +4,12 @@
 use super::batch::{CityLoader, LoadError, grouped};
 use async_graphql::dataloader::Loader;
 use soi_core::{CoachId, GroupId, ParticipantId, RinkId, SeasonId};
-use soi_db::attendance::{self, Rate};
-use soi_db::coaches::{self, Certificate};
-use soi_db::participants::{self, Participant};
-use soi_db::rinks::{self, Rink};
-use soi_db::seasons::{self, Season};
-use soi_db::{enrollments, groups};
+use soi_db::program::attendance::{self, Rate};
+use soi_db::program::coach_certificates::{self, Certificate};
+use soi_db::program::participants::{self, Participant};
+use soi_db::program::rinks::{self, Rink};
+use soi_db::program::seasons::{self, Season};
+use soi_db::program::{enrollments, group_members};
 use std::collections::HashMap;
 
 /// The seats taken in a season (accepted, active and completed).
@@ -65,7 +65,7 @@ impl Loader<CertificatesOf> for CityLoader {
     ) -> Result<HashMap<CertificatesOf, Vec<Certificate>>, LoadError> {
         let ids: Vec<CoachId> = keys.iter().map(|k| k.0).collect();
         let rows = self
-            .batch(async |tx| coaches::certificates_of(tx, &ids).await)
+            .batch(async |tx| coach_certificates::certificates_of(tx, &ids).await)
             .await?;
         Ok(grouped(
             keys,
@@ -88,7 +88,7 @@ impl Loader<MembersOf> for CityLoader {
     ) -> Result<HashMap<MembersOf, Vec<ParticipantId>>, LoadError> {
         let ids: Vec<GroupId> = keys.iter().map(|k| k.0).collect();
         let rows = self
-            .batch(async |tx| groups::members_of(tx, &ids).await)
+            .batch(async |tx| group_members::members_of(tx, &ids).await)
             .await?;
         Ok(grouped(
             keys,

@@ -10,7 +10,7 @@ use crate::shared::roles::STAFF;
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use soi_core::{SessionId, text};
-use soi_db::sessions;
+use soi_db::program::sessions;
 use soi_mail::sessions as mail;
 
 /// Longest cancel reason kept (the column's check allows as much).
