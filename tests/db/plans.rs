@@ -38,7 +38,7 @@ async fn exercise(db: &Db, city: CityId) {
         .expect("coaches");
     let coach = coaches[0].id;
     coaches::get(&mut tx, coach).await.expect("coach");
-    coach_certificates::certificates_of(&mut tx, &[coach, coaches[1].id])
+    coach_certificates::of_coaches(&mut tx, &[coach, coaches[1].id])
         .await
         .expect("certificates of coaches");
     coach_certificates::certificates_expiring(
@@ -64,11 +64,11 @@ async fn exercise(db: &Db, city: CityId) {
     enrollments::first_waitlisted(&mut tx, season)
         .await
         .expect("first waitlisted");
-    enrollments::seats_taken_many(&mut tx, &[season])
+    enrollments::seats_taken_of_seasons(&mut tx, &[season])
         .await
         .expect("seats of many");
     seasons::get(&mut tx, season).await.expect("season");
-    seasons::many(&mut tx, &[season])
+    seasons::by_ids(&mut tx, &[season])
         .await
         .expect("many seasons");
     let filter = participants::Filter {
@@ -114,7 +114,7 @@ async fn exercise(db: &Db, city: CityId) {
     group_members::members(&mut tx, group)
         .await
         .expect("members");
-    group_members::members_of(&mut tx, &[group, groups[1].id])
+    group_members::of_groups(&mut tx, &[group, groups[1].id])
         .await
         .expect("members of groups");
     groups::of_coach(&mut tx, coach).await.expect("of coach");
@@ -132,7 +132,7 @@ async fn exercise(db: &Db, city: CityId) {
     attendance::rates_of_groups(&mut tx, &[group])
         .await
         .expect("rates of groups");
-    attendance::rates_for_participants(&mut tx, &[p, people[1].id])
+    attendance::rates_of_participants(&mut tx, &[p, people[1].id])
         .await
         .expect("rates");
     attendance::record_session(&mut tx, session, Some(coach), &[(p, AttendanceMark::Late)])
@@ -159,7 +159,7 @@ async fn exercise(db: &Db, city: CityId) {
     participants::by_email(&mut tx, &new.email)
         .await
         .expect("by email");
-    participants::many(&mut tx, &[newcomer, p])
+    participants::by_ids(&mut tx, &[newcomer, p])
         .await
         .expect("many");
     enrollments::of_participant(&mut tx, season, newcomer)
@@ -395,7 +395,9 @@ async fn exercise_events(
     performers::of_performances(tx, &[one, two])
         .await
         .expect("performers of");
-    performers::counts(tx, &[one, two]).await.expect("counts");
+    performers::counts_of_performances(tx, &[one, two])
+        .await
+        .expect("counts");
     soi_service::events::set_status(tx, event, EventStatus::Published)
         .await
         .expect("publish");
@@ -580,7 +582,7 @@ async fn exercise_tickets(tx: &mut TenantTx, season: SeasonId, rink: RinkId) {
     orders::list_for_event(tx, event, None, Page::first(10))
         .await
         .expect("orders");
-    order_lines::lines_of(tx, &[a, b]).await.expect("lines");
+    order_lines::of_orders(tx, &[a, b]).await.expect("lines");
     let receipt = |txn| Receipt {
         method: PaymentMethod::Provider,
         amount_tiyn: 200_000,
@@ -597,7 +599,7 @@ async fn exercise_tickets(tx: &mut TenantTx, season: SeasonId, rink: RinkId) {
         .await
         .expect("pay");
     payments::of_orders(tx, &[a, b]).await.expect("payments");
-    let issued = tickets::tickets_of(tx, &[b]).await.expect("tickets");
+    let issued = tickets::of_orders(tx, &[b]).await.expect("tickets");
     soi_service::tickets::check_in(tx, &issued[0].code)
         .await
         .expect("scan");

@@ -17,6 +17,15 @@
 //! `audit` log. A table file does SQL for its own table only and imports no
 //! sibling table file; a flow that spans tables is a use case of
 //! `soi-service`, which calls these files inside the caller's transaction.
+//!
+//! Batch readers (one statement for a list of ids, for the GraphQL loaders
+//! and the mail kinds) are named by what the ids are:
+//! - `by_ids(tx, &ids)`: the table's rows by their own ids
+//!   (`participants::by_ids`);
+//! - `of_<parents>(tx, &parent_ids)`: the rows that belong to those parents
+//!   (`group_members::of_groups`, `order_lines::of_orders`);
+//! - `<figure>_of_<parents>(tx, &parent_ids)`: a figure per parent
+//!   (`attendance::rates_of_participants`, `enrollments::seats_taken_of_seasons`).
 
 pub mod audit;
 pub mod auth;

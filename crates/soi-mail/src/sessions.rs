@@ -63,7 +63,7 @@ async fn to_group(
         return Ok(0);
     }
     let mut added = 0;
-    for who in participants::many(tx, &members).await? {
+    for who in participants::by_ids(tx, &members).await? {
         let payload = json(SessionMail {
             first_name: who.first_name,
             group_name: group.name.clone(),

@@ -203,7 +203,7 @@ impl City {
                 provider_txn_id: None,
             };
             soi_service::tickets::settle(tx, r.order.id, receipt).await?;
-            let issued = tickets::tickets_of(tx, &[r.order.id]).await?;
+            let issued = tickets::of_orders(tx, &[r.order.id]).await?;
             self.orders.push(r.order.id);
             self.codes.extend(issued.into_iter().map(|t| t.code));
             let sale = ledger::list(tx, Some(ledger::Kind::TicketSale), Page::first(1)).await?;

@@ -154,7 +154,7 @@ pub async fn by_email(tx: &mut TenantTx, email: &Email) -> Result<Option<Partici
 }
 
 /// Several participants at once (one statement for a page of rows).
-pub async fn many(tx: &mut TenantTx, ids: &[ParticipantId]) -> Result<Vec<Participant>> {
+pub async fn by_ids(tx: &mut TenantTx, ids: &[ParticipantId]) -> Result<Vec<Participant>> {
     let ids: Vec<Uuid> = ids.iter().map(ParticipantId::as_uuid).collect();
     let (city, conn) = tx.parts();
     let sql = format!("select {COLUMNS} from participants where city_id = $1 and id = any($2)");

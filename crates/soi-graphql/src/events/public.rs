@@ -110,7 +110,7 @@ async fn load(
     let partners = event_partners::list(tx, event.id).await?;
     let numbers = performances::list(tx, event.id).await?;
     let ids: Vec<_> = numbers.iter().map(|p| p.id).collect();
-    let counts = performers::counts(tx, &ids).await?;
+    let counts = performers::counts_of_performances(tx, &ids).await?;
     let standings = if event.kind == EventKind::Competition {
         judge_marks::results(tx, event.id).await?
     } else {

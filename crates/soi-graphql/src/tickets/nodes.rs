@@ -74,8 +74,8 @@ pub struct Bundle {
 /// Gathers the lines, tickets, payments and ticket-type names of `list`.
 pub async fn bundle(tx: &mut TenantTx, list: Vec<Order>) -> soi_db::Result<Vec<Bundle>> {
     let ids: Vec<OrderId> = list.iter().map(|o| o.id).collect();
-    let mut lines = order_lines::lines_of(tx, &ids).await?;
-    let mut issued = tickets::tickets_of(tx, &ids).await?;
+    let mut lines = order_lines::of_orders(tx, &ids).await?;
+    let mut issued = tickets::of_orders(tx, &ids).await?;
     let mut paid = payments::of_orders(tx, &ids).await?;
     let mut events: Vec<EventId> = list.iter().map(|o| o.event_id).collect();
     events.sort();

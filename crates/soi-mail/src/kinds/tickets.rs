@@ -43,7 +43,7 @@ pub async fn ticket_order_paid(tx: &mut TenantTx, order: OrderId) -> Result<bool
     let event = events::get(tx, order.event_id).await?;
     let rink = rinks::get(tx, event.rink_id).await?;
     let types = ticket_types::list_for_event(tx, event.id).await?;
-    let issued = tickets::tickets_of(tx, &[order.id]).await?;
+    let issued = tickets::of_orders(tx, &[order.id]).await?;
     let type_name = |id| {
         types
             .iter()
@@ -114,7 +114,7 @@ pub async fn show_announcement(tx: &mut TenantTx, event: EventId) -> Result<usiz
         }
     }
     let mut added = 0;
-    for who in participants::many(tx, &ids).await? {
+    for who in participants::by_ids(tx, &ids).await? {
         let payload = json(ShowAnnouncement {
             first_name: who.first_name,
             event_title: event.title.clone(),
