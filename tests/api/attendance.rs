@@ -3,7 +3,8 @@
 
 use serde_json::{Value, json};
 use soi_core::{GroupId, SessionId};
-use soi_db::{Page, groups, sessions};
+use soi_db::Page;
+use soi_db::program::{group_members, sessions};
 use soi_tests::{TestApp, TestDb, codes, tenant};
 
 const RECORD: &str = "mutation($s: ID!, $m: [MarkInput!]!) { recordAttendance(sessionId: $s, marks: $m) { participantId mark } }";
@@ -32,8 +33,12 @@ async fn demo(t: &TestDb) -> Demo {
         .id;
     let ids =
         |v: Vec<soi_core::ParticipantId>| v.into_iter().map(|p| p.to_string()).collect::<Vec<_>>();
-    let own_members = ids(groups::members(&mut tx, own.id).await.expect("members"));
-    let other_members = ids(groups::members(&mut tx, other.id).await.expect("members"));
+    let own_members = ids(group_members::members(&mut tx, own.id)
+        .await
+        .expect("members"));
+    let other_members = ids(group_members::members(&mut tx, other.id)
+        .await
+        .expect("members"));
     tx.commit().await.expect("commit");
     Demo {
         own_session,

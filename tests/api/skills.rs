@@ -1,7 +1,7 @@
 //! The skill catalogue and progressions over the API.
 
 use serde_json::{Value, json};
-use soi_db::groups;
+use soi_db::program::group_members;
 use soi_tests::{TestApp, TestDb, codes, tenant};
 
 const PASS: &str = "mutation($p: ID!, $e: ID!, $d: NaiveDate!) { recordSkillPass(participantId: $p, elementId: $e, passedOn: $d) { elementId passedOn } }";
@@ -14,8 +14,14 @@ async fn coaches_record_passes_for_their_own_participants() {
     let city = t.city("almaty").await;
     let mut tx = tenant(&db, city.id).await;
     let (_, own, other) = soi_tests::demo_coach_groups(&db, &mut tx, "almaty").await;
-    let mine = groups::members(&mut tx, own.id).await.expect("members")[0].to_string();
-    let theirs = groups::members(&mut tx, other.id).await.expect("members")[0].to_string();
+    let mine = group_members::members(&mut tx, own.id)
+        .await
+        .expect("members")[0]
+        .to_string();
+    let theirs = group_members::members(&mut tx, other.id)
+        .await
+        .expect("members")[0]
+        .to_string();
     tx.commit().await.expect("commit");
     let app = TestApp::spawn(&t).await;
 

@@ -3,7 +3,8 @@
 
 use soi_core::{CityId, SystemCtx};
 use soi_db::cities::City;
-use soi_db::{Db, Page, participants};
+use soi_db::program::participants;
+use soi_db::{Db, Page};
 use soi_tests::{TestDb, catalog};
 use sqlx::{Connection, Executor, PgConnection};
 use std::collections::HashSet;

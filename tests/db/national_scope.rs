@@ -7,7 +7,7 @@
 
 use soi_core::CityId;
 use soi_db::cities::City;
-use soi_db::reports::{self, ReportQuery};
+use soi_db::reports::rollups::{self, ReportQuery};
 use soi_tests::TestDb;
 use sqlx::{Connection, Executor, PgConnection};
 use std::collections::BTreeSet;
@@ -297,7 +297,7 @@ async fn a_report_transaction_reads_rollups_of_every_city_and_no_city_table() {
         to: chrono::NaiveDate::from_ymd_opt(2100, 12, 1).expect("date"),
         by: Some(soi_core::report::Grouping::City),
     };
-    let rows = reports::national(&mut report, &q)
+    let rows = rollups::national(&mut report, &q)
         .await
         .expect("national report");
     let seen: BTreeSet<CityId> = rows

@@ -4,12 +4,20 @@
 //! checked as soon as this test runs it.
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
-use soi_core::program::{AttendanceMark, EnrollmentStatus};
+use soi_core::states::{AttendanceMark, EnrollmentStatus};
 use soi_core::*;
-use soi_db::enrollments::EnrollmentRow;
-use soi_db::sessions::NewSession;
-use soi_db::skills::PassRow;
-use soi_db::*;
+use soi_db::auth::accounts;
+use soi_db::events::{event_partners, events, judge_marks, performances, performers};
+use soi_db::mail::outbox;
+use soi_db::program::enrollments::{self, EnrollmentRow};
+use soi_db::program::sessions::{self, NewSession};
+use soi_db::program::skill_assessments::{self, PassRow};
+use soi_db::program::{
+    attendance, coach_certificates, coaches, group_coaches, group_members, groups, participants,
+    rinks, seasons, skills,
+};
+use soi_db::tickets::{order_lines, orders, payments, sales, ticket_types, tickets};
+use soi_db::{Db, Page, TenantTx};
 use soi_tests::{TestDb, launch, notices, plans};
 use sqlx::Executor;
 
@@ -30,10 +38,10 @@ async fn exercise(db: &Db, city: CityId) {
         .expect("coaches");
     let coach = coaches[0].id;
     coaches::get(&mut tx, coach).await.expect("coach");
-    coaches::certificates_of(&mut tx, &[coach, coaches[1].id])
+    coach_certificates::of_coaches(&mut tx, &[coach, coaches[1].id])
         .await
         .expect("certificates of coaches");
-    coaches::certificates_expiring(
+    coach_certificates::certificates_expiring(
         &mut tx,
         NaiveDate::from_ymd_opt(2027, 12, 31).expect("date"),
     )
@@ -46,7 +54,7 @@ async fn exercise(db: &Db, city: CityId) {
         .expect("seasons");
     let season = all_seasons
         .iter()
-        .find(|s| s.phase == soi_core::program::SeasonPhase::Training)
+        .find(|s| s.phase == soi_core::states::SeasonPhase::Training)
         .expect("a season in training")
         .id;
     seasons::open_for_applications(&mut tx)
@@ -56,11 +64,11 @@ async fn exercise(db: &Db, city: CityId) {
     enrollments::first_waitlisted(&mut tx, season)
         .await
         .expect("first waitlisted");
-    enrollments::seats_taken_many(&mut tx, &[season])
+    enrollments::seats_taken_of_seasons(&mut tx, &[season])
         .await
         .expect("seats of many");
     seasons::get(&mut tx, season).await.expect("season");
-    seasons::many(&mut tx, &[season])
+    seasons::by_ids(&mut tx, &[season])
         .await
         .expect("many seasons");
     let filter = participants::Filter {
@@ -71,7 +79,7 @@ async fn exercise(db: &Db, city: CityId) {
     participants::search(&mut tx, &filter, Page::first(20))
         .await
         .expect("search");
-    groups::coach_trains(&mut tx, coach, p)
+    group_coaches::coach_trains(&mut tx, coach, p)
         .await
         .expect("coach trains");
     let enrolled = enrollments::list_by_season(&mut tx, season, None, Page::first(100))
@@ -103,8 +111,10 @@ async fn exercise(db: &Db, city: CityId) {
         .expect("groups");
     let group = groups[0].id;
     groups::get(&mut tx, group).await.expect("group");
-    groups::members(&mut tx, group).await.expect("members");
-    groups::members_of(&mut tx, &[group, groups[1].id])
+    group_members::members(&mut tx, group)
+        .await
+        .expect("members");
+    group_members::of_groups(&mut tx, &[group, groups[1].id])
         .await
         .expect("members of groups");
     groups::of_coach(&mut tx, coach).await.expect("of coach");
@@ -122,24 +132,26 @@ async fn exercise(db: &Db, city: CityId) {
     attendance::rates_of_groups(&mut tx, &[group])
         .await
         .expect("rates of groups");
-    attendance::rates_for_participants(&mut tx, &[p, people[1].id])
+    attendance::rates_of_participants(&mut tx, &[p, people[1].id])
         .await
         .expect("rates");
     attendance::record_session(&mut tx, session, Some(coach), &[(p, AttendanceMark::Late)])
         .await
         .expect("record");
-    skills::progression(&mut tx, p).await.expect("progression");
+    skill_assessments::progression(&mut tx, p)
+        .await
+        .expect("progression");
     let catalogue = skills::catalogue(&mut tx).await.expect("catalogue");
 
     // Writes: a new participant with an application, a session, marks and a pass.
     let newcomer = ParticipantId::new();
-    let new = soi_db::participants::NewParticipant {
+    let new = soi_db::program::participants::NewParticipant {
         email: Email::parse(&format!(
             "plan.{}@mail.soi.test",
             newcomer.as_uuid().simple()
         ))
         .expect("email"),
-        ..soi_db::participants::NewParticipant::clone(&template(&people[0]))
+        ..soi_db::program::participants::NewParticipant::clone(&template(&people[0]))
     };
     participants::insert(&mut tx, newcomer, &new)
         .await
@@ -147,7 +159,7 @@ async fn exercise(db: &Db, city: CityId) {
     participants::by_email(&mut tx, &new.email)
         .await
         .expect("by email");
-    participants::many(&mut tx, &[newcomer, p])
+    participants::by_ids(&mut tx, &[newcomer, p])
         .await
         .expect("many");
     enrollments::of_participant(&mut tx, season, newcomer)
@@ -179,7 +191,7 @@ async fn exercise(db: &Db, city: CityId) {
     seasons::move_to_phase(
         &mut tx,
         next_season.id,
-        soi_core::program::SeasonPhase::Training,
+        soi_core::states::SeasonPhase::Training,
     )
     .await
     .expect("phase");
@@ -204,7 +216,7 @@ async fn exercise(db: &Db, city: CityId) {
     enrollments::insert_many(&mut tx, &[row])
         .await
         .expect("bulk enrollments");
-    groups::add_members(&mut tx, group, &[newcomer])
+    group_members::add_members(&mut tx, group, &[newcomer])
         .await
         .expect("add member");
     let at = Utc
@@ -238,7 +250,7 @@ async fn exercise(db: &Db, city: CityId) {
     sessions::cancel(&mut tx, new_session.id, "ice maintenance")
         .await
         .expect("cancel");
-    skills::record_pass(
+    skill_assessments::record_pass(
         &mut tx,
         AssessmentId::new(),
         newcomer,
@@ -248,7 +260,7 @@ async fn exercise(db: &Db, city: CityId) {
     )
     .await
     .expect("pass");
-    skills::insert_many(
+    skill_assessments::insert_many(
         &mut tx,
         &[PassRow {
             id: AssessmentId::new(),
@@ -284,7 +296,7 @@ async fn exercise_events(
     rink: RinkId,
     people: &[ParticipantId],
 ) {
-    use soi_core::program::{EventKind, EventStatus};
+    use soi_core::states::{EventKind, EventStatus};
     let starts_at = Utc
         .with_ymd_and_hms(2027, 3, 28, 13, 0, 0)
         .single()
@@ -383,7 +395,9 @@ async fn exercise_events(
     performers::of_performances(tx, &[one, two])
         .await
         .expect("performers of");
-    performers::counts(tx, &[one, two]).await.expect("counts");
+    performers::counts_of_performances(tx, &[one, two])
+        .await
+        .expect("counts");
     soi_service::events::set_status(tx, event, EventStatus::Published)
         .await
         .expect("publish");
@@ -503,8 +517,8 @@ async fn exercise_funds(tx: &mut TenantTx) {
         .await
         .expect("expenses in ledger");
     ledger::balance(tx).await.expect("balance");
-    report::report(tx, None, None).await.expect("report");
-    report::report(tx, Some(day), Some(day))
+    transparency::report(tx, None, None).await.expect("report");
+    transparency::report(tx, Some(day), Some(day))
         .await
         .expect("report of a day");
 }
@@ -512,11 +526,11 @@ async fn exercise_funds(tx: &mut TenantTx) {
 /// Every db fn of ticketing: reserve, pay (and a repeated notification),
 /// tickets and check-in, sales, cancel, refund, the sweeper's expiry.
 async fn exercise_tickets(tx: &mut TenantTx, season: SeasonId, rink: RinkId) {
-    use soi_db::payments::{PaymentMethod, Receipt};
+    use soi_db::tickets::payments::{PaymentMethod, Receipt};
     let starts_at = Utc::now() + Duration::days(30);
     let new = events::NewEvent {
         season_id: season,
-        kind: soi_core::program::EventKind::IceShow,
+        kind: soi_core::states::EventKind::IceShow,
         title: "Plan Show".into(),
         motto: None,
         social_theme: "Clean air".into(),
@@ -544,7 +558,7 @@ async fn exercise_tickets(tx: &mut TenantTx, season: SeasonId, rink: RinkId) {
     .await
     .expect("ticket type")
     .id;
-    soi_service::events::set_status(tx, event, soi_core::program::EventStatus::Published)
+    soi_service::events::set_status(tx, event, soi_core::states::EventStatus::Published)
         .await
         .expect("publish");
     let buyer = orders::Buyer {
@@ -568,7 +582,7 @@ async fn exercise_tickets(tx: &mut TenantTx, season: SeasonId, rink: RinkId) {
     orders::list_for_event(tx, event, None, Page::first(10))
         .await
         .expect("orders");
-    orders::lines_of(tx, &[a, b]).await.expect("lines");
+    order_lines::of_orders(tx, &[a, b]).await.expect("lines");
     let receipt = |txn| Receipt {
         method: PaymentMethod::Provider,
         amount_tiyn: 200_000,
@@ -585,7 +599,7 @@ async fn exercise_tickets(tx: &mut TenantTx, season: SeasonId, rink: RinkId) {
         .await
         .expect("pay");
     payments::of_orders(tx, &[a, b]).await.expect("payments");
-    let issued = tickets::tickets_of(tx, &[b]).await.expect("tickets");
+    let issued = tickets::of_orders(tx, &[b]).await.expect("tickets");
     soi_service::tickets::check_in(tx, &issued[0].code)
         .await
         .expect("scan");
@@ -602,8 +616,10 @@ async fn exercise_tickets(tx: &mut TenantTx, season: SeasonId, rink: RinkId) {
     soi_service::tickets::expire(tx, 10).await.expect("expire");
 }
 
-fn template(p: &soi_db::participants::Participant) -> soi_db::participants::NewParticipant {
-    soi_db::participants::NewParticipant {
+fn template(
+    p: &soi_db::program::participants::Participant,
+) -> soi_db::program::participants::NewParticipant {
+    soi_db::program::participants::NewParticipant {
         first_name: PersonName::parse("firstName", &p.first_name).expect("name"),
         last_name: PersonName::parse("lastName", &p.last_name).expect("name"),
         email: Email::parse(&p.email).expect("email"),
@@ -611,7 +627,7 @@ fn template(p: &soi_db::participants::Participant) -> soi_db::participants::NewP
         university: p.university.clone(),
         birth_date: p.birth_date,
         preferred_language: p.preferred_language,
-        consent: soi_db::participants::Consent {
+        consent: soi_db::program::participants::Consent {
             given_at: p.consent_given_at,
             text_version: p.consent_text_version.clone(),
             method: p.consent_method,
@@ -759,10 +775,10 @@ async fn exercise_outbox(tx: &mut TenantTx) {
     outbox::requeue(tx, c).await.expect("requeue");
     outbox::get(tx, c).await.expect("get");
     outbox::counts(tx).await.expect("counts");
-    soi_db::email_preferences::unsubscribe(tx, "Plan@Mail.kz")
+    soi_db::mail::email_preferences::unsubscribe(tx, "Plan@Mail.kz")
         .await
         .expect("unsubscribe");
-    soi_db::email_preferences::unsubscribed_among(tx, &["plan@mail.kz".to_owned()])
+    soi_db::mail::email_preferences::unsubscribed_among(tx, &["plan@mail.kz".to_owned()])
         .await
         .expect("unsubscribed");
 }

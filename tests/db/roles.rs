@@ -2,11 +2,12 @@
 //! coach's or a participant's scope cannot see or change more than the role
 //! allows, whatever the resolvers do.
 
-use soi_core::program::{AttendanceMark, SessionStatus};
+use soi_core::states::{AttendanceMark, SessionStatus};
 use soi_core::{CityScope, CoachId, GroupId, ParticipantId, Principal, Role, SeasonId, SystemCtx};
-use soi_db::{
-    Db, Error, Page, attendance, coaches, enrollments, groups, participants, seasons, sessions,
+use soi_db::program::{
+    attendance, coaches, enrollments, group_members, groups, participants, seasons, sessions,
 };
+use soi_db::{Db, Error, Page};
 use soi_tests::TestDb;
 
 struct City {
@@ -39,7 +40,9 @@ async fn setup(db: &Db, t: &TestDb) -> City {
         .find(|g| g.id != own_group)
         .expect("another group")
         .id;
-    let participant = groups::members(&mut tx, own_group).await.expect("members")[0];
+    let participant = group_members::members(&mut tx, own_group)
+        .await
+        .expect("members")[0];
     tx.commit().await.expect("commit");
     City {
         system,
@@ -94,7 +97,7 @@ async fn a_participant_sees_only_their_own_rows() {
             .expect("coaches")
             .is_empty()
     );
-    let members = groups::members(&mut tx, c.own_group)
+    let members = group_members::members(&mut tx, c.own_group)
         .await
         .expect("members");
     assert_eq!(members, [c.participant]);
@@ -155,7 +158,7 @@ async fn a_coach_records_attendance_only_for_their_own_groups() {
         .await
         .expect("sessions")[0]
         .id;
-    let member = groups::members(&mut tx, c.own_group)
+    let member = group_members::members(&mut tx, c.own_group)
         .await
         .expect("members")[0];
     attendance::record_session(
@@ -173,7 +176,7 @@ async fn a_coach_records_attendance_only_for_their_own_groups() {
         .await
         .expect("sessions")[0]
         .id;
-    let stranger = groups::members(&mut tx, c.other_group)
+    let stranger = group_members::members(&mut tx, c.other_group)
         .await
         .expect("members")[0];
     let err = attendance::record_session(
@@ -190,7 +193,7 @@ async fn a_coach_records_attendance_only_for_their_own_groups() {
     drop(tx);
 
     let mut tx = db.tenant(&coach).await.expect("tx");
-    let err = groups::add_members(&mut tx, c.other_group, &[c.participant]).await;
+    let err = group_members::add_members(&mut tx, c.other_group, &[c.participant]).await;
     assert!(matches!(err, Err(Error::Forbidden)), "{err:?}");
     drop(tx);
 

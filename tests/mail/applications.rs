@@ -312,7 +312,7 @@ async fn sent_emails_past_retention_are_deleted_by_system_work_only() {
     .expect("admin scope");
     let mut tx = db.tenant(&admin).await.expect("tenant");
     assert_eq!(
-        soi_db::outbox::purge_sent(&mut tx, cutoff, 100)
+        soi_db::mail::outbox::purge_sent(&mut tx, cutoff, 100)
             .await
             .expect("purge"),
         0
@@ -321,13 +321,13 @@ async fn sent_emails_past_retention_are_deleted_by_system_work_only() {
     let scope = soi_core::SystemCtx::new("mail-worker").in_city(city);
     let mut tx = db.tenant(&scope).await.expect("tenant");
     assert_eq!(
-        soi_db::outbox::purge_sent(&mut tx, cutoff, 1)
+        soi_db::mail::outbox::purge_sent(&mut tx, cutoff, 1)
             .await
             .expect("purge"),
         1
     );
     assert_eq!(
-        soi_db::outbox::purge_sent(&mut tx, cutoff, 100)
+        soi_db::mail::outbox::purge_sent(&mut tx, cutoff, 100)
             .await
             .expect("purge"),
         1

@@ -4,7 +4,8 @@
 
 use soi_core::{CityId, Language};
 use soi_db::Db;
-use soi_db::outbox::{self, Wakeup, Wakeups};
+use soi_db::mail::outbox;
+use soi_db::mail::wakeups::{Wakeup, Wakeups};
 use soi_tests::mail::{RunningWorker, Sink, address, enqueue, payload, quick_config};
 use soi_tests::{TestDb, launch, tenant};
 use std::time::Duration;

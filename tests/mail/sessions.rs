@@ -10,7 +10,11 @@ use soi_core::{
     CertificateId, CityId, CityZone, Email, GroupId, Language, ParticipantId, PersonName, RinkId,
     Role, SessionId,
 };
-use soi_db::{Db, Page, accounts, coaches, groups, participants, rinks, seasons};
+use soi_db::auth::accounts;
+use soi_db::program::{
+    coach_certificates, coaches, group_members, groups, participants, rinks, seasons,
+};
+use soi_db::{Db, Page};
 use soi_mail::format::{date, date_time};
 use soi_mail::{scheduler, sessions as mail};
 use soi_tests::mail::{Received, RunningWorker, Sink, address, quick_config};
@@ -88,7 +92,7 @@ async fn fixture(t: &TestDb) -> Fixture {
         ids.push(id);
         members.push((to, lang));
     }
-    groups::add_members(&mut tx, group, &ids)
+    group_members::add_members(&mut tx, group, &ids)
         .await
         .expect("members");
     tx.commit().await.expect("commit");
@@ -338,9 +342,9 @@ async fn a_rolled_back_schedule_enqueues_nothing() {
     assert_eq!(codes(&body), ["CONFLICT"]);
     // Scheduled and enqueued, then rolled back.
     let mut tx = tenant(&f.db, f.city).await;
-    let session = soi_db::sessions::schedule(
+    let session = soi_db::program::sessions::schedule(
         &mut tx,
-        &soi_db::sessions::NewSession {
+        &soi_db::program::sessions::NewSession {
             id: SessionId::new(),
             group: f.group,
             rink: f.rink,
@@ -401,7 +405,7 @@ async fn chapter_admins_hear_of_certificates_expiring_within_30_days() {
         .await
         .expect("coaches")[0]
         .clone();
-    let cert = |title: &str, expires_on: NaiveDate| coaches::NewCertificate {
+    let cert = |title: &str, expires_on: NaiveDate| coach_certificates::NewCertificate {
         title: format!("{title} {tag}"),
         issuer: "ISU".into(),
         issued_on: today - Duration::days(700),
@@ -413,9 +417,14 @@ async fn chapter_admins_hear_of_certificates_expiring_within_30_days() {
         ("Later", today + Duration::days(45)),
         ("Past", today - Duration::days(1)),
     ] {
-        coaches::add_certificate(&mut tx, CertificateId::new(), coach.id, &cert(title, on))
-            .await
-            .expect("certificate");
+        coach_certificates::add_certificate(
+            &mut tx,
+            CertificateId::new(),
+            coach.id,
+            &cert(title, on),
+        )
+        .await
+        .expect("certificate");
     }
     tx.commit().await.expect("commit");
     for _ in 0..2 {

@@ -12,19 +12,20 @@ use chrono::{Days, Duration, Utc};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::TestCaseError;
-use soi_core::program::{EventKind, EventStatus};
+use soi_core::states::{EventKind, EventStatus};
 use soi_core::*;
-use soi_db::funds::causes::NewCause;
-use soi_db::funds::contributions::Pledge;
+use soi_db::events::events;
+use soi_db::funds::causes::{self, NewCause};
+use soi_db::funds::contributions::{self, Pledge};
 use soi_db::funds::disbursements::NewDisbursement;
 use soi_db::funds::expenses::NewExpense;
-use soi_db::funds::report::{CauseTotal, Report, TagTotal};
-use soi_db::funds::sponsors::{Contact, NewSponsor};
-use soi_db::funds::{ContributionForm, SponsorKind};
-use soi_db::funds::{causes, contributions, report, sponsors};
-use soi_db::orders::Buyer;
-use soi_db::payments::{PaymentMethod, Receipt};
-use soi_db::{Db, Error, Page, SystemDb, TenantTx, events, ledger, rinks, seasons};
+use soi_db::funds::sponsors::{self, Contact, NewSponsor};
+use soi_db::funds::transparency::{self, CauseTotal, Report, TagTotal};
+use soi_db::funds::{ContributionForm, SponsorKind, ledger};
+use soi_db::program::{rinks, seasons};
+use soi_db::tickets::orders::Buyer;
+use soi_db::tickets::payments::{PaymentMethod, Receipt};
+use soi_db::{Db, Error, Page, SystemDb, TenantTx};
 use soi_tests::{launch, tenant};
 use sqlx::{PgConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
@@ -496,12 +497,14 @@ async fn check(
 ) -> Result<(), TestCaseError> {
     let mut tx = tenant(db, case.city).await;
     let derived = ledger::balance(&mut tx).await.map_err(fail)?;
-    let got = report::report(&mut tx, None, None).await.map_err(fail)?;
-    let today = Utc::now().date_naive();
-    let future = report::report(&mut tx, Some(today + Days::new(2)), None)
+    let got = transparency::report(&mut tx, None, None)
         .await
         .map_err(fail)?;
-    let past = report::report(&mut tx, None, Some(today - Days::new(2)))
+    let today = Utc::now().date_naive();
+    let future = transparency::report(&mut tx, Some(today + Days::new(2)), None)
+        .await
+        .map_err(fail)?;
+    let past = transparency::report(&mut tx, None, Some(today - Days::new(2)))
         .await
         .map_err(fail)?;
     tx.rollback().await.map_err(fail)?;

@@ -67,18 +67,22 @@ pub async fn demo_coach_groups(
     slug: &str,
 ) -> (
     soi_core::CoachId,
-    soi_db::groups::Group,
-    soi_db::groups::Group,
+    soi_db::program::groups::Group,
+    soi_db::program::groups::Group,
 ) {
     let mut national = db.national().await.expect("national");
-    let account = soi_db::accounts::by_email(&mut national, &format!("coach@{slug}.soi.test"))
-        .await
-        .expect("account query")
-        .expect("demo coach account");
+    let account =
+        soi_db::auth::accounts::by_email(&mut national, &format!("coach@{slug}.soi.test"))
+            .await
+            .expect("account query")
+            .expect("demo coach account");
     national.commit().await.expect("commit");
     let coach = soi_core::CoachId::from(account.coach_id.expect("a coach account"));
-    let own = soi_db::groups::of_coach(tx, coach).await.expect("groups")[0].clone();
-    let other = soi_db::groups::list_by_season(tx, own.season_id)
+    let own = soi_db::program::groups::of_coach(tx, coach)
+        .await
+        .expect("groups")[0]
+        .clone();
+    let other = soi_db::program::groups::list_by_season(tx, own.season_id)
         .await
         .expect("groups")
         .into_iter()

@@ -259,7 +259,7 @@ pub fn payload() -> serde_json::Value {
 pub async fn enqueue(db: &soi_db::Db, city: soi_core::CityId, recipients: &[String]) {
     let mut tx = crate::tenant(db, city).await;
     for r in recipients {
-        let added = soi_db::outbox::enqueue(
+        let added = soi_db::mail::outbox::enqueue(
             &mut tx,
             "application_received",
             &format!("test:{r}"),

@@ -6,11 +6,12 @@ use chrono::{Days, Duration, Utc};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
-use soi_core::program::EventStatus;
+use soi_core::states::EventStatus;
 use soi_core::{EventId, RinkId, SeasonId, TicketTypeId};
-use soi_db::events::NewEvent;
-use soi_db::seasons::NewSeason;
-use soi_db::{cities, rinks, seasons};
+use soi_db::cities;
+use soi_db::events::events::NewEvent;
+use soi_db::program::rinks;
+use soi_db::program::seasons::{self, NewSeason};
 
 pub const RESERVE: &str = "mutation($c: String!, $i: ReserveTicketsInput!) { reserveTickets(city: $c, input: $i) { orderId accessKey status expiresAt total items { ticketTypeName quantity unitPrice } } }";
 pub const PAY: &str = "mutation($o: ID!, $m: TicketPaymentMethod!, $a: Tiyn!) { recordPayment(orderId: $o, method: $m, amount: $a, reference: \"receipt 17\") { id status total tickets { id code status qrSvg ticketTypeName } payment { method amount } } }";
@@ -59,7 +60,7 @@ pub async fn show(
         EventId::new(),
         &NewEvent {
             season_id: season.id,
-            kind: soi_core::program::EventKind::IceShow,
+            kind: soi_core::states::EventKind::IceShow,
             title: "SOI: youth for clean air".into(),
             motto: Some("Breathe".into()),
             social_theme: "Gas for remote homes".into(),

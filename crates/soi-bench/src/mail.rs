@@ -9,7 +9,7 @@ use anyhow::{Context, Result, ensure};
 use clap::Args as ClapArgs;
 use soi_core::{CityZone, Language, Slug, SystemCtx};
 use soi_db::cities::NewCity;
-use soi_db::outbox;
+use soi_db::mail::outbox;
 use soi_mail::{Worker, WorkerConfig};
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;

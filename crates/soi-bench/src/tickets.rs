@@ -15,11 +15,13 @@ use crate::table::{Table, figures, ms, num};
 use anyhow::{Context, Result, bail, ensure};
 use chrono::{Days, Duration as Span, Utc};
 use serde_json::{Value, json};
-use soi_core::program::{EventKind, EventStatus};
+use soi_core::states::{EventKind, EventStatus};
 use soi_core::{EventId, SeasonId, SystemCtx, TicketTypeId};
-use soi_db::events::NewEvent;
-use soi_db::seasons::NewSeason;
-use soi_db::{Db, cities, rinks, seasons, ticket_types};
+use soi_db::events::events::NewEvent;
+use soi_db::program::rinks;
+use soi_db::program::seasons::{self, NewSeason};
+use soi_db::tickets::ticket_types;
+use soi_db::{Db, cities};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -334,7 +336,7 @@ async fn check_and_report(
     national.commit().await?;
     let mut tx = db.tenant(&SystemCtx::new("bench").in_city(city.id)).await?;
     let taken = ticket_types::get(&mut tx, tt).await?.taken;
-    let sales = soi_db::sales::for_event(&mut tx, event).await?;
+    let sales = soi_db::tickets::sales::for_event(&mut tx, event).await?;
     tx.commit().await?;
     let stored_held: i64 = sales.iter().map(|s| s.held).sum();
     ensure!(

@@ -12,9 +12,6 @@ pub mod text;
 mod text_enum;
 pub mod zone;
 
-/// The old name of [`states`], kept until its callers move (issue 13).
-pub use states as program;
-
 pub use ctx::{Actor, CityScope, Principal, Role, SystemCtx};
 pub use error::{InputError, InputResult};
 pub use ids::*;

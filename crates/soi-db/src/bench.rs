@@ -4,8 +4,8 @@
 //! contract can be measured. Compiled only with the `bench` feature, which
 //! `soi-bench` alone turns on.
 
-use crate::error::Result;
-use crate::{Db, SystemDb, enrollments};
+use crate::program::enrollments;
+use crate::{Db, Result, SystemDb};
 use soi_core::{CityId, CityScope, EnrollmentId};
 use uuid::Uuid;
 

@@ -6,7 +6,7 @@
 use crate::{Error, Result};
 use crate::{NationalRead, NationalTx};
 use chrono::NaiveDate;
-use soi_core::program::CityStatus;
+use soi_core::states::CityStatus;
 use soi_core::{CityId, CityZone, Slug};
 use sqlx::postgres::{PgConnection, PgExecutor};
 use uuid::Uuid;

@@ -17,6 +17,15 @@
 //! `audit` log. A table file does SQL for its own table only and imports no
 //! sibling table file; a flow that spans tables is a use case of
 //! `soi-service`, which calls these files inside the caller's transaction.
+//!
+//! Batch readers (one statement for a list of ids, for the GraphQL loaders
+//! and the mail kinds) are named by what the ids are:
+//! - `by_ids(tx, &ids)`: the table's rows by their own ids
+//!   (`participants::by_ids`);
+//! - `of_<parents>(tx, &parent_ids)`: the rows that belong to those parents
+//!   (`group_members::of_groups`, `order_lines::of_orders`);
+//! - `<figure>_of_<parents>(tx, &parent_ids)`: a figure per parent
+//!   (`attendance::rates_of_participants`, `enrollments::seats_taken_of_seasons`).
 
 pub mod audit;
 pub mod auth;
@@ -36,38 +45,3 @@ pub use conn::{
     Db, DbConfig, Error, Launched, NationalRead, NationalTx, Page, ReportTx, Result, SystemDb,
     TenantTx, admin,
 };
-
-// Old paths, kept until the callers move (issue 13).
-#[allow(unused_imports)] // `bench.rs` still names `crate::error`.
-use conn::error;
-pub use events::{event_partners, judge_marks, performances, performers};
-pub use funds::ledger;
-pub use mail::email_preferences;
-pub use program::{attendance, enrollments, participants, rinks, seasons, sessions};
-pub use tickets::{payments, sales, seats, ticket_types};
-/// Old path of `auth::accounts` and `auth::refresh_tokens`.
-pub mod accounts {
-    pub use crate::auth::{accounts::*, refresh_tokens::*};
-}
-/// Old path of `program::coaches` and `program::coach_certificates`.
-pub mod coaches {
-    pub use crate::program::{coach_certificates::*, coaches::*};
-}
-/// Old path of `program::groups`, `group_members` and `group_coaches`.
-pub mod groups {
-    pub use crate::program::{group_coaches::*, group_members::*, groups::*};
-}
-/// Old path of `tickets::orders`, `tickets::order_lines` and the order status.
-pub mod orders {
-    pub use crate::tickets::OrderStatus;
-    pub use crate::tickets::order_lines::{Line, lines_of};
-    pub use crate::tickets::orders::*;
-}
-/// Old path of `mail::outbox` and its wake-ups.
-pub mod outbox {
-    pub use crate::mail::{outbox::*, wakeups::*};
-}
-/// Old path of `program::skills` and `program::skill_assessments`.
-pub mod skills {
-    pub use crate::program::{skill_assessments::*, skills::*};
-}

@@ -6,10 +6,12 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use soi_core::program::EnrollmentStatus;
-use soi_db::enrollments::Enrollment;
-use soi_db::seasons::Season;
-use soi_db::{Result, TenantTx, outbox, participants};
+use soi_core::states::EnrollmentStatus;
+use soi_db::mail::outbox;
+use soi_db::program::enrollments::Enrollment;
+use soi_db::program::participants;
+use soi_db::program::seasons::Season;
+use soi_db::{Result, TenantTx};
 
 pub const APPLICATION_RECEIVED: &str = "application_received";
 pub const APPLICATION_DECIDED: &str = "application_decided";

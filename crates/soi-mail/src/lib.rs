@@ -2,7 +2,7 @@
 //! idempotency keys, enqueueing inside the change's tenant transaction), the
 //! templates in Kazakh, Russian and English ([`templates`]), and the outbox
 //! [`worker`] that sends over SMTP ([`mailer`]). The outbox table and its
-//! queries live in `soi_db::outbox`; nothing here writes SQL.
+//! queries live in `soi_db::mail::outbox`; nothing here writes SQL.
 
 pub mod format;
 pub mod kinds;

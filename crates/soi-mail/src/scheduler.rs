@@ -12,7 +12,10 @@
 use crate::sessions::{self, json};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use soi_db::{Result, TenantTx, accounts, coaches, outbox};
+use soi_db::auth::accounts;
+use soi_db::mail::outbox;
+use soi_db::program::{coach_certificates, coaches};
+use soi_db::{Result, TenantTx};
 use std::collections::HashMap;
 
 pub const CERTIFICATE_EXPIRING: &str = "certificate_expiring";
@@ -54,7 +57,8 @@ pub async fn run(tx: &mut TenantTx, now: DateTime<Utc>, today: NaiveDate) -> Res
 /// `session_reminder` for every scheduled session starting 24–48 hours
 /// after `now` (cancelled ones are not in the window's query).
 pub async fn reminders(tx: &mut TenantTx, now: DateTime<Utc>) -> Result<u64> {
-    let due = soi_db::sessions::starting_between(tx, now + REMIND_FROM, now + REMIND_TO).await?;
+    let due =
+        soi_db::program::sessions::starting_between(tx, now + REMIND_FROM, now + REMIND_TO).await?;
     let mut added = 0;
     for session in &due {
         added += sessions::session_reminder(tx, session).await?;
@@ -68,7 +72,7 @@ pub async fn reminders(tx: &mut TenantTx, now: DateTime<Utc>) -> Result<u64> {
 /// renewed certificate with a new date is announced again when it is due).
 pub async fn certificates(tx: &mut TenantTx, today: NaiveDate) -> Result<u64> {
     let by = today + Duration::days(CERTIFICATE_NOTICE_DAYS);
-    let expiring: Vec<_> = coaches::certificates_expiring(tx, by)
+    let expiring: Vec<_> = coach_certificates::certificates_expiring(tx, by)
         .await?
         .into_iter()
         .filter(|c| c.expires_on.is_some_and(|on| on >= today))

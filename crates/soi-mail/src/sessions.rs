@@ -7,8 +7,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use soi_core::ParticipantId;
-use soi_db::sessions::Session;
-use soi_db::{Result, TenantTx, groups, outbox, participants, rinks};
+use soi_db::mail::outbox;
+use soi_db::program::sessions::Session;
+use soi_db::program::{group_members, groups, participants, rinks};
+use soi_db::{Result, TenantTx};
 
 pub const SESSION_SCHEDULED: &str = "session_scheduled";
 pub const SESSION_MOVED: &str = "session_moved";
@@ -56,12 +58,12 @@ async fn to_group(
 ) -> Result<u64> {
     let group = groups::get(tx, session.group_id).await?;
     let rink = rinks::get(tx, session.rink_id).await?;
-    let members: Vec<ParticipantId> = groups::members(tx, session.group_id).await?;
+    let members: Vec<ParticipantId> = group_members::members(tx, session.group_id).await?;
     if members.is_empty() {
         return Ok(0);
     }
     let mut added = 0;
-    for who in participants::many(tx, &members).await? {
+    for who in participants::by_ids(tx, &members).await? {
         let payload = json(SessionMail {
             first_name: who.first_name,
             group_name: group.name.clone(),

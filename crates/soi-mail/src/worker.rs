@@ -20,8 +20,10 @@ use futures_util::StreamExt;
 use secrecy::SecretString;
 use soi_core::{CityId, CityScope, CityZone, SystemCtx};
 use soi_db::cities::{self, City};
-use soi_db::outbox::{self, Email, Wakeup, Wakeups};
-use soi_db::{Db, DbConfig, email_preferences};
+use soi_db::mail::email_preferences;
+use soi_db::mail::outbox::{self, Email};
+use soi_db::mail::wakeups::{Wakeup, Wakeups};
+use soi_db::{Db, DbConfig};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -271,7 +273,7 @@ impl Worker {
                 let done =
                     crate::scheduler::run(&mut tx, now, zone.local(now).date_naive()).await?;
                 let before = now - chrono::Duration::from_std(self.cfg.retention)?;
-                let purged = soi_db::outbox::purge_sent(&mut tx, before, PURGE_BATCH).await?;
+                let purged = soi_db::mail::outbox::purge_sent(&mut tx, before, PURGE_BATCH).await?;
                 if purged > 0 {
                     tracing::info!(city = %city.slug, purged, "sent emails past retention deleted");
                 }

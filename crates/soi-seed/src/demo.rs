@@ -8,9 +8,10 @@ use crate::rng::Rng;
 use crate::{Result, SeedError};
 use chrono::{NaiveDate, TimeZone, Utc};
 use soi_core::{CityId, CityZone, CoachId, Email, ParticipantId, Role, Slug, SystemCtx};
-use soi_db::accounts::{self, NewAccount};
+use soi_db::auth::accounts::{self, NewAccount};
 use soi_db::cities::NewCity;
-use soi_db::{Db, SystemDb, seasons, skills};
+use soi_db::program::{seasons, skills};
+use soi_db::{Db, SystemDb};
 
 /// The demo's fixed "today", so the same seed gives the same data any day.
 pub fn as_of() -> chrono::DateTime<Utc> {
@@ -205,9 +206,9 @@ async fn seed_city(
     welcome_applicants(&mut tx, plan.season.0).await?;
     // Someone who unsubscribed from announcements, as the link records it.
     let quiet = format!("unsubscribed@{}.soi.test", city.slug);
-    soi_db::email_preferences::unsubscribe(&mut tx, &quiet).await?;
+    soi_db::mail::email_preferences::unsubscribe(&mut tx, &quiet).await?;
     // Next season already takes applications.
-    let next = soi_db::seasons::NewSeason {
+    let next = soi_db::program::seasons::NewSeason {
         title: "Students on Ice 2027–2028".into(),
         social_theme: theme.clone(),
         starts_on: NaiveDate::from_ymd_opt(2027, 10, 4).unwrap_or_default(),
@@ -224,9 +225,11 @@ async fn seed_city(
 /// application flow writes them, so the demo's outbox holds mail too.
 async fn welcome_applicants(tx: &mut soi_db::TenantTx, season: soi_core::SeasonId) -> Result<()> {
     let season = seasons::get(tx, season).await?;
-    let applied = Some(soi_core::program::EnrollmentStatus::Applied);
+    let applied = Some(soi_core::states::EnrollmentStatus::Applied);
     let page = soi_db::Page::first(100);
-    for application in soi_db::enrollments::list_by_season(tx, season.id, applied, page).await? {
+    for application in
+        soi_db::program::enrollments::list_by_season(tx, season.id, applied, page).await?
+    {
         soi_mail::kinds::application_received(tx, &season, &application).await?;
     }
     Ok(())

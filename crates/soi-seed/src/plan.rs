@@ -5,18 +5,18 @@
 use crate::names::{FAMILY, FEMALE, MALE};
 use crate::rng::Rng;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
-use soi_core::program::{AttendanceMark, ConsentMethod, EnrollmentStatus, Qualification};
+use soi_core::states::{AttendanceMark, ConsentMethod, EnrollmentStatus, Qualification};
 use soi_core::*;
-use soi_db::coaches::{NewCertificate, NewCoach};
-use soi_db::enrollments::EnrollmentRow;
-use soi_db::participants::{Consent, NewParticipant};
-use soi_db::seasons::NewSeason;
-use soi_db::sessions::NewSession;
-use soi_db::skills::{Element, PassRow};
-use soi_db::{
-    TenantTx, attendance, coaches, enrollments, groups, participants, rinks, seasons, sessions,
-    skills,
-};
+use soi_db::TenantTx;
+use soi_db::program::coach_certificates::{self, NewCertificate};
+use soi_db::program::coaches::{self, NewCoach};
+use soi_db::program::enrollments::{self, EnrollmentRow};
+use soi_db::program::participants::{self, Consent, NewParticipant};
+use soi_db::program::seasons::{self, NewSeason};
+use soi_db::program::sessions::{self, NewSession};
+use soi_db::program::skill_assessments::{self, PassRow};
+use soi_db::program::skills::Element;
+use soi_db::program::{attendance, group_coaches, group_members, groups, rinks};
 
 /// The shape of a city's data.
 pub struct Spec<'a> {
@@ -287,12 +287,12 @@ pub async fn write(
     for (id, coach, certs) in &plan.coaches {
         coaches::insert(tx, *id, coach).await?;
         for cert in certs {
-            coaches::add_certificate(tx, CertificateId::new(), *id, cert).await?;
+            coach_certificates::add_certificate(tx, CertificateId::new(), *id, cert).await?;
         }
     }
     seasons::insert(tx, plan.season.0, &plan.season.1).await?;
     // The groups train: the season has left recruiting.
-    seasons::move_to_phase(tx, plan.season.0, soi_core::program::SeasonPhase::Training).await?;
+    seasons::move_to_phase(tx, plan.season.0, soi_core::states::SeasonPhase::Training).await?;
     let mut counts = Counts::default();
     for chunk in plan.participants.chunks(BATCH) {
         counts.participants += participants::insert_many(tx, chunk).await?;
@@ -302,8 +302,8 @@ pub async fn write(
     }
     for g in &plan.groups {
         groups::insert(tx, g.id, plan.season.0, &g.name).await?;
-        groups::add_coach(tx, g.id, g.coach).await?;
-        groups::add_members(tx, g.id, &g.members).await?;
+        group_coaches::add_coach(tx, g.id, g.coach).await?;
+        group_members::add_members(tx, g.id, &g.members).await?;
     }
     for chunk in plan.sessions.chunks(BATCH) {
         counts.sessions += sessions::insert_many(tx, chunk).await?;
@@ -314,7 +314,7 @@ pub async fn write(
         progress(n);
     }
     for chunk in plan.passes.chunks(BATCH) {
-        skills::insert_many(tx, chunk).await?;
+        skill_assessments::insert_many(tx, chunk).await?;
     }
     Ok(counts)
 }

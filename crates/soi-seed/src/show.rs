@@ -10,20 +10,21 @@ use crate::finale::finale;
 use crate::plan::CityPlan;
 use crate::rng::Rng;
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
-use soi_core::program::{EventKind, EventStatus};
+use soi_core::states::{EventKind, EventStatus};
 use soi_core::{
     CauseId, CityZone, ContributionId, DisbursementId, Email, EventId, ExpenseId, Language,
     ParticipantId, PartnerId, PerformanceId, SponsorId, TicketTypeId,
 };
-use soi_db::events::NewEvent;
+use soi_db::events::events::NewEvent;
+use soi_db::events::{event_partners, performances};
 use soi_db::funds::contributions::{self, Pledge};
 use soi_db::funds::disbursements::NewDisbursement;
 use soi_db::funds::expenses::NewExpense;
 use soi_db::funds::sponsors::{self, Contact, NewSponsor};
 use soi_db::funds::{ContributionForm, SponsorKind, causes};
-use soi_db::orders::Buyer;
-use soi_db::payments::{PaymentMethod, Receipt};
-use soi_db::{TenantTx, audit, event_partners, performances};
+use soi_db::tickets::orders::Buyer;
+use soi_db::tickets::payments::{PaymentMethod, Receipt};
+use soi_db::{TenantTx, audit};
 
 const TG: i64 = 100; // tiyn per tenge
 

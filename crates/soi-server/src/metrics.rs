@@ -152,7 +152,7 @@ async fn outbox_depth(state: &AppState) -> soi_db::Result<Vec<(String, i64)>> {
     let mut total: BTreeMap<String, i64> = BTreeMap::new();
     for city in cities {
         let mut tx = state.db.tenant(&job.in_city(city.id)).await?;
-        for (status, n) in soi_db::outbox::counts(&mut tx).await? {
+        for (status, n) in soi_db::mail::outbox::counts(&mut tx).await? {
             *total.entry(status).or_default() += n;
         }
         tx.commit().await?;

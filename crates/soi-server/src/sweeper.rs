@@ -5,7 +5,7 @@
 //! they skip each other's locked rows, so running several is safe.
 
 use soi_core::SystemCtx;
-use soi_core::program::CityStatus;
+use soi_core::states::CityStatus;
 use soi_db::{Db, cities};
 use std::time::Duration;
 use tokio::sync::watch;

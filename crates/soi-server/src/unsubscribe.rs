@@ -12,7 +12,7 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
 use serde::Deserialize;
 use soi_core::SystemCtx;
-use soi_db::email_preferences;
+use soi_db::mail::email_preferences;
 use soi_mail::unsubscribe::{TokenError, Unsubscriber};
 
 #[derive(Deserialize)]

@@ -21,7 +21,7 @@ use serde::Deserialize;
 use serde_json::json;
 use sha2::Sha256;
 use soi_core::{OrderId, SystemCtx};
-use soi_db::payments::{PaymentMethod, Receipt};
+use soi_db::tickets::payments::{PaymentMethod, Receipt};
 use soi_db::{Db, audit, cities};
 
 /// The header that carries the signature.

@@ -5,19 +5,18 @@
 use super::city::{City, MARKS, PRICE, person, pick, slot};
 use chrono::{Days, Duration, NaiveDate, Utc};
 use proptest::sample::Index;
-use soi_core::program::{AttendanceMark, EventKind, EventStatus};
+use soi_core::states::{AttendanceMark, EventKind, EventStatus};
 use soi_core::*;
-use soi_db::funds::ContributionForm;
-use soi_db::funds::contributions;
-use soi_db::funds::contributions::Pledge;
+use soi_db::events::events;
+use soi_db::funds::contributions::{self, Pledge};
 use soi_db::funds::disbursements::NewDisbursement;
 use soi_db::funds::expenses::NewExpense;
-use soi_db::orders::Buyer;
-use soi_db::payments::{PaymentMethod, Receipt};
-use soi_db::{
-    Db, Error, Page, TenantTx, attendance, enrollments, events, ledger, participants, sessions,
-    skills, tickets,
-};
+use soi_db::funds::{ContributionForm, ledger};
+use soi_db::program::{attendance, enrollments, participants, sessions, skill_assessments, skills};
+use soi_db::tickets::orders::Buyer;
+use soi_db::tickets::payments::{PaymentMethod, Receipt};
+use soi_db::tickets::tickets;
+use soi_db::{Db, Error, Page, TenantTx};
 use soi_tests::tenant;
 use std::collections::BTreeMap;
 
@@ -103,7 +102,7 @@ impl City {
         let catalogue = skills::catalogue(tx).await?;
         if let (Some(p), false) = (pick(&self.people, p), catalogue.is_empty()) {
             let e = catalogue[element.index(catalogue.len())].id;
-            skills::record_pass(
+            skill_assessments::record_pass(
                 tx,
                 AssessmentId::new(),
                 p,
@@ -204,7 +203,7 @@ impl City {
                 provider_txn_id: None,
             };
             soi_service::tickets::settle(tx, r.order.id, receipt).await?;
-            let issued = tickets::tickets_of(tx, &[r.order.id]).await?;
+            let issued = tickets::of_orders(tx, &[r.order.id]).await?;
             self.orders.push(r.order.id);
             self.codes.extend(issued.into_iter().map(|t| t.code));
             let sale = ledger::list(tx, Some(ledger::Kind::TicketSale), Page::first(1)).await?;

@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use soi_core::report::{FIELDS, Field, Figures, Grouping, median_of};
 use soi_db::Db;
-use soi_db::reports::{self, ReportQuery, ReportRow};
+use soi_db::reports::rollups::{self, ReportQuery, ReportRow};
 use soi_tests::tenant;
 use sqlx::PgConnection;
 use std::collections::BTreeMap;
@@ -184,7 +184,7 @@ pub async fn check(
     let mut national = db.report().await.map_err(fail)?;
     for by in GROUPINGS {
         let q = ReportQuery { from, to, by };
-        let rows = reports::national(&mut national, &q).await.map_err(fail)?;
+        let rows = rollups::national(&mut national, &q).await.map_err(fail)?;
         prop_assert_eq!(
             report_map(&rows),
             expected_report(&want, from, to, by),
@@ -197,7 +197,7 @@ pub async fn check(
             // The database's median is the median of these per-city rows.
             let per_city: Vec<Figures> = rows.iter().map(|r| r.figures).collect();
             let q = ReportQuery { from, to, by: None };
-            let (compared, median) = reports::national_median(&mut national, &q)
+            let (compared, median) = rollups::national_median(&mut national, &q)
                 .await
                 .map_err(fail)?;
             prop_assert_eq!(compared, per_city.len() as i64, "cities compared {}", when);
@@ -218,7 +218,7 @@ pub async fn check(
         let mut tx = tenant(db, c.id).await;
         for by in GROUPINGS {
             let q = ReportQuery { from, to, by };
-            let rows = reports::city(&mut tx, &q).await.map_err(fail)?;
+            let rows = rollups::city(&mut tx, &q).await.map_err(fail)?;
             prop_assert_eq!(
                 report_map(&rows),
                 expected_report(&mine, from, to, by),

@@ -4,16 +4,16 @@
 
 use chrono::{DateTime, Datelike, Days, Duration, Months, NaiveDate, TimeZone, Utc};
 use proptest::sample::Index;
-use soi_core::program::{AttendanceMark, ConsentMethod};
+use soi_core::states::{AttendanceMark, ConsentMethod};
 use soi_core::*;
 use soi_db::cities::NewCity;
-use soi_db::funds::causes::NewCause;
-use soi_db::funds::contributions::Pledge;
-use soi_db::funds::sponsors::{Contact, NewSponsor};
+use soi_db::funds::causes::{self, NewCause};
+use soi_db::funds::contributions::{self, Pledge};
+use soi_db::funds::sponsors::{self, Contact, NewSponsor};
 use soi_db::funds::{ContributionForm, SponsorKind};
-use soi_db::funds::{causes, contributions, sponsors};
-use soi_db::participants::{Consent, NewParticipant};
-use soi_db::{Db, SystemDb, coaches, groups, participants, rinks, seasons};
+use soi_db::program::participants::{self, Consent, NewParticipant};
+use soi_db::program::{coaches, group_coaches, group_members, groups, rinks, seasons};
+use soi_db::{Db, SystemDb};
 use soi_tests::tenant;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -130,7 +130,7 @@ pub async fn new_city(db: &Db, sys: &SystemDb, zone_name: &str) -> City {
             last_name: PersonName::parse("lastName", "Ivanov").expect("name"),
             email: Email::parse(&format!("coach{i}.{slug}@mail.kz")).expect("email"),
             phone: None,
-            qualification: program::Qualification::CertifiedCoach,
+            qualification: states::Qualification::CertifiedCoach,
         };
         coach_ids.push(
             coaches::insert(&mut tx, CoachId::new(), &c)
@@ -154,11 +154,13 @@ pub async fn new_city(db: &Db, sys: &SystemDb, zone_name: &str) -> City {
             n += 1;
             members.push(p.id);
         }
-        groups::add_members(&mut tx, g.id, &members)
+        group_members::add_members(&mut tx, g.id, &members)
             .await
             .expect("members");
         for c in &coach_ids {
-            groups::add_coach(&mut tx, g.id, *c).await.expect("coach");
+            group_coaches::add_coach(&mut tx, g.id, *c)
+                .await
+                .expect("coach");
         }
         people.extend(members.iter().copied());
         group_list.push(Group { id: g.id, members });

@@ -28,10 +28,11 @@ use city::{new_city, slot};
 use history::Stats;
 use model::{Table, diff, recompute, stored};
 use proptest::test_runner::Config;
-use soi_core::program::AttendanceMark;
+use soi_core::states::AttendanceMark;
 use soi_core::*;
 use soi_db::funds::expenses::NewExpense;
-use soi_db::{attendance, reports, sessions, skills};
+use soi_db::program::{attendance, sessions, skill_assessments, skills};
+use soi_db::reports::rollups;
 use soi_tests::{TestDb, scope, tenant};
 use std::sync::Mutex;
 use steps::Act;
@@ -117,7 +118,7 @@ async fn every_committed_change_of_figures_moves_the_version() {
     };
     let national_version = || async {
         let mut r = db.report().await.expect("report");
-        let v = reports::national_version(&mut r).await.expect("version");
+        let v = rollups::national_version(&mut r).await.expect("version");
         r.finish().await.expect("finish");
         // The one-round-trip read the cached answers use says the same.
         assert_eq!(db.national_version().await.expect("one trip"), v);
@@ -127,7 +128,7 @@ async fn every_committed_change_of_figures_moves_the_version() {
         let db = &db;
         async move {
             let mut tx = tenant(db, city).await;
-            let v = reports::city_version(&mut tx).await.expect("version");
+            let v = rollups::city_version(&mut tx).await.expect("version");
             tx.rollback().await.expect("rollback");
             // The one-round-trip read the cached city reports use, read after
             // it, is at least as new (a writer below may commit in between).
@@ -158,7 +159,7 @@ async fn every_committed_change_of_figures_moves_the_version() {
     let mut first = tenant(&db, a.id).await;
     let (p, coach) = (a.people[0], a.coaches[0]);
     let element = skills::catalogue(&mut first).await.expect("catalogue")[0].id;
-    skills::record_pass(
+    skill_assessments::record_pass(
         &mut first,
         AssessmentId::new(),
         p,

@@ -11,8 +11,9 @@ use chrono::NaiveDate;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::strategy::Union;
-use soi_core::program::{EnrollmentStatus, EventStatus};
-use soi_db::{Error, TenantTx, enrollments, sessions};
+use soi_core::states::{EnrollmentStatus, EventStatus};
+use soi_db::program::{enrollments, sessions};
+use soi_db::{Error, TenantTx};
 
 /// The statuses a decision may set (the strategy picks an index into it).
 const STATUSES: [EnrollmentStatus; 6] = [

@@ -24,7 +24,7 @@ use crate::table::{Table, num, text};
 use anyhow::{Context, Result, bail};
 use serde_json::json;
 use soi_core::{Email, Role};
-use soi_db::accounts::{self, NewAccount};
+use soi_db::auth::accounts::{self, NewAccount};
 use sqlx::{Connection, Executor, PgConnection};
 use std::fmt::Write as _;
 use std::path::Path;

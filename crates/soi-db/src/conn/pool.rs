@@ -95,7 +95,7 @@ impl Db {
         Ok(TenantTx::new(tx, *scope))
     }
 
-    /// The city's change counter (see [`crate::reports::city_version`]),
+    /// The city's change counter (see [`crate::reports::rollups::city_version`]),
     /// read in a tenant transaction begun, read and ended in one round trip:
     /// the cached city reports check it on every request.
     pub async fn city_version(&self, scope: &CityScope) -> Result<i64> {
@@ -143,7 +143,7 @@ impl Db {
         Ok(ReportTx::new(tx))
     }
 
-    /// The state of every city's figures (see [`crate::reports::national_version`]),
+    /// The state of every city's figures (see [`crate::reports::rollups::national_version`]),
     /// read as the national role in one round trip: the cached national answers
     /// check it on every request, where a transaction's three round trips
     /// (begin, select, end) were a third of a hit's time.

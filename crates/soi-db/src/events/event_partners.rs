@@ -89,7 +89,7 @@ pub async fn list(tx: &mut TenantTx, event: EventId) -> Result<Vec<Partner>> {
 
 /// The partners of several events at once (one statement), by event, each
 /// event's by name as [`list`] gives them.
-pub async fn list_for(tx: &mut TenantTx, events: &[EventId]) -> Result<Vec<Partner>> {
+pub async fn of_events(tx: &mut TenantTx, events: &[EventId]) -> Result<Vec<Partner>> {
     let ids: Vec<Uuid> = events.iter().map(EventId::as_uuid).collect();
     let (city, conn) = tx.parts();
     let sql = format!(

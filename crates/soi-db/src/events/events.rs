@@ -8,7 +8,7 @@
 
 use crate::{Error, Result, TenantTx};
 use chrono::{DateTime, Utc};
-use soi_core::program::{EventKind, EventStatus};
+use soi_core::states::{EventKind, EventStatus};
 use soi_core::{CauseId, CityZone, EventId, InputError, RinkId, SeasonId};
 use sqlx::postgres::PgRow;
 use uuid::Uuid;

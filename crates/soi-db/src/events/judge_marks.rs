@@ -91,12 +91,12 @@ pub async fn of_performance(
 
 /// The results of an event's judged numbers, best first.
 pub async fn results(tx: &mut TenantTx, event: EventId) -> Result<Vec<Standing>> {
-    results_for(tx, &[event]).await
+    results_of_events(tx, &[event]).await
 }
 
 /// The results of several events' judged numbers at once (one statement),
 /// each placed among its own event's numbers; by event, then best first.
-pub async fn results_for(tx: &mut TenantTx, events: &[EventId]) -> Result<Vec<Standing>> {
+pub async fn results_of_events(tx: &mut TenantTx, events: &[EventId]) -> Result<Vec<Standing>> {
     let ids: Vec<Uuid> = events.iter().map(EventId::as_uuid).collect();
     let (city, conn) = tx.parts();
     Ok(sqlx::query_as(

@@ -11,6 +11,3 @@ pub mod events;
 pub mod judge_marks;
 pub mod performances;
 pub mod performers;
-
-// Old paths (`soi_db::events::get`, …), kept until the callers move (issue 13).
-pub use self::events::*;

@@ -140,7 +140,7 @@ pub async fn list(tx: &mut TenantTx, event: EventId) -> Result<Vec<Performance>>
 
 /// The numbers of several events at once (one statement), by event, each
 /// event's in running order as [`list`] gives them.
-pub async fn list_for(tx: &mut TenantTx, events: &[EventId]) -> Result<Vec<Performance>> {
+pub async fn of_events(tx: &mut TenantTx, events: &[EventId]) -> Result<Vec<Performance>> {
     let ids: Vec<Uuid> = events.iter().map(EventId::as_uuid).collect();
     let (city, conn) = tx.parts();
     let sql = format!(

@@ -68,7 +68,7 @@ pub async fn of_performances(
 
 /// How many perform in each of several numbers (for public pages, which show
 /// no names). Numbers without performers are left out.
-pub async fn counts(
+pub async fn counts_of_performances(
     tx: &mut TenantTx,
     performances: &[PerformanceId],
 ) -> Result<Vec<(PerformanceId, i64)>> {

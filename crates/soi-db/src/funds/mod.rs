@@ -16,9 +16,6 @@ pub mod ledger;
 pub mod sponsors;
 pub mod transparency;
 
-// Old paths, kept until the callers move (issue 13).
-pub use transparency as report;
-
 use soi_core::{InputError, InputResult};
 
 /// The largest single amount accepted (100 billion tenge, in tiyn): far above

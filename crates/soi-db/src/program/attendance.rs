@@ -4,7 +4,7 @@
 
 use crate::Result;
 use crate::TenantTx;
-use soi_core::program::AttendanceMark;
+use soi_core::states::AttendanceMark;
 use soi_core::{CoachId, GroupId, ParticipantId, Role, SessionId};
 use uuid::Uuid;
 
@@ -115,7 +115,7 @@ pub async fn rates_for_group(tx: &mut TenantTx, group: GroupId) -> Result<Vec<Ra
 
 /// Attendance rate of some participants over all their sessions (one
 /// statement for a page of participants, not one per row).
-pub async fn rates_for_participants(
+pub async fn rates_of_participants(
     tx: &mut TenantTx,
     people: &[ParticipantId],
 ) -> Result<Vec<Rate>> {

@@ -68,7 +68,7 @@ pub async fn certificates_expiring(tx: &mut TenantTx, by: NaiveDate) -> Result<V
 
 /// Certificates of many coaches in one statement (for the GraphQL loader),
 /// each coach's in the order they were issued.
-pub async fn certificates_of(tx: &mut TenantTx, coaches: &[CoachId]) -> Result<Vec<Certificate>> {
+pub async fn of_coaches(tx: &mut TenantTx, coaches: &[CoachId]) -> Result<Vec<Certificate>> {
     let ids: Vec<Uuid> = coaches.iter().map(CoachId::as_uuid).collect();
     let (city, conn) = tx.parts();
     Ok(sqlx::query_as(

@@ -4,7 +4,7 @@
 
 use crate::{Error, Result};
 use crate::{Page, TenantTx};
-use soi_core::program::Qualification;
+use soi_core::states::Qualification;
 use soi_core::{CoachId, Email, PersonName, Phone};
 use uuid::Uuid;
 

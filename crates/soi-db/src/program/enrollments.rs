@@ -5,7 +5,7 @@
 use crate::{Error, Result};
 use crate::{Page, TenantTx};
 use chrono::{DateTime, Utc};
-use soi_core::program::EnrollmentStatus;
+use soi_core::states::EnrollmentStatus;
 use soi_core::{EnrollmentId, ParticipantId, SeasonId};
 use uuid::Uuid;
 
@@ -209,7 +209,7 @@ pub async fn of_participant(
 }
 
 /// Seats taken in each of several seasons (one statement).
-pub async fn seats_taken_many(
+pub async fn seats_taken_of_seasons(
     tx: &mut TenantTx,
     seasons: &[SeasonId],
 ) -> Result<Vec<(SeasonId, i64)>> {

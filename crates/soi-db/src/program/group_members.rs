@@ -40,7 +40,7 @@ pub async fn members(tx: &mut TenantTx, group: GroupId) -> Result<Vec<Participan
 
 /// Members of several groups at once, as (group, participant) pairs: one
 /// statement for a page of groups.
-pub async fn members_of(
+pub async fn of_groups(
     tx: &mut TenantTx,
     groups: &[GroupId],
 ) -> Result<Vec<(GroupId, ParticipantId)>> {

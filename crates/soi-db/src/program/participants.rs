@@ -4,7 +4,7 @@
 use crate::{Error, Result};
 use crate::{Page, TenantTx};
 use chrono::{DateTime, NaiveDate, Utc};
-use soi_core::program::ConsentMethod;
+use soi_core::states::ConsentMethod;
 use soi_core::{Email, Language, ParticipantId, PersonName, Phone};
 use uuid::Uuid;
 
@@ -154,7 +154,7 @@ pub async fn by_email(tx: &mut TenantTx, email: &Email) -> Result<Option<Partici
 }
 
 /// Several participants at once (one statement for a page of rows).
-pub async fn many(tx: &mut TenantTx, ids: &[ParticipantId]) -> Result<Vec<Participant>> {
+pub async fn by_ids(tx: &mut TenantTx, ids: &[ParticipantId]) -> Result<Vec<Participant>> {
     let ids: Vec<Uuid> = ids.iter().map(ParticipantId::as_uuid).collect();
     let (city, conn) = tx.parts();
     let sql = format!("select {COLUMNS} from participants where city_id = $1 and id = any($2)");
@@ -174,7 +174,7 @@ pub struct Filter {
     /// Only those who applied to this season…
     pub season: Option<soi_core::SeasonId>,
     /// …and (with `season`) whose application has this status.
-    pub status: Option<soi_core::program::EnrollmentStatus>,
+    pub status: Option<soi_core::states::EnrollmentStatus>,
 }
 
 /// Participants matching the filter, in id order, after a cursor.
@@ -209,7 +209,7 @@ pub async fn search(
         .bind(pattern)
         .bind(filter.language.map(Language::code))
         .bind(filter.season.map(|s| s.as_uuid()))
-        .bind(filter.status.map(soi_core::program::EnrollmentStatus::code))
+        .bind(filter.status.map(soi_core::states::EnrollmentStatus::code))
         .bind(page.sql_limit())
         .fetch_all(conn)
         .await?)

@@ -39,7 +39,7 @@ pub async fn get(tx: &mut TenantTx, id: RinkId) -> Result<Rink> {
 
 /// Several rinks at once (one statement), in no particular order; ids of
 /// another city's rinks, or of none, are left out.
-pub async fn get_many(tx: &mut TenantTx, ids: &[RinkId]) -> Result<Vec<Rink>> {
+pub async fn by_ids(tx: &mut TenantTx, ids: &[RinkId]) -> Result<Vec<Rink>> {
     let ids: Vec<Uuid> = ids.iter().map(RinkId::as_uuid).collect();
     let (city, conn) = tx.parts();
     Ok(

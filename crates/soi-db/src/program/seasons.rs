@@ -5,7 +5,7 @@ use crate::{Error, Result};
 use crate::{Page, TenantTx};
 use chrono::NaiveDate;
 use soi_core::SeasonId;
-use soi_core::program::SeasonPhase;
+use soi_core::states::SeasonPhase;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -159,7 +159,7 @@ pub async fn update(tx: &mut TenantTx, id: SeasonId, new: &NewSeason) -> Result<
 }
 
 /// Several seasons at once (one statement for a page of parents).
-pub async fn many(tx: &mut TenantTx, ids: &[SeasonId]) -> Result<Vec<Season>> {
+pub async fn by_ids(tx: &mut TenantTx, ids: &[SeasonId]) -> Result<Vec<Season>> {
     let ids: Vec<Uuid> = ids.iter().map(SeasonId::as_uuid).collect();
     let (city, conn) = tx.parts();
     let sql = format!("select {COLUMNS} from seasons where city_id = $1 and id = any($2)");

@@ -5,7 +5,7 @@
 use crate::{Error, Result};
 use crate::{Page, TenantTx};
 use chrono::{DateTime, Utc};
-use soi_core::program::SessionStatus;
+use soi_core::states::SessionStatus;
 use soi_core::{GroupId, RinkId, SessionId};
 use uuid::Uuid;
 

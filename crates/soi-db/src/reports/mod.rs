@@ -5,6 +5,3 @@
 mod medians;
 pub(crate) mod memo;
 pub mod rollups;
-
-// Old paths (`soi_db::reports::…`), kept until the callers move (issue 13).
-pub use rollups::*;

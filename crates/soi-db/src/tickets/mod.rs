@@ -20,7 +20,3 @@ soi_core::text_enum! {
         Held => "held", Paid => "paid", Expired => "expired", Cancelled => "cancelled", Refunded => "refunded",
     }
 }
-
-// Old paths (`soi_db::tickets::check_in`, …), kept until the callers move
-// (issue 13).
-pub use self::tickets::*;

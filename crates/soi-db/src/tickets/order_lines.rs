@@ -42,7 +42,7 @@ pub async fn insert(
 }
 
 /// The lines of several orders (one statement).
-pub async fn lines_of(tx: &mut TenantTx, orders: &[OrderId]) -> Result<Vec<Line>> {
+pub async fn of_orders(tx: &mut TenantTx, orders: &[OrderId]) -> Result<Vec<Line>> {
     let ids: Vec<Uuid> = orders.iter().map(OrderId::as_uuid).collect();
     let (city, conn) = tx.parts();
     Ok(sqlx::query_as(

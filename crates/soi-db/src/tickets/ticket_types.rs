@@ -148,7 +148,7 @@ pub async fn remaining(tx: &mut TenantTx, id: TicketTypeId) -> Result<i64> {
 
 /// An event's ticket types with the seats left, cheapest first.
 pub async fn list_with_remaining(tx: &mut TenantTx, event: EventId) -> Result<Vec<Seats>> {
-    Ok(with_remaining_many(tx, &[event])
+    Ok(with_remaining_of_events(tx, &[event])
         .await?
         .remove(&event)
         .unwrap_or_default())
@@ -156,7 +156,7 @@ pub async fn list_with_remaining(tx: &mut TenantTx, event: EventId) -> Result<Ve
 
 /// Ticket types with the seats left of several events at once (one
 /// statement), by event, each list cheapest first.
-pub async fn with_remaining_many(
+pub async fn with_remaining_of_events(
     tx: &mut TenantTx,
     events: &[EventId],
 ) -> Result<HashMap<EventId, Vec<Seats>>> {

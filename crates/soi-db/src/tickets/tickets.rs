@@ -114,7 +114,7 @@ pub async fn issue(
 }
 
 /// The tickets of several orders, in issue order (one statement).
-pub async fn tickets_of(tx: &mut TenantTx, orders: &[OrderId]) -> Result<Vec<Ticket>> {
+pub async fn of_orders(tx: &mut TenantTx, orders: &[OrderId]) -> Result<Vec<Ticket>> {
     let ids: Vec<Uuid> = orders.iter().map(OrderId::as_uuid).collect();
     let (city, conn) = tx.parts();
     let sql = format!(

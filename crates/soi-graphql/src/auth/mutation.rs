@@ -13,7 +13,8 @@ use async_graphql::{Context, Error, Object, Result};
 use chrono::{Duration, Utc};
 use soi_auth::TokenKeys;
 use soi_core::Principal;
-use soi_db::accounts::{self, RefreshUse};
+use soi_db::auth::accounts;
+use soi_db::auth::refresh_tokens::{self, RefreshUse};
 
 /// Settings of sign-in, in the schema data.
 #[derive(Clone)]
@@ -42,7 +43,7 @@ async fn issue(
         .map_err(|_| ErrorCode::Internal.error("cannot issue a token"))?;
     let expires = now + settings.refresh_ttl;
     national(ctx, async |tx| {
-        accounts::store_refresh(tx, p.account(), family, &hash, expires).await
+        refresh_tokens::store_refresh(tx, p.account(), family, &hash, expires).await
     })
     .await?;
     Ok(AuthPayload {
@@ -99,7 +100,7 @@ impl AuthMutation {
         let hash = soi_auth::refresh_hash(&refresh_token);
         // Committed also when the token was reused: the family stays revoked.
         let (used, account) = national(ctx, async |tx| {
-            let used = accounts::use_refresh(tx, &hash).await?;
+            let used = refresh_tokens::use_refresh(tx, &hash).await?;
             let account = match used {
                 RefreshUse::Fresh { account, .. } => Some(accounts::get(tx, account).await?),
                 _ => None,
@@ -130,6 +131,6 @@ impl AuthMutation {
     /// Signs out the sign-in this refresh token belongs to.
     async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> Result<bool> {
         let hash = soi_auth::refresh_hash(&refresh_token);
-        national(ctx, async |tx| accounts::revoke(tx, &hash).await).await
+        national(ctx, async |tx| refresh_tokens::revoke(tx, &hash).await).await
     }
 }

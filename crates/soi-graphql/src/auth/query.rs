@@ -5,7 +5,8 @@ use crate::plumbing::request::RequestCtx;
 use crate::plumbing::run::national;
 use crate::shared::roles::ANY_ROLE;
 use async_graphql::{Context, Object, Result};
-use soi_db::{accounts, cities};
+use soi_db::auth::accounts;
+use soi_db::cities;
 
 #[derive(Default)]
 pub struct AuthQuery;

@@ -6,9 +6,9 @@ use crate::shared::money::Tiyn;
 use async_graphql::{ID, InputObject, MaybeUndefined, Result};
 use chrono::{DateTime, Utc};
 use soi_core::{CauseId, RinkId, text};
-use soi_db::event_partners::NewPartner;
-use soi_db::events::{Event, EventEdit, NewEvent};
-use soi_db::ticket_types::{MAX_PRICE_TIYN, MAX_QUOTA};
+use soi_db::events::event_partners::NewPartner;
+use soi_db::events::events::{Event, EventEdit, NewEvent};
+use soi_db::tickets::ticket_types::{MAX_PRICE_TIYN, MAX_QUOTA};
 
 /// Minutes a reservation is held unpaid when the admin does not say.
 const DEFAULT_HOLD_MINUTES: i32 = 20;

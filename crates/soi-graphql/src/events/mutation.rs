@@ -6,10 +6,10 @@ use super::nodes::{EventNode, PartnerNode, TicketTypeNode};
 use crate::plumbing::{in_city, parse_id};
 use crate::shared::roles::ADMINS;
 use async_graphql::{Context, ID, Object, Result};
-use soi_core::program::EventStatus;
+use soi_core::states::EventStatus;
 use soi_core::{EventId, PartnerId, TicketTypeId};
-use soi_db::events;
-use soi_db::ticket_types::{self, Seats};
+use soi_db::events::events;
+use soi_db::tickets::ticket_types::{self, Seats};
 
 #[derive(Default)]
 pub struct EventMutation;

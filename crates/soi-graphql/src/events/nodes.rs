@@ -12,10 +12,10 @@ use crate::shared::roles::STAFF;
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use soi_core::CityZone;
-use soi_core::program::{EventKind, EventStatus};
-use soi_db::event_partners::Partner;
-use soi_db::events::Event;
-use soi_db::ticket_types::Seats;
+use soi_core::states::{EventKind, EventStatus};
+use soi_db::events::event_partners::Partner;
+use soi_db::events::events::Event;
+use soi_db::tickets::ticket_types::Seats;
 
 mirror_enum! {
     /// What the event is.

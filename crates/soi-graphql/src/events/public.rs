@@ -9,11 +9,13 @@ use crate::plumbing::{found, in_public_city_id, parse_id};
 use crate::program::rinks::RinkNode;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use soi_core::program::{EventKind, EventStatus};
+use soi_core::states::{EventKind, EventStatus};
 use soi_core::{CityZone, EventId};
-use soi_db::events::{self, Event};
-use soi_db::ticket_types::{self, Seats};
-use soi_db::{TenantTx, event_partners, judge_marks, performances, performers, rinks};
+use soi_db::TenantTx;
+use soi_db::events::events::{self, Event};
+use soi_db::events::{event_partners, judge_marks, performances, performers};
+use soi_db::program::rinks;
+use soi_db::tickets::ticket_types::{self, Seats};
 
 /// A number of a public event.
 #[derive(SimpleObject, serde::Serialize, serde::Deserialize)]
@@ -108,7 +110,7 @@ async fn load(
     let partners = event_partners::list(tx, event.id).await?;
     let numbers = performances::list(tx, event.id).await?;
     let ids: Vec<_> = numbers.iter().map(|p| p.id).collect();
-    let counts = performers::counts(tx, &ids).await?;
+    let counts = performers::counts_of_performances(tx, &ids).await?;
     let standings = if event.kind == EventKind::Competition {
         judge_marks::results(tx, event.id).await?
     } else {

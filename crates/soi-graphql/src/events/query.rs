@@ -5,7 +5,7 @@ use crate::plumbing::{found, in_city, parse_id, parse_opt_id};
 use crate::shared::roles::STAFF;
 use async_graphql::{Context, ID, Object, Result};
 use soi_core::{EventId, SeasonId};
-use soi_db::events;
+use soi_db::events::events;
 
 #[derive(Default)]
 pub struct EventQuery;

@@ -14,8 +14,7 @@ use crate::shared::roles::ADMINS;
 use async_graphql::{Context, ID, Object, Result};
 use chrono::NaiveDate;
 use soi_core::{CauseId, ContributionId, DisbursementId, ExpenseId, SponsorId};
-use soi_db::funds::{causes, contributions, sponsors};
-use soi_db::ledger;
+use soi_db::funds::{causes, contributions, ledger, sponsors};
 
 #[derive(Default)]
 pub struct FundsMutation;

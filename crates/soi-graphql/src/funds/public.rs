@@ -5,7 +5,7 @@ use crate::plumbing::{bad_input, in_public_city};
 use crate::shared::money::Tiyn;
 use async_graphql::{Context, Object, Result, SimpleObject};
 use chrono::NaiveDate;
-use soi_db::funds::report::{self, CauseTotal, Report, TagTotal};
+use soi_db::funds::transparency::{self, CauseTotal, Report, TagTotal};
 
 /// Where a city's money came from and where it went, from its ledger. Flows
 /// are net of reversals and count by the day they were recorded in the city.
@@ -126,7 +126,7 @@ impl FundsPublicQuery {
             return Err(bad_input("to", "must not be before `from`"));
         }
         let r = in_public_city(ctx, &city, &[], async |tx| {
-            report::report(tx, from, to).await
+            transparency::report(tx, from, to).await
         })
         .await?;
         Ok(TransparencyReport::new(city, r))

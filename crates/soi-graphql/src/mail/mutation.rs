@@ -5,7 +5,7 @@ use crate::plumbing::{in_city, parse_id};
 use crate::shared::roles::ADMINS;
 use async_graphql::{Context, ID, Object, Result};
 use soi_core::EmailId;
-use soi_db::outbox;
+use soi_db::mail::outbox;
 
 #[derive(Default)]
 pub struct MailMutation;

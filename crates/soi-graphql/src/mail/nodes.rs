@@ -4,7 +4,7 @@ use crate::plumbing::mirror_enum;
 use crate::shared::lang::Lang;
 use async_graphql::{ID, Object};
 use chrono::{DateTime, Utc};
-use soi_db::outbox::{Email, Status};
+use soi_db::mail::outbox::{Email, Status};
 
 mirror_enum! {
     /// Where an outgoing email stands.

@@ -6,7 +6,7 @@ use crate::shared::roles::ADMINS;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Object, Result};
 use soi_core::EmailId;
-use soi_db::outbox;
+use soi_db::mail::outbox;
 
 #[derive(Default)]
 pub struct MailQuery;

@@ -6,7 +6,7 @@ use super::inputs::*;
 use super::nodes::*;
 use soi_core::CityScope;
 use soi_core::report::{Figures, Grouping, Shown, YearMonth, suppress_rows};
-use soi_db::reports::{self, ReportQuery};
+use soi_db::reports::rollups::{self, ReportQuery};
 use soi_db::{Db, ReportTx, Result, TenantTx, cities};
 use std::cmp::Ordering;
 
@@ -38,7 +38,7 @@ impl From<CityReportGrouping> for Grouping {
     }
 }
 
-fn city_label(c: &reports::CityLabel) -> ReportCity {
+fn city_label(c: &rollups::CityLabel) -> ReportCity {
     ReportCity {
         slug: c.slug.clone(),
         name_kk: c.name_kk.clone(),
@@ -47,7 +47,7 @@ fn city_label(c: &reports::CityLabel) -> ReportCity {
     }
 }
 
-fn row(r: &reports::ReportRow, figures: ReportFigures, with_city: bool) -> ReportRow {
+fn row(r: &rollups::ReportRow, figures: ReportFigures, with_city: bool) -> ReportRow {
     ReportRow {
         city: r.city.as_ref().filter(|_| with_city).map(city_label),
         month: r.month.map(|m| YearMonth::of(m).to_string()),
@@ -60,7 +60,7 @@ fn row(r: &reports::ReportRow, figures: ReportFigures, with_city: bool) -> Repor
     }
 }
 
-fn totals_of(rows: &[reports::ReportRow]) -> Figures {
+fn totals_of(rows: &[rollups::ReportRow]) -> Figures {
     // A query without a key answers exactly one row.
     rows.first().map(|r| r.figures).unwrap_or_default()
 }
@@ -79,8 +79,8 @@ pub async fn national_in(
     period: Period,
     by: ReportGrouping,
 ) -> Result<NationalReport> {
-    let rows = reports::national(tx, &query(&period, Some(by.into()))).await?;
-    let totals = reports::national(tx, &query(&period, None)).await?;
+    let rows = rollups::national(tx, &query(&period, Some(by.into()))).await?;
+    let totals = rollups::national(tx, &query(&period, None)).await?;
     let raw: Vec<Figures> = rows.iter().map(|r| r.figures).collect();
     let (shown, total) = suppress_rows(&raw, &totals_of(&totals));
     Ok(NationalReport {
@@ -129,8 +129,8 @@ pub async fn city_own_in(
     period: Period,
     by: CityReportGrouping,
 ) -> Result<CityReport> {
-    let rows = reports::city(tx, &query(&period, Some(by.into()))).await?;
-    let totals = reports::city(tx, &query(&period, None)).await?;
+    let rows = rollups::city(tx, &query(&period, Some(by.into()))).await?;
+    let totals = rollups::city(tx, &query(&period, None)).await?;
     let label = cities::by_id(tx, scope.city()).await?;
     Ok(CityReport {
         from: period.from.to_string(),

@@ -12,7 +12,8 @@ use super::inputs::*;
 use super::nodes::*;
 use soi_cache::{Key, Redis, Scope};
 use soi_core::CityScope;
-use soi_db::{Db, Result, reports};
+use soi_db::reports::rollups;
+use soi_db::{Db, Result};
 use std::time::Duration;
 
 /// How long a computed report stays cached (a newer version misses sooner).
@@ -58,7 +59,7 @@ pub async fn national(
     // The version is read again in the report's snapshot: what is stored
     // under it is exactly that version.
     let mut tx = db.report().await?;
-    let version = reports::national_version(&mut tx).await?;
+    let version = rollups::national_version(&mut tx).await?;
     let report = build::national_in(&mut tx, period, by).await?;
     tx.finish().await?;
     cache.put_json_at(&key, version, &report, TTL).await;
@@ -112,7 +113,7 @@ async fn city_own(
     }
     let mut tx = db.tenant(scope).await?;
     // Read first: the figures read after it are at least this new.
-    let version = reports::city_version(&mut tx).await?;
+    let version = rollups::city_version(&mut tx).await?;
     let own = build::city_own_in(&mut tx, scope, period, by).await?;
     tx.commit().await?;
     cache.put_json_at(&key, version, &own, TTL).await;

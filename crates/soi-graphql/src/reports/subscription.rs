@@ -11,11 +11,11 @@ use soi_cache::Scope;
 use soi_core::Role;
 use soi_core::report::{Grouping, Shown};
 use soi_db::Db;
-use soi_db::reports::{self, ReportQuery};
+use soi_db::reports::rollups::{self, ReportQuery};
 
 async fn read_totals(db: &Db, q: ReportQuery) -> soi_db::Result<soi_core::report::Figures> {
     let mut tx = db.report().await?;
-    let rows = reports::national(&mut tx, &q).await?;
+    let rows = rollups::national(&mut tx, &q).await?;
     tx.finish().await?;
     Ok(rows.first().map(|r| r.figures).unwrap_or_default())
 }

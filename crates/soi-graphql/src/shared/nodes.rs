@@ -7,7 +7,7 @@ use crate::plumbing::loaders::ParticipantRateOf;
 use crate::plumbing::request::RequestCtx;
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
-use soi_db::participants::Participant;
+use soi_db::program::participants::Participant;
 
 pub struct ParticipantNode(pub Participant);
 

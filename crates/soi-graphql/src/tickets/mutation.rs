@@ -9,8 +9,8 @@ use crate::shared::roles::{ADMINS, STAFF};
 use async_graphql::{Context, ID, Object, Result};
 use chrono::Utc;
 use soi_core::{CityZone, OrderId, text};
-use soi_db::payments::{PaymentMethod, Receipt};
-use soi_db::{orders, tickets};
+use soi_db::tickets::payments::{PaymentMethod, Receipt};
+use soi_db::tickets::{orders, tickets};
 
 /// Longest reason kept for a refund or cancellation.
 const MAX_REASON: usize = 400;

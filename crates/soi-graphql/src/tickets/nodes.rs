@@ -9,10 +9,12 @@ use crate::shared::money::Tiyn;
 use async_graphql::{ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use soi_core::{EventId, OrderId, TicketTypeId};
-use soi_db::orders::{self, Line, Order, OrderStatus};
-use soi_db::payments::{self, Payment, PaymentMethod};
-use soi_db::tickets::{self, Ticket, TicketStatus};
-use soi_db::{TenantTx, ticket_types};
+use soi_db::TenantTx;
+use soi_db::tickets::order_lines::{self, Line};
+use soi_db::tickets::orders::Order;
+use soi_db::tickets::payments::{self, Payment, PaymentMethod};
+use soi_db::tickets::tickets::{self, Ticket, TicketStatus};
+use soi_db::tickets::{OrderStatus, ticket_types};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -72,8 +74,8 @@ pub struct Bundle {
 /// Gathers the lines, tickets, payments and ticket-type names of `list`.
 pub async fn bundle(tx: &mut TenantTx, list: Vec<Order>) -> soi_db::Result<Vec<Bundle>> {
     let ids: Vec<OrderId> = list.iter().map(|o| o.id).collect();
-    let mut lines = orders::lines_of(tx, &ids).await?;
-    let mut issued = tickets::tickets_of(tx, &ids).await?;
+    let mut lines = order_lines::of_orders(tx, &ids).await?;
+    let mut issued = tickets::of_orders(tx, &ids).await?;
     let mut paid = payments::of_orders(tx, &ids).await?;
     let mut events: Vec<EventId> = list.iter().map(|o| o.event_id).collect();
     events.sort();

@@ -11,7 +11,7 @@ use crate::shared::money::Tiyn;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use soi_core::{Email, EventId, OrderId, TicketTypeId, text};
-use soi_db::orders::{self, Buyer};
+use soi_db::tickets::orders::{self, Buyer};
 
 /// Seats of one ticket type to reserve.
 #[derive(InputObject)]

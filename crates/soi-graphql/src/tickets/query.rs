@@ -6,7 +6,7 @@ use crate::shared::roles::ADMINS;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, Result};
 use soi_core::{EventId, OrderId};
-use soi_db::orders;
+use soi_db::tickets::orders;
 
 #[derive(Default)]
 pub struct TicketQuery;

@@ -5,10 +5,13 @@
 use super::json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use soi_core::program::EnrollmentStatus;
+use soi_core::states::EnrollmentStatus;
 use soi_core::{EventId, OrderId, ParticipantId};
-use soi_db::{Page, Result, TenantTx, enrollments, events, orders, outbox, participants, rinks};
-use soi_db::{ticket_types, tickets};
+use soi_db::events::events;
+use soi_db::mail::outbox;
+use soi_db::program::{enrollments, participants, rinks};
+use soi_db::tickets::{orders, ticket_types, tickets};
+use soi_db::{Page, Result, TenantTx};
 
 pub const TICKET_ORDER_PAID: &str = "ticket_order_paid";
 pub const SHOW_ANNOUNCEMENT: &str = "show_announcement";
@@ -40,7 +43,7 @@ pub async fn ticket_order_paid(tx: &mut TenantTx, order: OrderId) -> Result<bool
     let event = events::get(tx, order.event_id).await?;
     let rink = rinks::get(tx, event.rink_id).await?;
     let types = ticket_types::list_for_event(tx, event.id).await?;
-    let issued = tickets::tickets_of(tx, &[order.id]).await?;
+    let issued = tickets::of_orders(tx, &[order.id]).await?;
     let type_name = |id| {
         types
             .iter()
@@ -111,7 +114,7 @@ pub async fn show_announcement(tx: &mut TenantTx, event: EventId) -> Result<usiz
         }
     }
     let mut added = 0;
-    for who in participants::many(tx, &ids).await? {
+    for who in participants::by_ids(tx, &ids).await? {
         let payload = json(ShowAnnouncement {
             first_name: who.first_name,
             event_title: event.title.clone(),

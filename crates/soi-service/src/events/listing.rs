@@ -12,7 +12,7 @@ use soi_db::{Result, TenantTx};
 pub async fn published_with_remaining(tx: &mut TenantTx) -> Result<Vec<(Event, Vec<Seats>)>> {
     let listed = events::published(tx).await?;
     let ids: Vec<EventId> = listed.iter().map(|e| e.id).collect();
-    let mut seats = ticket_types::with_remaining_many(tx, &ids).await?;
+    let mut seats = ticket_types::with_remaining_of_events(tx, &ids).await?;
     Ok(listed
         .into_iter()
         .map(|e| {

@@ -68,7 +68,7 @@ pub async fn settle(tx: &mut TenantTx, id: OrderId, r: Receipt<'_>) -> Result<Pa
     }
     let payment = payments::insert(tx, id, &r).await?;
     orders::mark_paid(tx, id).await?;
-    let lines = order_lines::lines_of(tx, &[id]).await?;
+    let lines = order_lines::of_orders(tx, &[id]).await?;
     let seats: Vec<_> = lines
         .iter()
         .map(|l| (l.ticket_type_id, l.quantity))

@@ -4,7 +4,7 @@
 use crate::events::inputs::{MAX_NOTE, line, long_text, note};
 use crate::plumbing::bad_input;
 use async_graphql::{InputObject, Result};
-use soi_db::performances::NewPerformance;
+use soi_db::events::performances::NewPerformance;
 
 /// A number of the show.
 #[derive(InputObject)]

@@ -9,7 +9,7 @@ use crate::shared::roles::ADMINS;
 use async_graphql::{Context, ID, Object, Result};
 use soi_core::{EventId, ParticipantId, PerformanceId, text};
 use soi_db::TenantTx;
-use soi_db::performances::{self, Performance};
+use soi_db::events::performances::{self, Performance};
 
 /// Most ids one list argument may hold.
 const MAX_IDS: usize = 1000;

@@ -6,9 +6,9 @@ use crate::shared::roles::ADMINS;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use soi_db::TenantTx;
-use soi_db::judge_marks::{self, JudgeMark, Standing};
-use soi_db::performances::{self, Performance};
-use soi_db::performers::{self, Performer};
+use soi_db::events::judge_marks::{self, JudgeMark, Standing};
+use soi_db::events::performances::{self, Performance};
+use soi_db::events::performers::{self, Performer};
 
 /// A judged number's result.
 #[derive(SimpleObject, serde::Serialize, serde::Deserialize)]

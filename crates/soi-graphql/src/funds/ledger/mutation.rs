@@ -8,7 +8,7 @@ use crate::shared::money::Tiyn;
 use crate::shared::roles::ADMINS;
 use async_graphql::{Context, ID, Object, Result};
 use soi_core::LedgerEntryId;
-use soi_db::ledger;
+use soi_db::funds::ledger;
 
 #[derive(Default)]
 pub struct LedgerMutation;

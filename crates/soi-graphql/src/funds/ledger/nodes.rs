@@ -5,11 +5,11 @@ use crate::plumbing::mirror_enum;
 use crate::shared::money::Tiyn;
 use async_graphql::{ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use soi_db::ledger::Entry;
+use soi_db::funds::ledger::Entry;
 
 mirror_enum! {
     /// The kind of a ledger entry.
-    LedgerKind <=> soi_db::ledger::Kind {
+    LedgerKind <=> soi_db::funds::ledger::Kind {
         /// A sponsor's money received (in).
         Contribution,
         /// A ticket order paid (in).
@@ -37,7 +37,7 @@ impl EntryNode {
     /// What caused it.
     async fn kind(&self) -> async_graphql::Result<LedgerKind> {
         // The table's check allows only the known codes.
-        Ok(soi_db::ledger::Kind::parse(&self.0.kind)
+        Ok(soi_db::funds::ledger::Kind::parse(&self.0.kind)
             .map_err(|e| async_graphql::Error::new(e.to_string()))?
             .into())
     }

@@ -7,7 +7,7 @@ use crate::shared::roles::ADMINS;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Object, Result};
 use soi_core::LedgerEntryId;
-use soi_db::ledger;
+use soi_db::funds::ledger;
 
 #[derive(Default)]
 pub struct LedgerQuery;

@@ -4,11 +4,11 @@
 use super::batch::{CityLoader, LoadError, grouped};
 use async_graphql::dataloader::Loader;
 use soi_core::EventId;
-use soi_db::event_partners::{self, Partner};
-use soi_db::judge_marks::{self, Standing};
-use soi_db::performances::{self, Performance};
-use soi_db::performers::{self, Performer};
-use soi_db::ticket_types::{self, Seats};
+use soi_db::events::event_partners::{self, Partner};
+use soi_db::events::judge_marks::{self, Standing};
+use soi_db::events::performances::{self, Performance};
+use soi_db::events::performers::{self, Performer};
+use soi_db::tickets::ticket_types::{self, Seats};
 use std::collections::HashMap;
 
 /// An event's partners, by name.
@@ -25,7 +25,7 @@ impl Loader<PartnersOf> for CityLoader {
     ) -> Result<HashMap<PartnersOf, Vec<Partner>>, LoadError> {
         let ids: Vec<EventId> = keys.iter().map(|k| k.0).collect();
         let rows = self
-            .batch(async |tx| event_partners::list_for(tx, &ids).await)
+            .batch(async |tx| event_partners::of_events(tx, &ids).await)
             .await?;
         // Rows come in order, so each event's list stays by name.
         Ok(grouped(
@@ -49,7 +49,7 @@ impl Loader<TicketTypesOf> for CityLoader {
     ) -> Result<HashMap<TicketTypesOf, Vec<Seats>>, LoadError> {
         let ids: Vec<EventId> = keys.iter().map(|k| k.0).collect();
         let mut by_event = self
-            .batch(async |tx| ticket_types::with_remaining_many(tx, &ids).await)
+            .batch(async |tx| ticket_types::with_remaining_of_events(tx, &ids).await)
             .await?;
         Ok(keys
             .iter()
@@ -82,10 +82,10 @@ impl Loader<ProgrammeOf> for CityLoader {
         let ids: Vec<EventId> = keys.iter().map(|k| k.0).collect();
         let (list, people, standings) = self
             .batch(async |tx| {
-                let list = performances::list_for(tx, &ids).await?;
+                let list = performances::of_events(tx, &ids).await?;
                 let numbers: Vec<_> = list.iter().map(|p| p.id).collect();
                 let people = performers::of_performances(tx, &numbers).await?;
-                let standings = judge_marks::results_for(tx, &ids).await?;
+                let standings = judge_marks::results_of_events(tx, &ids).await?;
                 Ok((list, people, standings))
             })
             .await?;

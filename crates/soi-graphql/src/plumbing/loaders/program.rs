@@ -4,12 +4,12 @@
 use super::batch::{CityLoader, LoadError, grouped};
 use async_graphql::dataloader::Loader;
 use soi_core::{CoachId, GroupId, ParticipantId, RinkId, SeasonId};
-use soi_db::attendance::{self, Rate};
-use soi_db::coaches::{self, Certificate};
-use soi_db::participants::{self, Participant};
-use soi_db::rinks::{self, Rink};
-use soi_db::seasons::{self, Season};
-use soi_db::{enrollments, groups};
+use soi_db::program::attendance::{self, Rate};
+use soi_db::program::coach_certificates::{self, Certificate};
+use soi_db::program::participants::{self, Participant};
+use soi_db::program::rinks::{self, Rink};
+use soi_db::program::seasons::{self, Season};
+use soi_db::program::{enrollments, group_members};
 use std::collections::HashMap;
 
 /// The seats taken in a season (accepted, active and completed).
@@ -23,7 +23,7 @@ impl Loader<SeatsTaken> for CityLoader {
     async fn load(&self, keys: &[SeatsTaken]) -> Result<HashMap<SeatsTaken, i64>, LoadError> {
         let ids: Vec<SeasonId> = keys.iter().map(|k| k.0).collect();
         let rows = self
-            .batch(async |tx| enrollments::seats_taken_many(tx, &ids).await)
+            .batch(async |tx| enrollments::seats_taken_of_seasons(tx, &ids).await)
             .await?;
         let mut out: HashMap<SeatsTaken, i64> = keys.iter().map(|k| (*k, 0)).collect();
         out.extend(rows.into_iter().map(|(s, n)| (SeatsTaken(s), n)));
@@ -45,7 +45,7 @@ impl Loader<ParticipantOf> for CityLoader {
     ) -> Result<HashMap<ParticipantOf, Participant>, LoadError> {
         let ids: Vec<ParticipantId> = keys.iter().map(|k| k.0).collect();
         let rows = self
-            .batch(async |tx| participants::many(tx, &ids).await)
+            .batch(async |tx| participants::by_ids(tx, &ids).await)
             .await?;
         Ok(rows.into_iter().map(|p| (ParticipantOf(p.id), p)).collect())
     }
@@ -65,7 +65,7 @@ impl Loader<CertificatesOf> for CityLoader {
     ) -> Result<HashMap<CertificatesOf, Vec<Certificate>>, LoadError> {
         let ids: Vec<CoachId> = keys.iter().map(|k| k.0).collect();
         let rows = self
-            .batch(async |tx| coaches::certificates_of(tx, &ids).await)
+            .batch(async |tx| coach_certificates::of_coaches(tx, &ids).await)
             .await?;
         Ok(grouped(
             keys,
@@ -88,7 +88,7 @@ impl Loader<MembersOf> for CityLoader {
     ) -> Result<HashMap<MembersOf, Vec<ParticipantId>>, LoadError> {
         let ids: Vec<GroupId> = keys.iter().map(|k| k.0).collect();
         let rows = self
-            .batch(async |tx| groups::members_of(tx, &ids).await)
+            .batch(async |tx| group_members::of_groups(tx, &ids).await)
             .await?;
         Ok(grouped(
             keys,
@@ -111,7 +111,7 @@ impl Loader<ParticipantRateOf> for CityLoader {
     ) -> Result<HashMap<ParticipantRateOf, Rate>, LoadError> {
         let ids: Vec<ParticipantId> = keys.iter().map(|k| k.0).collect();
         let rows = self
-            .batch(async |tx| attendance::rates_for_participants(tx, &ids).await)
+            .batch(async |tx| attendance::rates_of_participants(tx, &ids).await)
             .await?;
         Ok(rows
             .into_iter()
@@ -130,7 +130,9 @@ impl Loader<SeasonOf> for CityLoader {
 
     async fn load(&self, keys: &[SeasonOf]) -> Result<HashMap<SeasonOf, Season>, LoadError> {
         let ids: Vec<SeasonId> = keys.iter().map(|k| k.0).collect();
-        let rows = self.batch(async |tx| seasons::many(tx, &ids).await).await?;
+        let rows = self
+            .batch(async |tx| seasons::by_ids(tx, &ids).await)
+            .await?;
         Ok(rows.into_iter().map(|s| (SeasonOf(s.id), s)).collect())
     }
 }
@@ -168,9 +170,7 @@ impl Loader<RinkOf> for CityLoader {
 
     async fn load(&self, keys: &[RinkOf]) -> Result<HashMap<RinkOf, Rink>, LoadError> {
         let ids: Vec<RinkId> = keys.iter().map(|k| k.0).collect();
-        let rows = self
-            .batch(async |tx| rinks::get_many(tx, &ids).await)
-            .await?;
+        let rows = self.batch(async |tx| rinks::by_ids(tx, &ids).await).await?;
         Ok(rows.into_iter().map(|r| (RinkOf(r.id), r)).collect())
     }
 }

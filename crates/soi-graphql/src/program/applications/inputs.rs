@@ -1,7 +1,7 @@
 //! What an admin decides on an application.
 
 use async_graphql::Enum;
-use soi_core::program::EnrollmentStatus;
+use soi_core::states::EnrollmentStatus;
 
 /// An admin's decision on an application.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]

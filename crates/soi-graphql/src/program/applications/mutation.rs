@@ -10,7 +10,7 @@ use crate::plumbing::{in_city, parse_id};
 use crate::shared::roles::ADMINS;
 use async_graphql::{Context, ID, Object, Result};
 use soi_core::{EnrollmentId, Role};
-use soi_db::enrollments;
+use soi_db::program::enrollments;
 use soi_service::program::applications as program;
 
 #[derive(Default)]

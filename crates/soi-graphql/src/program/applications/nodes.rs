@@ -5,8 +5,8 @@ use crate::plumbing::{Load, mirror_enum};
 use crate::shared::nodes::ParticipantNode;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use soi_core::program::EnrollmentStatus;
-use soi_db::enrollments::Enrollment;
+use soi_core::states::EnrollmentStatus;
+use soi_db::program::enrollments::Enrollment;
 
 mirror_enum! {
     /// Where an application stands.

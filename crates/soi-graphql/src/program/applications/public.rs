@@ -8,9 +8,9 @@ use crate::plumbing::{Valid, bad_input, in_public_city, parse_id};
 use crate::shared::lang::Lang;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{NaiveDate, Utc};
-use soi_core::program::ConsentMethod;
+use soi_core::states::ConsentMethod;
 use soi_core::{Email, PersonName, Phone, SeasonId, text};
-use soi_db::participants::{Consent, NewParticipant};
+use soi_db::program::participants::{Consent, NewParticipant};
 use soi_service::program::applications as program;
 
 /// An applicant's details.

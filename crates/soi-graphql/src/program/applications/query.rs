@@ -5,7 +5,7 @@ use crate::plumbing::{found, in_city, parse_id};
 use crate::shared::roles::ADMINS;
 use async_graphql::{Context, ID, Object, Result};
 use soi_core::EnrollmentId;
-use soi_db::enrollments;
+use soi_db::program::enrollments;
 
 #[derive(Default)]
 pub struct ApplicationQuery;

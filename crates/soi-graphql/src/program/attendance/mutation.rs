@@ -6,9 +6,9 @@ use super::nodes::SessionMark;
 use crate::plumbing::{bad_input, in_city, parse_id};
 use crate::shared::roles::STAFF;
 use async_graphql::{Context, ID, Object, Result};
-use soi_core::program::AttendanceMark;
+use soi_core::states::AttendanceMark;
 use soi_core::{ParticipantId, SessionId};
-use soi_db::{attendance, groups, sessions};
+use soi_db::program::{attendance, group_members, sessions};
 
 #[derive(Default)]
 pub struct AttendanceMutation;
@@ -37,10 +37,10 @@ impl AttendanceMutation {
         }
         let stored = in_city(ctx, STAFF, async |tx, who| {
             let s = sessions::get(tx, session).await?;
-            if s.status == soi_core::program::SessionStatus::Cancelled {
+            if s.status == soi_core::states::SessionStatus::Cancelled {
                 return Err(soi_db::Error::Conflict("the session was cancelled".into()));
             }
-            let members = groups::members(tx, s.group_id).await?;
+            let members = group_members::members(tx, s.group_id).await?;
             if parsed.iter().any(|(p, _)| !members.contains(p)) {
                 return Err(soi_core::InputError::new(
                     "participantId",

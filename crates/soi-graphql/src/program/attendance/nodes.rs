@@ -3,7 +3,7 @@
 use crate::plumbing::mirror_enum;
 use async_graphql::{ID, SimpleObject};
 use soi_core::ParticipantId;
-use soi_core::program::AttendanceMark;
+use soi_core::states::AttendanceMark;
 
 mirror_enum! {
     /// One participant's attendance at one session.

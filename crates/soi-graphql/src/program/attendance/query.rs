@@ -6,7 +6,7 @@ use crate::plumbing::{in_city, parse_id};
 use crate::shared::roles::{CITY_USERS, STAFF};
 use async_graphql::{Context, ID, Object, Result};
 use soi_core::{GroupId, SessionId};
-use soi_db::attendance;
+use soi_db::program::attendance;
 
 #[derive(Default)]
 pub struct AttendanceQuery;

@@ -8,9 +8,10 @@ use crate::plumbing::run::tenant_tx;
 use crate::shared::roles::STAFF;
 use async_graphql::futures_util::stream::{Stream, StreamExt};
 use async_graphql::{Context, ID, Result, Subscription};
-use soi_core::program::AttendanceMark;
+use soi_core::states::AttendanceMark;
 use soi_core::{CityScope, ParticipantId, SessionId};
-use soi_db::{Db, attendance, sessions};
+use soi_db::Db;
+use soi_db::program::{attendance, sessions};
 
 async fn read_marks(
     db: &Db,

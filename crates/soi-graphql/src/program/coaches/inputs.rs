@@ -6,7 +6,8 @@ use crate::plumbing::{Valid, bad_input};
 use async_graphql::{InputObject, Result};
 use chrono::NaiveDate;
 use soi_core::{Email, PersonName, Phone, text};
-use soi_db::coaches::{NewCertificate, NewCoach};
+use soi_db::program::coach_certificates::NewCertificate;
+use soi_db::program::coaches::NewCoach;
 
 /// A new coach.
 #[derive(InputObject)]

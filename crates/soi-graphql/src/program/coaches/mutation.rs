@@ -6,7 +6,7 @@ use crate::plumbing::{in_city, parse_id};
 use crate::shared::roles::ADMINS;
 use async_graphql::{Context, ID, Object, Result};
 use soi_core::{CertificateId, CoachId};
-use soi_db::coaches;
+use soi_db::program::{coach_certificates, coaches};
 
 #[derive(Default)]
 pub struct CoachMutation;
@@ -39,7 +39,7 @@ impl CoachMutation {
         // A coach of another city fails the (city_id, coach_id) foreign key,
         // which the db layer reports as NOT_FOUND: the same as a missing one.
         in_city(ctx, ADMINS, async |tx, _| {
-            coaches::add_certificate(tx, CertificateId::new(), coach, &new).await
+            coach_certificates::add_certificate(tx, CertificateId::new(), coach, &new).await
         })
         .await
         .map(CertificateNode)

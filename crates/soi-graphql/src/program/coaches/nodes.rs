@@ -5,8 +5,9 @@ use crate::plumbing::loaders::CertificatesOf;
 use crate::plumbing::{Load, mirror_enum};
 use async_graphql::{Context, ID, Object, Result};
 use chrono::NaiveDate;
-use soi_core::program::Qualification as CoreQualification;
-use soi_db::coaches::{Certificate, Coach};
+use soi_core::states::Qualification as CoreQualification;
+use soi_db::program::coach_certificates::Certificate;
+use soi_db::program::coaches::Coach;
 
 mirror_enum! {
     /// The sporting rank a coach holds.

@@ -7,7 +7,7 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{Days, Utc};
 use soi_core::CoachId;
-use soi_db::coaches;
+use soi_db::program::{coach_certificates, coaches};
 
 #[derive(Default)]
 pub struct CoachQuery;
@@ -55,7 +55,7 @@ impl CoachQuery {
             .checked_add_days(Days::new(days))
             .ok_or_else(|| bad_input("withinDays", "reaches past the calendar"))?;
         let rows = in_city(ctx, STAFF, async |tx, _| {
-            coaches::certificates_expiring(tx, by).await
+            coach_certificates::certificates_expiring(tx, by).await
         })
         .await?;
         Ok(rows.into_iter().map(CertificateNode).collect())

@@ -6,7 +6,7 @@ use crate::plumbing::{Valid, bad_input, in_city, parse_id};
 use crate::shared::roles::ADMINS;
 use async_graphql::{Context, ID, Object, Result};
 use soi_core::{CoachId, GroupId, ParticipantId, SeasonId, text};
-use soi_db::groups;
+use soi_db::program::{group_coaches, group_members, groups};
 
 /// Most participants one `addGroupMembers` call takes.
 const MAX_NEW_MEMBERS: usize = 100;
@@ -52,7 +52,7 @@ impl GroupMutation {
             .collect::<Result<Vec<ParticipantId>>>()?;
         // A group or participant of another city fails a foreign key: NOT_FOUND.
         in_city(ctx, ADMINS, async |tx, _| {
-            groups::add_members(tx, group, &people).await?;
+            group_members::add_members(tx, group, &people).await?;
             groups::get(tx, group).await
         })
         .await
@@ -69,7 +69,7 @@ impl GroupMutation {
         let group: GroupId = parse_id("groupId", &group_id)?;
         let coach: CoachId = parse_id("coachId", &coach_id)?;
         in_city(ctx, ADMINS, async |tx, _| {
-            groups::add_coach(tx, group, coach).await?;
+            group_coaches::add_coach(tx, group, coach).await?;
             groups::get(tx, group).await
         })
         .await

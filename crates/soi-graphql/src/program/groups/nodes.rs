@@ -7,7 +7,7 @@ use crate::plumbing::loaders::{GroupRateOf, MembersOf, ParticipantOf, SeasonOf};
 use crate::program::seasons::SeasonNode;
 use crate::shared::nodes::ParticipantNode;
 use async_graphql::{Context, ID, Object, Result};
-use soi_db::groups::Group;
+use soi_db::program::groups::Group;
 
 pub struct GroupNode(pub Group);
 

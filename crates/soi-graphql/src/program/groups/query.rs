@@ -5,7 +5,7 @@ use crate::plumbing::{found, in_city, parse_id};
 use crate::shared::roles::STAFF;
 use async_graphql::{Context, ID, Object, Result};
 use soi_core::{GroupId, Role, SeasonId};
-use soi_db::groups;
+use soi_db::program::groups;
 
 #[derive(Default)]
 pub struct GroupQuery;

@@ -11,8 +11,8 @@ use crate::shared::roles::CITY_USERS;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, Result};
 use soi_core::{ParticipantId, Role, text};
-use soi_db::groups;
-use soi_db::participants::{self, Filter};
+use soi_db::program::group_coaches;
+use soi_db::program::participants::{self, Filter};
 
 #[derive(Default)]
 pub struct ParticipantQuery;
@@ -57,7 +57,7 @@ impl ParticipantQuery {
         in_city(ctx, CITY_USERS, async |tx, who| {
             // A coach reads only the participants of the groups they train.
             let allowed = match who.coach() {
-                Some(coach) => groups::coach_trains(tx, coach, id).await?,
+                Some(coach) => group_coaches::coach_trains(tx, coach, id).await?,
                 None => true,
             };
             if allowed {

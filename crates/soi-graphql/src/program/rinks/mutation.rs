@@ -6,7 +6,7 @@ use crate::plumbing::in_city;
 use crate::shared::roles::ADMINS;
 use async_graphql::{Context, Object, Result};
 use soi_core::RinkId;
-use soi_db::rinks;
+use soi_db::program::rinks;
 
 #[derive(Default)]
 pub struct RinkMutation;

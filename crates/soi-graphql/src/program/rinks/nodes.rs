@@ -1,7 +1,7 @@
 //! A rink as the city's staff (and, in public events, anyone) see it.
 
 use async_graphql::{ID, Object};
-use soi_db::rinks::Rink;
+use soi_db::program::rinks::Rink;
 
 pub struct RinkNode(pub Rink);
 

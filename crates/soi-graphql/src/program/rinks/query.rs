@@ -5,7 +5,7 @@ use crate::plumbing::{found, in_city, parse_id};
 use crate::shared::roles::STAFF;
 use async_graphql::{Context, ID, Object, Result};
 use soi_core::RinkId;
-use soi_db::rinks;
+use soi_db::program::rinks;
 
 #[derive(Default)]
 pub struct RinkQuery;

@@ -4,7 +4,7 @@ use crate::plumbing::{Valid, bad_input};
 use async_graphql::{InputObject, Result};
 use chrono::NaiveDate;
 use soi_core::text;
-use soi_db::seasons::NewSeason;
+use soi_db::program::seasons::NewSeason;
 
 /// A season's editable fields.
 #[derive(InputObject)]

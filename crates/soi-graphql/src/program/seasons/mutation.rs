@@ -6,7 +6,7 @@ use crate::plumbing::{in_city, parse_id};
 use crate::shared::roles::ADMINS;
 use async_graphql::{Context, ID, Object, Result};
 use soi_core::SeasonId;
-use soi_db::seasons;
+use soi_db::program::seasons;
 
 #[derive(Default)]
 pub struct SeasonMutation;

@@ -8,9 +8,9 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, Result};
 use chrono::NaiveDate;
 use soi_core::EnrollmentId;
-use soi_core::program::{EnrollmentStatus, SeasonPhase};
-use soi_db::enrollments;
-use soi_db::seasons::Season;
+use soi_core::states::{EnrollmentStatus, SeasonPhase};
+use soi_db::program::enrollments;
+use soi_db::program::seasons::Season;
 
 mirror_enum! {
     /// Where a season is: recruiting → training → show → closed.

@@ -5,7 +5,8 @@ use crate::plumbing::in_public_city_id;
 use crate::plumbing::run::national;
 use async_graphql::{Context, Object, Result, SimpleObject};
 use chrono::NaiveDate;
-use soi_db::{cities, seasons};
+use soi_db::cities;
+use soi_db::program::seasons;
 
 /// A season that takes applications.
 #[derive(SimpleObject)]

@@ -6,7 +6,7 @@ use crate::shared::roles::STAFF;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, Result};
 use soi_core::SeasonId;
-use soi_db::seasons;
+use soi_db::program::seasons;
 
 #[derive(Default)]
 pub struct SeasonQuery;

@@ -5,7 +5,7 @@ use crate::plumbing::{bad_input, parse_id};
 use async_graphql::{ID, InputObject, Result};
 use chrono::{DateTime, Duration, Utc};
 use soi_core::{RinkId, SessionId};
-use soi_db::sessions::NewSession;
+use soi_db::program::sessions::NewSession;
 
 /// Longest session.
 const MAX_LENGTH: Duration = Duration::hours(12);

@@ -3,8 +3,8 @@
 use crate::plumbing::mirror_enum;
 use async_graphql::{ID, Object};
 use chrono::{DateTime, Utc};
-use soi_core::program::SessionStatus;
-use soi_db::sessions::Session;
+use soi_core::states::SessionStatus;
+use soi_db::program::sessions::Session;
 
 mirror_enum! {
     /// Whether a session takes place.

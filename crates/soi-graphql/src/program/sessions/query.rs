@@ -10,7 +10,7 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, SecondsFormat, Utc};
 use soi_core::{GroupId, SessionId};
 use soi_db::Page;
-use soi_db::sessions::{self, Session};
+use soi_db::program::sessions::{self, Session};
 
 /// `first` and `after` of the sessions list, whose cursor is a start time
 /// (the list is paged by start time, not by id).

@@ -5,7 +5,7 @@ use crate::plumbing::{bad_input, in_city, parse_id};
 use async_graphql::{Context, ID, Object, Result};
 use chrono::NaiveDate;
 use soi_core::{AssessmentId, ParticipantId, Role, SkillElementId};
-use soi_db::{groups, participants, skills};
+use soi_db::program::{group_coaches, participants, skill_assessments};
 
 #[derive(Default)]
 pub struct SkillMutation;
@@ -29,10 +29,10 @@ impl SkillMutation {
         let rows = in_city(ctx, &[Role::Coach], async |tx, who| {
             let coach = who.coach().ok_or(soi_db::Error::Forbidden)?;
             participants::get(tx, participant).await?;
-            if !groups::coach_trains(tx, coach, participant).await? {
+            if !group_coaches::coach_trains(tx, coach, participant).await? {
                 return Err(soi_db::Error::Forbidden);
             }
-            skills::record_pass(
+            skill_assessments::record_pass(
                 tx,
                 AssessmentId::new(),
                 participant,
@@ -41,7 +41,7 @@ impl SkillMutation {
                 passed_on,
             )
             .await?;
-            skills::progression(tx, participant).await
+            skill_assessments::progression(tx, participant).await
         })
         .await?;
         Ok(rows.into_iter().map(PassedElement::from).collect())

@@ -2,7 +2,7 @@
 
 use async_graphql::{ID, SimpleObject};
 use chrono::NaiveDate;
-use soi_db::skills;
+use soi_db::program::{skill_assessments, skills};
 
 /// An element of the learn-to-skate catalogue.
 #[derive(SimpleObject)]
@@ -51,8 +51,8 @@ pub struct PassedElement {
     pub passed_on: NaiveDate,
 }
 
-impl From<skills::Passed> for PassedElement {
-    fn from(p: skills::Passed) -> Self {
+impl From<skill_assessments::Passed> for PassedElement {
+    fn from(p: skill_assessments::Passed) -> Self {
         Self {
             element_id: ID(p.element_id.to_string()),
             coach_id: ID(p.coach_id.to_string()),

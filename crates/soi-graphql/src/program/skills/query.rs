@@ -7,7 +7,7 @@ use crate::plumbing::{found, in_city, parse_id};
 use crate::shared::roles::CITY_USERS;
 use async_graphql::{Context, ID, Object, Result};
 use soi_core::ParticipantId;
-use soi_db::{participants, skills};
+use soi_db::program::{participants, skill_assessments, skills};
 
 #[derive(Default)]
 pub struct SkillQuery;
@@ -29,7 +29,7 @@ impl SkillQuery {
         let participant: ParticipantId = parse_id("participantId", &participant_id)?;
         let passed = in_city(ctx, CITY_USERS, async |tx, _| {
             match found(participants::get(tx, participant).await)? {
-                Some(_) => Ok(Some(skills::progression(tx, participant).await?)),
+                Some(_) => Ok(Some(skill_assessments::progression(tx, participant).await?)),
                 None => Ok(None),
             }
         })

@@ -2,7 +2,7 @@
 
 use crate::shared::money::Tiyn;
 use async_graphql::{ID, SimpleObject};
-use soi_db::sales::TypeSales;
+use soi_db::tickets::sales::TypeSales;
 
 /// One ticket type's sales.
 #[derive(SimpleObject)]

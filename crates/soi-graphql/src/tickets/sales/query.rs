@@ -5,7 +5,8 @@ use crate::plumbing::{in_city, parse_id};
 use crate::shared::roles::ADMINS;
 use async_graphql::{Context, ID, Object, Result};
 use soi_core::EventId;
-use soi_db::{events, sales};
+use soi_db::events::events;
+use soi_db::tickets::sales;
 
 #[derive(Default)]
 pub struct SalesQuery;

@@ -9,7 +9,9 @@ use crate::shared::roles::ADMINS;
 use async_graphql::futures_util::stream::{Stream, StreamExt};
 use async_graphql::{Context, ID, Result, Subscription};
 use soi_core::{CityScope, EventId};
-use soi_db::{Db, events, sales};
+use soi_db::Db;
+use soi_db::events::events;
+use soi_db::tickets::sales;
 
 async fn read_sales(
     db: &Db,
