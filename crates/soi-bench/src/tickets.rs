@@ -111,11 +111,23 @@ impl Gateway {
     }
 }
 
-async fn spawn_serve(bin: &PathBuf, url: &str, port: u16, pool: u32) -> Result<Gateway> {
+/// Starts `soi serve` on `port`. Its Redis keys go under `prefix` (this run's
+/// own, so no cached city of an earlier database is served and the keys can
+/// be deleted afterwards), and rate limits are off: every buyer of the bench
+/// comes from 127.0.0.1, and the bench measures reservations, not the limiter.
+async fn spawn_serve(
+    bin: &PathBuf,
+    url: &str,
+    prefix: &str,
+    port: u16,
+    pool: u32,
+) -> Result<Gateway> {
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
     let child = Command::new(bin)
         .arg("serve")
         .env("DATABASE_URL", url)
+        .env("SOI_REDIS_PREFIX", prefix)
+        .env("SOI_RATE_LIMITS", "off")
         .env("SOI_LISTEN", addr.to_string())
         .env("SOI_JWT_SECRET", JWT_SECRET)
         .env("SOI_DB_MAX_CONNECTIONS", pool.to_string())
@@ -208,6 +220,7 @@ async fn measure(scratch: &Scratch, args: &Args) -> Result<()> {
     pools.seed_demo().await?;
     let (city, tt, event) = make_show(&pools.db, args.seats).await?;
 
+    let prefix = format!("soi_bench_rush_{}", std::process::id());
     let mut gateways = Vec::new();
     let started = async {
         for i in 0..2u16 {
@@ -225,7 +238,7 @@ async fn measure(scratch: &Scratch, args: &Args) -> Result<()> {
                     "{} not found: `cargo build --release -p soi-cli`, or pass --soi-bin or --in-process",
                     bin.display()
                 );
-                spawn_serve(&bin, url, args.port + i, args.pool).await?
+                spawn_serve(&bin, url, &prefix, args.port + i, args.pool).await?
             };
             gateways.push(gw);
         }
@@ -238,6 +251,11 @@ async fn measure(scratch: &Scratch, args: &Args) -> Result<()> {
     };
     for gw in gateways {
         gw.stop().await;
+    }
+    if !args.in_process {
+        let redis = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+        // Redis may not run at all (the gateways then ran without it).
+        let _ = soi_cache::delete_prefixed(&redis, &prefix).await;
     }
     let (outcomes, wall) = rushed?;
     check_and_report(&pools.db, &outcomes, wall, args, tt, event).await?;
