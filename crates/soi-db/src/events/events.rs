@@ -135,21 +135,19 @@ pub async fn insert(tx: &mut TenantTx, id: EventId, e: &NewEvent) -> Result<Even
 }
 
 pub async fn get(tx: &mut TenantTx, id: EventId) -> Result<Event> {
-    let (city, conn) = tx.parts();
-    let sql = format!("select {COLUMNS} from events where city_id = $1 and id = $2");
-    sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(city)
-        .bind(id.as_uuid())
-        .fetch_optional(conn)
-        .await?
-        .ok_or(Error::NotFound("event"))
+    fetch(tx, id, "").await
 }
 
 /// The event, locked until the transaction ends (status changes and
 /// reservations that depend on the status run one after another).
 pub async fn lock(tx: &mut TenantTx, id: EventId) -> Result<Event> {
+    fetch(tx, id, " for update").await
+}
+
+/// One event, read plainly or with a row lock (`suffix`, a fixed clause).
+async fn fetch(tx: &mut TenantTx, id: EventId, suffix: &'static str) -> Result<Event> {
     let (city, conn) = tx.parts();
-    let sql = format!("select {COLUMNS} from events where city_id = $1 and id = $2 for update");
+    let sql = format!("select {COLUMNS} from events where city_id = $1 and id = $2{suffix}");
     sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(city)
         .bind(id.as_uuid())

@@ -35,11 +35,16 @@ pub struct NewSeason {
 const COLUMNS: &str = "id, title, social_theme, starts_on, ends_on, capacity, phase, auto_accept";
 
 pub async fn insert(tx: &mut TenantTx, id: SeasonId, new: &NewSeason) -> Result<Season> {
-    let (city, conn) = tx.parts();
     let sql = format!(
         "insert into seasons (city_id, id, title, social_theme, starts_on, ends_on, capacity, auto_accept) \
          values ($1, $2, $3, $4, $5, $6, $7, $8) returning {COLUMNS}"
     );
+    write(tx, sql, id, new).await
+}
+
+/// Runs an insert or update whose `$3`–`$8` are a season's editable fields.
+async fn write(tx: &mut TenantTx, sql: String, id: SeasonId, new: &NewSeason) -> Result<Season> {
+    let (city, conn) = tx.parts();
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(city)
         .bind(id.as_uuid())
@@ -140,22 +145,11 @@ pub async fn lock(tx: &mut TenantTx, id: SeasonId) -> Result<Season> {
 /// seats taken is the caller's rule (`soi_service::program::seasons::update`),
 /// under [`lock`].
 pub async fn update(tx: &mut TenantTx, id: SeasonId, new: &NewSeason) -> Result<Season> {
-    let (city, conn) = tx.parts();
     let sql = format!(
         "update seasons set title = $3, social_theme = $4, starts_on = $5, ends_on = $6, capacity = $7, auto_accept = $8 \
          where city_id = $1 and id = $2 returning {COLUMNS}"
     );
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(city)
-        .bind(id.as_uuid())
-        .bind(&new.title)
-        .bind(&new.social_theme)
-        .bind(new.starts_on)
-        .bind(new.ends_on)
-        .bind(new.capacity)
-        .bind(new.auto_accept)
-        .fetch_one(conn)
-        .await?)
+    write(tx, sql, id, new).await
 }
 
 /// Several seasons at once (one statement for a page of parents).
