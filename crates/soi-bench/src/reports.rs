@@ -328,13 +328,7 @@ async fn seed(scratch: &Scratch, n: u32, args: &Args) -> Result<CityId> {
         .await?;
     let seeded = started.elapsed();
     let slug = soi_seed::scale::slug(1);
-    let city = pools
-        .sys
-        .cities()
-        .await?
-        .into_iter()
-        .find(|c| c.slug == slug)
-        .with_context(|| format!("no city {slug}"))?;
+    let city = pools.city(&slug).await?;
     pools.close().await;
 
     // The owner (a superuser locally) sees every city's rollups.

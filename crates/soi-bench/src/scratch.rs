@@ -122,6 +122,16 @@ impl Pools {
         Ok(())
     }
 
+    /// The launched city with this slug (benches act as its admin).
+    pub async fn city(&self, slug: &str) -> Result<soi_db::cities::City> {
+        self.sys
+            .cities()
+            .await?
+            .into_iter()
+            .find(|c| c.slug == slug)
+            .with_context(|| format!("no city {slug}"))
+    }
+
     pub async fn close(self) {
         self.db.close().await;
         self.sys.close().await;

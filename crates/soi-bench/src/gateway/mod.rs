@@ -156,12 +156,9 @@ async fn measure(scratch: &Scratch, args: &Args, dir: &Path) -> Result<()> {
     );
     let slug = soi_seed::scale::slug(args.city);
     let city = pools
-        .sys
-        .cities()
-        .await?
-        .into_iter()
-        .find(|c| c.slug == slug)
-        .with_context(|| format!("no city {slug} (is --city at most --cities?)"))?;
+        .city(&slug)
+        .await
+        .context("is --city at most --cities?")?;
     let email = format!("admin@{slug}.soi.test");
     let pw = soi_seed::demo::DEFAULT_PASSWORD.to_owned();
     let hash = tokio::task::spawn_blocking(move || soi_auth::hash_password(&pw))
