@@ -14,6 +14,9 @@ use sha2::{Digest, Sha256};
 use soi_core::{CityId, CoachId, ParticipantId, Principal, Role};
 use uuid::Uuid;
 
+mod policy;
+pub use policy::{PasswordProblem, check_password};
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum AuthError {
     /// `UNAUTHENTICATED`: missing, malformed, expired, tampered or foreign token.
@@ -59,9 +62,22 @@ struct Claims {
     coach: Option<Uuid>,
     #[serde(skip_serializing_if = "Option::is_none")]
     participant: Option<Uuid>,
+    /// The account's session version when the token was issued: a disabled
+    /// account, another role or another password bumps it, and the gateway
+    /// refuses tokens of an older version.
+    #[serde(default)]
+    ver: i32,
     iat: u64,
     exp: u64,
     iss: String,
+}
+
+/// What a valid access token grants: the principal, and the session
+/// version it was issued under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Session {
+    pub principal: Principal,
+    pub version: i32,
 }
 
 const ISSUER: &str = "soi-platform";
@@ -85,14 +101,21 @@ impl TokenKeys {
         }
     }
 
-    /// An access token for the principal, valid from `now` (Unix seconds).
+    /// An access token for the principal at session version 1, valid from
+    /// `now` (Unix seconds).
     pub fn issue(&self, p: &Principal, now: u64) -> Result<String, AuthError> {
+        self.issue_session(p, 1, now)
+    }
+
+    /// An access token for the principal at the account's session `version`.
+    pub fn issue_session(&self, p: &Principal, version: i32, now: u64) -> Result<String, AuthError> {
         let claims = Claims {
             sub: p.account(),
             role: p.role().code().to_owned(),
             city: p.city().map(|c| c.as_uuid()),
             coach: p.coach().map(|c| c.as_uuid()),
             participant: p.participant().map(|c| c.as_uuid()),
+            ver: version,
             iat: now,
             exp: now + self.ttl_secs,
             iss: ISSUER.to_owned(),
@@ -105,6 +128,11 @@ impl TokenKeys {
     /// (`alg: none` and every other algorithm fail), and expiry is enforced
     /// with no leeway.
     pub fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+        self.verify_session(token).map(|s| s.principal)
+    }
+
+    /// The principal and session version of a valid token (see [`Self::verify`]).
+    pub fn verify_session(&self, token: &str) -> Result<Session, AuthError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
         validation.set_issuer(&[ISSUER]);
@@ -113,30 +141,47 @@ impl TokenKeys {
             .map_err(|_| AuthError::InvalidToken)?;
         let c = data.claims;
         let role = Role::parse(&c.role).ok_or(AuthError::InvalidToken)?;
-        Principal::new(
+        let principal = Principal::new(
             c.sub,
             role,
             c.city.map(CityId::from),
             c.coach.map(CoachId::from),
             c.participant.map(ParticipantId::from),
         )
-        .ok_or(AuthError::InvalidToken)
+        .ok_or(AuthError::InvalidToken)?;
+        Ok(Session {
+            principal,
+            version: c.ver,
+        })
     }
 }
 
-/// A new opaque refresh token (256 random bits, URL-safe base64) and the
-/// SHA-256 hash to store in its place.
-pub fn new_refresh_token() -> Result<(String, Vec<u8>), AuthError> {
+/// A new opaque single-use token (256 random bits, URL-safe base64) and the
+/// SHA-256 hash to store in its place: refresh tokens, invitations and
+/// password resets. Only the hash is ever stored.
+pub fn new_secret_token() -> Result<(String, Vec<u8>), AuthError> {
     let mut raw = [0u8; 32];
     getrandom::fill(&mut raw).map_err(|_| AuthError::Hashing)?;
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
-    let hash = refresh_hash(&token);
+    let hash = token_hash(&token);
     Ok((token, hash))
 }
 
-pub fn refresh_hash(token: &str) -> Vec<u8> {
+/// A new refresh token and its hash (see [`new_secret_token`]).
+pub fn new_refresh_token() -> Result<(String, Vec<u8>), AuthError> {
+    new_secret_token()
+}
+
+/// The SHA-256 hash a secret token is stored and looked up by. Tokens are
+/// 256 random bits, so a fast hash is enough (no dictionary to guess from).
+pub fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
+
+pub fn refresh_hash(token: &str) -> Vec<u8> {
+    token_hash(token)
+}
+
 
 #[cfg(test)]
 mod tests {
