@@ -15,7 +15,9 @@ use soi_core::{CityId, CoachId, ParticipantId, Principal, Role};
 use uuid::Uuid;
 
 mod policy;
+mod seal;
 pub use policy::{PasswordProblem, check_password};
+pub use seal::Sealer;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum AuthError {
@@ -108,7 +110,12 @@ impl TokenKeys {
     }
 
     /// An access token for the principal at the account's session `version`.
-    pub fn issue_session(&self, p: &Principal, version: i32, now: u64) -> Result<String, AuthError> {
+    pub fn issue_session(
+        &self,
+        p: &Principal,
+        version: i32,
+        now: u64,
+    ) -> Result<String, AuthError> {
         let claims = Claims {
             sub: p.account(),
             role: p.role().code().to_owned(),
@@ -181,7 +188,6 @@ pub fn token_hash(token: &str) -> Vec<u8> {
 pub fn refresh_hash(token: &str) -> Vec<u8> {
     token_hash(token)
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -164,6 +164,14 @@ pub struct AuthArgs {
     #[arg(long, env = "SOI_REFRESH_TOKEN_TTL_DAYS", value_name = "DAYS", default_value_t = 30,
           value_parser = whole::<u64>)]
     pub refresh_token_ttl_days: u64,
+    /// How long an emailed invitation link works.
+    #[arg(long, env = "SOI_INVITATION_TTL_HOURS", value_name = "HOURS", default_value_t = 72,
+          value_parser = whole::<u64>)]
+    pub invitation_ttl_hours: u64,
+    /// How long an emailed password reset link works.
+    #[arg(long, env = "SOI_PASSWORD_RESET_TTL_MINUTES", value_name = "MINUTES", default_value_t = 60,
+          value_parser = whole::<u64>)]
+    pub password_reset_ttl_minutes: u64,
     /// Verifies payment providers' notifications (16+ characters); unset: the webhook answers 503.
     #[arg(
         long,
