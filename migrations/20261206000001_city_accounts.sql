@@ -29,6 +29,9 @@ begin
 end
 $$;
 grant usage on schema public to soi_auth;
+-- ALTER ... OWNER TO needs the new owner to be able to create in the schema;
+-- granted for this migration only (revoked at its end).
+grant create on schema public to soi_auth;
 -- The migrating role must be able to hand functions to soi_auth (a superuser
 -- can; a non-superuser owner needs membership).
 do $$
@@ -44,6 +47,11 @@ alter table accounts
     add column last_sign_in_at timestamptz,
     add column updated_at timestamptz not null default now();
 
+-- One account acts as a coach record or a participant, never two.
+create unique index accounts_one_per_coach on accounts (home_city_id, coach_id) where coach_id is not null;
+create unique index accounts_one_per_participant on accounts (home_city_id, participant_id)
+    where participant_id is not null;
+
 -- The acting account, set by a signed-in user's tenant transaction.
 create function soi_acting_account() returns uuid language sql stable as
 $$ select nullif(current_setting('soi.account_id', true), '')::uuid $$;
@@ -55,9 +63,14 @@ alter table accounts force row level security;
 create policy city_accounts on accounts for all to soi_app
     using (home_city_id = (select nullif(current_setting('soi.city_id', true), '')::uuid))
     with check (home_city_id = (select nullif(current_setting('soi.city_id', true), '')::uuid));
--- Staff lists are for admins; coaches and participants see their own row.
-create policy staff_or_self on accounts as restrictive for all to soi_app
+-- Staff lists are for admins; coaches and participants see their own row
+-- and change none (not even their own role). Public scopes (soi.role =
+-- 'public') see and change nothing.
+create policy staff_or_self on accounts as restrictive for select to soi_app
     using ((select soi_role()) in ('system', 'chapter_admin') or id = (select soi_acting_account()));
+create policy admins_change on accounts as restrictive for update to soi_app
+    using ((select soi_role()) in ('system', 'chapter_admin'))
+    with check ((select soi_role()) in ('system', 'chapter_admin'));
 create policy narrow_path on accounts for all to soi_auth using (true) with check (true);
 revoke all on accounts from soi_app;
 grant select (id, email, role, home_city_id, coach_id, participant_id, disabled, language,
@@ -165,6 +178,9 @@ begin
         new.updated_at := now();
         update refresh_tokens set revoked_at = now()
             where account_id = new.id and revoked_at is null;
+        -- a reset link asked for before the change must not undo it
+        update password_resets set used_at = now()
+            where account_id = new.id and used_at is null;
     end if;
     return new;
 end
@@ -179,10 +195,10 @@ create trigger accounts_end_sessions before update on accounts
 -- What sign-in needs about the account with this email (the hash included,
 -- verified by the caller off the database), or no row.
 create function soi_auth_sign_in_lookup(p_email text)
-returns table (id uuid, password_hash text, role text, home_city_id uuid, coach_id uuid,
+returns table (id uuid, email text, password_hash text, role text, home_city_id uuid, coach_id uuid,
                participant_id uuid, disabled boolean, auth_version integer, language text)
 language sql stable security definer set search_path = public, pg_temp as $$
-    select a.id, a.password_hash, a.role, a.home_city_id, a.coach_id, a.participant_id,
+    select a.id, a.email, a.password_hash, a.role, a.home_city_id, a.coach_id, a.participant_id,
            a.disabled, a.auth_version, a.language
     from accounts a where a.email = lower(p_email)
 $$;
@@ -240,11 +256,23 @@ $$;
 
 -- Refresh tokens: store, use once (rotating; a reused one revokes its
 -- family), revoke a family.
-create function soi_auth_store_refresh(p_account uuid, p_family uuid, p_hash bytea, p_expires timestamptz)
-returns void
-language sql security definer set search_path = public, pg_temp as $$
+-- Stores a refresh token only for an enabled account still at the session
+-- version its tokens are issued for (a disable or reset that commits in
+-- between wins); false otherwise.
+create function soi_auth_store_refresh(p_account uuid, p_version integer, p_family uuid, p_hash bytea,
+                                       p_expires timestamptz)
+returns boolean
+language plpgsql security definer set search_path = public, pg_temp as $$
+begin
+    perform 1 from accounts a where a.id = p_account and not a.disabled and a.auth_version = p_version
+        for share;
+    if not found then
+        return false;
+    end if;
     insert into refresh_tokens (id, account_id, family, token_hash, expires_at)
-    values (gen_random_uuid(), p_account, p_family, p_hash, p_expires)
+        values (gen_random_uuid(), p_account, p_family, p_hash, p_expires);
+    return true;
+end
 $$;
 
 -- outcome: 'fresh' (account and family returned), 'invalid' or 'reused'.
@@ -295,16 +323,22 @@ $$;
 -- transaction (the token's holder is the invitee: the address is theirs).
 -- No row for an unknown token.
 create function soi_auth_invitation_target(p_hash bytea)
-returns table (city_id uuid, email text)
+returns table (city_id uuid, email text, state text)
 language sql stable security definer set search_path = public, pg_temp as $$
-    select i.home_city_id, i.email from invitations i where i.token_hash = p_hash
+    select i.home_city_id, i.email,
+           case when i.accepted_at is not null then 'used'
+                when i.revoked_at is not null then 'revoked'
+                when i.expires_at <= now() then 'expired'
+                else 'pending' end
+    from invitations i where i.token_hash = p_hash
 $$;
 
 -- The address of the account a reset token is for, while the token is
 -- usable (the new password is checked against it); null otherwise.
-create function soi_auth_reset_email(p_hash bytea) returns text
+create function soi_auth_reset_email(p_hash bytea)
+returns table (email text, home_city_id uuid)
 language sql stable security definer set search_path = public, pg_temp as $$
-    select a.email from password_resets r join accounts a on a.id = r.account_id
+    select a.email, a.home_city_id from password_resets r join accounts a on a.id = r.account_id
     where r.token_hash = p_hash and r.used_at is null and r.expires_at > now() and not a.disabled
 $$;
 
@@ -447,54 +481,26 @@ begin
 end
 $$;
 
+-- Every soi_auth_* function (the trigger's too) belongs to soi_auth and to
+-- no one else; soi_app may call all but the operator's two.
 do $$
 declare
-    f text;
+    f regprocedure;
 begin
-    foreach f in array array[
-        'soi_auth_account_changed()',
-        'soi_auth_sign_in_lookup(text)',
-        'soi_auth_account(uuid)',
-        'soi_auth_session_version(uuid)',
-        'soi_auth_password_hash(uuid)',
-        'soi_auth_set_password(uuid, text)',
-        'soi_auth_signed_in(uuid)',
-        'soi_auth_set_language(uuid, text)',
-        'soi_auth_store_refresh(uuid, uuid, bytea, timestamptz)',
-        'soi_auth_use_refresh(bytea)',
-        'soi_auth_revoke_refresh(bytea)',
-        'soi_auth_invitation_target(bytea)',
-        'soi_auth_reset_email(bytea)',
-        'soi_auth_accept_invitation(bytea, text, text)',
-        'soi_auth_request_reset(text, bytea, timestamptz)',
-        'soi_auth_reset_password(bytea, text)',
-        'soi_auth_create_account(text, text, text, uuid, uuid, uuid, text)',
-        'soi_auth_create_invitation(text, text, uuid, uuid, uuid, text, bytea, timestamptz)'
-    ] loop
+    for f in
+        select p.oid::regprocedure from pg_proc p
+        where p.pronamespace = 'public'::regnamespace
+          and p.proname like 'soi\_auth\_%'
+    loop
         execute format('alter function %s owner to soi_auth', f);
         execute format('revoke all on function %s from public', f);
+        if f::text not like 'soi_auth_create_%' and f::text not like 'soi_auth_account_changed%' then
+            execute format('grant execute on function %s to soi_app', f);
+        else
+            -- the owner keeps the operator's functions (a superuser needs no grant)
+            execute format('grant execute on function %s to %I', f, current_user);
+        end if;
     end loop;
-    foreach f in array array[
-        'soi_auth_sign_in_lookup(text)',
-        'soi_auth_account(uuid)',
-        'soi_auth_session_version(uuid)',
-        'soi_auth_password_hash(uuid)',
-        'soi_auth_set_password(uuid, text)',
-        'soi_auth_signed_in(uuid)',
-        'soi_auth_set_language(uuid, text)',
-        'soi_auth_store_refresh(uuid, uuid, bytea, timestamptz)',
-        'soi_auth_use_refresh(bytea)',
-        'soi_auth_revoke_refresh(bytea)',
-        'soi_auth_invitation_target(bytea)',
-        'soi_auth_reset_email(bytea)',
-        'soi_auth_accept_invitation(bytea, text, text)',
-        'soi_auth_request_reset(text, bytea, timestamptz)',
-        'soi_auth_reset_password(bytea, text)'
-    ] loop
-        execute format('grant execute on function %s to soi_app', f);
-    end loop;
-    -- the owner keeps the operator's functions (a superuser needs no grant)
-    execute format('grant execute on function soi_auth_create_account(text, text, text, uuid, uuid, uuid, text) to %I', current_user);
-    execute format('grant execute on function soi_auth_create_invitation(text, text, uuid, uuid, uuid, text, bytea, timestamptz) to %I', current_user);
 end
 $$;
+revoke create on schema public from soi_auth;

@@ -113,6 +113,10 @@ async fn an_admin_disables_enables_and_moves_staff_and_sessions_follow() {
         ["CONFLICT"]
     );
     assert_eq!(
+        codes(&app.ask(&admin, ENABLE, json!({ "a": me })).await),
+        ["CONFLICT"]
+    );
+    assert_eq!(
         codes(
             &app.ask(
                 &admin,

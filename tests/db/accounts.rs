@@ -57,7 +57,7 @@ async fn a_city_sees_only_its_own_accounts_and_no_secret_anywhere() {
             .fetch_all(&mut owner)
             .await
             .expect("cities");
-    let (almaty, astana) = (cities[0].0, cities[1].0);
+    let almaty = cities[0].0;
     let per_city: i64 = sqlx::query_scalar("select count(*) from accounts where home_city_id = $1")
         .bind(almaty)
         .fetch_one(&mut owner)
@@ -74,7 +74,6 @@ async fn a_city_sees_only_its_own_accounts_and_no_secret_anywhere() {
         count(&mut c, "select count(*) from accounts where home_city_id is distinct from current_setting('soi.city_id')::uuid").await,
         0
     );
-    let _ = astana;
     assert_eq!(
         count(
             &mut c,
@@ -146,6 +145,30 @@ async fn a_city_sees_only_its_own_accounts_and_no_secret_anywhere() {
         .expect("own row");
     assert_eq!(seen, vec![coach]);
     assert_eq!(count(&mut c, "select count(*) from invitations").await, 0);
+    // …and changes nothing, not even their own role.
+    let promoted = sqlx::query("update accounts set role = 'chapter_admin', coach_id = null")
+        .execute(&mut c)
+        .await
+        .expect("update")
+        .rows_affected();
+    assert_eq!(promoted, 0, "a coach promoted themselves");
+    c.execute("rollback").await.expect("rollback");
+
+    // A public operation's scope: no accounts, no invitations, no writes.
+    let mut c = as_app(&t, Some(almaty), "public", None).await;
+    assert_eq!(count(&mut c, "select count(*) from accounts").await, 0);
+    assert_eq!(count(&mut c, "select count(*) from invitations").await, 0);
+    let planted = sqlx::query(
+        "insert into invitations (id, home_city_id, email, role, language, token_hash, expires_at) \
+         values (gen_random_uuid(), current_setting('soi.city_id')::uuid, 'x@y.kz', 'chapter_admin', \
+                 'ru', sha256('chosen'), now() + interval '1 day')",
+    )
+    .execute(&mut c)
+    .await;
+    assert!(
+        matches!(&planted, Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42501")),
+        "a public scope planted an invitation: {planted:?}"
+    );
     c.execute("rollback").await.expect("rollback");
 }
 
@@ -169,7 +192,7 @@ async fn opening_accounts_up_again_is_caught_by_the_catalog_checker() {
         "accounts: soi_app may read password_hash",
         "invitations: soi_app's rows are not limited to the scope's city by home_city_id",
         "function leak: security definer callable by soi_app",
-        "function leak: security definer without a pinned search_path",
+        "function leak: security definer without a pinned search_path ending in pg_temp",
     ] {
         assert!(
             problems.iter().any(|p| p.starts_with(needle)),

@@ -78,7 +78,7 @@ pub async fn demo_coach_groups(
             .expect("account query")
             .expect("demo coach account");
     national.commit().await.expect("commit");
-    let coach = soi_core::CoachId::from(account.coach_id.expect("a coach account"));
+    let coach = soi_core::CoachId::from(account.account.coach_id.expect("a coach account"));
     let own = soi_db::program::groups::of_coach(tx, coach)
         .await
         .expect("groups")[0]

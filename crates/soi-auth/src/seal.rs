@@ -4,11 +4,14 @@
 //! (ChaCha20-Poly1305 under a key derived from the server secret, a fresh
 //! random nonce each time) and only the worker, holding the same secret,
 //! opens it to write the link. Someone who reads the outbox — an admin
-//! looking at parked mail, a backup — learns nothing usable.
+//! looking at parked mail, a backup — learns nothing usable. The seal is
+//! bound to what it is for (`context`: the email's kind and recipient), so
+//! a row whose recipient was changed does not open: a reset link cannot be
+//! redirected to another address.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Nonce};
 use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
@@ -39,29 +42,44 @@ impl Sealer {
         }
     }
 
-    /// `plain` sealed: base64 of nonce and ciphertext.
-    pub fn seal(&self, plain: &str) -> Option<String> {
+    /// `plain` sealed for `context`: base64 of nonce and ciphertext.
+    pub fn seal(&self, plain: &str, context: &[u8]) -> Option<String> {
         let mut nonce = [0u8; 12];
         getrandom::fill(&mut nonce).ok()?;
         let sealed = self
             .cipher
-            .encrypt(&Nonce::from(nonce), plain.as_bytes())
+            .encrypt(
+                &Nonce::from(nonce),
+                Payload {
+                    msg: plain.as_bytes(),
+                    aad: context,
+                },
+            )
             .ok()?;
         let mut out = nonce.to_vec();
         out.extend_from_slice(&sealed);
         Some(B64.encode(out))
     }
 
-    /// The secret a [`Sealer::seal`] with the same key made; `None` when the
-    /// text was sealed under another key or changed.
-    pub fn open(&self, sealed: &str) -> Option<String> {
+    /// The secret a [`Sealer::seal`] with the same key and `context` made;
+    /// `None` when it was sealed under another key or context, or changed.
+    pub fn open(&self, sealed: &str, context: &[u8]) -> Option<String> {
         let raw = B64.decode(sealed.trim()).ok()?;
         if raw.len() < 12 {
             return None;
         }
         let (nonce, body) = raw.split_at(12);
         let nonce: [u8; 12] = nonce.try_into().ok()?;
-        let plain = self.cipher.decrypt(&Nonce::from(nonce), body).ok()?;
+        let plain = self
+            .cipher
+            .decrypt(
+                &Nonce::from(nonce),
+                Payload {
+                    msg: body,
+                    aad: context,
+                },
+            )
+            .ok()?;
         String::from_utf8(plain).ok()
     }
 }
@@ -78,19 +96,28 @@ mod tests {
         let b = Sealer::new(&SecretString::from(
             "another secret, just as long".to_owned(),
         ));
-        let sealed = a.seal("token-123").expect("seal");
+        let to = b"password_reset\nme@mail.kz";
+        let sealed = a.seal("token-123", to).expect("seal");
         assert_ne!(
             sealed,
-            a.seal("token-123").expect("seal"),
+            a.seal("token-123", to).expect("seal"),
             "a fresh nonce each time"
         );
         assert!(!sealed.contains("token-123"));
-        assert_eq!(a.open(&sealed).as_deref(), Some("token-123"));
-        assert_eq!(b.open(&sealed), None);
+        assert_eq!(a.open(&sealed, to).as_deref(), Some("token-123"));
+        assert_eq!(b.open(&sealed, to), None);
+        assert_eq!(
+            a.open(&sealed, b"password_reset\nthief@mail.kz"),
+            None,
+            "redirected to another address"
+        );
         let mut tampered = sealed.into_bytes();
         let last = tampered.len() - 2;
         tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
-        assert_eq!(a.open(&String::from_utf8(tampered).expect("ascii")), None);
-        assert_eq!(a.open("short"), None);
+        assert_eq!(
+            a.open(&String::from_utf8(tampered).expect("ascii"), to),
+            None
+        );
+        assert_eq!(a.open("short", to), None);
     }
 }

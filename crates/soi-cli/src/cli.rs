@@ -217,9 +217,11 @@ async fn launch(args: LaunchArgs) -> Result<()> {
             .launched
             .unwrap_or_else(|| chrono::Utc::now().date_naive()),
     };
-    // Checked before the launch, so a missing secret changes nothing.
-    if args.admin.is_some() {
+    // Checked before the launch, so a missing secret or a bad address
+    // changes nothing.
+    if let Some(admin) = &args.admin {
         args.config.links()?;
+        soi_core::Email::parse(admin).map_err(|e| anyhow::anyhow!("--admin: {}", e.message))?;
     }
     let sys = SystemDb::connect(&args.config.db()).await?;
     let out = sys

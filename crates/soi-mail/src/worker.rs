@@ -373,13 +373,18 @@ impl Worker {
             // Claimed again and again by workers that died mid-send.
             Outcome::Park(format!("gave up after {max} attempts"))
         } else {
-            match crate::kinds::accounts::open_link(&email.payload, self.cfg.sealer.as_ref())
-                .map_err(|e| e.to_owned())
-                .and_then(|payload| {
-                    self.templates
-                        .render(&email.kind, email.language, city, &payload)
-                        .map_err(|e| format!("cannot render the template: {e}"))
-                }) {
+            match crate::kinds::accounts::open_link(
+                &email.payload,
+                self.cfg.sealer.as_ref(),
+                &email.kind,
+                &email.recipient_email,
+            )
+            .map_err(|e| e.to_owned())
+            .and_then(|payload| {
+                self.templates
+                    .render(&email.kind, email.language, city, &payload)
+                    .map_err(|e| format!("cannot render the template: {e}"))
+            }) {
                 Err(e) => Outcome::Park(e),
                 Ok(mail) => match self
                     .mailer

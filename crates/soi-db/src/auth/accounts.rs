@@ -28,63 +28,29 @@ pub struct Account {
 impl Account {
     /// The identity this account signs in as; `None` if its row is inconsistent.
     pub fn principal(&self) -> Option<Principal> {
-        principal(
+        Principal::new(
             self.id,
-            &self.role,
-            self.home_city_id,
-            self.coach_id,
-            self.participant_id,
+            Role::parse(&self.role)?,
+            self.home_city_id.map(CityId::from),
+            self.coach_id.map(CoachId::from),
+            self.participant_id.map(ParticipantId::from),
         )
     }
-}
-
-fn principal(
-    id: Uuid,
-    role: &str,
-    city: Option<Uuid>,
-    coach: Option<Uuid>,
-    participant: Option<Uuid>,
-) -> Option<Principal> {
-    Principal::new(
-        id,
-        Role::parse(role)?,
-        city.map(CityId::from),
-        coach.map(CoachId::from),
-        participant.map(ParticipantId::from),
-    )
 }
 
 /// What signing in needs: the account and its password hash.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SignIn {
-    pub id: Uuid,
+    #[sqlx(flatten)]
+    pub account: Account,
     pub password_hash: String,
-    pub role: String,
-    pub home_city_id: Option<Uuid>,
-    pub coach_id: Option<Uuid>,
-    pub participant_id: Option<Uuid>,
-    pub disabled: bool,
-    pub auth_version: i32,
-    pub language: String,
-}
-
-impl SignIn {
-    pub fn principal(&self) -> Option<Principal> {
-        principal(
-            self.id,
-            &self.role,
-            self.home_city_id,
-            self.coach_id,
-            self.participant_id,
-        )
-    }
 }
 
 /// The account with this email and its password hash, for sign-in only.
 pub async fn sign_in_lookup(tx: &mut NationalTx, email: &str) -> Result<Option<SignIn>> {
     Ok(sqlx::query_as(
-        "select id, password_hash, role, home_city_id, coach_id, participant_id, disabled, \
-         auth_version, language from soi_auth_sign_in_lookup($1)",
+        "select id, email, password_hash, role, home_city_id, coach_id, participant_id, \
+         disabled, auth_version, language from soi_auth_sign_in_lookup($1)",
     )
     .bind(email.trim())
     .fetch_optional(tx.conn())
@@ -113,11 +79,11 @@ pub async fn password_hash(tx: &mut NationalTx, id: Uuid) -> Result<Option<Strin
 
 /// Sets a new password hash (every session of the account ends); returns
 /// the new session version, `None` when the account is disabled or gone.
-pub async fn set_password(tx: &mut NationalTx, id: Uuid, hash: &str) -> Result<Option<i32>> {
+pub async fn set_password(tx: &mut impl NationalRead, id: Uuid, hash: &str) -> Result<Option<i32>> {
     Ok(sqlx::query_scalar("select soi_auth_set_password($1, $2)")
         .bind(id)
         .bind(hash)
-        .fetch_one(tx.conn())
+        .fetch_one(tx.national_conn())
         .await?)
 }
 
@@ -216,6 +182,18 @@ pub async fn of_coach(tx: &mut TenantTx, coach: CoachId) -> Result<Option<Uuid>>
             .fetch_optional(conn)
             .await?,
     )
+}
+
+/// The city's account acting as this participant, if any.
+pub async fn of_participant(tx: &mut TenantTx, participant: ParticipantId) -> Result<Option<Uuid>> {
+    let (city, conn) = tx.parts();
+    Ok(sqlx::query_scalar(
+        "select id from accounts where home_city_id = $1 and participant_id = $2",
+    )
+    .bind(city)
+    .bind(participant.as_uuid())
+    .fetch_optional(conn)
+    .await?)
 }
 
 /// Whether the city has an account with this email.

@@ -118,19 +118,29 @@ pub async fn revoke(tx: &mut TenantTx, id: Uuid) -> Result<Invitation> {
     })
 }
 
-/// Whom an invitation token invites, through the narrow path: its city
-/// (`None` for a national invitation) and address. `None` for an unknown
-/// token; the state is checked on acceptance.
-pub async fn target_of_token(
-    tx: &mut NationalTx,
-    hash: &[u8],
-) -> Result<Option<(Option<CityId>, String)>> {
-    let row: Option<(Option<Uuid>, String)> =
-        sqlx::query_as("select city_id, email from soi_auth_invitation_target($1)")
+/// Whom an invitation token invites, through the narrow path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// `None` for a national invitation.
+    pub city: Option<CityId>,
+    pub email: String,
+    /// `pending`, `used`, `revoked` or `expired` (checked again, under a
+    /// lock, on acceptance).
+    pub state: String,
+}
+
+/// The invitation a token names; `None` for an unknown token.
+pub async fn target_of_token(tx: &mut NationalTx, hash: &[u8]) -> Result<Option<Target>> {
+    let row: Option<(Option<Uuid>, String, String)> =
+        sqlx::query_as("select city_id, email, state from soi_auth_invitation_target($1)")
             .bind(hash)
             .fetch_optional(tx.conn())
             .await?;
-    Ok(row.map(|(city, email)| (city.map(CityId::from), email)))
+    Ok(row.map(|(city, email, state)| Target {
+        city: city.map(CityId::from),
+        email,
+        state,
+    }))
 }
 
 /// What accepting an invitation did.
@@ -195,8 +205,8 @@ pub async fn accept(
                 version,
             },
             _ => {
-                return Err(Error::Conflict(
-                    "the invitation could not be accepted".into(),
+                return Err(Error::Unavailable(
+                    "acceptance returned an inconsistent row".into(),
                 ));
             }
         },

@@ -3,7 +3,7 @@
 //! table). A token is stored as its SHA-256 hash, works once, expires, and a
 //! newer request voids older ones.
 
-use crate::{NationalTx, Result};
+use crate::{NationalRead, NationalTx, Result};
 use chrono::{DateTime, Utc};
 use soi_core::CityId;
 use uuid::Uuid;
@@ -42,21 +42,27 @@ pub async fn request(
     }))
 }
 
-/// The address of the account a usable reset token is for (the new
-/// password is checked against it); `None` for an unknown, used or expired
-/// token.
-pub async fn email_of_token(tx: &mut NationalTx, hash: &[u8]) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar("select soi_auth_reset_email($1)")
-        .bind(hash)
-        .fetch_one(tx.conn())
-        .await?)
+/// The address and city of the account a usable reset token is for (the
+/// new password is checked against the address; the reset and its audit
+/// row go in the city's transaction); `None` for an unknown, used or
+/// expired token.
+pub async fn target_of_token(
+    tx: &mut NationalTx,
+    hash: &[u8],
+) -> Result<Option<(String, Option<CityId>)>> {
+    let row: Option<(String, Option<Uuid>)> =
+        sqlx::query_as("select email, home_city_id from soi_auth_reset_email($1)")
+            .bind(hash)
+            .fetch_optional(tx.conn())
+            .await?;
+    Ok(row.map(|(email, city)| (email, city.map(CityId::from))))
 }
 
 /// Uses a reset token once, setting the new password hash (every session of
 /// the account ends). Returns the account and its city, or `None` for an
 /// unknown, used or expired token.
 pub async fn reset(
-    tx: &mut NationalTx,
+    tx: &mut impl NationalRead,
     hash: &[u8],
     password_hash: &str,
 ) -> Result<Option<(Uuid, Option<CityId>)>> {
@@ -65,7 +71,7 @@ pub async fn reset(
     )
     .bind(hash)
     .bind(password_hash)
-    .fetch_one(tx.conn())
+    .fetch_one(tx.national_conn())
     .await?;
     Ok(match (outcome.as_str(), account) {
         ("ok", Some(account)) => Some((account, city.map(CityId::from))),

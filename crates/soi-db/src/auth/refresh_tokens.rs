@@ -7,21 +7,27 @@ use crate::{NationalTx, Result};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+/// Stores a refresh token for an account still enabled and at session
+/// `version` (the one its access token carries); false when a disable, a
+/// role change or a new password came in between (issue nothing then).
 pub async fn store_refresh(
     tx: &mut NationalTx,
     account: Uuid,
+    version: i32,
     family: Uuid,
     hash: &[u8],
     expires_at: DateTime<Utc>,
-) -> Result<()> {
-    sqlx::query("select soi_auth_store_refresh($1, $2, $3, $4)")
-        .bind(account)
-        .bind(family)
-        .bind(hash)
-        .bind(expires_at)
-        .execute(tx.conn())
-        .await?;
-    Ok(())
+) -> Result<bool> {
+    Ok(
+        sqlx::query_scalar("select soi_auth_store_refresh($1, $2, $3, $4, $5)")
+            .bind(account)
+            .bind(version)
+            .bind(family)
+            .bind(hash)
+            .bind(expires_at)
+            .fetch_one(tx.conn())
+            .await?,
+    )
 }
 
 /// What presenting a refresh token found.

@@ -7,7 +7,7 @@ use super::error::{Error, Result};
 use super::report_tx::ReportTx;
 use super::tenant::{NationalTx, TenantTx};
 use crate::reports::memo::Medians;
-use soi_core::{CityScope, Role};
+use soi_core::CityScope;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{Connection, Executor, Row};
 use std::sync::Arc;
@@ -301,7 +301,13 @@ fn tenant_begin(scope: &CityScope, begin: &str) -> String {
          set_config('soi.coach_id', '{}', true), set_config('soi.participant_id', '{}', true), \
          set_config('soi.account_id', '{}', true)",
         scope.city().as_uuid(),
-        scope.role().map_or("", Role::code),
+        // A public operation acts as 'public', which the accounts and
+        // invitations policies shut out (an empty role means system work).
+        match (scope.role(), scope.actor()) {
+            (Some(role), _) => role.code(),
+            (None, soi_core::Actor::Public) => "public",
+            (None, _) => "",
+        },
         id(scope.coach().map(|c| c.as_uuid())),
         id(scope.participant().map(|p| p.as_uuid())),
         id(match scope.actor() {

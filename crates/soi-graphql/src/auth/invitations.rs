@@ -6,7 +6,8 @@ use super::tokens::{AuthSettings, check_policy, hash, issue};
 use crate::plumbing::args::{Valid, bad_input, parse_id};
 use crate::plumbing::error::{ErrorCode, db_error};
 use crate::plumbing::request::RequestCtx;
-use crate::plumbing::run::{in_city, in_scope, national};
+use crate::plumbing::run::{check_first, in_city, national};
+use crate::plumbing::throttle;
 use crate::shared::lang::Lang;
 use crate::shared::roles::ADMINS;
 use async_graphql::{Context, ErrorExtensions, ID, Object, Result};
@@ -115,6 +116,14 @@ impl InvitationPublicMutation {
         if token.len() > 200 {
             return Err(token_error("UNKNOWN"));
         }
+        let client = throttle::client(ctx);
+        throttle::check(
+            ctx,
+            soi_cache::Scope::National,
+            throttle::ACCEPT_PER_CLIENT,
+            &client,
+        )
+        .await?;
         let token_hash = soi_auth::token_hash(token.trim());
         let target = national(ctx, async |tx| {
             db_invitations::target_of_token(tx, &token_hash).await
@@ -122,13 +131,45 @@ impl InvitationPublicMutation {
         .await?;
         // National invitations are accepted by the operator's path (not yet
         // offered over the API): to a public caller they are unknown.
-        let Some((Some(city), email)) = target else {
+        let Some(db_invitations::Target {
+            city: Some(city),
+            email,
+            state,
+        }) = target
+        else {
             return Err(token_error("UNKNOWN"));
         };
+        // Refused before the password is hashed (checked again under a lock).
+        match state.as_str() {
+            "pending" => {}
+            "used" => return Err(token_error("USED")),
+            "revoked" => return Err(token_error("REVOKED")),
+            _ => return Err(token_error("EXPIRED")),
+        }
         check_policy(&password, &email, "password")?;
         let password_hash = hash(ctx, password).await?;
-        let accepted = in_scope(ctx, CityScope::for_public(city), async |tx| {
-            invitations::accept(tx, &token_hash, &password_hash, language.map(Into::into)).await
+        let request_id = ctx.data::<RequestCtx>()?.request_id().to_owned();
+        // Audited only when an account was made, with its ids, in the same
+        // transaction (a refused attempt writes nothing).
+        let accepted = check_first(ctx, CityScope::for_public(city), async |tx| {
+            let out =
+                invitations::accept(tx, &token_hash, &password_hash, language.map(Into::into))
+                    .await?;
+            if let Accepted::Account {
+                account,
+                invitation,
+                ..
+            } = &out
+            {
+                soi_db::audit::record(
+                    tx,
+                    "acceptInvitation",
+                    &serde_json::json!({ "accountId": account, "invitationId": invitation }),
+                    Some(&request_id),
+                )
+                .await?;
+            }
+            Ok(out)
         })
         .await?;
         let (account, role, coach, participant, version) = match accepted {

@@ -8,14 +8,14 @@ use super::nodes::AuthPayload;
 use super::tokens::{check_policy, hash, issue, unauthenticated};
 use crate::plumbing::error::{ErrorCode, db_error};
 use crate::plumbing::request::RequestCtx;
-use crate::plumbing::run::national;
+use crate::plumbing::run::{check_first, national};
 use crate::plumbing::throttle;
 use crate::shared::lang::Lang;
 use crate::shared::roles::ANY_ROLE;
 use async_graphql::{Context, Object, Result};
 use soi_db::Db;
-use soi_db::auth::accounts;
 use soi_db::auth::refresh_tokens::{self, RefreshUse};
+use soi_db::auth::{accounts, national_audit};
 use soi_service::auth::sign_in;
 
 #[derive(Default)]
@@ -56,11 +56,16 @@ impl AuthMutation {
         let req = ctx.data::<RequestCtx>()?;
         let rid = Some(req.request_id());
         let signed_in = match &account {
-            Some(a) if matches && !a.disabled => a.principal().map(|p| (p, a.auth_version)),
+            Some(a) if matches && !a.account.disabled => {
+                a.account.principal().map(|p| (p, a.account.auth_version))
+            }
             _ => None,
         };
         let Some((principal, version)) = signed_in else {
-            let known = account.map(|a| (a.id, a.home_city_id.map(soi_core::CityId::from)));
+            let known = account.map(|a| {
+                let a = a.account;
+                (a.id, a.home_city_id.map(soi_core::CityId::from))
+            });
             sign_in::failed(db, known, rid)
                 .await
                 .map_err(|e| db_error(e, req.request_id()))?;
@@ -105,6 +110,15 @@ impl AuthMutation {
     ) -> Result<AuthPayload> {
         let req = ctx.data::<RequestCtx>()?;
         let p = *req.require(ANY_ROLE)?;
+        let me = p.account().to_string();
+        let national_scope = soi_cache::Scope::National;
+        throttle::check(
+            ctx,
+            national_scope,
+            throttle::CHANGE_PASSWORD_PER_ACCOUNT,
+            &me,
+        )
+        .await?;
         let (account, stored) = national(ctx, async |tx| {
             Ok((
                 accounts::get(tx, p.account()).await?,
@@ -126,21 +140,38 @@ impl AuthMutation {
         }
         check_policy(&new_password, &account.email, "newPassword")?;
         let new_hash = hash(ctx, new_password).await?;
-        let version = national(ctx, async |tx| {
-            accounts::set_password(tx, p.account(), &new_hash).await
-        })
-        .await?
+        // The new password and its audit row commit together, in the user's
+        // city as the user (the national log for a national account).
+        let id = p.account();
+        let targets = serde_json::json!({ "accountId": id });
+        let rid = req.request_id();
+        let version = match p.city_scope() {
+            Some(scope) => {
+                check_first(ctx, scope, async |tx| {
+                    let v = accounts::set_password(tx, id, &new_hash).await?;
+                    soi_db::audit::record(tx, "changePassword", &targets, Some(rid)).await?;
+                    Ok(v)
+                })
+                .await?
+            }
+            None => {
+                national(ctx, async |tx| {
+                    let v = accounts::set_password(tx, id, &new_hash).await?;
+                    national_audit::record(
+                        tx,
+                        Some(id),
+                        None,
+                        "changePassword",
+                        &targets,
+                        Some(rid),
+                    )
+                    .await?;
+                    Ok(v)
+                })
+                .await?
+            }
+        }
         .ok_or_else(unauthenticated)?;
-        let db = ctx.data::<Db>()?;
-        soi_service::auth::record(
-            db,
-            p.city(),
-            p.account(),
-            "changePassword",
-            Some(req.request_id()),
-        )
-        .await
-        .map_err(|e| db_error(e, req.request_id()))?;
         issue(ctx, &p, version, uuid::Uuid::now_v7()).await
     }
 

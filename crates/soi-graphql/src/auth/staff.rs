@@ -38,12 +38,7 @@ impl StaffMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "An account of your city.")] account_id: ID,
     ) -> Result<StaffAccount> {
-        let id: uuid::Uuid = parse_id("accountId", &account_id)?;
-        let done = in_city(ctx, ADMINS, async |tx, who| {
-            staff::set_disabled(tx, who.account(), id, true).await
-        })
-        .await?;
-        Ok(done.into())
+        set_disabled(ctx, &account_id, true).await
     }
 
     /// Enables a disabled account of your city again.
@@ -52,12 +47,7 @@ impl StaffMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "An account of your city.")] account_id: ID,
     ) -> Result<StaffAccount> {
-        let id: uuid::Uuid = parse_id("accountId", &account_id)?;
-        let done = in_city(ctx, ADMINS, async |tx, who| {
-            staff::set_disabled(tx, who.account(), id, false).await
-        })
-        .await?;
-        Ok(done.into())
+        set_disabled(ctx, &account_id, false).await
     }
 
     /// Makes a staff account of your city (not your own) a chapter admin or
@@ -80,4 +70,13 @@ impl StaffMutation {
         .await?;
         Ok(done.into())
     }
+}
+
+async fn set_disabled(ctx: &Context<'_>, account_id: &ID, disabled: bool) -> Result<StaffAccount> {
+    let id: uuid::Uuid = parse_id("accountId", account_id)?;
+    let done = in_city(ctx, ADMINS, async |tx, who| {
+        staff::set_disabled(tx, who.account(), id, disabled).await
+    })
+    .await?;
+    Ok(done.into())
 }

@@ -44,10 +44,15 @@ pub async fn issue(
     let (refresh, hash) = soi_auth::new_refresh_token()
         .map_err(|_| ErrorCode::Internal.error("cannot issue a token"))?;
     let expires = now + settings.refresh_ttl;
-    national(ctx, async |tx| {
-        refresh_tokens::store_refresh(tx, p.account(), family, &hash, expires).await
+    // Refused when the account was disabled or changed since it was read:
+    // then no pair at all.
+    let stored = national(ctx, async |tx| {
+        refresh_tokens::store_refresh(tx, p.account(), version, family, &hash, expires).await
     })
     .await?;
+    if !stored {
+        return Err(unauthenticated());
+    }
     Ok(AuthPayload {
         access_token: access,
         expires_in: i64::try_from(settings.keys.ttl_secs).unwrap_or(i64::MAX),

@@ -60,6 +60,22 @@ pub const RESET_PER_CLIENT: Rule = Rule {
     limit: 20,
     window: Duration::from_secs(600),
 };
+/// Invitation acceptances from one client address (each costs a password
+/// hash; tokens cannot be guessed, but their replays should not be free).
+pub const ACCEPT_PER_CLIENT: Rule = Rule {
+    action: "accept-client",
+    per: Per::Client,
+    limit: 30,
+    window: Duration::from_secs(600),
+};
+/// Password changes of one account (the current password is checked: a
+/// stolen access token must not guess it at leisure).
+pub const CHANGE_PASSWORD_PER_ACCOUNT: Rule = Rule {
+    action: "change-password",
+    per: Per::Subject,
+    limit: 10,
+    window: Duration::from_secs(900),
+};
 /// Applications from one client address to one city (a campus behind one
 /// address applies together; a script does not need more).
 pub const APPLY_PER_CLIENT: Rule = Rule {

@@ -34,10 +34,16 @@ pub struct PasswordReset {
     pub sealed_link: String,
 }
 
-fn seal(sealer: &Sealer, link: &str) -> Result<String> {
+/// What a seal is bound to: the email's kind and recipient (the worker
+/// opens with the row's own, so a changed recipient does not open).
+fn context(kind: &str, recipient: &str) -> Vec<u8> {
+    format!("{kind}\n{}", recipient.trim().to_lowercase()).into_bytes()
+}
+
+fn seal(sealer: &Sealer, link: &str, kind: &str, recipient: &str) -> Result<String> {
     sealer
-        .seal(link)
-        .ok_or_else(|| soi_core::InputError::new("link", "cannot seal the link").into())
+        .seal(link, &context(kind, recipient))
+        .ok_or_else(|| soi_db::Error::Unavailable("no randomness to seal a link".into()))
 }
 
 /// Enqueues the invitation email. Key: `invitation:<invitation id>`.
@@ -55,7 +61,7 @@ pub async fn invitation(
     let payload = super::json(Invitation {
         role: role.to_owned(),
         expires_at,
-        sealed_link: seal(sealer, link)?,
+        sealed_link: seal(sealer, link, INVITATION, email)?,
     })?;
     let key = format!("{INVITATION}:{invitation}");
     outbox::enqueue(tx, INVITATION, &key, email, language, &payload).await?;
@@ -74,7 +80,7 @@ pub async fn password_reset(
 ) -> Result<()> {
     let payload = super::json(PasswordReset {
         expires_at,
-        sealed_link: seal(sealer, link)?,
+        sealed_link: seal(sealer, link, PASSWORD_RESET, email)?,
     })?;
     let key = format!("{PASSWORD_RESET}:{}", Uuid::now_v7());
     outbox::enqueue(tx, PASSWORD_RESET, &key, email, language, &payload).await?;
@@ -88,14 +94,18 @@ pub async fn password_reset(
 pub fn open_link<'a>(
     payload: &'a serde_json::Value,
     sealer: Option<&Sealer>,
+    kind: &str,
+    recipient: &str,
 ) -> std::result::Result<std::borrow::Cow<'a, serde_json::Value>, &'static str> {
     let Some(sealed) = payload.get(SEALED).and_then(|v| v.as_str()) else {
         return Ok(std::borrow::Cow::Borrowed(payload));
     };
     let link = sealer
         .ok_or("the worker has no SOI_JWT_SECRET to open the link with")?
-        .open(sealed)
-        .ok_or("the link was sealed with another SOI_JWT_SECRET than the worker's")?;
+        .open(sealed, &context(kind, recipient))
+        .ok_or(
+            "the link does not open: sealed with another SOI_JWT_SECRET, or the row was changed",
+        )?;
     let mut open = payload.clone();
     if let Some(map) = open.as_object_mut() {
         map.remove(SEALED);

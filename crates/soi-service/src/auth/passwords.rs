@@ -12,8 +12,8 @@ use soi_mail::kinds::accounts as mail;
 /// Starts a reset for `email` if an enabled account has it, and emails the
 /// link; does nothing otherwise. Returns whether an email was queued (for
 /// the caller's log and tests only: the client's answer must not depend on
-/// it). A national account's reset has no city outbox yet: it is recorded,
-/// and no email goes out.
+/// it). National accounts are not reset this way yet (their mail needs a
+/// national outbox): for them nothing is stored or sent.
 #[tracing::instrument(skip_all)]
 pub async fn request(
     db: &Db,
@@ -28,10 +28,11 @@ pub async fn request(
         tx.commit().await?;
         return Ok(false);
     };
-    tx.commit().await?;
     let Some(city) = target.city else {
+        // Dropped uncommitted: a national account keeps its links as they were.
         return Ok(false);
     };
+    tx.commit().await?;
     let scope: CityScope = super::JOB.in_city(city);
     let mut tx = db.tenant(&scope).await?;
     let language = Language::parse(&target.language).unwrap_or(Language::Ru);
@@ -76,23 +77,52 @@ pub async fn reset(
 ) -> Result<std::result::Result<(), Refused>> {
     let hash = soi_auth::token_hash(token);
     let mut tx = db.national().await?;
-    let email = password_resets::email_of_token(&mut tx, &hash).await?;
+    let target = password_resets::target_of_token(&mut tx, &hash).await?;
     tx.commit().await?;
-    let Some(email) = email else {
+    let Some((email, city)) = target else {
         return Ok(Err(Refused::Token));
     };
     if let Err(p) = soi_auth::check_password(&password, &email) {
         return Ok(Err(Refused::Policy(p)));
     }
     let password_hash = hash_off_runtime(password).await?;
-    let mut tx = db.national().await?;
-    let done = password_resets::reset(&mut tx, &hash, &password_hash).await?;
-    tx.commit().await?;
-    let Some((account, city)) = done else {
-        return Ok(Err(Refused::Token));
+    // The new password and its audit row commit together: in the account's
+    // city, or nationally for a national account.
+    let done = match city {
+        Some(city) => {
+            let mut tx = db.tenant(&super::JOB.in_city(city)).await?;
+            let done = password_resets::reset(&mut tx, &hash, &password_hash).await?;
+            if let Some((account, _)) = done {
+                let targets = serde_json::json!({ "accountId": account });
+                soi_db::audit::record(&mut tx, "resetPassword", &targets, request_id).await?;
+            }
+            tx.commit().await?;
+            done
+        }
+        None => {
+            let mut tx = db.national().await?;
+            let done = password_resets::reset(&mut tx, &hash, &password_hash).await?;
+            if let Some((account, _)) = done {
+                let targets = serde_json::json!({ "accountId": account });
+                soi_db::auth::national_audit::record(
+                    &mut tx,
+                    Some(account),
+                    None,
+                    "resetPassword",
+                    &targets,
+                    request_id,
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            done
+        }
     };
-    super::record(db, city, account, "resetPassword", request_id).await?;
-    Ok(Ok(()))
+    Ok(if done.is_some() {
+        Ok(())
+    } else {
+        Err(Refused::Token)
+    })
 }
 
 /// An argon2id hash, computed on the blocking pool.

@@ -24,8 +24,9 @@ pub async fn list(tx: &mut TenantTx) -> Result<Staff> {
     })
 }
 
-/// Disables or enables an account of the city. Nobody disables themselves
-/// (a chapter must not lock out its last admin by a slip).
+/// Disables or enables an account of the city. Nobody changes their own
+/// (a chapter must not lock out its last admin by a slip, and a disabled
+/// admin whose old token still works for a moment must not undo it).
 #[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
 pub async fn set_disabled(
     tx: &mut TenantTx,
@@ -33,9 +34,9 @@ pub async fn set_disabled(
     account: Uuid,
     disabled: bool,
 ) -> Result<CityAccount> {
-    if disabled && account == acting {
+    if account == acting {
         return Err(Error::Conflict(
-            "you cannot disable your own account".into(),
+            "you cannot disable or enable your own account".into(),
         ));
     }
     accounts::in_city(tx, account).await?;

@@ -37,7 +37,13 @@ impl ApplicationMutation {
         let links = &ctx.data::<crate::auth::AuthSettings>()?.links;
         in_city(ctx, ADMINS, async |tx, who| {
             let decided = program::decide(tx, id, next).await?;
-            if invite_to_account && decided.status.holds_seat() {
+            // A returning participant may have an account already.
+            if invite_to_account
+                && decided.status.holds_seat()
+                && soi_db::auth::accounts::of_participant(tx, decided.participant_id)
+                    .await?
+                    .is_none()
+            {
                 soi_service::auth::invitations::invite_participant(
                     tx,
                     links,
