@@ -5,6 +5,7 @@
 mod app;
 mod app_helpers;
 pub mod catalog;
+pub mod io;
 pub mod mail;
 pub mod notices;
 pub mod plans;

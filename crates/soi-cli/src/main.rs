@@ -3,6 +3,8 @@
 
 mod cli;
 mod config;
+mod export;
+mod import;
 mod serve;
 mod worker;
 

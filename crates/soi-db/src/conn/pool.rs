@@ -95,6 +95,16 @@ impl Db {
         Ok(TenantTx::new(tx, *scope))
     }
 
+    /// Opens a read-only transaction scoped to one city, for long reads
+    /// (exports): the database refuses any write in it, and the one
+    /// snapshot makes a streamed export consistent from first row to last.
+    pub async fn tenant_read_only(&self, scope: &CityScope) -> Result<TenantTx> {
+        let begin = tenant_begin(scope, "begin isolation level repeatable read read only");
+        let tx = self.pool.begin_with(sqlx::AssertSqlSafe(begin)).await?;
+        self.tenant_txs.fetch_add(1, Ordering::Relaxed);
+        Ok(TenantTx::new(tx, *scope))
+    }
+
     /// The city's change counter (see [`crate::reports::rollups::city_version`]),
     /// read in a tenant transaction begun, read and ended in one round trip:
     /// the cached city reports check it on every request.
