@@ -46,7 +46,7 @@ pub async fn exercise_imports_exports(tx: &mut TenantTx, season: SeasonId) {
         .expect("update participant");
     let staff = coaches::list(tx, Page::first(1)).await.expect("coaches");
     let c = &staff[0];
-    coaches::by_emails(tx, &[c.email.clone()])
+    coaches::by_emails(tx, std::slice::from_ref(&c.email))
         .await
         .expect("coaches by email");
     let same = coaches::NewCoach {

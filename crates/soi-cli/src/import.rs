@@ -136,7 +136,8 @@ async fn go(config: &Config, c: &Common, opts: &Options, season: Option<SeasonId
     print_report(&report, opts);
     // Bad rows fail the command unless they were skipped on purpose; a
     // problem of the file always does.
-    if !report.problems.is_empty() && !(opts.skip_invalid && !report.file_problem()) {
+    let tolerated = opts.skip_invalid && !report.file_problem();
+    if !report.problems.is_empty() && !tolerated {
         let what = if opts.dry_run {
             "dry run found"
         } else {

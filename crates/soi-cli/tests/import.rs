@@ -239,12 +239,12 @@ async fn an_xlsx_with_kazakh_headers_and_date_cells_imports() {
     // A phone typed as a number, as spreadsheets keep them.
     sheet.write_number(1, 3, 87_011_234_567.0).expect("cell");
     sheet
-        .write_date_with_format(1, 4, &born, &date)
+        .write_date_with_format(1, 4, born, &date)
         .expect("cell");
     sheet.write_string(1, 5, "қазақ").expect("cell");
     sheet.write_string(1, 6, "Group A").expect("cell");
     sheet
-        .write_date_with_format(1, 7, &signed, &date)
+        .write_date_with_format(1, 7, signed, &date)
         .expect("cell");
     let bytes = book.save_to_buffer().expect("xlsx");
     let out = c.import(&c.file("kk.xlsx", &bytes), &[]);

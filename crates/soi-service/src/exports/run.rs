@@ -135,7 +135,7 @@ async fn pump<T, S: Sink>(
     while let Some(r) = rows.try_next().await? {
         sink.row(&cells(r))?;
         n += 1;
-        if n % DRAIN_EVERY == 0 {
+        if n.is_multiple_of(DRAIN_EVERY) {
             sink.drain().await?;
         }
     }

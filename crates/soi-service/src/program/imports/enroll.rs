@@ -112,7 +112,7 @@ pub(super) async fn write(
     for (id, person) in &plan.update {
         participants::update_details(tx, *id, person).await?;
         done += 1;
-        if done % CHUNK == 0 {
+        if done.is_multiple_of(CHUNK) {
             progress(done);
         }
     }

@@ -93,7 +93,9 @@ fn csv_rows(text: &str) -> Result<Vec<(u32, Vec<String>)>, SheetError> {
         let start = text.get(at..).map_or(at, |rest| {
             at + (rest.len() - rest.trim_start_matches(['\r', '\n']).len())
         });
-        let newlines = text.get(..start).map_or(0, |before| before.matches('\n').count());
+        let newlines = text
+            .get(..start)
+            .map_or(0, |before| before.matches('\n').count());
         let line = u32::try_from(newlines + 1).unwrap_or(u32::MAX);
         out.push((line, record.iter().map(|c| c.trim().to_owned()).collect()));
     }
