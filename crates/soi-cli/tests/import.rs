@@ -175,6 +175,20 @@ async fn a_rerun_is_idempotent_and_updates_changed_details() {
         stdout(&out)
     );
     assert_eq!(c.counts().await, (2, 2, 1));
+    // Each import is in the audit log as the system's `import`, with counts only.
+    let db = c.t.db().await;
+    let mut tx = tenant(&db, c.id).await;
+    let log = soi_db::audit::list(&mut tx, Some("importParticipants"), soi_db::Page::first(10))
+        .await
+        .expect("audit");
+    assert_eq!(log.len(), 3);
+    assert_eq!(log[2].actor_job.as_deref(), Some("import"));
+    assert_eq!(log[2].target_ids["created"], 2);
+    assert!(
+        !log[2].target_ids.to_string().contains('@'),
+        "{}",
+        log[2].target_ids
+    );
 }
 
 #[tokio::test]

@@ -31,8 +31,8 @@ pub struct Args {
 
 pub async fn run(args: Args) -> Result<()> {
     ensure!(
-        args.participants > 0 && args.marks >= 500,
-        "give at least 1 participant and 500 marks"
+        (1..=10_000).contains(&args.participants) && args.marks >= 500,
+        "give 1 to 10,000 participants (a season's most) and at least 500 marks"
     );
     println!(
         "# soi-bench io --participants {} --marks {}",

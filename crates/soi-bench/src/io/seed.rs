@@ -53,7 +53,8 @@ pub async fn city(pools: &Pools) -> Result<Setup> {
             social_theme: "Clean air".into(),
             starts_on: chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap_or_default(),
             ends_on: chrono::NaiveDate::from_ymd_opt(2027, 3, 31).unwrap_or_default(),
-            capacity: 100_000,
+            // The most a season may hold (a check in the schema).
+            capacity: 10_000,
             auto_accept: false,
         },
     )
