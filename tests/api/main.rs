@@ -10,6 +10,7 @@ mod coaches;
 mod cross_city;
 mod events;
 mod events_batched;
+mod exports;
 mod funds;
 mod gateway;
 mod groups;

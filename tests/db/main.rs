@@ -9,5 +9,6 @@ mod isolation;
 mod launch;
 mod national_scope;
 mod plans;
+mod plans_io;
 mod roles;
 mod seeds;

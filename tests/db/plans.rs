@@ -289,6 +289,7 @@ async fn exercise(db: &Db, city: CityId) {
         .await
         .expect("sessions in a window");
     accounts::city_admins(&mut tx).await.expect("city admins");
+    super::plans_io::exercise_imports_exports(&mut tx, season).await;
     tx.commit().await.expect("commit");
 }
 

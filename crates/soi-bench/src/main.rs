@@ -18,10 +18,15 @@
 //! and cached in Redis, and a chapter admin's queries at 5 vs 200 cities
 //! (see `reports.rs`).
 //!
+//! `soi-bench io` — importing participants from a spreadsheet, exporting
+//! attendance as CSV and XLSX, each in a child process whose peak RSS is
+//! printed (see `io/`).
+//!
 //! Gateways started inside the bench are built by `soi_server::App` (see `app.rs`).
 
 mod app;
 mod gateway;
+mod io;
 mod mail;
 mod reports;
 mod scratch;
@@ -54,6 +59,11 @@ enum Bench {
     Mail(mail::Args),
     /// National and city reports, cold and cached, at several numbers of cities.
     Reports(reports::Args),
+    /// Import of participants from CSV; export of attendance as CSV and XLSX.
+    Io(io::Args),
+    /// One import or export in a process of its own (run by `io`).
+    #[command(hide = true)]
+    IoChild(io::ChildArgs),
 }
 
 #[tokio::main]
@@ -64,5 +74,7 @@ async fn main() -> Result<()> {
         Bench::TicketRush(args) => tickets::run(args).await,
         Bench::Mail(args) => mail::run(args).await,
         Bench::Reports(args) => reports::run(args).await,
+        Bench::Io(args) => io::run(args).await,
+        Bench::IoChild(args) => io::child::run(args).await,
     }
 }

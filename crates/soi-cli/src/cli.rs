@@ -44,6 +44,12 @@ enum Command {
     Worker(Config),
     /// Print the GraphQL schema (SDL), as committed in schema.graphql.
     Schema,
+    /// Import a chapter's spreadsheet (CSV or XLSX) of participants or coaches.
+    #[command(subcommand)]
+    Import(crate::import::ImportCommand),
+    /// Export a city's participants, attendance, applications, ledger or audit
+    /// log as CSV or XLSX.
+    Export(crate::export::ExportArgs),
 }
 
 #[derive(Subcommand)]
@@ -142,6 +148,9 @@ impl Command {
             Command::City(CityCommand::Launch(a)) => Some(&a.config),
             Command::Account(AccountCommand::Invite(a)) => Some(&a.config),
             Command::Seed(a) => Some(&a.config),
+            Command::Import(crate::import::ImportCommand::Participants(a)) => Some(&a.config),
+            Command::Import(crate::import::ImportCommand::Coaches(a)) => Some(&a.config),
+            Command::Export(a) => Some(&a.config),
             Command::Schema => None,
         }
     }
@@ -180,6 +189,8 @@ pub async fn run() -> Result<()> {
         Command::Seed(args) => seed(args).await,
         Command::Serve(config) => crate::serve::run(&config).await,
         Command::Worker(config) => crate::worker::run(&config).await,
+        Command::Import(cmd) => crate::import::run(cmd).await,
+        Command::Export(args) => crate::export::run(args).await,
         Command::Schema => {
             print!("{}", soi_graphql::sdl());
             Ok(())

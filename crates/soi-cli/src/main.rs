@@ -4,6 +4,8 @@
 mod account;
 mod cli;
 mod config;
+mod export;
+mod import;
 mod serve;
 mod worker;
 

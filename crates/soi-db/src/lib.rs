@@ -35,6 +35,7 @@ pub mod bench;
 pub mod cities;
 pub mod conn;
 pub mod events;
+pub mod exports;
 pub mod funds;
 pub mod mail;
 pub mod program;

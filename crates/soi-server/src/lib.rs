@@ -8,6 +8,7 @@
 
 mod apq;
 pub mod background;
+mod exports;
 mod graphql;
 mod health;
 pub mod metrics;
@@ -88,6 +89,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::render))
         .route("/reports/national.csv", get(reports::national))
         .route("/reports/city.csv", get(reports::city))
+        .route("/exports/{file}", get(exports::download))
         .route(
             "/webhooks/payments/{city}",
             axum::routing::post(webhook::payment),

@@ -43,7 +43,7 @@ impl IntoResponse for Refusal {
     }
 }
 
-fn failure(status: StatusCode, code: ErrorCode, message: &str) -> Refusal {
+pub(crate) fn failure(status: StatusCode, code: ErrorCode, message: &str) -> Refusal {
     Refusal {
         status,
         code,
@@ -51,7 +51,7 @@ fn failure(status: StatusCode, code: ErrorCode, message: &str) -> Refusal {
     }
 }
 
-fn bad(message: impl AsRef<str>) -> Refusal {
+pub(crate) fn bad(message: impl AsRef<str>) -> Refusal {
     failure(
         StatusCode::BAD_REQUEST,
         ErrorCode::BadUserInput,
@@ -101,7 +101,7 @@ fn csv(body: String, name: &str) -> Response {
     r
 }
 
-fn signed_in(
+pub(crate) fn signed_in(
     state: &AppState,
     headers: &axum::http::HeaderMap,
     role: Role,
@@ -125,7 +125,7 @@ fn signed_in(
     Ok(ctx)
 }
 
-fn internal(request_id: &str, e: &soi_db::Error) -> Refusal {
+pub(crate) fn internal(request_id: &str, e: &soi_db::Error) -> Refusal {
     tracing::error!(request_id, error = %e, "report failed");
     failure(
         StatusCode::INTERNAL_SERVER_ERROR,

@@ -15,10 +15,12 @@
 //!   `Invalid` are the domain's refusals, each layer above maps them once.
 //!
 //! Folders by feature, as in `soi-graphql` and `soi-db`: [`program`],
-//! [`events`], [`tickets`], [`funds`].
+//! [`events`], [`tickets`], [`funds`]; and the spreadsheet work:
+//! [`exports`] (imports are a program flow: [`program::imports`]).
 
 pub mod auth;
 pub mod events;
+pub mod exports;
 pub mod funds;
 pub mod program;
 pub mod tickets;

@@ -95,6 +95,22 @@ impl Db {
         Ok(TenantTx::new(tx, *scope))
     }
 
+    /// Opens a read-only transaction scoped to one city, for long reads
+    /// (exports): the database refuses any write in it, and the one
+    /// snapshot makes a streamed export consistent from first row to last.
+    /// A streamed statement runs while its rows are written out, so the
+    /// runtime role's short `statement_timeout` is raised to
+    /// [`EXPORT_STATEMENT_TIMEOUT`] for this transaction alone.
+    pub async fn tenant_read_only(&self, scope: &CityScope) -> Result<TenantTx> {
+        let begin = format!(
+            "begin isolation level repeatable read read only; set local statement_timeout = '{EXPORT_STATEMENT_TIMEOUT}'"
+        );
+        let begin = tenant_begin(scope, &begin);
+        let tx = self.pool.begin_with(sqlx::AssertSqlSafe(begin)).await?;
+        self.tenant_txs.fetch_add(1, Ordering::Relaxed);
+        Ok(TenantTx::new(tx, *scope))
+    }
+
     /// The city's change counter (see [`crate::reports::rollups::city_version`]),
     /// read in a tenant transaction begun, read and ended in one round trip:
     /// the cached city reports check it on every request.
@@ -290,6 +306,10 @@ pub(crate) fn connect_error(target: &str, e: sqlx::Error) -> Error {
         other => Error::Unavailable(format!("cannot connect to PostgreSQL at {target}: {other}")),
     }
 }
+
+/// The longest one statement of a read-only tenant transaction may run
+/// (an export of a million rows to a slow client).
+pub const EXPORT_STATEMENT_TIMEOUT: &str = "30min";
 
 /// The statements that begin a tenant transaction (`begin` is `begin` or
 /// `begin read only`). Typed UUIDs and fixed role codes, formatted by us:

@@ -249,3 +249,24 @@ pub async fn statuses_of_participant(
         .map(|c| EnrollmentStatus::parse(c).map_err(Error::Invalid))
         .collect()
 }
+
+/// The season's enrollments of these participants (one statement for an
+/// import file).
+pub async fn of_participants(
+    tx: &mut TenantTx,
+    season: SeasonId,
+    participants: &[ParticipantId],
+) -> Result<Vec<Enrollment>> {
+    let ids: Vec<Uuid> = participants.iter().map(ParticipantId::as_uuid).collect();
+    let (city, conn) = tx.parts();
+    let sql = format!(
+        "select {COLUMNS} from enrollments \
+         where city_id = $1 and season_id = $2 and participant_id = any($3)"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(season.as_uuid())
+        .bind(ids)
+        .fetch_all(conn)
+        .await?)
+}

@@ -20,6 +20,14 @@ impl From<InputErrorWrap> for Error {
     }
 }
 
+/// The first of a record's problems (`soi_service::program::people` returns
+/// them all): GraphQL reports one field at a time, as it always has.
+pub fn first_problem(all: Vec<InputError>) -> InputError {
+    all.into_iter()
+        .next()
+        .unwrap_or_else(|| InputError::new("input", "is not valid"))
+}
+
 /// Lets `?` turn a core validation error into a GraphQL error.
 pub struct InputErrorWrap(pub InputError);
 

@@ -17,7 +17,7 @@ pub mod request;
 pub mod run;
 pub mod throttle;
 
-pub use args::{Valid, bad_input, parse_id, parse_opt_id};
+pub use args::{Valid, bad_input, first_problem, parse_id, parse_opt_id};
 pub use loaders::Load;
 pub(crate) use mirror_enum::mirror_enum;
 pub use pages::page;

@@ -3,5 +3,7 @@
 //! its enrollments, and session changes with their emails.
 
 pub mod applications;
+pub mod imports;
+pub mod people;
 pub mod seasons;
 pub mod sessions;

@@ -4,14 +4,15 @@
 
 use super::nodes::ApplicationStatus;
 use crate::plumbing::throttle;
-use crate::plumbing::{Valid, bad_input, in_public_city, parse_id};
+use crate::plumbing::{Valid, bad_input, first_problem, in_public_city, parse_id};
 use crate::shared::lang::Lang;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{NaiveDate, Utc};
 use soi_core::states::ConsentMethod;
-use soi_core::{Email, PersonName, Phone, SeasonId, text};
-use soi_db::program::participants::{Consent, NewParticipant};
+use soi_core::{SeasonId, text};
+use soi_db::program::participants::NewParticipant;
 use soi_service::program::applications as program;
+use soi_service::program::people;
 
 /// An applicant's details.
 #[derive(InputObject)]
@@ -48,43 +49,25 @@ impl ApplicationInput {
                 "consent to personal-data processing is required",
             ));
         }
-        let birth_date = self.birth_date;
-        if let Some(b) = birth_date
-            && (b >= today || b < NaiveDate::from_ymd_opt(1920, 1, 1).unwrap_or(b))
-        {
-            return Err(bad_input("birthDate", "is not a plausible date of birth"));
-        }
-        let minor = birth_date.is_some_and(|b| today.years_since(b).is_some_and(|y| y < 18));
-        let guardian_name = match &self.guardian_name {
-            Some(g) => Some(text::bounded("guardianName", g, text::MAX_LINE).valid()?),
-            None if minor => {
-                return Err(bad_input(
-                    "guardianName",
-                    "a guardian's consent is needed under 18",
-                ));
-            }
-            None => None,
-        };
-        let person = NewParticipant {
-            first_name: PersonName::parse("firstName", &self.first_name).valid()?,
-            last_name: PersonName::parse("lastName", &self.last_name).valid()?,
-            email: Email::parse(&self.email).valid()?,
-            phone: self.phone.as_deref().map(Phone::parse).valid()?,
-            university: self
-                .university
-                .as_deref()
-                .map(|u| text::bounded("university", u, text::MAX_LINE))
-                .valid()?,
-            birth_date,
+        // The same rules as the spreadsheet import (soi_service::program::people).
+        let details = people::ParticipantDetails {
+            first_name: &self.first_name,
+            last_name: &self.last_name,
+            email: &self.email,
+            phone: self.phone.as_deref(),
+            university: self.university.as_deref(),
+            birth_date: self.birth_date,
             preferred_language: self.preferred_language.into(),
-            consent: Consent {
-                given_at: Utc::now(),
-                text_version: text::bounded("consentTextVersion", &self.consent_text_version, 40)
-                    .valid()?,
-                method: ConsentMethod::WebForm,
-            },
-            guardian_name,
+            guardian_name: self.guardian_name.as_deref(),
         };
+        let consent = people::ConsentDetails {
+            given_at: Utc::now(),
+            text_version: &self.consent_text_version,
+            method: ConsentMethod::WebForm,
+        };
+        let person = people::participant(&details, &consent, today)
+            .map_err(first_problem)
+            .valid()?;
         let motivation = self
             .motivation
             .as_deref()

@@ -2,12 +2,13 @@
 //! is written.
 
 use super::nodes::Qualification;
-use crate::plumbing::{Valid, bad_input};
+use crate::plumbing::{Valid, bad_input, first_problem};
 use async_graphql::{InputObject, Result};
 use chrono::NaiveDate;
-use soi_core::{Email, PersonName, Phone, text};
+use soi_core::text;
 use soi_db::program::coach_certificates::NewCertificate;
 use soi_db::program::coaches::NewCoach;
+use soi_service::program::people;
 
 /// A new coach.
 #[derive(InputObject)]
@@ -26,13 +27,16 @@ pub struct CoachInput {
 
 impl CoachInput {
     pub fn validate(&self) -> Result<NewCoach> {
-        Ok(NewCoach {
-            first_name: PersonName::parse("firstName", &self.first_name).valid()?,
-            last_name: PersonName::parse("lastName", &self.last_name).valid()?,
-            email: Email::parse(&self.email).valid()?,
-            phone: self.phone.as_deref().map(Phone::parse).valid()?,
+        // The same rules as the spreadsheet import (soi_service::program::people).
+        people::coach(&people::CoachDetails {
+            first_name: &self.first_name,
+            last_name: &self.last_name,
+            email: &self.email,
+            phone: self.phone.as_deref(),
             qualification: self.qualification.into(),
         })
+        .map_err(first_problem)
+        .valid()
     }
 }
 

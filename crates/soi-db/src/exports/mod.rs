@@ -1,0 +1,31 @@
+//! Exports: a city's tables read as streams, row by row, for the CSV and
+//! XLSX downloads. Every query runs inside a [`TenantTx`] (the caller opens
+//! it read-only, [`crate::Db::tenant_read_only`]) and names `city_id = $1` on
+//! every city table it joins. Rows come off the socket as the consumer asks
+//! for them (sqlx `fetch`), so an export never holds a table in memory.
+//!
+//! Joins across tables live here rather than in the table files because an
+//! export is a report over several tables, like [`crate::reports`].
+
+mod program;
+mod records;
+
+pub use program::{
+    ApplicationRow, AttendanceRow, ParticipantRow, applications, attendance, participants,
+};
+pub use records::{AuditRow, LedgerRow, audit, ledger};
+
+use chrono::{DateTime, Utc};
+use soi_core::SeasonId;
+
+/// What an export covers: a season and a time window `[from, to)`; every
+/// part optional. Kinds without seasons ignore `season`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Window {
+    pub season: Option<SeasonId>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// A stream of rows borrowed from the transaction it reads in.
+pub type Rows<'t, T> = futures_util::stream::BoxStream<'t, crate::Result<T>>;
