@@ -16,6 +16,16 @@ use soi_tests::{TEST_JWT_SECRET, TestApp, TestDb, codes};
 use std::process::{Command, Output};
 
 const STUDENTS: usize = 200;
+const NAMES: &[&str] = &[
+    "Айгерім",
+    "Нұрлан",
+    "Дана",
+    "Ерлан",
+    "Әлия",
+    "Тимур",
+    "Мадина",
+    "Арман",
+];
 
 fn soi(url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_soi"))
@@ -59,7 +69,7 @@ fn spreadsheet(path: &std::path::Path, emails: &[String], broken: bool) {
         let lang = ["kk", "ru", "en"][i % 3];
         let (mut email, mut first, mut consent) = (
             email.clone(),
-            format!("Студент{i}"),
+            NAMES[i % NAMES.len()].to_owned(),
             "2026-09-15".to_owned(),
         );
         if broken {
