@@ -15,6 +15,7 @@ mod gateway;
 mod groups;
 mod participants;
 mod reports;
+mod revocation;
 mod schema;
 mod seasons;
 mod skills;

@@ -72,6 +72,10 @@ pub struct AuthConfig {
     pub jwt_secret: SecretString,
     pub access_ttl_secs: u64,
     pub refresh_ttl_days: i64,
+    /// How long a session's version read from PostgreSQL is trusted: a
+    /// disabled account or another role or password ends its sessions
+    /// within this time.
+    pub session_check: Duration,
 }
 
 impl Settings {
@@ -86,6 +90,7 @@ impl Settings {
                 jwt_secret,
                 access_ttl_secs: 900,
                 refresh_ttl_days: 30,
+                session_check: crate::auth::CHECK_EVERY,
             },
             gql_limits: Limits::default(),
             http_limits: HttpLimits::default(),
@@ -134,6 +139,7 @@ impl App {
         };
         let state = AppState {
             schema: build_schema(db.clone(), auth, settings.gql_limits, redis.clone()),
+            sessions: crate::auth::SessionCheck::new(db.clone(), settings.auth.session_check),
             db,
             redis,
             metrics: crate::metrics::Metrics::default(),

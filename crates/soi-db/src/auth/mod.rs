@@ -3,3 +3,4 @@
 
 pub mod accounts;
 pub mod refresh_tokens;
+pub mod sessions;
