@@ -4,20 +4,18 @@
 //! their token expires). The check is the gateway's own, read from
 //! PostgreSQL: these gateways point at a Redis nothing listens on.
 //!
-//! Nothing here comes from the demo seed: a new chapter, accounts made
-//! through the owner's connection and tokens signed with the test key at the
-//! account's current session version, as sign-in issues them. Accounts are
-//! changed through the owner's connection too, so the database trigger bumps
-//! the version as it does for every path that changes an account.
+//! Nothing here comes from the demo seed: a new chapter, accounts and
+//! tokens from `soi_tests::tokens`. Accounts are changed through the owner's
+//! connection, so the database trigger bumps the session version as it does
+//! for every path that changes an account.
 
 use futures_util::StreamExt;
 use serde_json::{Value, json};
-use soi_auth::TokenKeys;
-use soi_core::{CityId, CoachId, ParticipantId, Principal, RinkId, Role};
+use soi_core::{CityId, RinkId, Role};
 use soi_tests::shows::show;
+use soi_tests::tokens::{self, token};
 use soi_tests::ws::{self, Socket};
-use soi_tests::{TEST_JWT_SECRET, TestApp, TestDb, codes};
-use sqlx::Row;
+use soi_tests::{TestApp, TestDb, codes};
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -45,54 +43,9 @@ async fn chapter(every: Duration) -> (TestDb, TestApp, CityId) {
     (t, app, city)
 }
 
-/// A new account of the city with the role (a coach's account gets a
-/// coach id); returns its id.
+/// A new account of the chapter with the role; returns its id.
 async fn account(t: &TestDb, city: CityId, role: Role) -> uuid::Uuid {
-    let id = uuid::Uuid::new_v4();
-    let coach = (role == Role::Coach).then(uuid::Uuid::new_v4);
-    let mut conn = t.raw().await;
-    sqlx::query(
-        "insert into accounts (id, email, password_hash, role, home_city_id, coach_id) \
-         values ($1, $2, '$argon2id$v=19$not-a-real-hash', $3, $4, $5)",
-    )
-    .bind(id)
-    .bind(format!("{}@{CITY}.soi.test", id.simple()))
-    .bind(role.code())
-    .bind(city.as_uuid())
-    .bind(coach)
-    .execute(&mut conn)
-    .await
-    .expect("account");
-    id
-}
-
-/// A token of the account at its current session version, valid for `ttl`
-/// seconds (as sign-in issues them).
-async fn token(t: &TestDb, id: uuid::Uuid, ttl: u64) -> String {
-    let mut conn = t.raw().await;
-    let row = sqlx::query(
-        "select role, home_city_id, coach_id, participant_id, auth_version \
-         from accounts where id = $1",
-    )
-    .bind(id)
-    .fetch_one(&mut conn)
-    .await
-    .expect("account");
-    let principal = Principal::new(
-        id,
-        Role::parse(&row.get::<String, _>("role")).expect("role"),
-        row.get::<Option<uuid::Uuid>, _>("home_city_id")
-            .map(CityId::from),
-        row.get::<Option<uuid::Uuid>, _>("coach_id")
-            .map(CoachId::from),
-        row.get::<Option<uuid::Uuid>, _>("participant_id")
-            .map(ParticipantId::from),
-    )
-    .expect("principal");
-    let now = u64::try_from(chrono::Utc::now().timestamp()).expect("clock");
-    TokenKeys::new(&TEST_JWT_SECRET.to_owned().into(), ttl)
-        .issue_session(&principal, row.get("auth_version"), now)
-        .expect("token")
+    tokens::account(t, Some(city), role).await
 }
 
 /// Changes the account through the owner's connection.
@@ -176,7 +129,7 @@ async fn a_disabled_accounts_live_token_and_subscription_stop_within_seconds() {
     let mut socket = subscribed(&app, &token, &sales.event).await;
     // Another admin's session is not touched by the change.
     let other = account(&t, city, Role::ChapterAdmin).await;
-    let other = self::token(&t, other, 900).await;
+    let other = tokens::token(&t, other, 900).await;
     let mut bystander = subscribed(&app, &other, &sales.event).await;
 
     change(&t, admin, "disabled = true").await;
