@@ -207,14 +207,17 @@ async fn a_current_token_keeps_working_and_is_read_once_per_interval() {
     let mut socket = subscribed(&app, &token, &sales.event).await;
 
     let reads = app.metric("soi_session_version_reads_total").await;
+    let started = Instant::now();
     let burst = (0..20).map(|_| works(&app, &token));
     let answers = futures_util::future::join_all(burst).await;
+    let intervals = started.elapsed().as_secs() + 1;
     assert!(answers.iter().all(|ok| *ok), "{answers:?}");
     let burst_reads = app.metric("soi_session_version_reads_total").await - reads;
-    // One read for the burst; two if it straddled the end of an interval.
+    // One read per interval the burst touched (the socket's checks share
+    // them), not one per request.
     assert!(
-        burst_reads <= 2,
-        "{burst_reads} reads for one account's burst"
+        burst_reads <= intervals + 1,
+        "{burst_reads} reads for one account's burst of 20 over {intervals} interval(s)"
     );
 
     // Across several intervals: no request refused, the socket stays open.
