@@ -47,6 +47,7 @@ type Current = Option<i32>;
 #[derive(Clone)]
 pub struct SessionCheck {
     db: Db,
+    every: Duration,
     versions: Arc<Mutex<Versions>>,
     reads: Arc<AtomicU64>,
 }
@@ -56,6 +57,7 @@ impl SessionCheck {
     pub fn new(db: Db, every: Duration) -> Self {
         Self {
             db,
+            every,
             versions: Arc::new(Mutex::new(Versions::new(every, CAPACITY))),
             reads: Arc::default(),
         }
@@ -63,7 +65,7 @@ impl SessionCheck {
 
     /// How long a change may take to end a session.
     pub fn every(&self) -> Duration {
-        self.lock().every
+        self.every
     }
 
     /// Versions read from PostgreSQL so far (a counter, for `/metrics`).
