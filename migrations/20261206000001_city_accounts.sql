@@ -78,7 +78,7 @@ create index refresh_tokens_account on refresh_tokens (account_id) where revoked
 -- national one (no city) is made by the operator's owner connection.
 create table invitations (
     id uuid primary key,
-    city_id uuid references cities (id),
+    home_city_id uuid references cities (id),
     email text not null check (email = lower(email) and length(email) between 3 and 254),
     role text not null check (role in ('national', 'chapter_admin', 'coach', 'participant')),
     coach_id uuid,
@@ -91,7 +91,7 @@ create table invitations (
     accepted_at timestamptz,
     revoked_at timestamptz,
     account_id uuid references accounts (id) on delete set null,
-    check ((role = 'national') = (city_id is null)),
+    check ((role = 'national') = (home_city_id is null)),
     check ((role = 'coach') = (coach_id is not null)),
     check ((role = 'participant') = (participant_id is not null)),
     check (accepted_at is null or revoked_at is null),
@@ -99,19 +99,22 @@ create table invitations (
 );
 -- One pending invitation per address and city: inviting again replaces it.
 create unique index invitations_pending
-    on invitations (coalesce(city_id, '00000000-0000-0000-0000-000000000000'::uuid), email)
+    on invitations (coalesce(home_city_id, '00000000-0000-0000-0000-000000000000'::uuid), email)
     where accepted_at is null and revoked_at is null;
-create index invitations_city on invitations (city_id, created_at desc);
+create index invitations_city on invitations (home_city_id, created_at desc);
 
 alter table invitations enable row level security;
 alter table invitations force row level security;
 create policy city_invitations on invitations for all to soi_app
-    using (city_id = (select nullif(current_setting('soi.city_id', true), '')::uuid))
-    with check (city_id = (select nullif(current_setting('soi.city_id', true), '')::uuid));
+    using (home_city_id = (select nullif(current_setting('soi.city_id', true), '')::uuid))
+    with check (home_city_id = (select nullif(current_setting('soi.city_id', true), '')::uuid));
 create policy admins_only on invitations as restrictive for all to soi_app
     using ((select soi_role()) in ('system', 'chapter_admin'));
 create policy narrow_path on invitations for all to soi_auth using (true) with check (true);
-grant select, insert on invitations to soi_app;
+-- Never the token's hash: even a hash is for the narrow path only.
+grant select (id, home_city_id, email, role, coach_id, participant_id, language, invited_by,
+              created_at, expires_at, accepted_at, revoked_at, account_id) on invitations to soi_app;
+grant insert on invitations to soi_app;
 grant update (revoked_at) on invitations to soi_app;
 grant select, insert, update on invitations to soi_auth;
 
@@ -287,11 +290,22 @@ begin
 end
 $$;
 
--- The city of a pending invitation, so acceptance can open that city's
--- tenant transaction; null for unknown tokens and national invitations.
-create function soi_auth_invitation_city(p_hash bytea) returns uuid
+-- The city and address of the invitation with this token, so acceptance
+-- can check the password against the address and open the city's tenant
+-- transaction (the token's holder is the invitee: the address is theirs).
+-- No row for an unknown token.
+create function soi_auth_invitation_target(p_hash bytea)
+returns table (city_id uuid, email text)
 language sql stable security definer set search_path = public, pg_temp as $$
-    select i.city_id from invitations i where i.token_hash = p_hash
+    select i.home_city_id, i.email from invitations i where i.token_hash = p_hash
+$$;
+
+-- The address of the account a reset token is for, while the token is
+-- usable (the new password is checked against it); null otherwise.
+create function soi_auth_reset_email(p_hash bytea) returns text
+language sql stable security definer set search_path = public, pg_temp as $$
+    select a.email from password_resets r join accounts a on a.id = r.account_id
+    where r.token_hash = p_hash and r.used_at is null and r.expires_at > now() and not a.disabled
 $$;
 
 -- Accepts an invitation: creates its account with the password hash given,
@@ -317,7 +331,7 @@ begin
             null::uuid, null::uuid, null::integer, null::uuid;
         return;
     end if;
-    if inv.city_id is distinct from scope then
+    if inv.home_city_id is distinct from scope then
         return query select 'wrong_city'::text, null::uuid, null::text, null::text, null::uuid,
             null::uuid, null::uuid, null::integer, inv.id;
         return;
@@ -330,7 +344,7 @@ begin
         return;
     end if;
     insert into accounts (id, email, password_hash, role, home_city_id, coach_id, participant_id, language)
-        values (gen_random_uuid(), inv.email, p_password_hash, inv.role, inv.city_id, inv.coach_id,
+        values (gen_random_uuid(), inv.email, p_password_hash, inv.role, inv.home_city_id, inv.coach_id,
                 inv.participant_id, coalesce(p_language, inv.language))
         on conflict on constraint accounts_email_key do nothing
         returning * into acc;
@@ -425,9 +439,9 @@ declare
     v uuid := gen_random_uuid();
 begin
     update invitations set revoked_at = now()
-        where city_id is not distinct from p_city and email = lower(p_email)
+        where home_city_id is not distinct from p_city and email = lower(p_email)
           and accepted_at is null and revoked_at is null;
-    insert into invitations (id, city_id, email, role, coach_id, participant_id, language, token_hash, expires_at)
+    insert into invitations (id, home_city_id, email, role, coach_id, participant_id, language, token_hash, expires_at)
         values (v, p_city, lower(p_email), p_role, p_coach, p_participant, p_language, p_hash, p_expires);
     return v;
 end
@@ -449,7 +463,8 @@ begin
         'soi_auth_store_refresh(uuid, uuid, bytea, timestamptz)',
         'soi_auth_use_refresh(bytea)',
         'soi_auth_revoke_refresh(bytea)',
-        'soi_auth_invitation_city(bytea)',
+        'soi_auth_invitation_target(bytea)',
+        'soi_auth_reset_email(bytea)',
         'soi_auth_accept_invitation(bytea, text, text)',
         'soi_auth_request_reset(text, bytea, timestamptz)',
         'soi_auth_reset_password(bytea, text)',
@@ -470,7 +485,8 @@ begin
         'soi_auth_store_refresh(uuid, uuid, bytea, timestamptz)',
         'soi_auth_use_refresh(bytea)',
         'soi_auth_revoke_refresh(bytea)',
-        'soi_auth_invitation_city(bytea)',
+        'soi_auth_invitation_target(bytea)',
+        'soi_auth_reset_email(bytea)',
         'soi_auth_accept_invitation(bytea, text, text)',
         'soi_auth_request_reset(text, bytea, timestamptz)',
         'soi_auth_reset_password(bytea, text)'

@@ -211,3 +211,37 @@ async fn a_signed_in_user_sets_the_language_of_their_staff_emails() {
         .await;
     assert_eq!(codes(&body), ["BAD_USER_INPUT"], "{body}");
 }
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_email_take_the_same_time() {
+    let (_t, app) = TestApp::seeded().await;
+    // Interleaved from clients of their own, so both classes meet the same
+    // load; each attempt verifies an argon2id hash (a decoy for an unknown
+    // address) and writes one audit row, so neither is a multiple of the
+    // other.
+    let (mut known, mut unknown) = (Vec::new(), Vec::new());
+    for i in 0..7 {
+        for (email, times, net) in [
+            ("admin@almaty.soi.test", &mut known, 5),
+            ("nobody@almaty.soi.test", &mut unknown, 6),
+        ] {
+            let started = std::time::Instant::now();
+            let (_, body) = app
+                .graphql_from(
+                    &format!("10.{net}.0.{i}"),
+                    LOGIN,
+                    json!({ "e": email, "p": "not the password" }),
+                )
+                .await;
+            times.push(started.elapsed());
+            assert_eq!(codes(&body), ["UNAUTHENTICATED"]);
+        }
+    }
+    known.sort();
+    unknown.sort();
+    let (k, u) = (known[3], unknown[3]);
+    assert!(
+        k < u * 2 && u < k * 2,
+        "median known {k:?} vs unknown {u:?}"
+    );
+}

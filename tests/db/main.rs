@@ -3,6 +3,7 @@
 //! asks), the plans of every db-layer statement, launching cities, the
 //! national scope and the seeds. Each test gets a fresh database.
 
+mod accounts;
 mod catalog;
 mod isolation;
 mod launch;

@@ -169,6 +169,9 @@ async fn exercise(db: &Db, city: CityId) {
     enrollments::of_participant(&mut tx, season, newcomer)
         .await
         .expect("of participant");
+    enrollments::statuses_of_participant(&mut tx, p)
+        .await
+        .expect("statuses of participant");
     enrollments::apply(
         &mut tx,
         EnrollmentId::new(),

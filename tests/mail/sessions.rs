@@ -377,10 +377,11 @@ async fn chapter_admins_hear_of_certificates_expiring_within_30_days() {
         .into_iter()
         .map(|lang| (address(""), lang))
         .collect();
+    let sys = t.system().await;
     let mut national = db.national().await.expect("national");
     for (to, lang) in &admins {
-        let (account, _) = accounts::create(
-            &mut national,
+        let account = accounts::create_as_owner(
+            &sys,
             &accounts::NewAccount {
                 email: Email::parse(to).expect("email"),
                 password_hash: "$argon2id$v=19$test".into(),
@@ -392,7 +393,7 @@ async fn chapter_admins_hear_of_certificates_expiring_within_30_days() {
         )
         .await
         .expect("admin");
-        accounts::set_language(&mut national, account.id, *lang)
+        accounts::set_language(&mut national, account, *lang)
             .await
             .expect("language");
     }

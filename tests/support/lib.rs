@@ -2,6 +2,7 @@
 //! so tests run in parallel and fast), the tenancy catalog checker, a plan
 //! checker, and capture of PostgreSQL notices.
 
+pub mod accounts;
 mod app;
 mod app_helpers;
 pub mod catalog;
@@ -73,7 +74,7 @@ pub async fn demo_coach_groups(
 ) {
     let mut national = db.national().await.expect("national");
     let account =
-        soi_db::auth::accounts::by_email(&mut national, &format!("coach@{slug}.soi.test"))
+        soi_db::auth::accounts::sign_in_lookup(&mut national, &format!("coach@{slug}.soi.test"))
             .await
             .expect("account query")
             .expect("demo coach account");

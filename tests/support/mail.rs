@@ -286,6 +286,10 @@ pub fn quick_config(smtp_url: &str) -> WorkerConfig {
     cfg.sweep_every = Duration::from_secs(1);
     cfg.smtp_timeout = Duration::from_secs(5);
     cfg.lease = Duration::from_secs(60);
+    // Opens the links the test gateway seals (invitations, resets).
+    cfg.sealer = Some(soi_auth::Sealer::new(
+        &crate::TEST_JWT_SECRET.to_owned().into(),
+    ));
     cfg
 }
 

@@ -15,7 +15,9 @@ use soi_core::{CityId, CoachId, ParticipantId, Principal, Role};
 use uuid::Uuid;
 
 mod policy;
+mod seal;
 pub use policy::{PasswordProblem, check_password};
+pub use seal::Sealer;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum AuthError {

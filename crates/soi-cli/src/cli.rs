@@ -31,6 +31,9 @@ enum Command {
     /// Launch and list city chapters.
     #[command(subcommand)]
     City(CityCommand),
+    /// Invite people to accounts of a city.
+    #[command(subcommand)]
+    Account(AccountCommand),
     /// Fill the database with the demo dataset or a large generated one.
     Seed(SeedArgs),
     /// Print the effective configuration (secrets redacted).
@@ -49,6 +52,12 @@ enum CityCommand {
     Launch(LaunchArgs),
     /// List the cities.
     List(Config),
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Email a single-use invitation to a chapter admin or coach account.
+    Invite(crate::account::InviteArgs),
 }
 
 #[derive(Args)]
@@ -71,6 +80,12 @@ struct LaunchArgs {
     /// Launch date (YYYY-MM-DD); today when omitted.
     #[arg(long)]
     launched: Option<NaiveDate>,
+    /// Invite this address as the city's first chapter admin.
+    #[arg(long, value_name = "EMAIL")]
+    admin: Option<String>,
+    /// The language of the admin's invitation email.
+    #[arg(long, value_enum, default_value = "ru", requires = "admin")]
+    language: crate::account::LanguageArg,
     // Last, so the command's own arguments keep their help heading.
     #[command(flatten)]
     config: Config,
@@ -125,6 +140,7 @@ impl Command {
             | Command::Worker(c)
             | Command::City(CityCommand::List(c)) => Some(c),
             Command::City(CityCommand::Launch(a)) => Some(&a.config),
+            Command::Account(AccountCommand::Invite(a)) => Some(&a.config),
             Command::Seed(a) => Some(&a.config),
             Command::Schema => None,
         }
@@ -150,6 +166,17 @@ pub async fn run() -> Result<()> {
         Command::Migrate(config) => migrate(&config).await,
         Command::City(CityCommand::Launch(args)) => launch(args).await,
         Command::City(CityCommand::List(config)) => list_cities(&config).await,
+        Command::Account(AccountCommand::Invite(a)) => {
+            crate::account::invite(
+                &a.config,
+                &a.city,
+                &a.email,
+                a.role,
+                a.coach,
+                a.language.into(),
+            )
+            .await
+        }
         Command::Seed(args) => seed(args).await,
         Command::Serve(config) => crate::serve::run(&config).await,
         Command::Worker(config) => crate::worker::run(&config).await,
@@ -190,6 +217,10 @@ async fn launch(args: LaunchArgs) -> Result<()> {
             .launched
             .unwrap_or_else(|| chrono::Utc::now().date_naive()),
     };
+    // Checked before the launch, so a missing secret changes nothing.
+    if args.admin.is_some() {
+        args.config.links()?;
+    }
     let sys = SystemDb::connect(&args.config.db()).await?;
     let out = sys
         .launch_city(&SystemCtx::new("city-launch"), &new)
@@ -206,6 +237,17 @@ async fn launch(args: LaunchArgs) -> Result<()> {
         );
     }
     sys.close().await;
+    if let Some(admin) = &args.admin {
+        crate::account::invite(
+            &args.config,
+            &out.city.slug,
+            admin,
+            crate::account::InviteRole::ChapterAdmin,
+            None,
+            args.language.into(),
+        )
+        .await?;
+    }
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! `soi`: the operator's command. Every failure ends in one `error:` line and
 //! a non-zero exit; secrets and personal data are never printed.
 
+mod account;
 mod cli;
 mod config;
 mod serve;

@@ -2,7 +2,10 @@
 //! merged in one order (the order of `schema.graphql`), and its limits.
 
 use crate::audit::AuditQuery;
-use crate::auth::{AuthMutation, AuthQuery, AuthSettings};
+use crate::auth::{
+    AuthMutation, AuthQuery, AuthSettings, InvitationMutation, InvitationPublicMutation,
+    PasswordMutation, StaffMutation, StaffQuery,
+};
 use crate::cities::CityQuery;
 use crate::events::{EventMutation, EventPublicQuery, EventQuery, PerformanceMutation};
 use crate::funds::{FundsMutation, FundsPublicQuery, FundsQuery, LedgerMutation, LedgerQuery};
@@ -33,6 +36,7 @@ pub struct QueryRoot(
     CityQuery,
     SeasonPublicQuery,
     AuthQuery,
+    StaffQuery,
     SeasonQuery,
     ApplicationQuery,
     ParticipantQuery,
@@ -59,6 +63,10 @@ pub struct QueryRoot(
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     AuthMutation,
+    PasswordMutation,
+    InvitationPublicMutation,
+    InvitationMutation,
+    StaffMutation,
     SeasonMutation,
     ApplicationPublicMutation,
     ApplicationMutation,

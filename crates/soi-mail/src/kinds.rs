@@ -16,6 +16,7 @@ use soi_db::{Result, TenantTx};
 pub const APPLICATION_RECEIVED: &str = "application_received";
 pub const APPLICATION_DECIDED: &str = "application_decided";
 
+pub mod accounts;
 mod tickets;
 pub use tickets::{
     OrderTicket, SHOW_ANNOUNCEMENT, ShowAnnouncement, TICKET_ORDER_PAID, TicketOrderPaid,
@@ -33,6 +34,8 @@ pub const ALL: &[&str] = &[
     APPLICATION_DECIDED,
     TICKET_ORDER_PAID,
     SHOW_ANNOUNCEMENT,
+    accounts::INVITATION,
+    accounts::PASSWORD_RESET,
 ];
 
 /// Kinds a recipient may unsubscribe from (reminders and announcements):
@@ -95,7 +98,7 @@ pub struct ApplicationDecided {
 
 /// A payload as JSON (plain structs: this fails only if a payload grows a
 /// map with non-string keys).
-fn json(payload: impl Serialize) -> Result<serde_json::Value> {
+pub(crate) fn json(payload: impl Serialize) -> Result<serde_json::Value> {
     serde_json::to_value(payload)
         .map_err(|e| soi_core::InputError::new("payload", e.to_string()).into())
 }

@@ -53,6 +53,8 @@ const BUILTIN: &[[(&str, &str); 9]] = &[
     kind!("application_decided"),
     kind!("ticket_order_paid"),
     kind!("show_announcement"),
+    kind!("invitation"),
+    kind!("password_reset"),
 ];
 
 /// The city as a template sees it.

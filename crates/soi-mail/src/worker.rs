@@ -64,6 +64,10 @@ pub struct WorkerConfig {
     /// `SOI_UNSUBSCRIBE_SECRET` and `SOI_PUBLIC_URL`: the links unsubscribable
     /// kinds carry. Without them those emails go out with no link.
     pub unsubscribe: Option<Links>,
+    /// Opens the sealed links of invitations and password resets (a key
+    /// derived from `SOI_JWT_SECRET`, the gateway's and CLI's too). Without
+    /// it those emails are parked, never sent without their link.
+    pub sealer: Option<soi_auth::Sealer>,
     /// `SOI_MAIL_SCHEDULE_SECS`: how often reminders and certificate notices
     /// are looked for ([`crate::scheduler`]).
     pub schedule_every: Duration,
@@ -90,6 +94,7 @@ impl WorkerConfig {
             sweep_every: Duration::from_secs(30),
             smtp_timeout: Duration::from_secs(30),
             unsubscribe: None,
+            sealer: None,
             schedule_every: Duration::from_secs(600),
             retention: Duration::from_secs(90 * 24 * 3600),
         }
@@ -368,11 +373,14 @@ impl Worker {
             // Claimed again and again by workers that died mid-send.
             Outcome::Park(format!("gave up after {max} attempts"))
         } else {
-            match self
-                .templates
-                .render(&email.kind, email.language, city, &email.payload)
-            {
-                Err(e) => Outcome::Park(format!("cannot render the template: {e}")),
+            match crate::kinds::accounts::open_link(&email.payload, self.cfg.sealer.as_ref())
+                .map_err(|e| e.to_owned())
+                .and_then(|payload| {
+                    self.templates
+                        .render(&email.kind, email.language, city, &payload)
+                        .map_err(|e| format!("cannot render the template: {e}"))
+                }) {
+                Err(e) => Outcome::Park(e),
                 Ok(mail) => match self
                     .mailer
                     .send_listed(

@@ -76,6 +76,12 @@ pub struct AuthConfig {
     /// disabled account or another role or password ends its sessions
     /// within this time.
     pub session_check: Duration,
+    /// `SOI_PUBLIC_URL`: where invitation and password reset links point.
+    pub public_url: String,
+    /// `SOI_INVITATION_TTL_HOURS`: how long an invitation link works.
+    pub invitation_ttl_hours: i64,
+    /// `SOI_PASSWORD_RESET_TTL_MINUTES`: how long a reset link works.
+    pub reset_ttl_minutes: i64,
 }
 
 impl Settings {
@@ -91,6 +97,9 @@ impl Settings {
                 access_ttl_secs: 900,
                 refresh_ttl_days: 30,
                 session_check: crate::auth::CHECK_EVERY,
+                public_url: "http://127.0.0.1:8080".into(),
+                invitation_ttl_hours: 72,
+                reset_ttl_minutes: 60,
             },
             gql_limits: Limits::default(),
             http_limits: HttpLimits::default(),
@@ -124,9 +133,16 @@ impl App {
             None => None,
         };
         let keys = TokenKeys::new(&settings.auth.jwt_secret, settings.auth.access_ttl_secs);
+        let mut links = soi_service::auth::Links::new(
+            soi_auth::Sealer::new(&settings.auth.jwt_secret),
+            &settings.auth.public_url,
+        );
+        links.invitation_ttl = chrono::Duration::hours(settings.auth.invitation_ttl_hours);
+        links.reset_ttl = chrono::Duration::minutes(settings.auth.reset_ttl_minutes);
         let auth = AuthSettings {
             keys: keys.clone(),
             refresh_ttl: chrono::Duration::days(settings.auth.refresh_ttl_days),
+            links,
         };
         // Built before binding, so settings it refuses fail before any work.
         let mail = match settings.mail_worker {

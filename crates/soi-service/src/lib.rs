@@ -17,6 +17,7 @@
 //! Folders by feature, as in `soi-graphql` and `soi-db`: [`program`],
 //! [`events`], [`tickets`], [`funds`].
 
+pub mod auth;
 pub mod events;
 pub mod funds;
 pub mod program;

@@ -165,9 +165,8 @@ async fn measure(scratch: &Scratch, args: &Args, dir: &Path) -> Result<()> {
         .await
         .context("hashing failed")?
         .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))?;
-    let mut tx = pools.db.national().await?;
-    accounts::create(
-        &mut tx,
+    accounts::create_as_owner(
+        &pools.sys,
         &NewAccount {
             email: Email::parse(&email).map_err(|e| anyhow::anyhow!("{e}"))?,
             password_hash: hash,
@@ -178,7 +177,6 @@ async fn measure(scratch: &Scratch, args: &Args, dir: &Path) -> Result<()> {
         },
     )
     .await?;
-    tx.commit().await?;
     pools.close().await;
 
     let mut owner = PgConnection::connect(url)

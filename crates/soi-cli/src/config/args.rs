@@ -169,6 +169,14 @@ pub struct AuthArgs {
     #[arg(long, env = "SOI_SESSION_CHECK_SECS", value_name = "SECS", default_value_t = 2,
           value_parser = at_least_one::<u64>)]
     pub session_check_secs: u64,
+    /// How long an emailed invitation link works.
+    #[arg(long, env = "SOI_INVITATION_TTL_HOURS", value_name = "HOURS", default_value_t = 72,
+          value_parser = whole::<u64>)]
+    pub invitation_ttl_hours: u64,
+    /// How long an emailed password reset link works.
+    #[arg(long, env = "SOI_PASSWORD_RESET_TTL_MINUTES", value_name = "MINUTES", default_value_t = 60,
+          value_parser = whole::<u64>)]
+    pub password_reset_ttl_minutes: u64,
     /// Verifies payment providers' notifications (16+ characters); unset: the webhook answers 503.
     #[arg(
         long,

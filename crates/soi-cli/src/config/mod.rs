@@ -65,9 +65,21 @@ impl Config {
         secret_of_length("SOI_JWT_SECRET", &self.auth.jwt_secret, 32)?;
         i64::try_from(self.auth.refresh_token_ttl_days)
             .context("SOI_REFRESH_TOKEN_TTL_DAYS is too large")?;
-        if self.auth.access_token_ttl_secs == 0 || self.auth.refresh_token_ttl_days == 0 {
+        if self.auth.access_token_ttl_secs == 0
+            || self.auth.refresh_token_ttl_days == 0
+            || self.auth.invitation_ttl_hours == 0
+            || self.auth.password_reset_ttl_minutes == 0
+        {
             bail!("token lifetimes must be positive");
         }
+        i64::try_from(
+            self.auth
+                .invitation_ttl_hours
+                .max(self.auth.password_reset_ttl_minutes),
+        )
+        .ok()
+        .filter(|v| *v < 1_000_000)
+        .context("SOI_INVITATION_TTL_HOURS or SOI_PASSWORD_RESET_TTL_MINUTES is too large")?;
         secret_of_length(
             "SOI_PAYMENT_WEBHOOK_SECRET",
             &self.auth.payment_webhook_secret,
@@ -119,7 +131,24 @@ impl Config {
         w.backoff_base = Duration::from_millis(m.mail_backoff_base_ms);
         w.backoff_max = Duration::from_millis(m.mail_backoff_max_ms);
         w.unsubscribe = self.unsubscribe();
+        w.sealer = self.auth.jwt_secret.as_ref().map(soi_auth::Sealer::new);
         w
+    }
+
+    /// Where invitation and reset links point and how long they work; the
+    /// key that seals them must be the one the mail worker opens them with
+    /// (`SOI_JWT_SECRET`), so links need it set.
+    pub fn links(&self) -> Result<soi_service::auth::Links> {
+        let secret = self.auth.jwt_secret.as_ref().context(
+            "SOI_JWT_SECRET must be set to email invitation links (the mail worker opens them with it)",
+        )?;
+        let mut links =
+            soi_service::auth::Links::new(soi_auth::Sealer::new(secret), &self.mail.public_url);
+        links.invitation_ttl =
+            chrono::Duration::hours(i64::try_from(self.auth.invitation_ttl_hours)?);
+        links.reset_ttl =
+            chrono::Duration::minutes(i64::try_from(self.auth.password_reset_ttl_minutes)?);
+        Ok(links)
     }
 
     /// Per-request limits; `SOI_ENV=production` turns suggestions off.
@@ -145,7 +174,7 @@ impl Config {
             Some(s) => s.clone(),
             None => random_key()?,
         };
-        let mut s = soi_server::Settings::new(self.db(), jwt_secret);
+        let mut s = soi_server::Settings::new(self.db(), jwt_secret.clone());
         s.redis = Some(soi_server::RedisSettings {
             url: self.redis.redis_url.clone(),
             prefix: self.redis.redis_prefix.clone(),
@@ -164,7 +193,16 @@ impl Config {
         s.metrics_token = self.auth.metrics_token.clone();
         s.unsubscribe = self.unsubscribe();
         s.sweep_every = Some(soi_server::sweeper::SWEEP_EVERY);
-        s.mail_worker = self.mail.worker_in_serve.then(|| self.mail_worker());
+        s.auth.public_url = self.mail.public_url.clone();
+        s.auth.invitation_ttl_hours = i64::try_from(self.auth.invitation_ttl_hours)?;
+        s.auth.reset_ttl_minutes = i64::try_from(self.auth.password_reset_ttl_minutes)?;
+        s.mail_worker = self.mail.worker_in_serve.then(|| {
+            let mut w = self.mail_worker();
+            // With a random per-process key the in-process worker opens what
+            // this gateway seals.
+            w.sealer = Some(soi_auth::Sealer::new(&jwt_secret));
+            w
+        });
         Ok(s)
     }
 }

@@ -1,100 +1,152 @@
-//! Sign-in accounts (`accounts`): a national table, read and written in a
-//! [`NationalTx`] because signing in comes before a city is known (a city's
-//! admins are read in its [`TenantTx`]).
+//! Sign-in accounts (`accounts`): city data. A city's accounts are read and
+//! changed in its [`TenantTx`] (admins and system work see the staff; anyone
+//! sees their own row; no role reads a password hash). Before a city is
+//! known — signing in, a token's session check — they are reached through
+//! the narrow path: `soi_auth_*` functions owned by `soi_auth` that look up
+//! one account by email or by an id the caller already holds, and never list.
 
-use crate::NationalTx;
-use crate::TenantTx;
-use crate::{Error, Result};
-use soi_core::{CityId, CoachId, Email, ParticipantId, Principal, Role};
+use crate::{Error, NationalRead, NationalTx, Result, SystemDb, TenantTx};
+use chrono::{DateTime, Utc};
+use soi_core::{CityId, CoachId, Email, Language, ParticipantId, Principal, Role};
 use uuid::Uuid;
 
+/// An account as the narrow path returns it (no password hash).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Account {
     pub id: Uuid,
     pub email: String,
+    pub role: String,
+    pub home_city_id: Option<Uuid>,
+    pub coach_id: Option<Uuid>,
+    pub participant_id: Option<Uuid>,
+    pub disabled: bool,
+    /// The session version: access tokens of an older one are refused.
+    pub auth_version: i32,
+    pub language: String,
+}
+
+impl Account {
+    /// The identity this account signs in as; `None` if its row is inconsistent.
+    pub fn principal(&self) -> Option<Principal> {
+        principal(
+            self.id,
+            &self.role,
+            self.home_city_id,
+            self.coach_id,
+            self.participant_id,
+        )
+    }
+}
+
+fn principal(
+    id: Uuid,
+    role: &str,
+    city: Option<Uuid>,
+    coach: Option<Uuid>,
+    participant: Option<Uuid>,
+) -> Option<Principal> {
+    Principal::new(
+        id,
+        Role::parse(role)?,
+        city.map(CityId::from),
+        coach.map(CoachId::from),
+        participant.map(ParticipantId::from),
+    )
+}
+
+/// What signing in needs: the account and its password hash.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SignIn {
+    pub id: Uuid,
     pub password_hash: String,
     pub role: String,
     pub home_city_id: Option<Uuid>,
     pub coach_id: Option<Uuid>,
     pub participant_id: Option<Uuid>,
     pub disabled: bool,
+    pub auth_version: i32,
+    pub language: String,
 }
 
-impl Account {
-    /// The identity this account signs in as; `None` if its row is inconsistent.
+impl SignIn {
     pub fn principal(&self) -> Option<Principal> {
-        Principal::new(
+        principal(
             self.id,
-            Role::parse(&self.role)?,
-            self.home_city_id.map(CityId::from),
-            self.coach_id.map(CoachId::from),
-            self.participant_id.map(ParticipantId::from),
+            &self.role,
+            self.home_city_id,
+            self.coach_id,
+            self.participant_id,
         )
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct NewAccount {
-    pub email: Email,
-    pub password_hash: String,
-    pub principal_role: Role,
-    pub city: Option<CityId>,
-    pub coach: Option<CoachId>,
-    pub participant: Option<ParticipantId>,
+/// The account with this email and its password hash, for sign-in only.
+pub async fn sign_in_lookup(tx: &mut NationalTx, email: &str) -> Result<Option<SignIn>> {
+    Ok(sqlx::query_as(
+        "select id, password_hash, role, home_city_id, coach_id, participant_id, disabled, \
+         auth_version, language from soi_auth_sign_in_lookup($1)",
+    )
+    .bind(email.trim())
+    .fetch_optional(tx.conn())
+    .await?)
 }
 
-const COLUMNS: &str =
-    "id, email, password_hash, role, home_city_id, coach_id, participant_id, disabled";
+/// The account whose id the caller holds from its own verified token.
+pub async fn get(tx: &mut NationalTx, id: Uuid) -> Result<Account> {
+    sqlx::query_as(
+        "select id, email, role, home_city_id, coach_id, participant_id, disabled, auth_version, \
+         language from soi_auth_account($1)",
+    )
+    .bind(id)
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or(Error::NotFound("account"))
+}
 
-pub async fn by_email(tx: &mut NationalTx, email: &str) -> Result<Option<Account>> {
-    let sql = format!("select {COLUMNS} from accounts where email = lower($1)");
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(email)
-        .fetch_optional(tx.conn())
+/// The password hash of an enabled account whose id the caller holds.
+pub async fn password_hash(tx: &mut NationalTx, id: Uuid) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar("select soi_auth_password_hash($1)")
+        .bind(id)
+        .fetch_one(tx.conn())
         .await?)
 }
 
-pub async fn get(tx: &mut NationalTx, id: Uuid) -> Result<Account> {
-    let sql = format!("select {COLUMNS} from accounts where id = $1");
-    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+/// Sets a new password hash (every session of the account ends); returns
+/// the new session version, `None` when the account is disabled or gone.
+pub async fn set_password(tx: &mut NationalTx, id: Uuid, hash: &str) -> Result<Option<i32>> {
+    Ok(sqlx::query_scalar("select soi_auth_set_password($1, $2)")
         .bind(id)
-        .fetch_optional(tx.conn())
-        .await?
-        .ok_or(Error::NotFound("account"))
+        .bind(hash)
+        .fetch_one(tx.conn())
+        .await?)
 }
 
-/// Creates the account, or leaves an existing one with the same email as it
-/// is; returns the account and whether it is new.
-pub async fn create(tx: &mut NationalTx, new: &NewAccount) -> Result<(Account, bool)> {
-    let sql = format!(
-        "insert into accounts (id, email, password_hash, role, home_city_id, coach_id, participant_id) \
-         values ($1, $2, $3, $4, $5, $6, $7) on conflict (email) do nothing returning {COLUMNS}"
-    );
-    let inserted: Option<Account> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(Uuid::now_v7())
-        .bind(new.email.as_str())
-        .bind(&new.password_hash)
-        .bind(new.principal_role.code())
-        .bind(new.city.map(|c| c.as_uuid()))
-        .bind(new.coach.map(|c| c.as_uuid()))
-        .bind(new.participant.map(|p| p.as_uuid()))
-        .fetch_optional(tx.conn())
+/// Notes a successful sign-in (the staff list shows it), in the city's
+/// transaction or a national one.
+pub async fn signed_in(tx: &mut impl NationalRead, id: Uuid) -> Result<()> {
+    sqlx::query("select soi_auth_signed_in($1)")
+        .bind(id)
+        .execute(tx.national_conn())
         .await?;
-    match inserted {
-        Some(a) => Ok((a, true)),
-        None => Ok((
-            by_email(tx, new.email.as_str())
-                .await?
-                .ok_or(Error::NotFound("account"))?,
-            false,
-        )),
+    Ok(())
+}
+
+/// Sets the language of the emails the account receives as staff.
+pub async fn set_language(tx: &mut NationalTx, id: Uuid, lang: Language) -> Result<()> {
+    let found: bool = sqlx::query_scalar("select soi_auth_set_language($1, $2)")
+        .bind(id)
+        .bind(lang.code())
+        .fetch_one(tx.conn())
+        .await?;
+    if !found {
+        return Err(Error::NotFound("account"));
     }
+    Ok(())
 }
 
 /// (account id, email, language) of the city's enabled chapter admins, for
-/// notices to the chapter. Accounts are national; this reads those whose
-/// home is the transaction's city.
-pub async fn city_admins(tx: &mut TenantTx) -> Result<Vec<(Uuid, String, soi_core::Language)>> {
+/// notices to the chapter.
+pub async fn city_admins(tx: &mut TenantTx) -> Result<Vec<(Uuid, String, Language)>> {
     let (city, conn) = tx.parts();
     let rows: Vec<(Uuid, String, String)> = sqlx::query_as(
         "select id, email, language from accounts \
@@ -105,21 +157,142 @@ pub async fn city_admins(tx: &mut TenantTx) -> Result<Vec<(Uuid, String, soi_cor
     .await?;
     rows.into_iter()
         .map(|(id, email, lang)| {
-            let lang = soi_core::Language::parse(&lang).map_err(Error::Invalid)?;
+            let lang = Language::parse(&lang).map_err(Error::Invalid)?;
             Ok((id, email, lang))
         })
         .collect()
 }
 
-/// Sets the language of the emails the account receives as staff.
-pub async fn set_language(tx: &mut NationalTx, id: Uuid, lang: soi_core::Language) -> Result<()> {
-    let done = sqlx::query("update accounts set language = $2 where id = $1")
+/// A city account as its admins see it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CityAccount {
+    pub id: Uuid,
+    pub email: String,
+    pub role: String,
+    pub coach_id: Option<Uuid>,
+    pub participant_id: Option<Uuid>,
+    pub disabled: bool,
+    pub language: String,
+    pub created_at: DateTime<Utc>,
+    pub last_sign_in_at: Option<DateTime<Utc>>,
+}
+
+const CITY_COLUMNS: &str = "id, email, role, coach_id, participant_id, disabled, language, \
+                            created_at, last_sign_in_at";
+
+/// The city's accounts of the given roles, by email.
+pub async fn of_city(tx: &mut TenantTx, roles: &[Role]) -> Result<Vec<CityAccount>> {
+    let codes: Vec<&str> = roles.iter().map(|r| r.code()).collect();
+    let (city, conn) = tx.parts();
+    let sql = format!(
+        "select {CITY_COLUMNS} from accounts where home_city_id = $1 and role = any($2) order by email"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(codes)
+        .fetch_all(conn)
+        .await?)
+}
+
+/// One of the city's accounts.
+pub async fn in_city(tx: &mut TenantTx, id: Uuid) -> Result<CityAccount> {
+    let (city, conn) = tx.parts();
+    let sql = format!("select {CITY_COLUMNS} from accounts where home_city_id = $1 and id = $2");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
         .bind(id)
-        .bind(lang.code())
-        .execute(tx.conn())
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(Error::NotFound("account"));
-    }
-    Ok(())
+        .fetch_optional(conn)
+        .await?
+        .ok_or(Error::NotFound("account"))
+}
+
+/// The city's account acting as this coach record, if any.
+pub async fn of_coach(tx: &mut TenantTx, coach: CoachId) -> Result<Option<Uuid>> {
+    let (city, conn) = tx.parts();
+    Ok(
+        sqlx::query_scalar("select id from accounts where home_city_id = $1 and coach_id = $2")
+            .bind(city)
+            .bind(coach.as_uuid())
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+/// Whether the city has an account with this email.
+pub async fn email_in_city(tx: &mut TenantTx, email: &str) -> Result<bool> {
+    let (city, conn) = tx.parts();
+    Ok(sqlx::query_scalar(
+        "select exists (select 1 from accounts where home_city_id = $1 and email = lower($2))",
+    )
+    .bind(city)
+    .bind(email)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Disables or enables one of the city's accounts (a change ends its
+/// sessions: the table's trigger bumps the session version and revokes its
+/// refresh tokens). Returns whether anything changed.
+pub async fn set_disabled(tx: &mut TenantTx, id: Uuid, disabled: bool) -> Result<bool> {
+    let (city, conn) = tx.parts();
+    let done = sqlx::query(
+        "update accounts set disabled = $3 where home_city_id = $1 and id = $2 and disabled <> $3",
+    )
+    .bind(city)
+    .bind(id)
+    .bind(disabled)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Moves one of the city's staff accounts to another staff role (a coach
+/// acts as a coach record; an admin as none). Ends its sessions.
+pub async fn set_staff_role(
+    tx: &mut TenantTx,
+    id: Uuid,
+    role: Role,
+    coach: Option<CoachId>,
+) -> Result<bool> {
+    let (city, conn) = tx.parts();
+    let done = sqlx::query(
+        "update accounts set role = $3, coach_id = $4 \
+         where home_city_id = $1 and id = $2 and role in ('chapter_admin', 'coach') \
+           and (role <> $3 or coach_id is distinct from $4)",
+    )
+    .bind(city)
+    .bind(id)
+    .bind(role.code())
+    .bind(coach.map(|c| c.as_uuid()))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A demo or benchmark account with a known password.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub email: Email,
+    pub password_hash: String,
+    pub principal_role: Role,
+    pub city: Option<CityId>,
+    pub coach: Option<CoachId>,
+    pub participant: Option<ParticipantId>,
+}
+
+/// Creates the account through the owner's connection (seeds and benchmarks
+/// only: real people get accounts by accepting an invitation), or returns
+/// the id of the one with that email.
+pub async fn create_as_owner(sys: &SystemDb, new: &NewAccount) -> Result<Uuid> {
+    Ok(
+        sqlx::query_scalar("select soi_auth_create_account($1, $2, $3, $4, $5, $6, 'ru')")
+            .bind(new.email.as_str())
+            .bind(&new.password_hash)
+            .bind(new.principal_role.code())
+            .bind(new.city.map(|c| c.as_uuid()))
+            .bind(new.coach.map(|c| c.as_uuid()))
+            .bind(new.participant.map(|p| p.as_uuid()))
+            .fetch_one(sys.owner_pool())
+            .await?,
+    )
 }

@@ -1,6 +1,7 @@
-//! Refresh tokens of sign-in accounts (`refresh_tokens`), a national table
-//! read and written in a [`NationalTx`]: each use rotates the token, and a
-//! reused one revokes its whole family.
+//! Refresh tokens, reached only through the narrow path (`soi_auth_*`
+//! functions; soi_app has no privilege on the table): each use rotates the
+//! token, and a reused one revokes its whole family. Any change that ends an
+//! account's sessions revokes its tokens in the accounts trigger.
 
 use crate::{NationalTx, Result};
 use chrono::{DateTime, Utc};
@@ -13,16 +14,13 @@ pub async fn store_refresh(
     hash: &[u8],
     expires_at: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(
-        "insert into refresh_tokens (id, account_id, family, token_hash, expires_at) values ($1, $2, $3, $4, $5)",
-    )
-    .bind(Uuid::now_v7())
-    .bind(account)
-    .bind(family)
-    .bind(hash)
-    .bind(expires_at)
-    .execute(tx.conn())
-    .await?;
+    sqlx::query("select soi_auth_store_refresh($1, $2, $3, $4)")
+        .bind(account)
+        .bind(family)
+        .bind(hash)
+        .bind(expires_at)
+        .execute(tx.conn())
+        .await?;
     Ok(())
 }
 
@@ -41,53 +39,23 @@ pub enum RefreshUse {
 /// Uses a refresh token once (the row is locked, so two concurrent uses of
 /// one token cannot both succeed).
 pub async fn use_refresh(tx: &mut NationalTx, hash: &[u8]) -> Result<RefreshUse> {
-    let row: Option<(Uuid, Uuid, bool, bool, bool)> = sqlx::query_as(
-        "select account_id, family, expires_at <= now(), used_at is not null, revoked_at is not null \
-         from refresh_tokens where token_hash = $1 for update",
-    )
-    .bind(hash)
-    .fetch_optional(tx.conn())
-    .await?;
-    let Some((account, family, expired, used, revoked)) = row else {
-        return Ok(RefreshUse::Invalid);
-    };
-    if used && !revoked {
-        revoke_family(tx, family).await?;
-        return Ok(RefreshUse::Reused);
-    }
-    if expired || revoked || used {
-        return Ok(RefreshUse::Invalid);
-    }
-    sqlx::query("update refresh_tokens set used_at = now() where token_hash = $1")
-        .bind(hash)
-        .execute(tx.conn())
-        .await?;
-    Ok(RefreshUse::Fresh { account, family })
+    let (outcome, account, family): (String, Option<Uuid>, Option<Uuid>) =
+        sqlx::query_as("select outcome, account_id, family from soi_auth_use_refresh($1)")
+            .bind(hash)
+            .fetch_one(tx.conn())
+            .await?;
+    Ok(match (outcome.as_str(), account, family) {
+        ("fresh", Some(account), Some(family)) => RefreshUse::Fresh { account, family },
+        ("reused", ..) => RefreshUse::Reused,
+        _ => RefreshUse::Invalid,
+    })
 }
 
 /// Signs out: revokes the family of the presented token. Returns whether the
 /// token was known.
 pub async fn revoke(tx: &mut NationalTx, hash: &[u8]) -> Result<bool> {
-    let family: Option<Uuid> =
-        sqlx::query_scalar("select family from refresh_tokens where token_hash = $1")
-            .bind(hash)
-            .fetch_optional(tx.conn())
-            .await?;
-    match family {
-        Some(f) => {
-            revoke_family(tx, f).await?;
-            Ok(true)
-        }
-        None => Ok(false),
-    }
-}
-
-async fn revoke_family(tx: &mut NationalTx, family: Uuid) -> Result<()> {
-    sqlx::query(
-        "update refresh_tokens set revoked_at = now() where family = $1 and revoked_at is null",
-    )
-    .bind(family)
-    .execute(tx.conn())
-    .await?;
-    Ok(())
+    Ok(sqlx::query_scalar("select soi_auth_revoke_refresh($1)")
+        .bind(hash)
+        .fetch_one(tx.conn())
+        .await?)
 }

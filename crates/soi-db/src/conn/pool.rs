@@ -304,10 +304,15 @@ fn tenant_begin(scope: &CityScope, begin: &str) -> String {
     let id = |v: Option<uuid::Uuid>| v.map(|u| u.to_string()).unwrap_or_default();
     format!(
         "{begin}; select set_config('soi.city_id', '{}', true), set_config('soi.role', '{}', true), \
-         set_config('soi.coach_id', '{}', true), set_config('soi.participant_id', '{}', true)",
+         set_config('soi.coach_id', '{}', true), set_config('soi.participant_id', '{}', true), \
+         set_config('soi.account_id', '{}', true)",
         scope.city().as_uuid(),
         scope.role().map_or("", Role::code),
         id(scope.coach().map(|c| c.as_uuid())),
         id(scope.participant().map(|p| p.as_uuid())),
+        id(match scope.actor() {
+            soi_core::Actor::User(account) => Some(account),
+            _ => None,
+        }),
     )
 }

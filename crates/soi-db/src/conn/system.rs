@@ -103,6 +103,12 @@ impl SystemDb {
         &self.pool
     }
 
+    /// The owner's pool, for this crate's few owner-only statements (seeding
+    /// accounts, national invitations).
+    pub(crate) fn owner_pool(&self) -> &PgPool {
+        &self.pool
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

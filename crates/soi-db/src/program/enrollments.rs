@@ -229,3 +229,23 @@ pub async fn seats_taken_of_seasons(
         .map(|(s, n)| (SeasonId::from(s), n))
         .collect())
 }
+
+/// The statuses of a participant's applications in every season (an
+/// invitation to a participant's account needs one that holds a seat).
+pub async fn statuses_of_participant(
+    tx: &mut TenantTx,
+    participant: ParticipantId,
+) -> Result<Vec<EnrollmentStatus>> {
+    let (city, conn) = tx.parts();
+    let codes: Vec<String> = sqlx::query_scalar(
+        "select status from enrollments where city_id = $1 and participant_id = $2",
+    )
+    .bind(city)
+    .bind(participant.as_uuid())
+    .fetch_all(conn)
+    .await?;
+    codes
+        .iter()
+        .map(|c| EnrollmentStatus::parse(c).map_err(Error::Invalid))
+        .collect()
+}

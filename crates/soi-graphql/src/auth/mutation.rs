@@ -1,58 +1,22 @@
-//! Sign-in: `login`, `refreshToken` (rotating), `logout`, and a user's own
-//! email language. Passwords are checked with argon2id off the async
-//! runtime; an unknown email costs the same as a wrong password.
+//! Sign-in: `login`, `refreshToken` (rotating), `logout`, `changePassword`
+//! and a user's own email language. Accounts are reached through the
+//! database's narrow path; passwords are checked with argon2id off the async
+//! runtime, and an unknown email costs the same as a wrong password. Every
+//! attempt is audited.
 
 use super::nodes::AuthPayload;
-use crate::plumbing::error::ErrorCode;
+use super::tokens::{check_policy, hash, issue, unauthenticated};
+use crate::plumbing::error::{ErrorCode, db_error};
 use crate::plumbing::request::RequestCtx;
 use crate::plumbing::run::national;
 use crate::plumbing::throttle;
 use crate::shared::lang::Lang;
 use crate::shared::roles::ANY_ROLE;
-use async_graphql::{Context, Error, Object, Result};
-use chrono::{Duration, Utc};
-use soi_auth::TokenKeys;
-use soi_core::Principal;
+use async_graphql::{Context, Object, Result};
+use soi_db::Db;
 use soi_db::auth::accounts;
 use soi_db::auth::refresh_tokens::{self, RefreshUse};
-
-/// Settings of sign-in, in the schema data.
-#[derive(Clone)]
-pub struct AuthSettings {
-    pub keys: TokenKeys,
-    pub refresh_ttl: Duration,
-}
-
-fn unauthenticated() -> Error {
-    ErrorCode::Unauthenticated.error("wrong email or password")
-}
-
-/// A new token pair for `p` in the sign-in `family`.
-async fn issue(
-    ctx: &Context<'_>,
-    settings: &AuthSettings,
-    p: &Principal,
-    family: uuid::Uuid,
-) -> Result<AuthPayload> {
-    let now = Utc::now();
-    let access = settings
-        .keys
-        .issue(p, u64::try_from(now.timestamp()).unwrap_or_default())
-        .map_err(|_| ErrorCode::Internal.error("cannot issue a token"))?;
-    let (refresh, hash) = soi_auth::new_refresh_token()
-        .map_err(|_| ErrorCode::Internal.error("cannot issue a token"))?;
-    let expires = now + settings.refresh_ttl;
-    national(ctx, async |tx| {
-        refresh_tokens::store_refresh(tx, p.account(), family, &hash, expires).await
-    })
-    .await?;
-    Ok(AuthPayload {
-        access_token: access,
-        expires_in: i64::try_from(settings.keys.ttl_secs).unwrap_or(i64::MAX),
-        refresh_token: refresh,
-        role: p.role().into(),
-    })
-}
+use soi_service::auth::sign_in;
 
 #[derive(Default)]
 pub struct AuthMutation;
@@ -66,7 +30,6 @@ impl AuthMutation {
         email: String,
         password: String,
     ) -> Result<AuthPayload> {
-        let settings = ctx.data::<AuthSettings>()?;
         if email.len() > 254 || password.len() > 1024 {
             return Err(unauthenticated());
         }
@@ -77,7 +40,10 @@ impl AuthMutation {
         throttle::check(ctx, national_scope, throttle::LOGIN_PER_EMAIL, &who).await?;
         let client = throttle::client(ctx);
         throttle::check(ctx, national_scope, throttle::LOGIN_PER_CLIENT, &client).await?;
-        let account = national(ctx, async |tx| accounts::by_email(tx, email.trim()).await).await?;
+        let account = national(ctx, async |tx| {
+            accounts::sign_in_lookup(tx, email.trim()).await
+        })
+        .await?;
         let hash = account.as_ref().map_or_else(
             || soi_auth::decoy_hash().to_owned(),
             |a| a.password_hash.clone(),
@@ -86,17 +52,29 @@ impl AuthMutation {
             tokio::task::spawn_blocking(move || soi_auth::verify_password(&password, &hash))
                 .await
                 .map_err(|_| ErrorCode::Internal.error("sign-in failed"))?;
-        let principal = match account {
-            Some(a) if matches && !a.disabled => a.principal().ok_or_else(unauthenticated)?,
-            _ => return Err(unauthenticated()),
+        let db = ctx.data::<Db>()?;
+        let req = ctx.data::<RequestCtx>()?;
+        let rid = Some(req.request_id());
+        let signed_in = match &account {
+            Some(a) if matches && !a.disabled => a.principal().map(|p| (p, a.auth_version)),
+            _ => None,
         };
-        issue(ctx, settings, &principal, uuid::Uuid::now_v7()).await
+        let Some((principal, version)) = signed_in else {
+            let known = account.map(|a| (a.id, a.home_city_id.map(soi_core::CityId::from)));
+            sign_in::failed(db, known, rid)
+                .await
+                .map_err(|e| db_error(e, req.request_id()))?;
+            return Err(unauthenticated());
+        };
+        sign_in::succeeded(db, &principal, rid)
+            .await
+            .map_err(|e| db_error(e, req.request_id()))?;
+        issue(ctx, &principal, version, uuid::Uuid::now_v7()).await
     }
 
     /// Trades a refresh token for a new pair. Each refresh token works once;
     /// presenting a used one signs out every session of that sign-in.
     async fn refresh_token(&self, ctx: &Context<'_>, refresh_token: String) -> Result<AuthPayload> {
-        let settings = ctx.data::<AuthSettings>()?;
         let hash = soi_auth::refresh_hash(&refresh_token);
         // Committed also when the token was reused: the family stays revoked.
         let (used, account) = national(ctx, async |tx| {
@@ -111,10 +89,59 @@ impl AuthMutation {
         match (used, account) {
             (RefreshUse::Fresh { family, .. }, Some(a)) if !a.disabled => {
                 let p = a.principal().ok_or_else(unauthenticated)?;
-                issue(ctx, settings, &p, family).await
+                issue(ctx, &p, a.auth_version, family).await
             }
             _ => Err(ErrorCode::Unauthenticated.error("the refresh token is not valid")),
         }
+    }
+
+    /// Changes your password. Every other session of your account ends; the
+    /// answer is a new token pair for this one.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Your password now.")] current_password: String,
+        #[graphql(desc = "10+ characters, not a common one.")] new_password: String,
+    ) -> Result<AuthPayload> {
+        let req = ctx.data::<RequestCtx>()?;
+        let p = *req.require(ANY_ROLE)?;
+        let (account, stored) = national(ctx, async |tx| {
+            Ok((
+                accounts::get(tx, p.account()).await?,
+                accounts::password_hash(tx, p.account()).await?,
+            ))
+        })
+        .await?;
+        let stored = stored.ok_or_else(unauthenticated)?;
+        if current_password.len() > 1024 {
+            return Err(wrong_current());
+        }
+        let matches = tokio::task::spawn_blocking(move || {
+            soi_auth::verify_password(&current_password, &stored)
+        })
+        .await
+        .map_err(|_| ErrorCode::Internal.error("cannot check the password"))?;
+        if !matches {
+            return Err(wrong_current());
+        }
+        check_policy(&new_password, &account.email, "newPassword")?;
+        let new_hash = hash(ctx, new_password).await?;
+        let version = national(ctx, async |tx| {
+            accounts::set_password(tx, p.account(), &new_hash).await
+        })
+        .await?
+        .ok_or_else(unauthenticated)?;
+        let db = ctx.data::<Db>()?;
+        soi_service::auth::record(
+            db,
+            p.city(),
+            p.account(),
+            "changePassword",
+            Some(req.request_id()),
+        )
+        .await
+        .map_err(|e| db_error(e, req.request_id()))?;
+        issue(ctx, &p, version, uuid::Uuid::now_v7()).await
     }
 
     /// Sets the language of the emails you receive as staff (a chapter
@@ -133,4 +160,8 @@ impl AuthMutation {
         let hash = soi_auth::refresh_hash(&refresh_token);
         national(ctx, async |tx| refresh_tokens::revoke(tx, &hash).await).await
     }
+}
+
+fn wrong_current() -> async_graphql::Error {
+    crate::plumbing::args::bad_input("currentPassword", "the current password is wrong")
 }

@@ -45,6 +45,21 @@ pub const LOGIN_PER_CLIENT: Rule = Rule {
     limit: 60,
     window: MINUTE,
 };
+/// Password reset requests for one address: a few, so nobody floods a
+/// person's inbox (the answer is the same whether or not it is known).
+pub const RESET_PER_EMAIL: Rule = Rule {
+    action: "reset-email",
+    per: Per::Subject,
+    limit: 3,
+    window: Duration::from_secs(900),
+};
+/// Password reset requests from one client address, any address.
+pub const RESET_PER_CLIENT: Rule = Rule {
+    action: "reset-client",
+    per: Per::Client,
+    limit: 20,
+    window: Duration::from_secs(600),
+};
 /// Applications from one client address to one city (a campus behind one
 /// address applies together; a script does not need more).
 pub const APPLY_PER_CLIENT: Rule = Rule {

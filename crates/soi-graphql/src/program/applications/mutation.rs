@@ -18,17 +18,36 @@ pub struct ApplicationMutation;
 
 #[Object]
 impl ApplicationMutation {
-    /// Accepts, waitlists or rejects an application.
+    /// Accepts, waitlists or rejects an application. With
+    /// `inviteToAccount` an accepted participant is also invited to their
+    /// self-service account, in the same transaction (both or neither).
     async fn decide_application(
         &self,
         ctx: &Context<'_>,
         id: ID,
         decision: Decision,
+        #[graphql(
+            default = false,
+            desc = "With an acceptance: also invite the participant to their account."
+        )]
+        invite_to_account: bool,
     ) -> Result<ApplicationNode> {
         let id: EnrollmentId = parse_id("id", &id)?;
         let next = decision.status();
-        in_city(ctx, ADMINS, async |tx, _| {
-            program::decide(tx, id, next).await
+        let links = &ctx.data::<crate::auth::AuthSettings>()?.links;
+        in_city(ctx, ADMINS, async |tx, who| {
+            let decided = program::decide(tx, id, next).await?;
+            if invite_to_account && decided.status.holds_seat() {
+                soi_service::auth::invitations::invite_participant(
+                    tx,
+                    links,
+                    decided.participant_id,
+                    None,
+                    Some(who.account()),
+                )
+                .await?;
+            }
+            Ok(decided)
         })
         .await
         .map(ApplicationNode)

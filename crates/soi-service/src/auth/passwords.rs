@@ -1,0 +1,104 @@
+//! Password resets: asked for by email (the answer never tells whether the
+//! address has an account), emailed as a single-use link in the account's
+//! language, used once to set a new password, which ends every session.
+
+use super::{Links, new_token};
+use chrono::Utc;
+use soi_core::{CityScope, Language};
+use soi_db::auth::password_resets;
+use soi_db::{Db, Result};
+use soi_mail::kinds::accounts as mail;
+
+/// Starts a reset for `email` if an enabled account has it, and emails the
+/// link; does nothing otherwise. Returns whether an email was queued (for
+/// the caller's log and tests only: the client's answer must not depend on
+/// it). A national account's reset has no city outbox yet: it is recorded,
+/// and no email goes out.
+#[tracing::instrument(skip_all)]
+pub async fn request(
+    db: &Db,
+    links: &Links,
+    email: &str,
+    request_id: Option<&str>,
+) -> Result<bool> {
+    let (token, hash) = new_token()?;
+    let expires_at = Utc::now() + links.reset_ttl;
+    let mut tx = db.national().await?;
+    let Some(target) = password_resets::request(&mut tx, email, &hash, expires_at).await? else {
+        tx.commit().await?;
+        return Ok(false);
+    };
+    tx.commit().await?;
+    let Some(city) = target.city else {
+        return Ok(false);
+    };
+    let scope: CityScope = super::JOB.in_city(city);
+    let mut tx = db.tenant(&scope).await?;
+    let language = Language::parse(&target.language).unwrap_or(Language::Ru);
+    mail::password_reset(
+        &mut tx,
+        &links.sealer,
+        &target.email,
+        language,
+        expires_at,
+        &links.password_reset(&token),
+    )
+    .await?;
+    soi_db::audit::record(
+        &mut tx,
+        "requestPasswordReset",
+        &serde_json::json!({ "accountId": target.account }),
+        request_id,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Why a new password was not set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// The token is unknown, used or expired.
+    Token,
+    /// The password breaks the policy.
+    Policy(soi_auth::PasswordProblem),
+}
+
+/// Sets a new password with a reset token: checked against the policy and
+/// the account's address, hashed off the runtime, stored; every session of
+/// the account ends and the city's audit log records it.
+#[tracing::instrument(skip_all)]
+pub async fn reset(
+    db: &Db,
+    token: &str,
+    password: String,
+    request_id: Option<&str>,
+) -> Result<std::result::Result<(), Refused>> {
+    let hash = soi_auth::token_hash(token);
+    let mut tx = db.national().await?;
+    let email = password_resets::email_of_token(&mut tx, &hash).await?;
+    tx.commit().await?;
+    let Some(email) = email else {
+        return Ok(Err(Refused::Token));
+    };
+    if let Err(p) = soi_auth::check_password(&password, &email) {
+        return Ok(Err(Refused::Policy(p)));
+    }
+    let password_hash = hash_off_runtime(password).await?;
+    let mut tx = db.national().await?;
+    let done = password_resets::reset(&mut tx, &hash, &password_hash).await?;
+    tx.commit().await?;
+    let Some((account, city)) = done else {
+        return Ok(Err(Refused::Token));
+    };
+    super::record(db, city, account, "resetPassword", request_id).await?;
+    Ok(Ok(()))
+}
+
+/// An argon2id hash, computed on the blocking pool.
+pub async fn hash_off_runtime(password: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || soi_auth::hash_password(&password))
+        .await
+        .map_err(|_| soi_db::Error::Unavailable("password hashing stopped".into()))?
+        .map_err(|_| soi_db::Error::Unavailable("password hashing failed".into()))
+}
