@@ -288,3 +288,46 @@ async fn a_disabled_accounts_token_cannot_download_a_report() {
         .expect("download");
     assert_eq!(refused.status().as_u16(), 401);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_disabling_a_signed_in_colleague_ends_their_token_and_subscription() {
+    use soi_tests::accounts::{GOOD_PASSWORD, admin_with_password, login_with};
+    let (t, app, city) = chapter(Duration::from_secs(2)).await;
+    let sales = show(&t, CITY, 20, &[("Parterre", 500_000, 100)], false).await;
+    let sys = t.system().await;
+    let (boss, colleague) = ("boss@aktau.soi.test", "colleague@aktau.soi.test");
+    admin_with_password(&sys, city, boss, GOOD_PASSWORD).await;
+    let id = admin_with_password(&sys, city, colleague, GOOD_PASSWORD).await;
+    sys.close().await;
+    let signed_in = |body: Value| {
+        body["data"]["login"]["accessToken"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{body}"))
+            .to_owned()
+    };
+    let boss = signed_in(login_with(&app, boss, GOOD_PASSWORD).await);
+    let token = signed_in(login_with(&app, colleague, GOOD_PASSWORD).await);
+    assert!(works(&app, &token).await);
+    let mut socket = subscribed(&app, &token, &sales.event).await;
+
+    let (_, body) = app
+        .graphql_as(
+            Some(&boss),
+            "mutation($a: ID!) { disableAccount(accountId: $a) { id } }",
+            json!({ "a": id.to_string() }),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    refused_soon(&app, &token).await;
+    let (code, reason) = closed(&mut socket, WITHIN)
+        .await
+        .expect("the disabled colleague's subscription is closed");
+    assert_eq!(
+        (code, reason.as_str()),
+        (4401, "session revoked: sign in again")
+    );
+    assert!(
+        works(&app, &boss).await,
+        "the admin who disabled lost their session"
+    );
+}
