@@ -155,17 +155,8 @@ async fn a_deep_query_gets_a_typed_error() {
         "{ ofType ".repeat(20),
         "}".repeat(20)
     );
-    let national = soi_core::Principal::new(
-        uuid::Uuid::new_v4(),
-        soi_core::Role::National,
-        None,
-        None,
-        None,
-    )
-    .expect("p");
-    let token = soi_auth::TokenKeys::new(&soi_tests::TEST_JWT_SECRET.to_owned().into(), 900)
-        .issue(&national, chrono::Utc::now().timestamp() as u64)
-        .expect("token");
+    let national = soi_tests::tokens::account(&t, None, soi_core::Role::National).await;
+    let token = soi_tests::tokens::token(&t, national, 900).await;
     let (_, body) = app.graphql_as(Some(&token), &bomb, json!({})).await;
     assert_eq!(codes(&body), ["BAD_USER_INPUT"], "{body}");
     let (_, body) = app.graphql("{ nope }", json!({})).await;

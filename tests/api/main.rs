@@ -18,6 +18,7 @@ mod invitations;
 mod participants;
 mod passwords;
 mod reports;
+mod revocation;
 mod schema;
 mod seasons;
 mod skills;

@@ -25,6 +25,10 @@ const CITIES: usize = 40;
 
 /// Runs every db-layer function that touches a city table, in one city.
 async fn exercise(db: &Db, city: CityId) {
+    // Outside any transaction: the gateway's session check.
+    soi_db::auth::sessions::current_version(db, uuid::Uuid::new_v4())
+        .await
+        .expect("session version");
     let ctx = SystemCtx::new("plan-test");
     let mut tx = db.tenant(&ctx.in_city(city)).await.expect("tenant");
     let people = participants::list(&mut tx, Page::first(50))

@@ -30,6 +30,27 @@ impl TestApp {
     /// as `soi serve` builds it (no hold sweeper, no mail worker: tests run
     /// those themselves).
     pub async fn spawn_with_redis(t: &TestDb, redis_url: &str) -> Self {
+        Self::spawn_with(t, redis_url, |_| {}).await
+    }
+
+    /// A gateway whose Redis never answers (nothing listens where it
+    /// points), with settings adjusted by `tweak`: what must hold without Redis.
+    pub async fn spawn_without_redis(t: &TestDb, tweak: impl FnOnce(&mut Settings)) -> Self {
+        Self::spawn_with(t, "redis://127.0.0.1:1", |s| {
+            if let Some(redis) = &mut s.redis {
+                redis.connect_wait = std::time::Duration::ZERO;
+            }
+            tweak(s);
+        })
+        .await
+    }
+
+    /// [`Self::spawn_with_redis`] with settings adjusted by `tweak`.
+    pub async fn spawn_with(
+        t: &TestDb,
+        redis_url: &str,
+        tweak: impl FnOnce(&mut Settings),
+    ) -> Self {
         let mut settings = Settings::new(t.config(), TEST_JWT_SECRET.to_owned().into());
         // Keys of this test's database only: test databases share one Redis
         // and the same demo accounts, and must not share counters or caches.
@@ -41,6 +62,7 @@ impl TestApp {
         });
         settings.payment_webhook_secret = Some(TEST_WEBHOOK_SECRET.to_owned().into());
         settings.unsubscribe = Some(crate::unsub::links());
+        tweak(&mut settings);
         let app = App::build(settings).await.expect("test gateway");
         let addr = app.local_addr();
         let (tx, rx) = tokio::sync::oneshot::channel();

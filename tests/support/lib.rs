@@ -13,6 +13,7 @@ pub mod plans;
 pub mod redis_child;
 pub mod shows;
 mod testdb;
+pub mod tokens;
 pub mod unsub;
 pub mod ws;
 

@@ -140,6 +140,12 @@ impl TokenKeys {
 
     /// The principal and session version of a valid token (see [`Self::verify`]).
     pub fn verify_session(&self, token: &str) -> Result<Session, AuthError> {
+        self.verify_session_until(token).map(|(session, _)| session)
+    }
+
+    /// [`Self::verify_session`] and the token's expiry (Unix seconds): a
+    /// connection that outlives one request (a WebSocket) ends then.
+    pub fn verify_session_until(&self, token: &str) -> Result<(Session, u64), AuthError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
         validation.set_issuer(&[ISSUER]);
@@ -156,10 +162,13 @@ impl TokenKeys {
             c.participant.map(ParticipantId::from),
         )
         .ok_or(AuthError::InvalidToken)?;
-        Ok(Session {
-            principal,
-            version: c.ver,
-        })
+        Ok((
+            Session {
+                principal,
+                version: c.ver,
+            },
+            c.exp,
+        ))
     }
 }
 
@@ -222,6 +231,26 @@ mod tests {
             )
             .expect("issue");
         assert_eq!(k.verify(&t), Ok(p));
+    }
+
+    #[test]
+    fn a_session_token_carries_its_version_and_expiry() {
+        let k = keys("0123456789abcdef0123456789abcdef");
+        let p = coach();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_secs();
+        let t = k.issue_session(&p, 7, now).expect("issue");
+        let (session, expires) = k.verify_session_until(&t).expect("valid");
+        assert_eq!(
+            session,
+            Session {
+                principal: p,
+                version: 7
+            }
+        );
+        assert_eq!(expires, now + 900);
     }
 
     #[test]

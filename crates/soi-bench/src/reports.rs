@@ -10,7 +10,8 @@
 //! report is computed from PostgreSQL: the cold path) and one with a real
 //! Redis (`REDIS_URL`, default `redis://127.0.0.1:6379`) under a key prefix
 //! of its own (the database's name). Tokens are signed here: the national
-//! role (no city) and a chapter admin of `scale-0001`.
+//! role (no city) and a chapter admin of `scale-0001`, for accounts written
+//! as the owner (the gateway checks each token's account).
 //!
 //! 1. `nationalReport` cold, through the gateway without Redis, grouped by
 //!    city (sorted by attendance rate), month and season.
@@ -250,6 +251,8 @@ async fn measure(redis_url: &str, names: &[String], args: &Args) -> Result<()> {
             // Dropped with the others by `run`, whatever happens here.
             let scratch = Scratch::create(name).await?;
             let city = seed(&scratch, n, args).await?;
+            let admin = uuid::Uuid::new_v4();
+            accounts(&scratch, national.account(), admin, city).await?;
             let settings = || {
                 let db = scratch.config(args.pool, 2.min(args.pool));
                 app::settings(db, JWT_SECRET, 24 * 3600)
@@ -271,14 +274,8 @@ async fn measure(redis_url: &str, names: &[String], args: &Args) -> Result<()> {
                     return Err(e);
                 }
             };
-            let principal = Principal::new(
-                uuid::Uuid::new_v4(),
-                Role::ChapterAdmin,
-                Some(city),
-                None,
-                None,
-            )
-            .context("chapter admin principal")?;
+            let principal = Principal::new(admin, Role::ChapterAdmin, Some(city), None, None)
+                .context("chapter admin principal")?;
             let admin_token = keys.issue(&principal, now)?;
             let mut site = Site {
                 cities: n,
@@ -319,6 +316,38 @@ async fn measure(redis_url: &str, names: &[String], args: &Args) -> Result<()> {
 }
 
 /// Seeds, checks the rollups; the city of the chapter admin.
+/// The accounts the signed tokens stand for (the gateway refuses a token
+/// whose account it cannot find), written as the owner: the national one and
+/// a chapter admin of `city`, at session version 1.
+async fn accounts(
+    scratch: &Scratch,
+    national: uuid::Uuid,
+    admin: uuid::Uuid,
+    city: CityId,
+) -> Result<()> {
+    let mut owner = PgConnection::connect(scratch.url())
+        .await
+        .context("owner connection")?;
+    for (id, role, home) in [
+        (national, "national", None),
+        (admin, "chapter_admin", Some(city.as_uuid())),
+    ] {
+        sqlx::query(
+            "insert into accounts (id, email, password_hash, role, home_city_id) \
+             values ($1, $2, '$argon2id$bench-account-no-sign-in', $3, $4)",
+        )
+        .bind(id)
+        .bind(format!("{}@bench.soi.test", id.simple()))
+        .bind(role)
+        .bind(home)
+        .execute(&mut owner)
+        .await
+        .context("bench account")?;
+    }
+    owner.close().await.ok();
+    Ok(())
+}
+
 async fn seed(scratch: &Scratch, n: u32, args: &Args) -> Result<CityId> {
     let url = scratch.url();
     let pools = scratch.pools(4, 1).await?;

@@ -138,3 +138,30 @@ async fn migrating_twice_is_harmless_and_bad_launches_change_nothing() {
     );
     assert!(String::from_utf8_lossy(&again.stdout).contains("was launched already"));
 }
+
+#[test]
+fn the_session_check_interval_is_shown_and_zero_is_refused() {
+    let config = |secs: &str| {
+        Command::new(env!("CARGO_BIN_EXE_soi"))
+            .arg("config")
+            .env("DATABASE_URL", "postgres://soi@127.0.0.1:9/soi")
+            .env("SOI_SESSION_CHECK_SECS", secs)
+            .env("RUST_LOG", "error")
+            .output()
+            .expect("run soi")
+    };
+    let shown = config("5");
+    let stdout = String::from_utf8_lossy(&shown.stdout);
+    assert!(shown.status.success(), "{shown:?}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.split_whitespace().eq(["SOI_SESSION_CHECK_SECS", "5"])),
+        "{stdout}"
+    );
+    // Zero would check every request against PostgreSQL: refused at start.
+    let zero = config("0");
+    assert!(!zero.status.success());
+    let stderr = String::from_utf8_lossy(&zero.stderr);
+    assert!(stderr.contains("at least 1"), "{stderr}");
+}

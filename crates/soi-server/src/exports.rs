@@ -45,7 +45,7 @@ pub async fn download(
     headers: axum::http::HeaderMap,
     query: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, Refusal> {
-    let ctx = signed_in(&state, &headers, Role::ChapterAdmin)?;
+    let ctx = signed_in(&state, &headers, Role::ChapterAdmin).await?;
     let scope = ctx
         .principal()
         .and_then(|p| p.city_scope())

@@ -3,6 +3,7 @@
 //! never mutations, and shows GraphiQL to a browser. Other content types: 415.
 
 use crate::AppState;
+use crate::auth::{Refused, authenticate};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection};
 use axum::body::Bytes;
@@ -53,28 +54,18 @@ fn wants_graphql_response(headers: &HeaderMap) -> bool {
 }
 
 /// Who asks: anonymous without an `Authorization` header; otherwise the
-/// bearer token must verify (`None` when it does not).
-pub(crate) fn request_ctx(
+/// bearer token must verify and its session hold ([`crate::auth`]).
+pub(crate) async fn request_ctx(
     state: &AppState,
     headers: &HeaderMap,
     client: Option<IpAddr>,
-) -> Option<RequestCtx> {
+) -> Result<RequestCtx, Refused> {
     let id = request_id(headers);
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Some(RequestCtx::anonymous(id).with_client(client));
+    let ctx = match authenticate(state, headers).await? {
+        Some(session) => RequestCtx::signed_in(session.principal, id),
+        None => RequestCtx::anonymous(id),
     };
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim);
-    match token.map(|t| state.keys.verify(t)) {
-        Some(Ok(principal)) => Some(RequestCtx::signed_in(principal, id).with_client(client)),
-        _ => None,
-    }
+    Ok(ctx.with_client(client))
 }
 
 /// An answer to one operation: run now, or the bytes of an answer kept in
@@ -296,16 +287,10 @@ async fn execute(
     client: Option<IpAddr>,
     batch: async_graphql::BatchRequest,
 ) -> Response {
-    let Some(ctx) = request_ctx(state, headers, client) else {
-        // A bad token refuses the whole request, whatever it asks.
-        let mut r = failure(
-            StatusCode::UNAUTHORIZED,
-            ErrorCode::Unauthenticated,
-            "the access token is missing, expired or not valid; sign in again",
-        );
-        r.headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        return r;
+    let ctx = match request_ctx(state, headers, client).await {
+        Ok(ctx) => ctx,
+        // A bad or revoked token refuses the whole request, whatever it asks.
+        Err(refused) => return refused.into_response(),
     };
     let mut out = match batch {
         async_graphql::BatchRequest::Single(request) => {

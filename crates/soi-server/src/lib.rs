@@ -7,6 +7,7 @@
 #![recursion_limit = "256"]
 
 mod apq;
+pub mod auth;
 pub mod background;
 mod exports;
 mod graphql;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub limits: HttpLimits,
     /// Verifies bearer tokens.
     pub keys: soi_auth::TokenKeys,
+    /// Ends sessions whose account was disabled or changed (see [`auth`]).
+    pub sessions: auth::SessionCheck,
     /// Introspection for requests without a token (off unless configured).
     pub anonymous_introspection: bool,
     /// Aliases, root fields and batch size allowed per request.

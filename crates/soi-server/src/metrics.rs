@@ -1,8 +1,8 @@
 //! Prometheus metrics at `/metrics` (text format 0.0.4): GraphQL requests by
 //! operation (the first root field, so the schema bounds the label values)
 //! and city, their latency, the Redis cache's hits, misses and errors, rate
-//! limits counted without Redis, the outbox depth, the pool's use and the
-//! tenant transactions begun. No label ever holds personal data.
+//! limits counted without Redis, the outbox depth, the pool's use, the
+//! session versions read and the tenant transactions begun. No label ever holds personal data.
 
 use crate::AppState;
 use axum::extract::{ConnectInfo, State};
@@ -227,6 +227,13 @@ pub async fn render(
             let _ = writeln!(out, "soi_outbox_messages{{status=\"{status}\"}} {n}");
         }
     }
+    gauge(
+        &mut out,
+        "soi_session_version_reads_total",
+        "Account session versions read from PostgreSQL to check access tokens (cached per account).",
+        "counter",
+        state.sessions.reads(),
+    );
     let (size, idle) = state.db.pool_usage();
     out.push_str("# HELP soi_db_pool_connections PostgreSQL pool connections by state.\n# TYPE soi_db_pool_connections gauge\n");
     let _ = writeln!(out, "soi_db_pool_connections{{state=\"idle\"}} {idle}");

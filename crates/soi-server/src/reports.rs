@@ -101,20 +101,22 @@ fn csv(body: String, name: &str) -> Response {
     r
 }
 
-pub(crate) fn signed_in(
+pub(crate) async fn signed_in(
     state: &AppState,
     headers: &axum::http::HeaderMap,
     role: Role,
 ) -> Result<soi_graphql::RequestCtx, Refusal> {
-    let ctx = request_ctx(state, headers, None)
-        .filter(|c| c.principal().is_some())
-        .ok_or_else(|| {
-            failure(
-                StatusCode::UNAUTHORIZED,
-                ErrorCode::Unauthenticated,
-                "sign in and send the access token as a bearer token",
-            )
-        })?;
+    let ctx = request_ctx(state, headers, None).await.map_err(|r| {
+        let (status, code, message) = r.parts();
+        failure(status, code, message)
+    })?;
+    if ctx.principal().is_none() {
+        return Err(failure(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            "sign in and send the access token as a bearer token",
+        ));
+    }
     if ctx.principal().map(|p| p.role()) != Some(role) {
         return Err(failure(
             StatusCode::FORBIDDEN,
@@ -140,7 +142,7 @@ pub async fn national(
     query: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, Refusal> {
     let Query(p) = query.map_err(|_| bad("give from and to as YYYY-MM"))?;
-    let ctx = signed_in(&state, &headers, Role::National)?;
+    let ctx = signed_in(&state, &headers, Role::National).await?;
     let (period, sort) = (period(&p)?, sort(&p)?);
     let by = match p.group_by.as_deref() {
         None | Some("city") => ReportGrouping::City,
@@ -165,7 +167,7 @@ pub async fn city(
     query: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, Refusal> {
     let Query(p) = query.map_err(|_| bad("give from and to as YYYY-MM"))?;
-    let ctx = signed_in(&state, &headers, Role::ChapterAdmin)?;
+    let ctx = signed_in(&state, &headers, Role::ChapterAdmin).await?;
     let scope = ctx
         .principal()
         .and_then(|p| p.city_scope())

@@ -72,6 +72,10 @@ pub struct AuthConfig {
     pub jwt_secret: SecretString,
     pub access_ttl_secs: u64,
     pub refresh_ttl_days: i64,
+    /// How long a session's version read from PostgreSQL is trusted: a
+    /// disabled account or another role or password ends its sessions
+    /// within this time.
+    pub session_check: Duration,
     /// `SOI_PUBLIC_URL`: where invitation and password reset links point.
     pub public_url: String,
     /// `SOI_INVITATION_TTL_HOURS`: how long an invitation link works.
@@ -92,6 +96,7 @@ impl Settings {
                 jwt_secret,
                 access_ttl_secs: 900,
                 refresh_ttl_days: 30,
+                session_check: crate::auth::CHECK_EVERY,
                 public_url: "http://127.0.0.1:8080".into(),
                 invitation_ttl_hours: 72,
                 reset_ttl_minutes: 60,
@@ -150,6 +155,7 @@ impl App {
         };
         let state = AppState {
             schema: build_schema(db.clone(), auth, settings.gql_limits, redis.clone()),
+            sessions: crate::auth::SessionCheck::new(db.clone(), settings.auth.session_check),
             db,
             redis,
             metrics: crate::metrics::Metrics::default(),

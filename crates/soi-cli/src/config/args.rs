@@ -164,6 +164,11 @@ pub struct AuthArgs {
     #[arg(long, env = "SOI_REFRESH_TOKEN_TTL_DAYS", value_name = "DAYS", default_value_t = 30,
           value_parser = whole::<u64>)]
     pub refresh_token_ttl_days: u64,
+    /// How long an account's session version is trusted: a disabled account,
+    /// a new role or password ends its sessions within this time.
+    #[arg(long, env = "SOI_SESSION_CHECK_SECS", value_name = "SECS", default_value_t = 2,
+          value_parser = at_least_one::<u64>)]
+    pub session_check_secs: u64,
     /// How long an emailed invitation link works.
     #[arg(long, env = "SOI_INVITATION_TTL_HOURS", value_name = "HOURS", default_value_t = 72,
           value_parser = whole::<u64>)]

@@ -184,6 +184,7 @@ impl Config {
         });
         s.listen = self.server.listen;
         s.auth.access_ttl_secs = self.auth.access_token_ttl_secs;
+        s.auth.session_check = std::time::Duration::from_secs(self.auth.session_check_secs);
         s.auth.refresh_ttl_days = i64::try_from(self.auth.refresh_token_ttl_days)
             .context("SOI_REFRESH_TOKEN_TTL_DAYS is too large")?;
         s.gql_limits = self.gql_limits();

@@ -101,6 +101,11 @@ impl std::fmt::Display for Config {
         )?;
         writeln!(
             f,
+            "SOI_SESSION_CHECK_SECS       {}",
+            self.auth.session_check_secs
+        )?;
+        writeln!(
+            f,
             "SOI_ANONYMOUS_INTROSPECTION  {}",
             self.server.anonymous_introspection
         )?;

@@ -8,3 +8,4 @@ pub mod invitations;
 pub mod national_audit;
 pub mod password_resets;
 pub mod refresh_tokens;
+pub mod sessions;

@@ -193,6 +193,12 @@ impl Db {
         }
     }
 
+    /// The pool, for a single statement that needs no transaction (one
+    /// round trip: `auth::sessions` reads a security-definer function).
+    pub(crate) fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
     /// One round trip, for readiness checks.
     pub async fn ping(&self) -> Result<()> {
         self.pool.execute("select 1").await?;
