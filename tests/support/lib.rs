@@ -6,6 +6,7 @@ pub mod accounts;
 mod app;
 mod app_helpers;
 pub mod catalog;
+pub mod catalog_accounts;
 pub mod io;
 pub mod mail;
 pub mod notices;
