@@ -4,7 +4,7 @@
 //! in its [`TenantTx`]; acceptance comes with the token only, so it finds the
 //! city through the narrow path and accepts in that city's transaction.
 
-use crate::{Error, NationalTx, Result, SystemDb, TenantTx};
+use crate::{Error, NationalTx, Result, TenantTx};
 use chrono::{DateTime, Utc};
 use soi_core::{CityId, CoachId, Language, ParticipantId, Role};
 use uuid::Uuid;
@@ -216,24 +216,4 @@ pub async fn accept(
         "email_taken" => Accepted::EmailTaken,
         _ => Accepted::Unknown,
     })
-}
-
-/// A national invitation (the alliance's accounts), made through the owner's
-/// connection by the operator's CLI; returns its id.
-pub async fn create_national(
-    sys: &SystemDb,
-    email: &str,
-    language: Language,
-    token_hash: &[u8],
-    expires_at: DateTime<Utc>,
-) -> Result<Uuid> {
-    Ok(sqlx::query_scalar(
-        "select soi_auth_create_invitation($1, 'national', null, null, null, $2, $3, $4)",
-    )
-    .bind(email)
-    .bind(language.code())
-    .bind(token_hash)
-    .bind(expires_at)
-    .fetch_one(sys.owner_pool())
-    .await?)
 }

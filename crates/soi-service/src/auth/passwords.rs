@@ -86,38 +86,20 @@ pub async fn reset(
         return Ok(Err(Refused::Policy(p)));
     }
     let password_hash = hash_off_runtime(password).await?;
-    // The new password and its audit row commit together: in the account's
-    // city, or nationally for a national account.
-    let done = match city {
-        Some(city) => {
-            let mut tx = db.tenant(&super::JOB.in_city(city)).await?;
-            let done = password_resets::reset(&mut tx, &hash, &password_hash).await?;
-            if let Some((account, _)) = done {
-                let targets = serde_json::json!({ "accountId": account });
-                soi_db::audit::record(&mut tx, "resetPassword", &targets, request_id).await?;
-            }
-            tx.commit().await?;
-            done
-        }
-        None => {
-            let mut tx = db.national().await?;
-            let done = password_resets::reset(&mut tx, &hash, &password_hash).await?;
-            if let Some((account, _)) = done {
-                let targets = serde_json::json!({ "accountId": account });
-                soi_db::auth::national_audit::record(
-                    &mut tx,
-                    Some(account),
-                    None,
-                    "resetPassword",
-                    &targets,
-                    request_id,
-                )
-                .await?;
-            }
-            tx.commit().await?;
-            done
-        }
+    // National accounts get no reset rows (their request is rolled back in
+    // `request`, as their mail needs a national outbox), so a usable token
+    // always names a city account.
+    let Some(city) = city else {
+        return Ok(Err(Refused::Token));
     };
+    // The new password and its audit row commit together, in the city.
+    let mut tx = db.tenant(&super::JOB.in_city(city)).await?;
+    let done = password_resets::reset(&mut tx, &hash, &password_hash).await?;
+    if let Some((account, _)) = done {
+        let targets = serde_json::json!({ "accountId": account });
+        soi_db::audit::record(&mut tx, "resetPassword", &targets, request_id).await?;
+    }
+    tx.commit().await?;
     Ok(if done.is_some() {
         Ok(())
     } else {
