@@ -92,7 +92,9 @@ async fn a_city_sees_only_its_own_accounts_and_no_secret_anywhere() {
         "insert into accounts (id, email, password_hash, role) values (gen_random_uuid(), 'x@y.kz', '$argon2id$x', 'national')",
         "update accounts set password_hash = '$argon2id$x'",
         "select soi_auth_create_account('x@y.kz', '$argon2id$x', 'national', null, null, null, 'ru')",
-        "select soi_auth_create_invitation('x@y.kz', 'national', null, null, null, 'ru', sha256('t'), now() + interval '1 day')",
+        "select soi_auth_invite_national('x@y.kz', 'ru', sha256('t'), now() + interval '1 day')",
+        "insert into national_outbox (id, kind, idempotency_key, recipient_email, language) \
+         values (gen_random_uuid(), 'invitation', 'k', 'x@y.kz', 'ru')",
     ] {
         assert!(refused(&mut c, sql).await, "{sql} was allowed");
     }
@@ -182,7 +184,8 @@ async fn opening_accounts_up_again_is_caught_by_the_catalog_checker() {
          grant select (password_hash) on accounts to soi_app; \
          create policy everyone on invitations for select to soi_app using (true); \
          create function leak() returns setof text language sql security definer as $$ select email from accounts $$; \
-         grant execute on function leak() to soi_app",
+         grant execute on function leak() to soi_app; \
+         create policy cities_too on national_outbox for select using (true)",
     )
     .await
     .expect("weaken");
@@ -193,6 +196,7 @@ async fn opening_accounts_up_again_is_caught_by_the_catalog_checker() {
         "invitations: soi_app's rows are not limited to the scope's city by home_city_id",
         "function leak: security definer callable by soi_app",
         "function leak: security definer without a pinned search_path ending in pg_temp",
+        "national_outbox: rows are not limited to work with no city set",
     ] {
         assert!(
             problems.iter().any(|p| p.starts_with(needle)),

@@ -220,6 +220,7 @@ pub async fn violations(conn: &mut PgConnection) -> Vec<String> {
         if super::catalog_accounts::HOME_CITY_TABLES
             .iter()
             .any(|(h, _)| *h == t)
+            || super::catalog_accounts::NO_CITY_TABLES.contains(&t.as_str())
         {
             continue;
         }
@@ -232,5 +233,6 @@ pub async fn violations(conn: &mut PgConnection) -> Vec<String> {
     }
     out.extend(super::catalog_accounts::home_city_violations(conn).await);
     out.extend(super::catalog_accounts::narrow_path_violations(conn).await);
+    out.extend(super::catalog_accounts::no_city_violations(conn).await);
     out
 }

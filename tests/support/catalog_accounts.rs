@@ -19,6 +19,11 @@ where
 pub const HOME_CITY_TABLES: &[(&str, &str)] =
     &[("accounts", "password_hash"), ("invitations", "token_hash")];
 
+/// National tables of the alliance's own mail (national accounts belong to
+/// no city): soi_app may use them only where no city is set, so no city's
+/// scope ever sees the addresses they hold.
+pub const NO_CITY_TABLES: &[&str] = &["national_outbox"];
+
 /// The role that owns the narrow path's functions.
 pub const NARROW_PATH_OWNER: &str = "soi_auth";
 
@@ -88,6 +93,44 @@ pub(crate) async fn home_city_violations(conn: &mut PgConnection) -> Vec<String>
         .expect("column privilege");
         if readable {
             out.push(format!("{table}: soi_app may read {secret}"));
+        }
+    }
+    out
+}
+
+/// No-city tables: RLS enabled and forced, and every permissive policy
+/// (for any role) lets rows through only where `soi.city_id` is unset.
+pub(crate) async fn no_city_violations(conn: &mut PgConnection) -> Vec<String> {
+    const NO_CITY: &str = "(NULLIF(current_setting('soi.city_id'::text, true), ''::text) IS NULL)";
+    let mut out = Vec::new();
+    for table in NO_CITY_TABLES {
+        let row: Option<(bool, bool, bool, bool)> = sqlx::query_as(
+            "select c.relrowsecurity, c.relforcerowsecurity, \
+                    exists (select 1 from pg_policy p where p.polrelid = c.oid and p.polpermissive), \
+                    not exists (select 1 from pg_policy p where p.polrelid = c.oid and p.polpermissive \
+                                and (pg_get_expr(p.polqual, p.polrelid) is distinct from $2 \
+                                     or pg_get_expr(p.polwithcheck, p.polrelid) is distinct from $2)) \
+             from pg_class c where c.relname = $1 and c.relnamespace = 'public'::regnamespace",
+        )
+        .bind(table)
+        .bind(NO_CITY)
+        .fetch_optional(&mut *conn)
+        .await
+        .expect("no-city table");
+        match row {
+            None => out.push(format!("{table}: missing")),
+            Some((rls, force, any, only)) => {
+                if !rls || !force {
+                    out.push(format!(
+                        "{table}: row-level security is not enabled and forced"
+                    ));
+                }
+                if !any || !only {
+                    out.push(format!(
+                        "{table}: rows are not limited to work with no city set"
+                    ));
+                }
+            }
         }
     }
     out

@@ -1,14 +1,16 @@
 //! `soi account invite` and `soi city launch --admin`: the operator's way
-//! to a city's first accounts. An invitation is made in the city's tenant
-//! transaction as system work (audited as such) and emailed through the
-//! outbox like any other: the mail worker (`soi worker`, or `soi serve`
-//! with SOI_WORKER_IN_SERVE) sends it.
+//! to a city's first accounts, and to the alliance's national ones. A city
+//! invitation is made in the city's tenant transaction as system work
+//! (audited as such); a national one on the owner's connection (no API
+//! caller may make one), audited in the national log. Both are emailed
+//! through an outbox like any other: the mail worker (`soi worker`, or
+//! `soi serve` with SOI_WORKER_IN_SERVE) sends them.
 
 use crate::config::Config;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use soi_core::{CoachId, Email, Language, Role, SystemCtx};
-use soi_db::Db;
+use soi_db::{Db, SystemDb};
 use soi_service::auth::invitations::{self, Invite};
 
 const JOB: SystemCtx = SystemCtx::new("cli-invite");
@@ -43,19 +45,54 @@ pub struct InviteArgs {
     /// The invitee's email address.
     pub email: String,
     /// The city (slug) whose account it is.
-    #[arg(long, value_name = "SLUG")]
-    pub city: String,
+    #[arg(long, value_name = "SLUG", required_unless_present = "national")]
+    pub city: Option<String>,
     /// What the account will be.
-    #[arg(long, value_enum)]
-    pub role: InviteRole,
+    #[arg(long, value_enum, required_unless_present = "national")]
+    pub role: Option<InviteRole>,
     /// With --role coach: the coach record (id) the account acts as.
     #[arg(long, value_name = "ID")]
     pub coach: Option<uuid::Uuid>,
+    /// A national account (the alliance's dashboard: aggregates only)
+    /// instead of a city's.
+    #[arg(long, conflicts_with_all = ["city", "role", "coach"])]
+    pub national: bool,
     /// The language of the invitation email.
     #[arg(long, value_enum, default_value = "ru")]
     pub language: LanguageArg,
     #[command(flatten)]
     pub config: Config,
+}
+
+/// `soi account invite`.
+pub async fn run(args: InviteArgs) -> Result<()> {
+    let language = args.language.into();
+    match (args.national, args.city.as_deref(), args.role) {
+        (true, ..) => invite_national(&args.config, &args.email, language).await,
+        (false, Some(city), Some(role)) => {
+            invite(&args.config, city, &args.email, role, args.coach, language).await
+        }
+        _ => bail!("give --city and --role, or --national"),
+    }
+}
+
+/// Invites `email` to a national account; prints what was done.
+async fn invite_national(config: &Config, email: &str, language: Language) -> Result<()> {
+    let links = config.links()?;
+    let email = Email::parse(email).map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.message))?;
+    let sys = SystemDb::connect(&config.db()).await?;
+    let made = invitations::invite_national(&sys, &links, &email, language, JOB.job()).await;
+    sys.close().await;
+    let made = made.map_err(|e| match e {
+        soi_db::Error::Conflict(why) => anyhow::anyhow!("not invited: {why}"),
+        e => anyhow::Error::new(e).context("cannot invite"),
+    })?;
+    println!(
+        "invited to a national account (invitation {}, link valid until {}); the mail worker sends it",
+        made.id,
+        made.expires_at.format("%Y-%m-%d %H:%M UTC")
+    );
+    Ok(())
 }
 
 /// Invites `email` to an account of the city `slug`; prints where it went.

@@ -31,7 +31,7 @@ enum Command {
     /// Launch and list city chapters.
     #[command(subcommand)]
     City(CityCommand),
-    /// Invite people to accounts of a city.
+    /// Invite people to accounts of a city, or of the national alliance.
     #[command(subcommand)]
     Account(AccountCommand),
     /// Fill the database with the demo dataset or a large generated one.
@@ -62,7 +62,7 @@ enum CityCommand {
 
 #[derive(Subcommand)]
 enum AccountCommand {
-    /// Email a single-use invitation to a chapter admin or coach account.
+    /// Email a single-use invitation to a chapter admin, coach or national account.
     Invite(crate::account::InviteArgs),
 }
 
@@ -175,17 +175,7 @@ pub async fn run() -> Result<()> {
         Command::Migrate(config) => migrate(&config).await,
         Command::City(CityCommand::Launch(args)) => launch(args).await,
         Command::City(CityCommand::List(config)) => list_cities(&config).await,
-        Command::Account(AccountCommand::Invite(a)) => {
-            crate::account::invite(
-                &a.config,
-                &a.city,
-                &a.email,
-                a.role,
-                a.coach,
-                a.language.into(),
-            )
-            .await
-        }
+        Command::Account(AccountCommand::Invite(a)) => crate::account::run(a).await,
         Command::Seed(args) => seed(args).await,
         Command::Serve(config) => crate::serve::run(&config).await,
         Command::Worker(config) => crate::worker::run(&config).await,

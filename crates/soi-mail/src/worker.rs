@@ -1,13 +1,14 @@
 //! The outbox worker: keeps the promise an outbox row makes. It claims due
-//! messages city by city through tenant transactions (`outbox-worker`
-//! scope), renders each in the recipient's language, sends it over the
-//! pooled SMTP transport and records the outcome: sent, retry later with
+//! messages mailbox by mailbox — each city's through its tenant transaction
+//! (`outbox-worker` scope), the national accounts' through a transaction
+//! with no city — renders each in the recipient's language, sends it over
+//! the pooled SMTP transport and records the outcome: sent, retry later with
 //! exponential backoff and jitter, or parked (refused for good, or out of
 //! attempts). Several workers may run at once: claims skip locked rows.
 //!
-//! It wakes when a city has a message due (LISTEN `soi_outbox`), when a
-//! retry it scheduled comes due, and on a periodic sweep of every city (for
-//! retries of other workers and leases of workers that died). Asked to stop,
+//! It wakes when a mailbox has a message due (LISTEN `soi_outbox`), when a
+//! retry it scheduled comes due, and on a periodic sweep of every mailbox
+//! (for retries of other workers and leases of workers that died). Asked to stop,
 //! it claims nothing more, lets sends in flight finish and hands back the
 //! claimed messages it has not started.
 
@@ -18,12 +19,12 @@ use crate::unsubscribe::Links;
 use anyhow::{Context, Result};
 use futures_util::StreamExt;
 use secrecy::SecretString;
-use soi_core::{CityId, CityScope, CityZone, SystemCtx};
+use soi_core::{CityId, CityZone, SystemCtx};
 use soi_db::cities::{self, City};
 use soi_db::mail::email_preferences;
 use soi_db::mail::outbox::{self, Email};
 use soi_db::mail::wakeups::{Wakeup, Wakeups};
-use soi_db::{Db, DbConfig};
+use soi_db::{Db, DbConfig, MailTx, Mailbox};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -37,6 +38,11 @@ const JOB: SystemCtx = SystemCtx::new("outbox-worker");
 /// unsubscribed is parked with, instead of being sent.
 pub const UNSUBSCRIBED: &str = "unsubscribed";
 const SCHEDULER: SystemCtx = SystemCtx::new("mail-scheduler");
+
+/// The national accounts' mail is signed by the alliance, on Kazakhstan's
+/// clock (one time zone for the whole country).
+const NATIONAL_VIEW: (&str, &str, &str, &str) =
+    ("Қазақстан", "Казахстан", "Kazakhstan", "Asia/Almaty");
 
 /// How the worker sends. Defaults suit production; tests shorten the times.
 #[derive(Clone)]
@@ -188,7 +194,7 @@ impl Worker {
         let listener = tokio::spawn(listen(self.db_cfg.clone(), wake_tx));
         let mut cities = HashMap::new();
         let mut due = Due::default();
-        let mut retries: BTreeMap<Instant, HashSet<CityId>> = BTreeMap::new();
+        let mut retries: BTreeMap<Instant, HashSet<Mailbox>> = BTreeMap::new();
         let mut sweep = tokio::time::interval(self.cfg.sweep_every);
         sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut schedule = tokio::time::interval(self.cfg.schedule_every);
@@ -200,10 +206,21 @@ impl Worker {
                 if *stop.borrow() {
                     break;
                 }
-                let Some(city) = cities.get(&id) else {
-                    continue;
+                let view = match id {
+                    Mailbox::City(city) => match cities.get(&city) {
+                        Some(city) => view_of(city),
+                        None => continue,
+                    },
+                    Mailbox::National => national_view(),
                 };
-                match self.batch(city, &stop).await {
+                let view = match view {
+                    Ok(view) => view,
+                    Err(e) => {
+                        tracing::warn!(error = %format!("{e:#}"), "mail batch skipped");
+                        continue;
+                    }
+                };
+                match self.batch(id, &view, &stop).await {
                     Ok((claimed, later)) => {
                         if claimed >= self.cfg.batch as usize {
                             due.push(id);
@@ -214,7 +231,7 @@ impl Worker {
                     }
                     // The next sweep tries again; nothing is lost meanwhile.
                     Err(e) => {
-                        tracing::warn!(city = %city.slug, error = %format!("{e:#}"), "mail batch failed")
+                        tracing::warn!(mailbox = ?id, error = %format!("{e:#}"), "mail batch failed")
                     }
                 }
             }
@@ -226,9 +243,10 @@ impl Worker {
                         if !cities.contains_key(&id) {
                             cities = self.cities().await.unwrap_or(cities);
                         }
-                        due.push(id);
+                        due.push(Mailbox::City(id));
                     }
-                    Wakeup::Missed => cities.keys().for_each(|id| due.push(*id)),
+                    Wakeup::National => due.push(Mailbox::National),
+                    Wakeup::Missed => due.push_all(&cities),
                 },
                 _ = schedule.tick() => {
                     if let Err(e) = self.schedule().await {
@@ -240,7 +258,7 @@ impl Worker {
                         Ok(all) => cities = all,
                         Err(e) => tracing::warn!(error = %e, "cannot list cities"),
                     }
-                    cities.keys().for_each(|id| due.push(*id));
+                    due.push_all(&cities);
                 }
                 _ = tokio::time::sleep_until(next_retry.unwrap_or_else(Instant::now)), if next_retry.is_some() => {
                     let now = Instant::now();
@@ -292,6 +310,13 @@ impl Worker {
                 }
             }
         }
+        let mut tx = self.db.national().await?;
+        let before = now - chrono::Duration::from_std(self.cfg.retention)?;
+        let purged = soi_db::mail::outbox::purge_sent(&mut tx, before, PURGE_BATCH).await?;
+        tx.commit().await?;
+        if purged > 0 {
+            tracing::info!(purged, "national emails past retention deleted");
+        }
         Ok(())
     }
 
@@ -302,49 +327,58 @@ impl Worker {
         Ok(all.into_iter().map(|c| (c.id, c)).collect())
     }
 
-    /// Claims and delivers one batch of the city; returns how many were
+    /// Claims and delivers one batch of the mailbox; returns how many were
     /// claimed and when the retries among them come due.
     async fn batch(
         &self,
-        city: &City,
+        mailbox: Mailbox,
+        view: &CityView<'_>,
         stop: &watch::Receiver<bool>,
     ) -> Result<(usize, Vec<Instant>)> {
-        let scope = JOB.in_city(city.id);
-        let mut tx = self.db.tenant(&scope).await?;
-        let claimed = outbox::claim(&mut tx, &self.id, self.cfg.batch, self.cfg.lease).await?;
-        // Addresses that unsubscribed, among those of unsubscribable kinds.
-        let optional: Vec<String> = claimed
-            .iter()
-            .filter(|e| UNSUBSCRIBABLE.contains(&e.kind.as_str()))
-            .map(|e| e.recipient_email.clone())
-            .collect();
-        let unsubscribed: HashSet<String> =
-            email_preferences::unsubscribed_among(&mut tx, &optional)
-                .await?
-                .into_iter()
-                .collect();
-        tx.commit().await?;
+        let (claimed, unsubscribed) = match mailbox {
+            Mailbox::City(city) => {
+                let mut tx = self.db.tenant(&JOB.in_city(city)).await?;
+                let claimed =
+                    outbox::claim(&mut tx, &self.id, self.cfg.batch, self.cfg.lease).await?;
+                // Addresses that unsubscribed, among those of unsubscribable kinds.
+                let optional: Vec<String> = claimed
+                    .iter()
+                    .filter(|e| UNSUBSCRIBABLE.contains(&e.kind.as_str()))
+                    .map(|e| e.recipient_email.clone())
+                    .collect();
+                let unsubscribed: HashSet<String> =
+                    email_preferences::unsubscribed_among(&mut tx, &optional)
+                        .await?
+                        .into_iter()
+                        .collect();
+                tx.commit().await?;
+                (claimed, unsubscribed)
+            }
+            // Invitations and resets only: nothing to unsubscribe from.
+            Mailbox::National => {
+                let mut tx = self.db.national().await?;
+                let claimed =
+                    outbox::claim(&mut tx, &self.id, self.cfg.batch, self.cfg.lease).await?;
+                tx.commit().await?;
+                (claimed, HashSet::new())
+            }
+        };
         let count = claimed.len();
         if count == 0 {
             return Ok((0, Vec::new()));
         }
-        let view = CityView {
-            name_kk: &city.name_kk,
-            name_ru: &city.name_ru,
-            name_en: &city.name_en,
-            zone: CityZone::parse(&city.time_zone)
-                .with_context(|| format!("city {} has an unknown time zone", city.slug))?,
-        };
         let later = futures_util::stream::iter(claimed)
             .map(|email| {
                 let optional = UNSUBSCRIBABLE.contains(&email.kind.as_str());
                 let suppressed =
                     optional && unsubscribed.contains(&email.recipient_email.trim().to_lowercase());
-                let link = match &self.cfg.unsubscribe {
-                    Some(links) if optional => Some(links.url(city.id, &email.recipient_email)),
+                let link = match (&self.cfg.unsubscribe, mailbox) {
+                    (Some(links), Mailbox::City(city)) if optional => {
+                        Some(links.url(city, &email.recipient_email))
+                    }
                     _ => None,
                 };
-                self.deliver(&scope, &view, email, (suppressed, link), stop)
+                self.deliver(mailbox, view, email, (suppressed, link), stop)
             })
             .buffer_unordered(self.cfg.concurrency as usize)
             .filter_map(std::future::ready)
@@ -357,7 +391,7 @@ impl Worker {
     /// due again if it is to be retried.
     async fn deliver(
         &self,
-        scope: &CityScope,
+        mailbox: Mailbox,
         city: &CityView<'_>,
         email: Email,
         (suppressed, unsubscribe): (bool, Option<String>),
@@ -419,7 +453,7 @@ impl Worker {
         };
         tracing::debug!(email = %email.id, kind = %email.kind, attempt = email.attempts, outcome = what, "email");
         for attempt in 1..=3u32 {
-            match self.record(scope, &email, &outcome).await {
+            match self.record(mailbox, &email, &outcome).await {
                 Ok(()) => break,
                 // Unrecorded, the claim lapses and the message is tried again:
                 // maybe twice, never lost.
@@ -435,29 +469,44 @@ impl Worker {
         retry_at
     }
 
-    async fn record(&self, scope: &CityScope, email: &Email, outcome: &Outcome) -> Result<()> {
-        let mut tx = self.db.tenant(scope).await?;
+    async fn record(&self, mailbox: Mailbox, email: &Email, outcome: &Outcome) -> Result<()> {
+        match mailbox {
+            Mailbox::City(city) => {
+                let mut tx = self.db.tenant(&JOB.in_city(city)).await?;
+                self.apply(&mut tx, email, outcome).await?;
+                tx.commit().await?;
+            }
+            Mailbox::National => {
+                let mut tx = self.db.national().await?;
+                self.apply(&mut tx, email, outcome).await?;
+                tx.commit().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes an outcome in the message's own mailbox.
+    async fn apply(&self, tx: &mut impl MailTx, email: &Email, outcome: &Outcome) -> Result<()> {
+        let tx = &mut *tx;
         match outcome {
             Outcome::Sent(answer) => {
-                outbox::mark_sent(&mut tx, email.id, &self.mailer.message_id(email.id), answer)
-                    .await?;
+                outbox::mark_sent(tx, email.id, &self.mailer.message_id(email.id), answer).await?;
                 self.stats.add(&self.stats.sent);
             }
             Outcome::Retry(wait, error) => {
                 let at = chrono::Utc::now() + chrono::Duration::from_std(*wait)?;
-                outbox::mark_retry(&mut tx, email.id, &self.id, at, error).await?;
+                outbox::mark_retry(tx, email.id, &self.id, at, error).await?;
                 self.stats.add(&self.stats.retried);
             }
             Outcome::Park(reason) => {
-                outbox::park(&mut tx, email.id, &self.id, reason).await?;
+                outbox::park(tx, email.id, &self.id, reason).await?;
                 self.stats.add(&self.stats.parked);
             }
             Outcome::Release => {
-                outbox::release(&mut tx, email.id, &self.id).await?;
+                outbox::release(tx, email.id, &self.id).await?;
                 self.stats.add(&self.stats.released);
             }
         }
-        tx.commit().await?;
         Ok(())
     }
 
@@ -477,21 +526,48 @@ impl Worker {
     }
 }
 
-/// Cities waiting for a batch, each once, in order.
+/// How a city's emails name it and tell its time.
+fn view_of(city: &City) -> Result<CityView<'_>> {
+    Ok(CityView {
+        name_kk: &city.name_kk,
+        name_ru: &city.name_ru,
+        name_en: &city.name_en,
+        zone: CityZone::parse(&city.time_zone)
+            .with_context(|| format!("city {} has an unknown time zone", city.slug))?,
+    })
+}
+
+fn national_view() -> Result<CityView<'static>> {
+    let (kk, ru, en, zone) = NATIONAL_VIEW;
+    Ok(CityView {
+        name_kk: kk,
+        name_ru: ru,
+        name_en: en,
+        zone: CityZone::parse(zone).context("the national time zone is unknown")?,
+    })
+}
+
+/// Mailboxes waiting for a batch, each once, in order.
 #[derive(Default)]
 struct Due {
-    order: VecDeque<CityId>,
-    queued: HashSet<CityId>,
+    order: VecDeque<Mailbox>,
+    queued: HashSet<Mailbox>,
 }
 
 impl Due {
-    fn push(&mut self, id: CityId) {
+    fn push(&mut self, id: Mailbox) {
         if self.queued.insert(id) {
             self.order.push_back(id);
         }
     }
 
-    fn pop(&mut self) -> Option<CityId> {
+    /// Every city's mailbox and the national one.
+    fn push_all(&mut self, cities: &HashMap<CityId, City>) {
+        cities.keys().for_each(|id| self.push(Mailbox::City(*id)));
+        self.push(Mailbox::National);
+    }
+
+    fn pop(&mut self) -> Option<Mailbox> {
         let id = self.order.pop_front()?;
         self.queued.remove(&id);
         Some(id)

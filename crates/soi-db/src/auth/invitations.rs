@@ -4,7 +4,7 @@
 //! in its [`TenantTx`]; acceptance comes with the token only, so it finds the
 //! city through the narrow path and accepts in that city's transaction.
 
-use crate::{Error, NationalTx, Result, TenantTx};
+use crate::{Error, NationalRead, NationalTx, Result, SystemTx, TenantTx};
 use chrono::{DateTime, Utc};
 use soi_core::{CityId, CoachId, Language, ParticipantId, Role};
 use uuid::Uuid;
@@ -118,6 +118,29 @@ pub async fn revoke(tx: &mut TenantTx, id: Uuid) -> Result<Invitation> {
     })
 }
 
+/// Invites `email` to a national account, through the operator's own
+/// connection (soi_app cannot make national invitations): a pending national
+/// invitation to the address is replaced. `None` when the address has an
+/// account already (in any city, or national).
+pub async fn create_national(
+    tx: &mut SystemTx,
+    email: &str,
+    language: Language,
+    hash: &[u8],
+    expires_at: DateTime<Utc>,
+) -> Result<Option<Uuid>> {
+    let (outcome, id): (String, Option<Uuid>) = sqlx::query_as(
+        "select outcome, invitation_id from soi_auth_invite_national($1, $2, $3, $4)",
+    )
+    .bind(email)
+    .bind(language.code())
+    .bind(hash)
+    .bind(expires_at)
+    .fetch_one(tx.national_conn())
+    .await?;
+    Ok(id.filter(|_| outcome == "ok"))
+}
+
 /// Whom an invitation token invites, through the narrow path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
@@ -163,10 +186,11 @@ pub enum Accepted {
     EmailTaken,
 }
 
-/// Accepts the invitation with this token hash in the transaction's city:
-/// creates its account with the given password hash and marks it used.
+/// Accepts the invitation with this token hash in the transaction's city
+/// (a national invitation: in a transaction with no city): creates its
+/// account with the given password hash and marks it used.
 pub async fn accept(
-    tx: &mut TenantTx,
+    tx: &mut impl NationalRead,
     hash: &[u8],
     password_hash: &str,
     language: Option<Language>,
@@ -187,7 +211,7 @@ pub async fn accept(
     .bind(hash)
     .bind(password_hash)
     .bind(language.map(Language::code))
-    .fetch_one(tx.conn())
+    .fetch_one(tx.national_conn())
     .await?;
     Ok(match outcome.as_str() {
         "ok" => match (

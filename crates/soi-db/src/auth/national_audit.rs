@@ -2,12 +2,13 @@
 //! invitations) and sign-in attempts for addresses no account has. Ids and
 //! operation names only, never an email. Append-only; soi_app may only add.
 
-use crate::{NationalTx, Result};
+use crate::{NationalRead, Result};
 use uuid::Uuid;
 
-/// Records an operation: by an account, or by a named job (the CLI).
+/// Records an operation: by an account, or by a named job (the CLI), in a
+/// transaction with no city or in the city one whose work it is about.
 pub async fn record(
-    tx: &mut NationalTx,
+    tx: &mut impl NationalRead,
     actor_account: Option<Uuid>,
     actor_job: Option<&str>,
     operation: &str,
@@ -24,7 +25,7 @@ pub async fn record(
     .bind(operation)
     .bind(target_ids)
     .bind(request_id)
-    .execute(tx.conn())
+    .execute(tx.national_conn())
     .await?;
     Ok(())
 }

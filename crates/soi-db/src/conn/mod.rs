@@ -19,5 +19,5 @@ pub use page::Page;
 pub use pool::Db;
 pub(crate) use pool::{connect_error, probe};
 pub use report_tx::ReportTx;
-pub use system::{Launched, SystemDb, admin};
-pub use tenant::{NationalRead, NationalTx, TenantTx};
+pub use system::{Launched, SystemDb, SystemTx, admin};
+pub use tenant::{MailTx, Mailbox, NationalRead, NationalTx, TenantTx};

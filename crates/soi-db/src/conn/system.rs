@@ -109,8 +109,42 @@ impl SystemDb {
         &self.pool
     }
 
+    /// A transaction of the owner's with no city set, for the operator's
+    /// few writes that must commit together (a national invitation and its
+    /// email).
+    pub async fn begin(&self) -> Result<SystemTx> {
+        let tx = self
+            .pool
+            .begin_with("begin; select set_config('soi.city_id', '', true)")
+            .await?;
+        Ok(SystemTx { tx })
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// The owner's transaction ([`SystemDb::begin`]): no city is set, so it
+/// holds national mail; dropped without [`SystemTx::commit`], it rolls back.
+pub struct SystemTx {
+    tx: sqlx::Transaction<'static, sqlx::Postgres>,
+}
+
+impl SystemTx {
+    pub(crate) fn conn(&mut self) -> &mut sqlx::PgConnection {
+        &mut self.tx
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl super::tenant::MailTx for SystemTx {
+    fn mail_parts(&mut self) -> (super::tenant::Mailbox, &mut sqlx::PgConnection) {
+        (super::tenant::Mailbox::National, &mut self.tx)
     }
 }
 

@@ -125,6 +125,7 @@ mod sealed {
     pub trait Sealed {}
     impl Sealed for super::TenantTx {}
     impl Sealed for super::NationalTx {}
+    impl Sealed for super::super::system::SystemTx {}
 }
 
 impl NationalRead for TenantTx {
@@ -136,5 +137,39 @@ impl NationalRead for TenantTx {
 impl NationalRead for NationalTx {
     fn national_conn(&mut self) -> &mut PgConnection {
         self.conn()
+    }
+}
+
+impl NationalRead for super::system::SystemTx {
+    fn national_conn(&mut self) -> &mut PgConnection {
+        self.conn()
+    }
+}
+
+/// Whose mail a transaction holds: a city's (its partition of `outbox`) or
+/// the national accounts' (`national_outbox`, seen only where no city is set).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mailbox {
+    City(CityId),
+    National,
+}
+
+/// Transactions that may hold mail: a city's tenant transaction (the city's
+/// mail), and those with no city (the national mail). Sealed: only this
+/// crate's transactions implement it, each for its own mailbox.
+pub trait MailTx: sealed::Sealed {
+    #[doc(hidden)]
+    fn mail_parts(&mut self) -> (Mailbox, &mut PgConnection);
+}
+
+impl MailTx for TenantTx {
+    fn mail_parts(&mut self) -> (Mailbox, &mut PgConnection) {
+        (Mailbox::City(self.scope.city()), &mut self.tx)
+    }
+}
+
+impl MailTx for NationalTx {
+    fn mail_parts(&mut self) -> (Mailbox, &mut PgConnection) {
+        (Mailbox::National, &mut self.tx)
     }
 }

@@ -1,11 +1,14 @@
 //! The email outbox. A message is enqueued in the transaction of the change
-//! that causes it; the mail worker claims due messages city by city, sends
-//! them and records the outcome. Every query runs inside a [`TenantTx`] and
-//! names `city_id = $1`. Moves of a claimed message name the claiming worker,
-//! so a worker whose lease ran out cannot undo another worker's claim.
+//! that causes it; the mail worker claims due messages mailbox by mailbox
+//! (each city's, and the national accounts'), sends them and records the
+//! outcome. A city's queries run inside its [`TenantTx`] and name
+//! `city_id = $1`; the national mailbox is `national_outbox`, reached only by
+//! transactions with no city ([`MailTx`]). Moves of a claimed message name
+//! the claiming worker, so a worker whose lease ran out cannot undo another
+//! worker's claim.
 
 use crate::{Error, Result};
-use crate::{Page, TenantTx};
+use crate::{MailTx, Mailbox, Page, TenantTx};
 use chrono::{DateTime, Utc};
 use soi_core::{EmailId, Language};
 use std::time::Duration;
@@ -80,6 +83,16 @@ const COLUMNS: &str = "id, kind, idempotency_key, recipient_email, language, pay
 const MAX_ERROR: usize = 2000;
 const MAX_RESPONSE: usize = 1000;
 
+/// The table and row filter of a mailbox, and what `$1` binds: a city's rows
+/// of `outbox`, or `national_outbox` (whose filter still names `$1`, bound to
+/// NULL, so both kinds of statement take the same parameters).
+fn target(mailbox: Mailbox) -> (&'static str, &'static str, Option<Uuid>) {
+    match mailbox {
+        Mailbox::City(city) => ("outbox", "city_id = $1", Some(city.as_uuid())),
+        Mailbox::National => ("national_outbox", "$1::uuid is null", None),
+    }
+}
+
 fn clipped(text: &str, max: usize) -> &str {
     match text.char_indices().nth(max) {
         Some((end, _)) => &text[..end],
@@ -87,37 +100,45 @@ fn clipped(text: &str, max: usize) -> &str {
     }
 }
 
-/// Adds a message unless one with the same key exists in the city; true when
-/// it was added. Committing wakes the workers (a trigger notifies
-/// `soi_outbox` with the city id); rolling back leaves no trace.
+/// Adds a message unless one with the same key exists in the mailbox; true
+/// when it was added. Committing wakes the workers (a trigger notifies
+/// `soi_outbox` with the city id, or `national`); rolling back leaves no trace.
 pub async fn enqueue(
-    tx: &mut TenantTx,
+    tx: &mut impl MailTx,
     kind: &str,
     key: &str,
     recipient: &str,
     language: Language,
     payload: &serde_json::Value,
 ) -> Result<bool> {
-    let (city, conn) = tx.parts();
+    let (mailbox, conn) = tx.mail_parts();
+    let (table, _, city) = target(mailbox);
     // Any role may enqueue, not every role may read the outbox: so no
     // RETURNING, and no ON CONFLICT either (it checks the read policy, which
     // refuses a coach). A repeated key is refused by the unique constraint
     // inside a savepoint, which keeps the caller's transaction usable; a
     // concurrent insert of the same key waits for the first, as before.
     let mut savepoint = sqlx::Connection::begin(&mut *conn).await?;
-    let done = sqlx::query(
-        "insert into outbox (city_id, id, kind, idempotency_key, recipient_email, language, payload) \
-         values ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(city)
-    .bind(EmailId::new().as_uuid())
-    .bind(kind)
-    .bind(key)
-    .bind(recipient)
-    .bind(language.code())
-    .bind(payload)
-    .execute(&mut *savepoint)
-    .await;
+    let sql = match city {
+        Some(_) => format!(
+            "insert into {table} (city_id, id, kind, idempotency_key, recipient_email, language, payload) \
+             values ($1, $2, $3, $4, $5, $6, $7)"
+        ),
+        None => format!(
+            "insert into {table} (id, kind, idempotency_key, recipient_email, language, payload) \
+             select $2, $3, $4, $5, $6, $7 where $1::uuid is null"
+        ),
+    };
+    let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(EmailId::new().as_uuid())
+        .bind(kind)
+        .bind(key)
+        .bind(recipient)
+        .bind(language.code())
+        .bind(payload)
+        .execute(&mut *savepoint)
+        .await;
     match done {
         Ok(_) => {
             savepoint.commit().await?;
@@ -131,36 +152,38 @@ pub async fn enqueue(
     }
 }
 
-/// Claims up to `batch` due messages of the city for `worker`, for `lease`:
-/// pending ones whose time has come and sending ones whose lease ran out
-/// (their worker died). Rows another transaction holds are skipped, so
+/// Claims up to `batch` due messages of the mailbox for `worker`, for
+/// `lease`: pending ones whose time has come and sending ones whose lease ran
+/// out (their worker died). Rows another transaction holds are skipped, so
 /// workers running at once never claim the same message.
 pub async fn claim(
-    tx: &mut TenantTx,
+    tx: &mut impl MailTx,
     worker: &str,
     batch: u32,
     lease: Duration,
 ) -> Result<Vec<Email>> {
-    let (city, conn) = tx.parts();
-    // Two statements, each reading the city's partition once: lock the due
-    // rows, then move exactly those (still locked by this transaction).
-    let due: Vec<Uuid> = sqlx::query_scalar(
-        "select id from outbox \
-         where city_id = $1 and status in ('pending', 'sending') and next_attempt_at <= now() \
-         order by next_attempt_at limit $2 for update skip locked",
-    )
-    .bind(city)
-    .bind(i64::from(batch.max(1)))
-    .fetch_all(&mut *conn)
-    .await?;
+    let (mailbox, conn) = tx.mail_parts();
+    let (table, mine, city) = target(mailbox);
+    // Two statements, each reading the mailbox once: lock the due rows, then
+    // move exactly those (still locked by this transaction).
+    let sql = format!(
+        "select id from {table} \
+         where {mine} and status in ('pending', 'sending') and next_attempt_at <= now() \
+         order by next_attempt_at limit $2 for update skip locked"
+    );
+    let due: Vec<Uuid> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(i64::from(batch.max(1)))
+        .fetch_all(&mut *conn)
+        .await?;
     if due.is_empty() {
         return Ok(Vec::new());
     }
     let sql = format!(
-        "update outbox set status = 'sending', attempts = attempts + 1, claimed_by = $3, \
+        "update {table} set status = 'sending', attempts = attempts + 1, claimed_by = $3, \
              claimed_until = now() + $4 * interval '1 millisecond', \
              next_attempt_at = now() + $4 * interval '1 millisecond' \
-         where city_id = $1 and id = any($2) returning {COLUMNS}"
+         where {mine} and id = any($2) returning {COLUMNS}"
     );
     let mut rows: Vec<Email> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(city)
@@ -174,84 +197,93 @@ pub async fn claim(
     Ok(rows)
 }
 
+type Query<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
+
+/// One move of one message of the mailbox: `set` applies where `when` holds
+/// (`$1` the city, `$2` the id, `$3`… what `binds` adds); true when it moved.
+async fn update<'q>(
+    tx: &mut impl MailTx,
+    id: EmailId,
+    set: &str,
+    when: &str,
+    binds: impl FnOnce(Query<'q>) -> Query<'q>,
+) -> Result<bool> {
+    let (mailbox, conn) = tx.mail_parts();
+    let (table, mine, city) = target(mailbox);
+    let sql = format!("update {table} set {set} where {mine} and id = $2 and {when}");
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(id.as_uuid());
+    let done = binds(query).execute(conn).await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Records that the server accepted the message. A message whose lease ran
 /// out is still recorded (it was sent); a parked or sent one is left alone.
 pub async fn mark_sent(
-    tx: &mut TenantTx,
+    tx: &mut impl MailTx,
     id: EmailId,
     message_id: &str,
     smtp_response: &str,
 ) -> Result<bool> {
-    let (city, conn) = tx.parts();
-    let done = sqlx::query(
-        "update outbox set status = 'sent', sent_at = now(), message_id = $3, smtp_response = $4, \
-             claimed_until = null, claimed_by = null, last_error = null \
-         where city_id = $1 and id = $2 and status in ('pending', 'sending')",
+    let response = clipped(smtp_response, MAX_RESPONSE).to_owned();
+    let message_id = message_id.to_owned();
+    update(
+        tx,
+        id,
+        "status = 'sent', sent_at = now(), message_id = $3, smtp_response = $4, \
+         claimed_until = null, claimed_by = null, last_error = null",
+        "status in ('pending', 'sending')",
+        |q| q.bind(message_id).bind(response),
     )
-    .bind(city)
-    .bind(id.as_uuid())
-    .bind(message_id)
-    .bind(clipped(smtp_response, MAX_RESPONSE))
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .await
 }
 
 /// Puts a message `worker` claimed back to wait until `next_attempt_at`.
 pub async fn mark_retry(
-    tx: &mut TenantTx,
+    tx: &mut impl MailTx,
     id: EmailId,
     worker: &str,
     next_attempt_at: DateTime<Utc>,
     error: &str,
 ) -> Result<bool> {
-    let (city, conn) = tx.parts();
-    let done = sqlx::query(
-        "update outbox set status = 'pending', next_attempt_at = $4, last_error = $5, \
-             claimed_until = null, claimed_by = null \
-         where city_id = $1 and id = $2 and status = 'sending' and claimed_by = $3",
+    let (worker, error) = (worker.to_owned(), clipped(error, MAX_ERROR).to_owned());
+    update(
+        tx,
+        id,
+        "status = 'pending', next_attempt_at = $4, last_error = $5, claimed_until = null, claimed_by = null",
+        "status = 'sending' and claimed_by = $3",
+        |q| q.bind(worker).bind(next_attempt_at).bind(error),
     )
-    .bind(city)
-    .bind(id.as_uuid())
-    .bind(worker)
-    .bind(next_attempt_at)
-    .bind(clipped(error, MAX_ERROR))
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .await
 }
 
 /// Gives up on a message `worker` claimed, with the reason.
-pub async fn park(tx: &mut TenantTx, id: EmailId, worker: &str, reason: &str) -> Result<bool> {
-    let (city, conn) = tx.parts();
-    let done = sqlx::query(
-        "update outbox set status = 'parked', last_error = $4, claimed_until = null, claimed_by = null \
-         where city_id = $1 and id = $2 and status = 'sending' and claimed_by = $3",
+pub async fn park(tx: &mut impl MailTx, id: EmailId, worker: &str, reason: &str) -> Result<bool> {
+    let (worker, reason) = (worker.to_owned(), clipped(reason, MAX_ERROR).to_owned());
+    update(
+        tx,
+        id,
+        "status = 'parked', last_error = $4, claimed_until = null, claimed_by = null",
+        "status = 'sending' and claimed_by = $3",
+        |q| q.bind(worker).bind(reason),
     )
-    .bind(city)
-    .bind(id.as_uuid())
-    .bind(worker)
-    .bind(clipped(reason, MAX_ERROR))
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .await
 }
 
 /// Hands back a claimed message that was not tried (the worker is stopping):
 /// due again at once, and the attempt its claim counted is undone.
-pub async fn release(tx: &mut TenantTx, id: EmailId, worker: &str) -> Result<bool> {
-    let (city, conn) = tx.parts();
-    let done = sqlx::query(
-        "update outbox set status = 'pending', next_attempt_at = now(), attempts = greatest(attempts - 1, 0), \
-             claimed_until = null, claimed_by = null \
-         where city_id = $1 and id = $2 and status = 'sending' and claimed_by = $3",
+pub async fn release(tx: &mut impl MailTx, id: EmailId, worker: &str) -> Result<bool> {
+    let worker = worker.to_owned();
+    update(
+        tx,
+        id,
+        "status = 'pending', next_attempt_at = now(), attempts = greatest(attempts - 1, 0), \
+         claimed_until = null, claimed_by = null",
+        "status = 'sending' and claimed_by = $3",
+        |q| q.bind(worker),
     )
-    .bind(city)
-    .bind(id.as_uuid())
-    .bind(worker)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .await
 }
 
 pub async fn get(tx: &mut TenantTx, id: EmailId) -> Result<Email> {
@@ -317,21 +349,23 @@ pub async fn counts(tx: &mut TenantTx) -> Result<Vec<(String, i64)>> {
     .await?)
 }
 
-/// Deletes the city's emails sent before `before` (at most `limit` of them);
-/// returns how many went. Their idempotency keys go with them, so only
+/// Deletes the mailbox's emails sent before `before` (at most `limit` of
+/// them); returns how many went. Their idempotency keys go with them, so only
 /// emails whose cause cannot recur are old enough (the retention is months,
 /// a reminder's window a day). System work only: the database refuses
-/// anyone else, and rows not sent.
-pub async fn purge_sent(tx: &mut TenantTx, before: DateTime<Utc>, limit: i64) -> Result<u64> {
-    let (city, conn) = tx.parts();
-    let done = sqlx::query(
-        "delete from outbox where city_id = $1 and id in \
-           (select id from outbox where city_id = $1 and status = 'sent' and sent_at < $2 limit $3)",
-    )
-    .bind(city)
-    .bind(before)
-    .bind(limit)
-    .execute(conn)
-    .await?;
+/// anyone else in a city, and rows not sent.
+pub async fn purge_sent(tx: &mut impl MailTx, before: DateTime<Utc>, limit: i64) -> Result<u64> {
+    let (mailbox, conn) = tx.mail_parts();
+    let (table, mine, city) = target(mailbox);
+    let sql = format!(
+        "delete from {table} where {mine} and id in \
+           (select id from {table} where {mine} and status = 'sent' and sent_at < $2 limit $3)"
+    );
+    let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(before)
+        .bind(limit)
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected())
 }

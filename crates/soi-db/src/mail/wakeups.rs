@@ -1,5 +1,5 @@
 //! Wake-ups for mail workers: `LISTEN soi_outbox`, whose notifications carry
-//! a city id only (sent by a trigger when a message becomes due). LISTEN needs
+//! a city id only, or `national` (sent by a trigger when a message becomes due). LISTEN needs
 //! a connection of its own, outside the pool's transactions.
 
 use crate::DbConfig;
@@ -17,6 +17,8 @@ const CHANNEL: &str = "soi_outbox";
 pub enum Wakeup {
     /// The city has a message due now.
     City(CityId),
+    /// The national accounts' mailbox has a message due now.
+    National,
     /// The connection was lost (and is re-opened on the next call):
     /// notifications may have been missed, so look at every city.
     Missed,
@@ -62,6 +64,7 @@ impl Wakeups {
     pub async fn next(&mut self) -> Result<Wakeup> {
         Ok(match self.listener.try_recv().await? {
             None => Wakeup::Missed,
+            Some(n) if n.payload() == "national" => Wakeup::National,
             Some(n) => n
                 .payload()
                 .parse::<uuid::Uuid>()

@@ -13,6 +13,7 @@ use crate::shared::roles::ADMINS;
 use async_graphql::{Context, ErrorExtensions, ID, Object, Result};
 use soi_core::{CityScope, CoachId, Email, ParticipantId};
 use soi_db::auth::invitations::{self as db_invitations, Accepted};
+use soi_db::auth::national_audit;
 use soi_service::auth::invitations::{self, Invite};
 
 #[derive(Default)]
@@ -129,14 +130,7 @@ impl InvitationPublicMutation {
             db_invitations::target_of_token(tx, &token_hash).await
         })
         .await?;
-        // National invitations are accepted by the operator's path (not yet
-        // offered over the API): to a public caller they are unknown.
-        let Some(db_invitations::Target {
-            city: Some(city),
-            email,
-            state,
-        }) = target
-        else {
+        let Some(db_invitations::Target { city, email, state }) = target else {
             return Err(token_error("UNKNOWN"));
         };
         // Refused before the password is hashed (checked again under a lock).
@@ -149,29 +143,44 @@ impl InvitationPublicMutation {
         check_policy(&password, &email, "password")?;
         let password_hash = hash(ctx, password).await?;
         let request_id = ctx.data::<RequestCtx>()?.request_id().to_owned();
+        let language = language.map(Into::into);
         // Audited only when an account was made, with its ids, in the same
-        // transaction (a refused attempt writes nothing).
-        let accepted = check_first(ctx, CityScope::for_public(city), async |tx| {
-            let out =
-                invitations::accept(tx, &token_hash, &password_hash, language.map(Into::into))
-                    .await?;
-            if let Accepted::Account {
-                account,
-                invitation,
-                ..
-            } = &out
-            {
-                soi_db::audit::record(
-                    tx,
-                    "acceptInvitation",
-                    &serde_json::json!({ "accountId": account, "invitationId": invitation }),
-                    Some(&request_id),
-                )
-                .await?;
+        // transaction (a refused attempt writes nothing): in the city's log,
+        // or in the national one for a national account.
+        let accepted = match city {
+            Some(city) => {
+                check_first(ctx, CityScope::for_public(city), async |tx| {
+                    let out =
+                        invitations::accept(tx, &token_hash, &password_hash, language).await?;
+                    if let Some(targets) = accepted_ids(&out) {
+                        soi_db::audit::record(tx, OPERATION, &targets, Some(&request_id)).await?;
+                    }
+                    Ok(out)
+                })
+                .await?
             }
-            Ok(out)
-        })
-        .await?;
+            None => {
+                national(ctx, async |tx| {
+                    let out =
+                        invitations::accept(tx, &token_hash, &password_hash, language).await?;
+                    if let (Some(targets), Accepted::Account { account, .. }) =
+                        (accepted_ids(&out), &out)
+                    {
+                        national_audit::record(
+                            tx,
+                            Some(*account),
+                            None,
+                            OPERATION,
+                            &targets,
+                            Some(&request_id),
+                        )
+                        .await?;
+                    }
+                    Ok(out)
+                })
+                .await?
+            }
+        };
         let (account, role, coach, participant, version) = match accepted {
             Accepted::Account {
                 account,
@@ -190,7 +199,7 @@ impl InvitationPublicMutation {
                     .error("this email already has an account: sign in, or reset its password"));
             }
         };
-        let principal = soi_core::Principal::new(account, role, Some(city), coach, participant)
+        let principal = soi_core::Principal::new(account, role, city, coach, participant)
             .ok_or_else(|| ErrorCode::Internal.error("the new account is inconsistent"))?;
         let db = ctx.data::<soi_db::Db>()?;
         let req = ctx.data::<RequestCtx>()?;
@@ -198,6 +207,20 @@ impl InvitationPublicMutation {
             .await
             .map_err(|e| db_error(e, req.request_id()))?;
         issue(ctx, &principal, version, uuid::Uuid::now_v7()).await
+    }
+}
+
+const OPERATION: &str = "acceptInvitation";
+
+/// The ids an acceptance is audited with, when it made an account.
+fn accepted_ids(out: &Accepted) -> Option<serde_json::Value> {
+    match out {
+        Accepted::Account {
+            account,
+            invitation,
+            ..
+        } => Some(serde_json::json!({ "accountId": account, "invitationId": invitation })),
+        _ => None,
     }
 }
 

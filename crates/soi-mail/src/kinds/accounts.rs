@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use soi_auth::Sealer;
 use soi_core::Language;
 use soi_db::mail::outbox;
-use soi_db::{Result, TenantTx};
+use soi_db::{MailTx, Result};
 use uuid::Uuid;
 
 pub const INVITATION: &str = "invitation";
@@ -49,7 +49,7 @@ fn seal(sealer: &Sealer, link: &str, kind: &str, recipient: &str) -> Result<Stri
 /// Enqueues the invitation email. Key: `invitation:<invitation id>`.
 #[allow(clippy::too_many_arguments)]
 pub async fn invitation(
-    tx: &mut TenantTx,
+    tx: &mut impl MailTx,
     sealer: &Sealer,
     invitation: Uuid,
     email: &str,
@@ -71,7 +71,7 @@ pub async fn invitation(
 /// Enqueues a password reset email. Key: `password_reset:<reset nonce>`
 /// (each request is its own email).
 pub async fn password_reset(
-    tx: &mut TenantTx,
+    tx: &mut impl MailTx,
     sealer: &Sealer,
     email: &str,
     language: Language,

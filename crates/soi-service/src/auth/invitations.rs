@@ -4,10 +4,10 @@ use super::{Links, new_token};
 use chrono::Utc;
 use soi_core::states::EnrollmentStatus;
 use soi_core::{CoachId, Email, InputError, Language, ParticipantId, Role};
-use soi_db::auth::accounts;
 use soi_db::auth::invitations::{self, Accepted, Invitation, NewInvitation};
+use soi_db::auth::{accounts, national_audit};
 use soi_db::program::{coaches, enrollments, participants};
-use soi_db::{Error, Result, TenantTx};
+use soi_db::{Error, NationalRead, Result, SystemDb, TenantTx};
 use soi_mail::kinds::accounts as mail;
 use uuid::Uuid;
 
@@ -130,14 +130,59 @@ async fn in_program(tx: &mut TenantTx, participant: ParticipantId) -> Result<boo
 }
 
 /// Accepts an invitation in the transaction's city (the invitation's own,
-/// found through the narrow path by the caller): creates the account with
-/// the given password hash (checked against the policy by the caller).
-#[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
+/// found through the narrow path by the caller; a national one in a
+/// transaction with no city): creates the account with the given password
+/// hash (checked against the policy by the caller).
+#[tracing::instrument(skip_all)]
 pub async fn accept(
-    tx: &mut TenantTx,
+    tx: &mut impl NationalRead,
     token_hash: &[u8],
     password_hash: &str,
     language: Option<Language>,
 ) -> Result<Accepted> {
     invitations::accept(tx, token_hash, password_hash, language).await
+}
+
+/// A national invitation made: its id and when its link stops working.
+#[derive(Debug, Clone, Copy)]
+pub struct NationalInvitation {
+    pub id: Uuid,
+    pub expires_at: chrono::DateTime<Utc>,
+}
+
+/// Invites `email` to a national account (the alliance's dashboard): the
+/// operator's work, on the owner's connection, since no API caller may make
+/// one. The invitation, its email (the national mailbox) and the national
+/// audit row commit together. `Conflict` when the address has an account.
+#[tracing::instrument(skip_all)]
+pub async fn invite_national(
+    sys: &SystemDb,
+    links: &Links,
+    email: &Email,
+    language: Language,
+    job: &str,
+) -> Result<NationalInvitation> {
+    let (token, hash) = new_token()?;
+    let expires_at = Utc::now() + links.invitation_ttl;
+    let mut tx = sys.begin().await?;
+    let Some(id) =
+        invitations::create_national(&mut tx, email.as_str(), language, &hash, expires_at).await?
+    else {
+        return Err(Error::Conflict("an account with this email exists".into()));
+    };
+    mail::invitation(
+        &mut tx,
+        &links.sealer,
+        id,
+        email.as_str(),
+        language,
+        Role::National.code(),
+        expires_at,
+        &links.invitation(&token),
+    )
+    .await?;
+    let targets = serde_json::json!({ "invitationId": id });
+    national_audit::record(&mut tx, None, Some(job), "inviteNational", &targets, None).await?;
+    tx.commit().await?;
+    Ok(NationalInvitation { id, expires_at })
 }

@@ -5,15 +5,16 @@
 use super::{Links, new_token};
 use chrono::Utc;
 use soi_core::{CityScope, Language};
-use soi_db::auth::password_resets;
+use soi_db::auth::{national_audit, password_resets};
 use soi_db::{Db, Result};
 use soi_mail::kinds::accounts as mail;
 
 /// Starts a reset for `email` if an enabled account has it, and emails the
 /// link; does nothing otherwise. Returns whether an email was queued (for
 /// the caller's log and tests only: the client's answer must not depend on
-/// it). National accounts are not reset this way yet (their mail needs a
-/// national outbox): for them nothing is stored or sent.
+/// it). A city account's email and audit row go in its city; a national
+/// account's in the national mailbox and audit log, in the same transaction
+/// as the reset itself.
 #[tracing::instrument(skip_all)]
 pub async fn request(
     db: &Db,
@@ -28,30 +29,45 @@ pub async fn request(
         tx.commit().await?;
         return Ok(false);
     };
+    let language = Language::parse(&target.language).unwrap_or(Language::Ru);
+    let link = links.password_reset(&token);
+    let targets = serde_json::json!({ "accountId": target.account });
+    const OPERATION: &str = "requestPasswordReset";
     let Some(city) = target.city else {
-        // Dropped uncommitted: a national account keeps its links as they were.
-        return Ok(false);
+        mail::password_reset(
+            &mut tx,
+            &links.sealer,
+            &target.email,
+            language,
+            expires_at,
+            &link,
+        )
+        .await?;
+        national_audit::record(
+            &mut tx,
+            Some(target.account),
+            None,
+            OPERATION,
+            &targets,
+            request_id,
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(true);
     };
     tx.commit().await?;
     let scope: CityScope = super::JOB.in_city(city);
     let mut tx = db.tenant(&scope).await?;
-    let language = Language::parse(&target.language).unwrap_or(Language::Ru);
     mail::password_reset(
         &mut tx,
         &links.sealer,
         &target.email,
         language,
         expires_at,
-        &links.password_reset(&token),
+        &link,
     )
     .await?;
-    soi_db::audit::record(
-        &mut tx,
-        "requestPasswordReset",
-        &serde_json::json!({ "accountId": target.account }),
-        request_id,
-    )
-    .await?;
+    soi_db::audit::record(&mut tx, OPERATION, &targets, request_id).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -67,7 +83,8 @@ pub enum Refused {
 
 /// Sets a new password with a reset token: checked against the policy and
 /// the account's address, hashed off the runtime, stored; every session of
-/// the account ends and the city's audit log records it.
+/// the account ends and its audit log (the city's, or the national one)
+/// records it.
 #[tracing::instrument(skip_all)]
 pub async fn reset(
     db: &Db,
@@ -86,20 +103,39 @@ pub async fn reset(
         return Ok(Err(Refused::Policy(p)));
     }
     let password_hash = hash_off_runtime(password).await?;
-    // National accounts get no reset rows (their request is rolled back in
-    // `request`, as their mail needs a national outbox), so a usable token
-    // always names a city account.
-    let Some(city) = city else {
-        return Ok(Err(Refused::Token));
+    // The new password and its audit row commit together: in the city, or
+    // (a national account) in a transaction with no city.
+    const OPERATION: &str = "resetPassword";
+    let done = match city {
+        Some(city) => {
+            let mut tx = db.tenant(&super::JOB.in_city(city)).await?;
+            let done = password_resets::reset(&mut tx, &hash, &password_hash).await?;
+            if let Some((account, _)) = done {
+                let targets = serde_json::json!({ "accountId": account });
+                soi_db::audit::record(&mut tx, OPERATION, &targets, request_id).await?;
+            }
+            tx.commit().await?;
+            done
+        }
+        None => {
+            let mut tx = db.national().await?;
+            let done = password_resets::reset(&mut tx, &hash, &password_hash).await?;
+            if let Some((account, _)) = done {
+                let targets = serde_json::json!({ "accountId": account });
+                national_audit::record(
+                    &mut tx,
+                    Some(account),
+                    None,
+                    OPERATION,
+                    &targets,
+                    request_id,
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            done
+        }
     };
-    // The new password and its audit row commit together, in the city.
-    let mut tx = db.tenant(&super::JOB.in_city(city)).await?;
-    let done = password_resets::reset(&mut tx, &hash, &password_hash).await?;
-    if let Some((account, _)) = done {
-        let targets = serde_json::json!({ "accountId": account });
-        soi_db::audit::record(&mut tx, "resetPassword", &targets, request_id).await?;
-    }
-    tx.commit().await?;
     Ok(if done.is_some() {
         Ok(())
     } else {
