@@ -13,7 +13,6 @@ use crate::shared::roles::ADMINS;
 use async_graphql::{Context, ErrorExtensions, ID, Object, Result};
 use soi_core::{CityScope, CoachId, Email, ParticipantId};
 use soi_db::auth::invitations::{self as db_invitations, Accepted};
-use soi_db::auth::national_audit;
 use soi_service::auth::invitations::{self, Invite};
 
 #[derive(Default)]
@@ -144,39 +143,17 @@ impl InvitationPublicMutation {
         let password_hash = hash(ctx, password).await?;
         let request_id = ctx.data::<RequestCtx>()?.request_id().to_owned();
         let language = language.map(Into::into);
-        // Audited only when an account was made, with its ids, in the same
-        // transaction (a refused attempt writes nothing): in the city's log,
-        // or in the national one for a national account.
+        let rid = Some(request_id.as_str());
         let accepted = match city {
             Some(city) => {
                 check_first(ctx, CityScope::for_public(city), async |tx| {
-                    let out =
-                        invitations::accept(tx, &token_hash, &password_hash, language).await?;
-                    if let Some(targets) = accepted_ids(&out) {
-                        soi_db::audit::record(tx, OPERATION, &targets, Some(&request_id)).await?;
-                    }
-                    Ok(out)
+                    invitations::accept(tx, &token_hash, &password_hash, language, rid).await
                 })
                 .await?
             }
             None => {
                 national(ctx, async |tx| {
-                    let out =
-                        invitations::accept(tx, &token_hash, &password_hash, language).await?;
-                    if let (Some(targets), Accepted::Account { account, .. }) =
-                        (accepted_ids(&out), &out)
-                    {
-                        national_audit::record(
-                            tx,
-                            Some(*account),
-                            None,
-                            OPERATION,
-                            &targets,
-                            Some(&request_id),
-                        )
-                        .await?;
-                    }
-                    Ok(out)
+                    invitations::accept(tx, &token_hash, &password_hash, language, rid).await
                 })
                 .await?
             }
@@ -207,20 +184,6 @@ impl InvitationPublicMutation {
             .await
             .map_err(|e| db_error(e, req.request_id()))?;
         issue(ctx, &principal, version, uuid::Uuid::now_v7()).await
-    }
-}
-
-const OPERATION: &str = "acceptInvitation";
-
-/// The ids an acceptance is audited with, when it made an account.
-fn accepted_ids(out: &Accepted) -> Option<serde_json::Value> {
-    match out {
-        Accepted::Account {
-            account,
-            invitation,
-            ..
-        } => Some(serde_json::json!({ "accountId": account, "invitationId": invitation })),
-        _ => None,
     }
 }
 

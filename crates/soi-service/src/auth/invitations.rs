@@ -1,13 +1,13 @@
 //! Inviting someone to an account of the city, and accepting.
 
-use super::{Links, new_token};
+use super::{AccountTx, Links, new_token};
 use chrono::Utc;
 use soi_core::states::EnrollmentStatus;
 use soi_core::{CoachId, Email, InputError, Language, ParticipantId, Role};
 use soi_db::auth::invitations::{self, Accepted, Invitation, NewInvitation};
 use soi_db::auth::{accounts, national_audit};
 use soi_db::program::{coaches, enrollments, participants};
-use soi_db::{Error, NationalRead, Result, SystemDb, TenantTx};
+use soi_db::{Error, Result, SystemDb, TenantTx};
 use soi_mail::kinds::accounts as mail;
 use uuid::Uuid;
 
@@ -132,15 +132,29 @@ async fn in_program(tx: &mut TenantTx, participant: ParticipantId) -> Result<boo
 /// Accepts an invitation in the transaction's city (the invitation's own,
 /// found through the narrow path by the caller; a national one in a
 /// transaction with no city): creates the account with the given password
-/// hash (checked against the policy by the caller).
+/// hash (checked against the policy by the caller). Audited only when an
+/// account was made, with its ids, in the same transaction (a refused
+/// attempt writes nothing).
 #[tracing::instrument(skip_all)]
 pub async fn accept(
-    tx: &mut impl NationalRead,
+    tx: &mut impl AccountTx,
     token_hash: &[u8],
     password_hash: &str,
     language: Option<Language>,
+    request_id: Option<&str>,
 ) -> Result<Accepted> {
-    invitations::accept(tx, token_hash, password_hash, language).await
+    let out = invitations::accept(tx, token_hash, password_hash, language).await?;
+    if let Accepted::Account {
+        account,
+        invitation,
+        ..
+    } = &out
+    {
+        let targets = serde_json::json!({ "accountId": account, "invitationId": invitation });
+        tx.audit(*account, "acceptInvitation", &targets, request_id)
+            .await?;
+    }
+    Ok(out)
 }
 
 /// A national invitation made: its id and when its link stops working.

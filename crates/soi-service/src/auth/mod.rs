@@ -10,7 +10,7 @@ pub mod staff;
 use chrono::Duration;
 use soi_auth::Sealer;
 use soi_core::{CityId, SystemCtx};
-use soi_db::{Db, Result};
+use soi_db::{Db, MailTx, NationalRead, NationalTx, Result, TenantTx};
 use uuid::Uuid;
 
 /// The actor of account work done before anyone is signed in.
@@ -86,5 +86,52 @@ pub async fn record(
             .await?;
             tx.commit().await
         }
+    }
+}
+
+/// Transactions where work on an account happens, each auditing it where
+/// the account belongs: a city's tenant transaction in the city's log, a
+/// transaction with no city (a national account's) in the national one,
+/// with the account as its actor.
+pub trait AccountTx: MailTx + NationalRead + Send {
+    /// Records `operation` on `account` with these ids, in this transaction.
+    fn audit(
+        &mut self,
+        account: Uuid,
+        operation: &str,
+        targets: &serde_json::Value,
+        request_id: Option<&str>,
+    ) -> impl Future<Output = Result<()>> + Send;
+}
+
+impl AccountTx for TenantTx {
+    async fn audit(
+        &mut self,
+        _account: Uuid,
+        operation: &str,
+        targets: &serde_json::Value,
+        request_id: Option<&str>,
+    ) -> Result<()> {
+        soi_db::audit::record(self, operation, targets, request_id).await
+    }
+}
+
+impl AccountTx for NationalTx {
+    async fn audit(
+        &mut self,
+        account: Uuid,
+        operation: &str,
+        targets: &serde_json::Value,
+        request_id: Option<&str>,
+    ) -> Result<()> {
+        soi_db::auth::national_audit::record(
+            self,
+            Some(account),
+            None,
+            operation,
+            targets,
+            request_id,
+        )
+        .await
     }
 }

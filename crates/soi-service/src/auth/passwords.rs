@@ -2,10 +2,10 @@
 //! address has an account), emailed as a single-use link in the account's
 //! language, used once to set a new password, which ends every session.
 
-use super::{Links, new_token};
+use super::{AccountTx, Links, new_token};
 use chrono::Utc;
-use soi_core::{CityScope, Language};
-use soi_db::auth::{national_audit, password_resets};
+use soi_core::Language;
+use soi_db::auth::password_resets;
 use soi_db::{Db, Result};
 use soi_mail::kinds::accounts as mail;
 
@@ -29,47 +29,55 @@ pub async fn request(
         tx.commit().await?;
         return Ok(false);
     };
-    let language = Language::parse(&target.language).unwrap_or(Language::Ru);
-    let link = links.password_reset(&token);
-    let targets = serde_json::json!({ "accountId": target.account });
-    const OPERATION: &str = "requestPasswordReset";
-    let Some(city) = target.city else {
-        mail::password_reset(
-            &mut tx,
-            &links.sealer,
-            &target.email,
-            language,
-            expires_at,
-            &link,
-        )
-        .await?;
-        national_audit::record(
-            &mut tx,
-            Some(target.account),
-            None,
-            OPERATION,
-            &targets,
-            request_id,
-        )
-        .await?;
-        tx.commit().await?;
-        return Ok(true);
-    };
-    tx.commit().await?;
-    let scope: CityScope = super::JOB.in_city(city);
-    let mut tx = db.tenant(&scope).await?;
-    mail::password_reset(
-        &mut tx,
-        &links.sealer,
-        &target.email,
-        language,
+    let email = ResetEmail {
+        links,
+        to: &target,
+        token: &token,
         expires_at,
-        &link,
-    )
-    .await?;
-    soi_db::audit::record(&mut tx, OPERATION, &targets, request_id).await?;
-    tx.commit().await?;
+        request_id,
+    };
+    match target.city {
+        // The reset, its email and its audit row commit together.
+        None => {
+            email.send(&mut tx).await?;
+            tx.commit().await?;
+        }
+        // The city's mail and audit log are seen only in its scope.
+        Some(city) => {
+            tx.commit().await?;
+            let mut tx = db.tenant(&super::JOB.in_city(city)).await?;
+            email.send(&mut tx).await?;
+            tx.commit().await?;
+        }
+    }
     Ok(true)
+}
+
+/// A reset link on its way to the account's address, in its language.
+struct ResetEmail<'a> {
+    links: &'a Links,
+    to: &'a password_resets::ResetFor,
+    token: &'a str,
+    expires_at: chrono::DateTime<Utc>,
+    request_id: Option<&'a str>,
+}
+
+impl ResetEmail<'_> {
+    /// Enqueues the email and audits the request, in the account's mailbox and log.
+    async fn send(&self, tx: &mut impl AccountTx) -> Result<()> {
+        let language = Language::parse(&self.to.language).unwrap_or(Language::Ru);
+        let link = self.links.password_reset(self.token);
+        let (sealer, address) = (&self.links.sealer, &self.to.email);
+        mail::password_reset(tx, sealer, address, language, self.expires_at, &link).await?;
+        let targets = serde_json::json!({ "accountId": self.to.account });
+        tx.audit(
+            self.to.account,
+            "requestPasswordReset",
+            &targets,
+            self.request_id,
+        )
+        .await
+    }
 }
 
 /// Why a new password was not set.
@@ -105,42 +113,38 @@ pub async fn reset(
     let password_hash = hash_off_runtime(password).await?;
     // The new password and its audit row commit together: in the city, or
     // (a national account) in a transaction with no city.
-    const OPERATION: &str = "resetPassword";
     let done = match city {
         Some(city) => {
             let mut tx = db.tenant(&super::JOB.in_city(city)).await?;
-            let done = password_resets::reset(&mut tx, &hash, &password_hash).await?;
-            if let Some((account, _)) = done {
-                let targets = serde_json::json!({ "accountId": account });
-                soi_db::audit::record(&mut tx, OPERATION, &targets, request_id).await?;
-            }
+            let done = set_password(&mut tx, &hash, &password_hash, request_id).await?;
             tx.commit().await?;
             done
         }
         None => {
             let mut tx = db.national().await?;
-            let done = password_resets::reset(&mut tx, &hash, &password_hash).await?;
-            if let Some((account, _)) = done {
-                let targets = serde_json::json!({ "accountId": account });
-                national_audit::record(
-                    &mut tx,
-                    Some(account),
-                    None,
-                    OPERATION,
-                    &targets,
-                    request_id,
-                )
-                .await?;
-            }
+            let done = set_password(&mut tx, &hash, &password_hash, request_id).await?;
             tx.commit().await?;
             done
         }
     };
-    Ok(if done.is_some() {
-        Ok(())
-    } else {
-        Err(Refused::Token)
-    })
+    Ok(if done { Ok(()) } else { Err(Refused::Token) })
+}
+
+/// Uses the reset token to set the new password hash, audited; false for a
+/// token that is no longer usable.
+async fn set_password(
+    tx: &mut impl AccountTx,
+    token_hash: &[u8],
+    password_hash: &str,
+    request_id: Option<&str>,
+) -> Result<bool> {
+    let Some((account, _)) = password_resets::reset(tx, token_hash, password_hash).await? else {
+        return Ok(false);
+    };
+    let targets = serde_json::json!({ "accountId": account });
+    tx.audit(account, "resetPassword", &targets, request_id)
+        .await?;
+    Ok(true)
 }
 
 /// An argon2id hash, computed on the blocking pool.
