@@ -4,6 +4,7 @@
 //! national scope and the seeds. Each test gets a fresh database.
 
 mod accounts;
+mod append_only;
 mod catalog;
 mod isolation;
 mod launch;

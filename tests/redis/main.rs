@@ -4,6 +4,7 @@
 //! name (see `TestApp`), so tests share the one Redis safely.
 
 mod live;
+mod namespace;
 mod outage;
 mod persisted_queries;
 mod report_cache;

@@ -19,7 +19,12 @@ pub const GROWTH_TABLES: &[&str] = &[
 ];
 
 /// National tables soi_app may read (no city rows).
-pub const NATIONAL_READABLE: &[&str] = &["cities", "skill_levels", "skill_elements"];
+pub const NATIONAL_READABLE: &[&str] = &[
+    "cities",
+    "skill_levels",
+    "skill_elements",
+    "database_identity",
+];
 
 /// National tables soi_app may write: the national audit log (add only).
 pub const NATIONAL_WRITABLE: &[&str] = &["national_audit_log"];

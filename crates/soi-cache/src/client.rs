@@ -20,6 +20,11 @@ pub struct CacheOptions {
     /// First segment of every key and channel (`soi`), so deployments or tests can share a
     /// Redis without seeing each other's data.
     pub prefix: String,
+    /// Second segment: the identity of the database the data comes from (see
+    /// `soi_db::Db::identity`), so a re-created database, or another one behind the same
+    /// prefix, never reads what was cached from the old one. Ids cached for a slug and
+    /// reports keyed by counters that restart at 0 would otherwise be served across them.
+    pub namespace: Option<String>,
     /// Upper bound of one Redis operation: a slow Redis must not slow requests.
     pub op_timeout: Duration,
     /// While Redis is considered down it is skipped for this long before one probe.
@@ -32,6 +37,7 @@ impl Default for CacheOptions {
     fn default() -> Self {
         Self {
             prefix: "soi".to_owned(),
+            namespace: None,
             op_timeout: Duration::from_millis(100),
             retry_after_down: Duration::from_secs(1),
             connect_timeout: Duration::from_secs(1),
@@ -94,13 +100,16 @@ impl Redis {
     /// background and keeps probing, and until it succeeds every operation is a fast
     /// [`Unavailable`]. Must be called inside a Tokio runtime. Fails only on configuration.
     pub fn new(url: &str, opts: CacheOptions) -> Result<Self, Error> {
-        let prefix_ok = !opts.prefix.is_empty()
-            && opts
-                .prefix
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !prefix_ok {
+        let segment_ok = |s: &str| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        if !segment_ok(&opts.prefix) {
             return Err(Error::InvalidPrefix(opts.prefix));
+        }
+        if let Some(ns) = opts.namespace.as_deref().filter(|ns| !segment_ok(ns)) {
+            return Err(Error::InvalidPrefix(ns.to_owned()));
         }
         let client = redis::Client::open(url).map_err(Error::InvalidUrl)?;
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| Error::NoRuntime)?;
@@ -193,7 +202,10 @@ impl Redis {
 
     /// The Redis name of a scoped, unprefixed name.
     pub(crate) fn full(&self, name: &str) -> String {
-        format!("{}:{name}", self.inner.opts.prefix)
+        match &self.inner.opts.namespace {
+            Some(ns) => format!("{}:{ns}:{name}", self.inner.opts.prefix),
+            None => format!("{}:{name}", self.inner.opts.prefix),
+        }
     }
 
     /// Runs one command under the health gate and the operation timeout.

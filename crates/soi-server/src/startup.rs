@@ -129,7 +129,7 @@ impl App {
     pub async fn build(settings: Settings) -> Result<Self> {
         let db = Db::connect(&settings.db).await?;
         let redis = match &settings.redis {
-            Some(r) => Some(connect_redis(r).await?),
+            Some(r) => Some(connect_redis(r, db.identity().await?).await?),
             None => None,
         };
         let keys = TokenKeys::new(&settings.auth.jwt_secret, settings.auth.access_ttl_secs);
@@ -220,11 +220,13 @@ impl App {
 
 /// Redis is optional at start: the layer connects in the background and the
 /// gateway serves from PostgreSQL until (and whenever) it cannot.
-async fn connect_redis(r: &RedisSettings) -> Result<soi_cache::Redis> {
+/// Its keys live under `<prefix>:<the database's identity>:`.
+async fn connect_redis(r: &RedisSettings, database: String) -> Result<soi_cache::Redis> {
     let redis = soi_cache::Redis::new(
         r.url.expose_secret(),
         soi_cache::CacheOptions {
             prefix: r.prefix.clone(),
+            namespace: Some(database),
             ..soi_cache::CacheOptions::default()
         },
     )

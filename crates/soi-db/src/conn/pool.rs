@@ -124,6 +124,20 @@ impl Db {
         self.last_number(sql).await
     }
 
+    /// A short name of this database, for names kept outside it (the Redis
+    /// namespace): the id made when it was migrated, with its oid on the
+    /// server, hashed. Another database, or this one dropped and created
+    /// again, has another name.
+    pub async fn identity(&self) -> Result<String> {
+        let hex: String = sqlx::query_scalar(
+            "select encode(sha256(convert_to(i.id::text || ':' || d.oid::text, 'UTF8')), 'hex') \
+             from database_identity i, pg_database d where d.datname = current_database()",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(hex.chars().take(16).collect())
+    }
+
     /// Tenant transactions begun so far by this handle and its clones (a
     /// counter: it only grows).
     pub fn tenant_transactions(&self) -> u64 {
