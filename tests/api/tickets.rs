@@ -4,7 +4,9 @@
 //! provider's signed, idempotent webhook.
 
 use serde_json::{Value, json};
-use soi_tests::shows::{PAY, SALES, count, notify, pay, reserve, reserved, show, signature};
+use soi_tests::shows::{
+    PAY, SALES, count, notify, pay, reserve, reserved, show, signature, signature_at,
+};
 use soi_tests::{TestApp, TestDb, codes};
 
 const BUYER: &str = "query($c: String!, $o: ID!, $k: String!) { ticketOrder(city: $c, orderId: $o, accessKey: $k) { status total items { quantity } tickets { code qrSvg ticketTypeName status } } }";
@@ -472,11 +474,17 @@ async fn a_badly_signed_notification_stores_nothing() {
     let (order, total) = reserved(&reserve(&app, &s, &[(s.types[0].as_str(), 1)]).await.1);
     let note = json!({ "transactionId": "kaspi-0001", "orderId": order, "amountTiyn": total, "status": "paid" });
     let forged = signature(br#"{"something":"else"}"#);
+    // Signed right but long ago: a captured notification replayed later.
+    let raw = serde_json::to_vec(&note).expect("json");
+    let stale = signature_at(&raw, chrono::Utc::now().timestamp() - 3600);
+    let hex = signature(&raw).split_once("v1=").expect("v1").1.to_owned();
     for sig in [
         None,
         Some("sha256=00"),
         Some(forged.as_str()),
         Some("md5=abc"),
+        Some(stale.as_str()),
+        Some(&format!("sha256={hex}")),
     ] {
         let (status, _) = notify(&app, "almaty", &note, sig).await;
         assert_eq!(status, 401, "{sig:?}");

@@ -137,9 +137,15 @@ pub async fn pay(app: &TestApp, admin: &str, order: &str, amount: i64) -> Value 
     .1
 }
 
-/// `sha256=<hex>` of the body under the test webhook secret.
+/// The signature header of the body under the test webhook secret, made now.
 pub fn signature(body: &[u8]) -> String {
+    signature_at(body, chrono::Utc::now().timestamp())
+}
+
+/// `t=<at>,v1=<hex>` of `"<at>." ‖ body` under the test webhook secret.
+pub fn signature_at(body: &[u8], at: i64) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(TEST_WEBHOOK_SECRET.as_bytes()).expect("key");
+    mac.update(format!("{at}.").as_bytes());
     mac.update(body);
     let hex: String = mac
         .finalize()
@@ -147,7 +153,7 @@ pub fn signature(body: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    format!("sha256={hex}")
+    format!("t={at},v1={hex}")
 }
 
 /// Posts a payment notification with this signature header (or none).

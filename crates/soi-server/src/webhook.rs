@@ -1,8 +1,11 @@
 //! `POST /webhooks/payments/{city}`: a payment provider confirms that an
 //! order was paid. The body is `{transactionId, orderId, amountTiyn,
-//! status: "paid"}`, signed with `X-SOI-Signature: sha256=<hex of
-//! HMAC-SHA256(secret, raw body)>`. The signature is checked, in constant
-//! time, before the body is even parsed; nothing is stored without it.
+//! status: "paid"}`, signed with `X-SOI-Signature: t=<unix seconds>,v1=<hex
+//! of HMAC-SHA256(secret, "<t>." ‖ raw body)>`. The signature is checked, in
+//! constant time, before the body is even parsed, and its time must be
+//! within [`TOLERANCE`] of ours: a captured notification cannot be replayed
+//! later (within the window, the transaction id makes a replay a duplicate).
+//! Nothing is stored without it.
 //!
 //! Answers: 200 `{paymentId, duplicate}` (a repeated notification changes
 //! nothing), 401 bad or missing signature, 400 not our JSON, 404 unknown city
@@ -45,21 +48,34 @@ fn refuse(status: StatusCode, message: &str) -> Response {
     answer(status, json!({ "error": message }))
 }
 
-/// `sha256=<hex>` of HMAC-SHA256(secret, body), compared in constant time.
-fn signed(secret: &SecretString, headers: &HeaderMap, body: &[u8]) -> bool {
-    let Some(hex) = headers
-        .get(SIGNATURE_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().strip_prefix("sha256="))
-    else {
+/// How far the time in a signature may be from ours, either way (clocks
+/// drift; a provider retries at once).
+pub const TOLERANCE_SECS: i64 = 300;
+
+/// `t=<unix seconds>,v1=<hex>`: the HMAC of `"<t>." ‖ body`, compared in
+/// constant time, and `t` within [`TOLERANCE_SECS`] of `now`.
+fn signed(secret: &SecretString, headers: &HeaderMap, body: &[u8], now: i64) -> bool {
+    let Some(value) = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let Some(signature) = decode_hex(hex) else {
+    let (mut at, mut hex) = (None, None);
+    for part in value.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", t)) => at = t.parse::<i64>().ok(),
+            Some(("v1", h)) => hex = Some(h),
+            _ => {}
+        }
+    }
+    let (Some(at), Some(signature)) = (at, hex.and_then(decode_hex)) else {
         return false;
     };
+    if (now - at).abs() > TOLERANCE_SECS {
+        return false;
+    }
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.expose_secret().as_bytes()) else {
         return false;
     };
+    mac.update(format!("{at}.").as_bytes());
     mac.update(body);
     mac.verify_slice(&signature).is_ok()
 }
@@ -86,7 +102,7 @@ pub async fn payment(
             "payment notifications are not configured",
         );
     };
-    if !signed(secret, &headers, &body) {
+    if !signed(secret, &headers, &body, chrono::Utc::now().timestamp()) {
         return refuse(StatusCode::UNAUTHORIZED, "bad or missing signature");
     }
     let Ok(n) = serde_json::from_slice::<Notification>(&body) else {
@@ -175,11 +191,9 @@ async fn record(
 mod tests {
     use super::*;
 
-    #[test]
-    fn only_the_right_signature_passes() {
-        let secret = SecretString::from("whsec-test-0123456789");
-        let body = br#"{"transactionId":"t1"}"#;
-        let mut mac = Hmac::<Sha256>::new_from_slice(b"whsec-test-0123456789").expect("key");
+    fn header(secret: &[u8], at: i64, body: &[u8]) -> HeaderMap {
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("key");
+        mac.update(format!("{at}.").as_bytes());
         mac.update(body);
         let hex: String = mac
             .finalize()
@@ -188,14 +202,45 @@ mod tests {
             .map(|b| format!("{b:02x}"))
             .collect();
         let mut headers = HeaderMap::new();
-        headers.insert(
-            SIGNATURE_HEADER,
-            format!("sha256={hex}").parse().expect("header"),
-        );
-        assert!(signed(&secret, &headers, body));
-        assert!(!signed(&secret, &headers, b"{}"));
-        headers.insert(SIGNATURE_HEADER, "sha256=zz".parse().expect("header"));
-        assert!(!signed(&secret, &headers, body));
-        assert!(!signed(&secret, &HeaderMap::new(), body));
+        let value = format!("t={at},v1={hex}");
+        headers.insert(SIGNATURE_HEADER, value.parse().expect("header"));
+        headers
+    }
+
+    #[test]
+    fn only_the_right_signature_at_the_right_time_passes() {
+        let key = b"whsec-test-0123456789";
+        let secret = SecretString::from("whsec-test-0123456789");
+        let body = br#"{"transactionId":"t1"}"#;
+        let now = 1_800_000_000;
+        let headers = header(key, now - 10, body);
+        assert!(signed(&secret, &headers, body, now));
+        assert!(!signed(&secret, &headers, b"{}", now));
+        // Replayed after the window, or dated in the future beyond it.
+        assert!(!signed(&secret, &headers, body, now + TOLERANCE_SECS));
+        assert!(!signed(
+            &secret,
+            &header(key, now + TOLERANCE_SECS + 1, body),
+            body,
+            now
+        ));
+        // Another secret; the time changed without the signature; no time.
+        assert!(!signed(
+            &secret,
+            &header(b"another-secret", now, body),
+            body,
+            now
+        ));
+        let v1 = headers[SIGNATURE_HEADER]
+            .to_str()
+            .expect("ascii")
+            .replace(&format!("t={}", now - 10), &format!("t={now}"));
+        let mut moved = HeaderMap::new();
+        moved.insert(SIGNATURE_HEADER, v1.parse().expect("header"));
+        assert!(!signed(&secret, &moved, body, now));
+        let mut bare = HeaderMap::new();
+        bare.insert(SIGNATURE_HEADER, "v1=00".parse().expect("header"));
+        assert!(!signed(&secret, &bare, body, now));
+        assert!(!signed(&secret, &HeaderMap::new(), body, now));
     }
 }
