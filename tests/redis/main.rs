@@ -6,4 +6,5 @@
 mod live;
 mod outage;
 mod persisted_queries;
+mod persisted_query_bounds;
 mod report_cache;
