@@ -7,4 +7,5 @@ mod live;
 mod namespace;
 mod outage;
 mod persisted_queries;
+mod persisted_query_bounds;
 mod report_cache;

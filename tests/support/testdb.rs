@@ -62,18 +62,9 @@ async fn ensure_template(server: &str) -> String {
             .await
             .expect("query");
     if !exists {
-        // Templates of older migrations are of no use any more.
-        let stale: Vec<String> =
-            sqlx::query_scalar("select datname::text from pg_database where datname like 'soi\\_tpl\\_%' and datname <> $1")
-                .bind(&template)
-                .fetch_all(&mut conn)
-                .await
-                .expect("query");
-        for s in stale {
-            admin::drop_database(server, &s)
-                .await
-                .expect("drop stale template");
-        }
+        // Templates of other migrations are left alone: another checkout's
+        // run may be cloning them right now. `deploy/dev test` drops them
+        // all at its end (unless SOI_KEEP_TEMPLATES=1).
         let building = format!("{template}_build");
         admin::recreate_database(server, &building, None)
             .await

@@ -31,6 +31,8 @@ pub struct CacheOptions {
     pub retry_after_down: Duration,
     /// Upper bound of one connection attempt (done in the background, never by a request).
     pub connect_timeout: Duration,
+    /// Bounds of the persisted-query store.
+    pub apq: crate::ApqOptions,
 }
 
 impl Default for CacheOptions {
@@ -41,6 +43,7 @@ impl Default for CacheOptions {
             op_timeout: Duration::from_millis(100),
             retry_after_down: Duration::from_secs(1),
             connect_timeout: Duration::from_secs(1),
+            apq: crate::ApqOptions::default(),
         }
     }
 }

@@ -18,7 +18,7 @@ mod prefix;
 mod pubsub;
 mod rate;
 
-pub use apq::{ApqError, PersistedQueries};
+pub use apq::{ApqError, ApqOptions, PersistedQueries};
 pub use cache::Cache;
 pub use client::{CacheOptions, Redis, Stats};
 pub use error::{Error, Unavailable};

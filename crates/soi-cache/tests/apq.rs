@@ -56,3 +56,42 @@ async fn oversized_query_is_refused() {
         Err(ApqError::TooLarge)
     );
 }
+
+#[tokio::test]
+async fn the_store_takes_no_new_hash_past_its_maximum_and_forgets_with_the_ttl() {
+    let (_redis, cleanup) = common::connect().await;
+    let opts = soi_cache::CacheOptions {
+        prefix: cleanup.prefix.clone(),
+        apq: soi_cache::ApqOptions {
+            max_entries: 2,
+            ttl: std::time::Duration::from_millis(300),
+            ..soi_cache::ApqOptions::default()
+        },
+        ..soi_cache::CacheOptions::default()
+    };
+    let redis = soi_cache::Redis::new(&common::redis_url(), opts).unwrap();
+    common::wait_until(std::time::Duration::from_secs(5), || redis.is_up()).await;
+    let queries: Vec<String> = (0..3)
+        .map(|n| format!("query Q{n} {{ me {{ id }} }}"))
+        .collect();
+    for q in &queries[..2] {
+        redis.apq().put(&sha256_hex(q), q).await.unwrap();
+    }
+    let third = &queries[2];
+    assert_eq!(
+        redis.apq().put(&sha256_hex(third), third).await,
+        Err(ApqError::Full)
+    );
+    assert_eq!(redis.apq().get(&sha256_hex(third)).await, Ok(None));
+    // A hash already held is registered again.
+    redis
+        .apq()
+        .put(&sha256_hex(&queries[0]), &queries[0])
+        .await
+        .unwrap();
+    assert_eq!(redis.apq().count().await, Ok(2));
+    // Past the TTL the old hashes no longer count.
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    redis.apq().put(&sha256_hex(third), third).await.unwrap();
+    assert_eq!(redis.apq().count().await, Ok(1));
+}

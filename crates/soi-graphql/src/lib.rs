@@ -31,7 +31,9 @@ mod tickets;
 
 pub use auth::AuthSettings;
 pub use plumbing::error::{ErrorCode, db_error};
+pub use plumbing::gate::Validated;
 pub use plumbing::limits::{Limits, check_document, operations_named};
 pub use plumbing::live;
 pub use plumbing::request::{RequestCtx, prepare};
+pub use plumbing::throttle;
 pub use schema::{SoiSchema, build_schema, sdl};

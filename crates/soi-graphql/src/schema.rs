@@ -113,6 +113,8 @@ pub fn build_schema(
     .data(auth)
     .data(redis)
     .data(limits)
+    // Document limits and error codes for every transport alike.
+    .extension(crate::plumbing::gate::Gate)
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity)
     .limit_recursive_depth(limits.recursive_depth);

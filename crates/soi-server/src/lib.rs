@@ -14,6 +14,7 @@ mod graphql;
 mod health;
 pub mod metrics;
 mod reports;
+mod request_id;
 mod scrape;
 mod startup;
 pub mod sweeper;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub redis: Option<soi_cache::Redis>,
     /// Counters and latencies served at `/metrics`.
     pub metrics: metrics::Metrics,
+    /// The schema's root fields: the only operation labels of the metrics.
+    pub operations: graphql::Operations,
     pub limits: HttpLimits,
     /// Verifies bearer tokens.
     pub keys: soi_auth::TokenKeys,
@@ -52,7 +55,8 @@ pub struct AppState {
     pub sessions: auth::SessionCheck,
     /// Introspection for requests without a token (off unless configured).
     pub anonymous_introspection: bool,
-    /// Aliases, root fields and batch size allowed per request.
+    /// Aliases, root fields and batch size allowed per request, and the
+    /// persisted-query store rate per client.
     pub gql_limits: soi_graphql::Limits,
     /// Verifies payment providers' notifications (HMAC-SHA256); the webhook
     /// answers 503 without it.
@@ -108,15 +112,14 @@ pub(crate) fn router(state: AppState) -> Router {
             limits.timeout,
         ))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-            let id = req
-                .headers()
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("-");
+            let id = request_id::of(req.headers());
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        // Outermost: a client's id that is not short and plain is dropped
+        // before the layer above sets one, so nothing sees it.
+        .layer(axum::middleware::map_request(request_id::sanitize))
 }
 
 /// Serves until `shutdown` resolves, then finishes requests in flight.

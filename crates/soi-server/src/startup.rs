@@ -28,6 +28,8 @@ pub struct Settings {
     pub listen: SocketAddr,
     pub auth: AuthConfig,
     pub gql_limits: Limits,
+    /// Bounds of the persisted-query store in Redis.
+    pub apq: soi_cache::ApqOptions,
     pub http_limits: HttpLimits,
     /// Introspection for requests without a token.
     pub anonymous_introspection: bool,
@@ -102,6 +104,7 @@ impl Settings {
                 reset_ttl_minutes: 60,
             },
             gql_limits: Limits::default(),
+            apq: soi_cache::ApqOptions::default(),
             http_limits: HttpLimits::default(),
             anonymous_introspection: false,
             payment_webhook_secret: None,
@@ -129,7 +132,7 @@ impl App {
     pub async fn build(settings: Settings) -> Result<Self> {
         let db = Db::connect(&settings.db).await?;
         let redis = match &settings.redis {
-            Some(r) => Some(connect_redis(r, db.identity().await?).await?),
+            Some(r) => Some(connect_redis(r, db.identity().await?, settings.apq).await?),
             None => None,
         };
         let keys = TokenKeys::new(&settings.auth.jwt_secret, settings.auth.access_ttl_secs);
@@ -153,8 +156,10 @@ impl App {
             )?),
             None => None,
         };
+        let schema = build_schema(db.clone(), auth, settings.gql_limits, redis.clone());
         let state = AppState {
-            schema: build_schema(db.clone(), auth, settings.gql_limits, redis.clone()),
+            operations: crate::graphql::Operations::of(&schema),
+            schema,
             sessions: crate::auth::SessionCheck::new(db.clone(), settings.auth.session_check),
             db,
             redis,
@@ -221,12 +226,17 @@ impl App {
 /// Redis is optional at start: the layer connects in the background and the
 /// gateway serves from PostgreSQL until (and whenever) it cannot.
 /// Its keys live under `<prefix>:<the database's identity>:`.
-async fn connect_redis(r: &RedisSettings, database: String) -> Result<soi_cache::Redis> {
+async fn connect_redis(
+    r: &RedisSettings,
+    database: String,
+    apq: soi_cache::ApqOptions,
+) -> Result<soi_cache::Redis> {
     let redis = soi_cache::Redis::new(
         r.url.expose_secret(),
         soi_cache::CacheOptions {
             prefix: r.prefix.clone(),
             namespace: Some(database),
+            apq,
             ..soi_cache::CacheOptions::default()
         },
     )

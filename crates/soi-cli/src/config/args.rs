@@ -72,6 +72,18 @@ pub struct RedisArgs {
     #[arg(long = "redis-prefix", env = "SOI_REDIS_PREFIX", value_name = "PREFIX",
           default_value = "soi", value_parser = redis_prefix)]
     pub redis_prefix: String,
+    /// How long a persisted query stays after its last registration.
+    #[arg(long, env = "SOI_APQ_TTL_SECS", value_name = "SECS",
+          default_value_t = soi_cache::ApqOptions::default().ttl.as_secs(), value_parser = at_least_one::<u64>)]
+    pub apq_ttl_secs: u64,
+    /// Largest query text kept as a persisted query (larger ones run unstored).
+    #[arg(long, env = "SOI_APQ_MAX_QUERY_BYTES", value_name = "BYTES",
+          default_value_t = soi_cache::ApqOptions::default().max_query_bytes, value_parser = at_least_one::<usize>)]
+    pub apq_max_query_bytes: usize,
+    /// Most distinct persisted queries kept at once (new ones run unstored past it).
+    #[arg(long, env = "SOI_APQ_MAX_ENTRIES", value_name = "N",
+          default_value_t = soi_cache::ApqOptions::default().max_entries, value_parser = at_least_one::<u32>)]
+    pub apq_max_entries: u32,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -220,6 +232,10 @@ pub struct LimitsArgs {
     #[arg(long, env = "SOI_RATE_LIMITS", value_name = "on|off", default_value = "on",
           action = ArgAction::Set, value_parser = on_off)]
     pub rate_limits: bool,
+    /// New persisted queries one client address may store per minute.
+    #[arg(long, env = "SOI_APQ_STORES_PER_MINUTE", value_name = "N",
+          default_value_t = Limits::default().apq_stores_per_minute, value_parser = at_least_one::<u32>)]
+    pub apq_stores_per_minute: u32,
 }
 
 #[derive(Args, Debug, Clone)]

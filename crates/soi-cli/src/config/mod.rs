@@ -162,7 +162,18 @@ impl Config {
             batch: l.gql_max_batch,
             suggestions: l.environment.as_deref() != Some("production"),
             rate_limits: l.rate_limits,
+            apq_stores_per_minute: l.apq_stores_per_minute,
             ..soi_graphql::Limits::default()
+        }
+    }
+
+    /// Bounds of the persisted-query store.
+    pub fn apq(&self) -> soi_cache::ApqOptions {
+        let r = &self.redis;
+        soi_cache::ApqOptions {
+            ttl: Duration::from_secs(r.apq_ttl_secs),
+            max_query_bytes: r.apq_max_query_bytes,
+            max_entries: r.apq_max_entries,
         }
     }
 
@@ -188,6 +199,7 @@ impl Config {
         s.auth.refresh_ttl_days = i64::try_from(self.auth.refresh_token_ttl_days)
             .context("SOI_REFRESH_TOKEN_TTL_DAYS is too large")?;
         s.gql_limits = self.gql_limits();
+        s.apq = self.apq();
         s.anonymous_introspection = self.server.anonymous_introspection;
         s.payment_webhook_secret = self.auth.payment_webhook_secret.clone();
         s.metrics_token = self.auth.metrics_token.clone();

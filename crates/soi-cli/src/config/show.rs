@@ -132,17 +132,23 @@ impl std::fmt::Display for Config {
             m.retention.as_secs() / 86_400
         )?;
         let l = &self.gql_limits();
+        let apq = self.apq();
         write!(
             f,
             "SOI_GQL_MAX_*                depth {} complexity {} aliases {} root fields {} batch {} suggestions {}\n\
-             SOI_RATE_LIMITS              {}",
+             SOI_RATE_LIMITS              {}\n\
+             SOI_APQ_*                    ttl {} s, max query {} bytes, max entries {}, stores per client {}/min",
             l.depth,
             l.complexity,
             l.aliases,
             l.root_fields,
             l.batch,
             l.suggestions,
-            if l.rate_limits { "on" } else { "off" }
+            if l.rate_limits { "on" } else { "off" },
+            apq.ttl.as_secs(),
+            apq.max_query_bytes,
+            apq.max_entries,
+            l.apq_stores_per_minute
         )
     }
 }

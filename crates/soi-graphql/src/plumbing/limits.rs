@@ -41,6 +41,9 @@ pub struct Limits {
     /// Rate limits on sign-in, applications and reservations (off only for
     /// load tests that send everything from one address).
     pub rate_limits: bool,
+    /// New persisted queries one client address may store per minute
+    /// (`SOI_APQ_STORES_PER_MINUTE`).
+    pub apq_stores_per_minute: u32,
 }
 
 impl Default for Limits {
@@ -54,6 +57,7 @@ impl Default for Limits {
             batch: 10,
             suggestions: true,
             rate_limits: true,
+            apq_stores_per_minute: 30,
         }
     }
 }

@@ -6,6 +6,7 @@
 pub mod args;
 pub mod audit_trail;
 pub mod error;
+pub mod gate;
 pub mod limits;
 pub mod live;
 pub mod loaders;

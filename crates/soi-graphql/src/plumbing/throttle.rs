@@ -1,12 +1,13 @@
 //! Rate limits on the operations a stranger can repeat: signing in (password
-//! guessing), public applications and ticket reservations (floods). Counted
+//! guessing), public applications and ticket reservations (floods), and
+//! the gateway's storing of persisted queries (Redis memory). Counted
 //! in Redis across gateway processes; while Redis is down each process
 //! counts alone (see `soi_cache::RateLimiter`). Refusals are `RATE_LIMITED`
 //! with `extensions.retryAfter` in whole seconds.
 
 use super::error::ErrorCode;
 use async_graphql::{Context, ErrorExtensions, Result};
-use soi_cache::{Bucket, Redis, Scope};
+use soi_cache::{Bucket, Limited, Redis, Scope};
 use std::time::Duration;
 
 /// Whose attempts a rule counts together.
@@ -30,6 +31,14 @@ pub struct Rule {
 }
 
 const MINUTE: Duration = Duration::from_secs(60);
+
+impl Rule {
+    /// The same rule with another number of attempts per window (a limit
+    /// an operator configures).
+    pub const fn with_limit(self, limit: u32) -> Self {
+        Self { limit, ..self }
+    }
+}
 
 /// Sign-in attempts for one email address (whatever the outcome).
 pub const LOGIN_PER_EMAIL: Rule = Rule {
@@ -107,25 +116,49 @@ pub const RESERVE_PER_CITY: Rule = Rule {
     window: MINUTE,
 };
 
+/// New persisted queries stored for one client address (each new hash takes
+/// Redis memory; a real client stores a handful). The limit is
+/// [`Limits::apq_stores_per_minute`](super::limits::Limits::apq_stores_per_minute).
+pub const APQ_STORE_PER_CLIENT: Rule = Rule {
+    action: "apq-store-client",
+    per: Per::Client,
+    limit: 30,
+    window: MINUTE,
+};
+
+/// Counts one attempt of `subject` under `rule` outside a resolver (the
+/// gateway's own steps): in Redis, or in process while Redis is away.
+/// `Err` once the limit is passed; always `Ok` when `limits` turn rate
+/// limits off.
+pub async fn allow(
+    redis: &Redis,
+    limits: &super::limits::Limits,
+    scope: Scope,
+    rule: Rule,
+    subject: &str,
+) -> std::result::Result<(), Limited> {
+    if !limits.rate_limits {
+        return Ok(());
+    }
+    let bucket = Bucket::new(scope, rule.action, subject);
+    redis
+        .limiter()
+        .check(&bucket, rule.limit, rule.window)
+        .await
+}
+
 /// Counts one attempt of `subject` (an email, a client address, a city)
 /// under `rule`; `RATE_LIMITED` once the limit is passed. Without Redis
 /// configured there is nothing to count with and every attempt passes.
 pub async fn check(ctx: &Context<'_>, scope: Scope, rule: Rule, subject: &str) -> Result<()> {
-    if ctx
+    let limits = ctx
         .data_opt::<super::limits::Limits>()
-        .is_some_and(|l| !l.rate_limits)
-    {
-        return Ok(());
-    }
+        .copied()
+        .unwrap_or_default();
     let Some(redis) = ctx.data_opt::<Option<Redis>>().and_then(Option::as_ref) else {
         return Ok(());
     };
-    let bucket = Bucket::new(scope, rule.action, subject);
-    match redis
-        .limiter()
-        .check(&bucket, rule.limit, rule.window)
-        .await
-    {
+    match allow(redis, &limits, scope, rule, subject).await {
         Ok(()) => Ok(()),
         Err(limited) => {
             let secs = limited.retry_after.as_millis().div_ceil(1000).max(1);

@@ -1,0 +1,63 @@
+//! Answers as the client gets them: JSON bodies, typed errors outside
+//! execution, and the answer of one operation (run now, or kept bytes).
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use soi_graphql::ErrorCode;
+
+pub(super) const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+/// A GraphQL error response outside execution (bad JSON, wrong method).
+pub(super) fn failure(status: StatusCode, code: ErrorCode, message: &str) -> Response {
+    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
+    (status, axum::Json(body)).into_response()
+}
+
+pub(super) fn wants_graphql_response(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains(GRAPHQL_RESPONSE))
+}
+
+/// An answer to one operation: run now, or the bytes of an answer kept in
+/// the response cache.
+pub(super) enum Answer {
+    Ran(async_graphql::Response),
+    Kept(Vec<u8>),
+}
+
+impl Answer {
+    /// The answer as JSON bytes.
+    pub(super) fn into_bytes(self) -> Vec<u8> {
+        match self {
+            Self::Kept(body) => body,
+            Self::Ran(r) => serde_json::to_vec(&r).unwrap_or_else(|_| {
+                // A response is plain JSON values; should it not encode, say so typed.
+                br#"{"errors":[{"message":"the answer could not be encoded","extensions":{"code":"INTERNAL"}}]}"#.to_vec()
+            }),
+        }
+    }
+}
+
+/// A JSON body as an HTTP response.
+pub(super) fn json_body(body: Vec<u8>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+/// A refusal before execution, with its code.
+pub(super) fn refuse(message: String, code: ErrorCode) -> async_graphql::Response {
+    let mut error = async_graphql::ServerError::new(message, None);
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code.as_str());
+    async_graphql::Response::from_errors(vec![error])
+}

@@ -1,0 +1,182 @@
+//! Running operations for an identified requester: the persisted-query
+//! step, the anonymous-introspection rule, the national report cache, the
+//! schema (whose gate applies the document limits to every transport), and
+//! the metrics of each operation.
+
+use super::respond::{
+    Answer, GRAPHQL_RESPONSE, failure, json_body, refuse, wants_graphql_response,
+};
+use crate::AppState;
+use crate::graphql::operation::PERSISTED_QUERY;
+use crate::graphql::requester::request_ctx;
+use async_graphql::parser::types::{ExecutableDocument, Selection};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use soi_graphql::{ErrorCode, RequestCtx, Validated};
+use std::net::IpAddr;
+
+/// Runs one operation; every error leaves with an `extensions.code`. A
+/// national report query may be answered from the response cache.
+async fn run_one(state: &AppState, ctx: RequestCtx, request: async_graphql::Request) -> Answer {
+    let started = std::time::Instant::now();
+    let city = metric_city(&ctx);
+    let (request, pending) = match crate::apq::resolve(state.redis.as_ref(), request).await {
+        crate::apq::Outcome::Run(r, pending) => (*r, pending),
+        crate::apq::Outcome::Refuse(code, message) => {
+            state
+                .metrics
+                .observe(PERSISTED_QUERY, &city, false, started.elapsed());
+            return Answer::Ran(refuse(message, code));
+        }
+    };
+    // Parsed once for the checks here (the schema parses again to run it).
+    let doc = async_graphql::parser::parse_query(&request.query).ok();
+    let operation = state
+        .operations
+        .label(doc.as_ref(), request.operation_name.as_deref());
+    let client = ctx.client();
+    let request = match precheck(state, &ctx, request, doc.as_ref()) {
+        Ok(request) => request,
+        Err(refused) => {
+            state
+                .metrics
+                .observe(&operation, &city, false, started.elapsed());
+            return Answer::Ran(*refused);
+        }
+    };
+    let mut slot =
+        soi_graphql::reports::national_slot(state.redis.as_ref(), &ctx, &request, doc.as_ref());
+    let validated = Validated::default();
+    let mut request = request.data(validated.clone());
+    if let Some(slot) = &mut slot {
+        if let Some(body) = slot.get(&state.db).await {
+            state
+                .metrics
+                .observe(&operation, &city, true, started.elapsed());
+            // Only answers of this very text that ran without errors are kept.
+            if let Some(pending) = pending {
+                crate::apq::keep(state, client, pending).await;
+            }
+            return Answer::Kept(body);
+        }
+        if let Some(version) = slot.version_read() {
+            request = request.data(version);
+        }
+    }
+    let response = state
+        .schema
+        .execute(soi_graphql::prepare(request, ctx, &state.db))
+        .await;
+    let ok = response.errors.is_empty();
+    state
+        .metrics
+        .observe(&operation, &city, ok, started.elapsed());
+    if let Some(pending) = pending
+        && validated.passed()
+    {
+        crate::apq::keep(state, client, pending).await;
+    }
+    match slot {
+        Some(slot) if ok => match serde_json::to_vec(&response) {
+            Ok(body) => {
+                slot.put(&body).await;
+                Answer::Kept(body)
+            }
+            Err(_) => Answer::Ran(response),
+        },
+        _ => Answer::Ran(response),
+    }
+}
+
+/// The city label of a request's metrics: the signed-in user's city id,
+/// `national`, or `public` for requests without a token.
+fn metric_city(ctx: &RequestCtx) -> String {
+    match ctx.principal() {
+        Some(p) => p
+            .city()
+            .map_or_else(|| "national".to_owned(), |c| c.as_uuid().to_string()),
+        None => "public".to_owned(),
+    }
+}
+
+/// Introspection for anonymous callers: refused, or answered null when
+/// hidden behind fragments. (The document limits are the schema's gate.)
+fn precheck(
+    state: &AppState,
+    ctx: &RequestCtx,
+    mut request: async_graphql::Request,
+    doc: Option<&ExecutableDocument>,
+) -> Result<async_graphql::Request, Box<async_graphql::Response>> {
+    if ctx.principal().is_none() && !state.anonymous_introspection {
+        if doc.is_some_and(asks_introspection) {
+            return Err(Box::new(refuse(
+                "introspection is for signed-in users".into(),
+                ErrorCode::Unauthenticated,
+            )));
+        }
+        // Also catches introspection hidden behind fragments: it answers null.
+        request = request.disable_introspection();
+    }
+    Ok(request)
+}
+
+/// Whether an operation selects `__schema` or `__type` at its root.
+fn asks_introspection(doc: &ExecutableDocument) -> bool {
+    doc.operations.iter().any(|(_, op)| {
+        op.node
+            .selection_set
+            .node
+            .items
+            .iter()
+            .any(|item| match &item.node {
+                Selection::Field(f) => matches!(f.node.name.node.as_str(), "__schema" | "__type"),
+                _ => false,
+            })
+    })
+}
+
+/// Executes a single request or a batch and writes the HTTP response.
+pub(super) async fn execute(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: Option<IpAddr>,
+    batch: async_graphql::BatchRequest,
+) -> Response {
+    let ctx = match request_ctx(state, headers, client).await {
+        Ok(ctx) => ctx,
+        // A bad or revoked token refuses the whole request, whatever it asks.
+        Err(refused) => return refused.into_response(),
+    };
+    let mut out = match batch {
+        async_graphql::BatchRequest::Single(request) => {
+            json_body(run_one(state, ctx, request).await.into_bytes())
+        }
+        async_graphql::BatchRequest::Batch(requests) => {
+            if requests.len() > state.gql_limits.batch {
+                let message = format!(
+                    "a batch may hold at most {} operations, this one holds {}",
+                    state.gql_limits.batch,
+                    requests.len()
+                );
+                return failure(StatusCode::BAD_REQUEST, ErrorCode::BadUserInput, &message);
+            }
+            // The batch's answer is the JSON array of its answers.
+            let mut body = b"[".to_vec();
+            for (i, request) in requests.into_iter().enumerate() {
+                if i > 0 {
+                    body.push(b',');
+                }
+                body.extend(run_one(state, ctx.clone(), request).await.into_bytes());
+            }
+            body.push(b']');
+            json_body(body)
+        }
+    };
+    if wants_graphql_response(headers) {
+        out.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(GRAPHQL_RESPONSE),
+        );
+    }
+    out
+}
