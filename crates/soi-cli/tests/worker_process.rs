@@ -4,18 +4,21 @@
 //! none is lost); stopped with SIGTERM, it exits cleanly.
 
 use soi_tests::mail::{Sink, address, enqueue};
-use soi_tests::{TestDb, launch};
+use soi_tests::{TEST_JWT_SECRET, TestDb, launch};
 use std::collections::HashMap;
 use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
+use support::soi_command;
+
+mod support;
 
 const WAIT: Duration = Duration::from_secs(60);
 
 fn worker(t: &TestDb, smtp_url: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_soi"))
+    soi_command(&t.url())
         .arg("worker")
-        .env("DATABASE_URL", t.url())
+        .env("SOI_JWT_SECRET", TEST_JWT_SECRET)
         .env("SMTP_URL", smtp_url)
         .env("SOI_DB_MAX_CONNECTIONS", "6")
         .env("SOI_MAIL_BATCH", "4")
