@@ -19,6 +19,7 @@ pub mod unsub;
 pub mod ws;
 
 pub use app::{TEST_JWT_SECRET, TEST_WEBHOOK_SECRET, TestApp, codes};
+pub use app_helpers::Download;
 pub use testdb::TestDb;
 
 use soi_core::{CityId, CityScope, CityZone, Slug, SystemCtx};
