@@ -1,10 +1,12 @@
 //! Using a reset link: once, in the account's language, ending every
-//! session.
+//! session; not after it expired, not after a newer one was asked for, and
+//! once only when used twice at the same moment.
 
 use super::{OLD, almaty, request, reset};
 use serde_json::{Value, json};
 use soi_tests::accounts::{
-    GOOD_PASSWORD, admin_with_password, link_token, login_with, wait_for_link,
+    GOOD_PASSWORD, admin_with_password, expire_resets, link_token, login_with, wait_for_link,
+    wait_for_tokens,
 };
 use soi_tests::mail::{RunningWorker, Sink, address, quick_config};
 use soi_tests::{TestApp, TestDb, codes, reason};
@@ -77,4 +79,58 @@ async fn a_reset_link_works_once_in_the_accounts_language_and_ends_every_session
     .expect("audit");
     assert_eq!(audited, 2);
     worker.stop().await;
+}
+
+#[tokio::test]
+async fn an_expired_reset_link_is_refused_and_the_password_stays() {
+    let (t, app, sink, worker, email) = admin().await;
+    request(&app, "10.5.0.1", &email).await;
+    let token = link_token(&wait_for_link(&sink, &email, LINK).await, LINK);
+    expire_resets(&t, &email).await;
+    refused_token(&reset(&app, &token, GOOD_PASSWORD).await);
+    let old = login_with(&app, &email, OLD).await;
+    assert_eq!(old["data"]["login"]["role"], "CHAPTER_ADMIN", "{old}");
+    worker.stop().await;
+}
+
+#[tokio::test]
+async fn a_newer_reset_request_voids_the_older_link() {
+    let (_t, app, sink, worker, email) = admin().await;
+    request(&app, "10.6.0.1", &email).await;
+    let first = wait_for_tokens(&sink, &email, LINK, 1).await.remove(0);
+    request(&app, "10.6.0.2", &email).await;
+    let both = wait_for_tokens(&sink, &email, LINK, 2).await;
+    let second = both
+        .into_iter()
+        .find(|t| *t != first)
+        .expect("a second link");
+    refused_token(&reset(&app, &first, GOOD_PASSWORD).await);
+    let done = reset(&app, &second, GOOD_PASSWORD).await;
+    assert_eq!(done["data"]["resetPassword"], true, "{done}");
+    let now = login_with(&app, &email, GOOD_PASSWORD).await;
+    assert_eq!(now["data"]["login"]["role"], "CHAPTER_ADMIN", "{now}");
+    worker.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_reset_link_used_twice_at_once_works_once() {
+    let (_t, app, sink, worker, email) = admin().await;
+    request(&app, "10.7.0.1", &email).await;
+    let token = link_token(&wait_for_link(&sink, &email, LINK).await, LINK);
+    worker.stop().await;
+    let (a, b) = tokio::join!(
+        reset(&app, &token, GOOD_PASSWORD),
+        reset(&app, &token, "ember willow cobalt summit"),
+    );
+    let worked = |r: &Value| r["data"]["resetPassword"] == true;
+    assert!(worked(&a) != worked(&b), "exactly one works: {a} {b}");
+    let (refused, password) = if worked(&a) {
+        (&b, GOOD_PASSWORD)
+    } else {
+        (&a, "ember willow cobalt summit")
+    };
+    refused_token(refused);
+    // The password of the one that worked is the one that holds.
+    let now = login_with(&app, &email, password).await;
+    assert_eq!(now["data"]["login"]["role"], "CHAPTER_ADMIN", "{now}");
 }
