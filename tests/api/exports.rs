@@ -8,35 +8,6 @@ use soi_db::Page;
 use soi_db::program::{participants, seasons};
 use soi_tests::{TestApp, tenant};
 
-struct Got {
-    status: u16,
-    kind: String,
-    disposition: String,
-    body: Vec<u8>,
-}
-
-async fn get(app: &TestApp, path: &str, token: Option<&str>) -> Got {
-    let mut req = app.http.get(app.url(path));
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    let r = req.send().await.expect("request");
-    let header = |name: &str| {
-        r.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let (kind, disposition) = (header("content-type"), header("content-disposition"));
-    Got {
-        status: r.status().as_u16(),
-        kind,
-        disposition,
-        body: r.bytes().await.expect("body").to_vec(),
-    }
-}
-
 #[tokio::test]
 async fn a_chapter_admin_downloads_their_citys_exports_as_csv_and_xlsx() {
     let (t, app) = TestApp::seeded().await;
@@ -56,7 +27,9 @@ async fn a_chapter_admin_downloads_their_citys_exports_as_csv_and_xlsx() {
     theirs.retain(|e| !ours.contains(e));
     assert!(!theirs.is_empty());
 
-    let csv = get(&app, "/exports/participants.csv", Some(&admin)).await;
+    let csv = app
+        .download("/exports/participants.csv", Some(&admin))
+        .await;
     assert_eq!(csv.status, 200);
     assert_eq!(csv.kind, "text/csv; charset=utf-8");
     assert_eq!(
@@ -76,14 +49,16 @@ async fn a_chapter_admin_downloads_their_citys_exports_as_csv_and_xlsx() {
         assert!(!text.contains(e.as_str()), "{e} of Astana leaked");
     }
 
-    let att_csv = get(&app, "/exports/attendance.csv?language=ru", Some(&admin)).await;
+    let att_csv = app
+        .download("/exports/attendance.csv?language=ru", Some(&admin))
+        .await;
     assert_eq!(att_csv.status, 200);
     let att_text = String::from_utf8(att_csv.body).expect("utf-8");
     assert!(
         att_text.starts_with("\u{feff}Начало занятия,"),
         "{att_text}"
     );
-    let xlsx = get(&app, "/exports/attendance.xlsx", Some(&admin)).await;
+    let xlsx = app.download("/exports/attendance.xlsx", Some(&admin)).await;
     assert_eq!(xlsx.status, 200);
     assert_eq!(
         xlsx.kind,
@@ -120,23 +95,25 @@ async fn a_chapter_admin_downloads_their_citys_exports_as_csv_and_xlsx() {
         .await
         .expect("seasons")[0]
         .id;
-    let r = get(
-        &app,
-        &format!("/exports/attendance.csv?season={their_season}"),
-        Some(&admin),
-    )
-    .await;
+    let r = app
+        .download(
+            &format!("/exports/attendance.csv?season={their_season}"),
+            Some(&admin),
+        )
+        .await;
     assert_eq!(r.status, 404);
-    let ledger = get(
-        &app,
-        "/exports/ledger.csv?from=2020-01-01&to=2030-12-31",
-        Some(&admin),
-    )
-    .await;
+    let ledger = app
+        .download(
+            "/exports/ledger.csv?from=2020-01-01&to=2030-12-31",
+            Some(&admin),
+        )
+        .await;
     assert_eq!(ledger.status, 200);
-    let audit = get(&app, "/exports/audit.xlsx", Some(&admin)).await;
+    let audit = app.download("/exports/audit.xlsx", Some(&admin)).await;
     assert_eq!(audit.status, 200);
-    let apps = get(&app, "/exports/applications.csv", Some(&admin)).await;
+    let apps = app
+        .download("/exports/applications.csv", Some(&admin))
+        .await;
     assert_eq!(apps.status, 200);
 }
 
@@ -209,7 +186,7 @@ async fn exports_are_refused_without_a_token_to_coaches_and_for_bad_parameters()
             "NOT_FOUND",
         ),
     ] {
-        let r = get(&app, path, token).await;
+        let r = app.download(path, token).await;
         let body = String::from_utf8_lossy(&r.body);
         assert_eq!(r.status, want, "{path}: {body}");
         let v: Value = serde_json::from_str(&body).expect("a JSON error");

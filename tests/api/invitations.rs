@@ -8,7 +8,7 @@ use soi_tests::accounts::{
     GOOD_PASSWORD, accept, invite_staff, link_token, login_with, wait_for_link,
 };
 use soi_tests::mail::{RunningWorker, Sink, address, quick_config};
-use soi_tests::{TestApp, codes};
+use soi_tests::{TestApp, codes, reason};
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -28,15 +28,6 @@ async fn new_coach(app: &TestApp, admin: &str) -> String {
         .as_str()
         .expect("coach id")
         .to_owned()
-}
-
-fn reason(body: &Value) -> (&str, &str, &str) {
-    let e = &body["errors"][0]["extensions"];
-    (
-        e["code"].as_str().unwrap_or_default(),
-        e["field"].as_str().unwrap_or_default(),
-        e["reason"].as_str().unwrap_or_default(),
-    )
 }
 
 #[tokio::test]

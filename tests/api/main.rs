@@ -15,6 +15,7 @@ mod funds;
 mod gateway;
 mod groups;
 mod invitations;
+mod invitations_race;
 mod metrics_labels;
 mod participant_accounts;
 mod participants;

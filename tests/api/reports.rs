@@ -230,20 +230,10 @@ async fn roles_and_bad_months_are_refused_with_codes() {
     }
 }
 
+/// (status, content type, body as text) of a download.
 async fn download(app: &TestApp, path: &str, token: Option<&str>) -> (u16, String, String) {
-    let mut req = app.http.get(app.url(path));
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    let r = req.send().await.expect("request");
-    let status = r.status().as_u16();
-    let kind = r
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    (status, kind, r.text().await.expect("body"))
+    let got = app.download(path, token).await;
+    (got.status, got.kind.clone(), got.text())
 }
 
 #[tokio::test]

@@ -24,6 +24,8 @@ const SALES: &str = "subscription($e: ID!) { ticketSales(eventId: $e) { sold } }
 /// How long a change may take to be seen, with room for a slow machine.
 const WITHIN: Duration = Duration::from_secs(10);
 const CITY: &str = "aktau";
+/// A report the chapter's admins may download.
+const REPORT: &str = "/reports/city.csv?from=2025-01&to=2025-12";
 
 /// A new chapter (launched, with a rink) and a gateway on it without
 /// Redis, checking sessions every `every`.
@@ -244,14 +246,8 @@ async fn a_session_that_cannot_be_checked_is_refused_not_let_through() {
     let (status, body) = app.graphql_as(Some(&token), CHECK, json!({})).await;
     assert_eq!(status, 503, "{body}");
     assert_eq!(codes(&body), ["INTERNAL"], "{body}");
-    let csv = app
-        .http
-        .get(app.url("/reports/city.csv?from=2025-01&to=2025-12"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("download");
-    assert_eq!(csv.status().as_u16(), 503);
+    let csv = app.download(REPORT, Some(&token)).await;
+    assert_eq!(csv.status, 503);
 
     sqlx::query("grant execute on function soi_auth_session_version(uuid) to soi_app")
         .execute(&mut conn)
@@ -268,25 +264,10 @@ async fn a_disabled_accounts_token_cannot_download_a_report() {
     let (t, app, city) = chapter(Duration::from_secs(2)).await;
     let admin = account(&t, city, Role::ChapterAdmin).await;
     let token = token(&t, admin, 900).await;
-    let url = app.url("/reports/city.csv?from=2025-01&to=2025-12");
-    let ok = app
-        .http
-        .get(&url)
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("download");
-    assert_eq!(ok.status().as_u16(), 200);
+    assert_eq!(app.download(REPORT, Some(&token)).await.status, 200);
     change(&t, admin, "disabled = true").await;
     refused_soon(&app, &token).await;
-    let refused = app
-        .http
-        .get(&url)
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("download");
-    assert_eq!(refused.status().as_u16(), 401);
+    assert_eq!(app.download(REPORT, Some(&token)).await.status, 401);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,8 +1,9 @@
 //! Accounts in tests: inviting, reading the link out of the email the sink
-//! received, accepting, and accounts made directly with a known password.
+//! received, accepting, accounts made directly with a known password, and
+//! reset links made to expire.
 
-use crate::TestApp;
 use crate::mail::{Received, Sink};
+use crate::{TestApp, TestDb};
 use serde_json::{Value, json};
 use soi_core::{CityId, Email, Role};
 use soi_db::SystemDb;
@@ -49,6 +50,48 @@ pub async fn wait_for_link(sink: &Sink, recipient: &str, path: &str) -> Received
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+}
+
+/// The tokens of every distinct link to `path` that `recipient` received,
+/// once there are `n` of them (in no particular order: the sink's file
+/// order is not the sending order).
+pub async fn wait_for_tokens(sink: &Sink, recipient: &str, path: &str, n: usize) -> Vec<String> {
+    let marker = format!("/{path}?token=");
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let mut tokens: Vec<String> = sink
+            .received(recipient)
+            .iter()
+            .filter(|m| m.text.contains(&marker))
+            .map(|m| link_token(m, path))
+            .collect();
+        tokens.sort();
+        tokens.dedup();
+        if tokens.len() >= n {
+            return tokens;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{recipient}: {} of {n} {path} links in 30 s",
+            tokens.len()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Makes every reset link of the account with `email` expired (an hour
+/// ago), as the owner: the clock the tests cannot wait for.
+pub async fn expire_resets(t: &TestDb, email: &str) {
+    let done = sqlx::query(
+        "update password_resets set created_at = now() - interval '2 hours', \
+         expires_at = now() - interval '1 hour' \
+         where account_id = (select id from accounts where email = $1)",
+    )
+    .bind(email)
+    .execute(&mut t.raw().await)
+    .await
+    .expect("expire resets");
+    assert!(done.rows_affected() > 0, "{email} has no reset to expire");
 }
 
 /// Invites `email` as `role` ("CHAPTER_ADMIN", "COACH") with the admin's

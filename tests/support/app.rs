@@ -193,3 +193,14 @@ pub fn codes(body: &Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// (code, field, reason) of a response's first error's extensions (empty
+/// strings for what it lacks).
+pub fn reason(body: &Value) -> (&str, &str, &str) {
+    let e = &body["errors"][0]["extensions"];
+    (
+        e["code"].as_str().unwrap_or_default(),
+        e["field"].as_str().unwrap_or_default(),
+        e["reason"].as_str().unwrap_or_default(),
+    )
+}

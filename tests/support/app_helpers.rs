@@ -1,7 +1,7 @@
 //! Shorthands on a running gateway that many tests use: a signed-in query
-//! that may fail (`ask`) or must succeed (`ok`, `field`), and one refused
-//! to the wrong roles (`assert_refused`). Kept apart from `app.rs`,
-//! which builds the gateway.
+//! that may fail (`ask`) or must succeed (`ok`, `field`), one refused to
+//! the wrong roles (`assert_refused`), and a file download (`download`).
+//! Kept apart from `app.rs`, which builds the gateway.
 
 use crate::{TestApp, codes};
 use serde_json::Value;
@@ -35,5 +35,47 @@ impl TestApp {
         }
         let (_, body) = self.graphql(query, vars.clone()).await;
         assert_eq!(codes(&body), ["UNAUTHENTICATED"], "{query}: {body}");
+    }
+}
+
+/// A downloaded file (a report, an export) as the client got it.
+pub struct Download {
+    pub status: u16,
+    /// `Content-Type`.
+    pub kind: String,
+    /// `Content-Disposition`.
+    pub disposition: String,
+    pub body: Vec<u8>,
+}
+
+impl Download {
+    /// The body as text (lossy).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+impl TestApp {
+    /// GETs `path` with a bearer `token` (or none).
+    pub async fn download(&self, path: &str, token: Option<&str>) -> Download {
+        let mut req = self.http.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let r = req.send().await.expect("request");
+        let header = |name: &str| {
+            r.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let (kind, disposition) = (header("content-type"), header("content-disposition"));
+        Download {
+            status: r.status().as_u16(),
+            kind,
+            disposition,
+            body: r.bytes().await.expect("body").to_vec(),
+        }
     }
 }

@@ -8,6 +8,7 @@ mod app_helpers;
 pub mod catalog;
 pub mod catalog_accounts;
 pub mod io;
+pub mod locks;
 pub mod mail;
 pub mod notices;
 pub mod plans;
@@ -18,7 +19,8 @@ pub mod tokens;
 pub mod unsub;
 pub mod ws;
 
-pub use app::{TEST_JWT_SECRET, TEST_WEBHOOK_SECRET, TestApp, codes};
+pub use app::{TEST_JWT_SECRET, TEST_WEBHOOK_SECRET, TestApp, codes, reason};
+pub use app_helpers::Download;
 pub use testdb::TestDb;
 
 use soi_core::{CityId, CityScope, CityZone, Slug, SystemCtx};

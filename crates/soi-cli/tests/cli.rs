@@ -2,27 +2,23 @@
 //! panic, no secret, and the database as it was.
 
 use soi_tests::TestDb;
-use std::process::{Command, Output};
+use support::{one_error_line, soi, soi_command};
 
-fn soi(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_soi"))
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("SOI_DB_ACQUIRE_TIMEOUT_MS", "3000")
-        .env("RUST_LOG", "error")
-        .output()
-        .expect("run soi")
-}
+mod support;
 
-/// Exactly one line on stderr, starting with `error: `.
-fn one_error_line(out: &Output) -> String {
-    assert!(!out.status.success(), "must fail");
-    let stderr = String::from_utf8_lossy(&out.stderr).trim().to_owned();
-    assert_eq!(stderr.lines().count(), 1, "one line, got: {stderr}");
-    assert!(stderr.starts_with("error: "), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    stderr
-}
+const LAUNCH_ATYRAU: &[&str] = &[
+    "city",
+    "launch",
+    "atyrau",
+    "--name-kk",
+    "Атырау",
+    "--name-ru",
+    "Атырау",
+    "--name-en",
+    "Atyrau",
+    "--tz",
+    "Asia/Atyrau",
+];
 
 #[test]
 fn a_malformed_database_url_is_one_line_without_the_password() {
@@ -99,54 +95,22 @@ async fn migrating_twice_is_harmless_and_bad_launches_change_nothing() {
     assert!(list.status.success());
     assert!(String::from_utf8_lossy(&list.stdout).contains("0 cities"));
 
-    let ok = soi(
-        &url,
-        &[
-            "city",
-            "launch",
-            "atyrau",
-            "--name-kk",
-            "Атырау",
-            "--name-ru",
-            "Атырау",
-            "--name-en",
-            "Atyrau",
-            "--tz",
-            "Asia/Atyrau",
-        ],
-    );
+    let ok = soi(&url, LAUNCH_ATYRAU);
     assert!(
         ok.status.success(),
         "{}",
         String::from_utf8_lossy(&ok.stderr)
     );
-    let again = soi(
-        &url,
-        &[
-            "city",
-            "launch",
-            "atyrau",
-            "--name-kk",
-            "Атырау",
-            "--name-ru",
-            "Атырау",
-            "--name-en",
-            "Atyrau",
-            "--tz",
-            "Asia/Atyrau",
-        ],
-    );
+    let again = soi(&url, LAUNCH_ATYRAU);
     assert!(String::from_utf8_lossy(&again.stdout).contains("was launched already"));
 }
 
 #[test]
 fn the_session_check_interval_is_shown_and_zero_is_refused() {
     let config = |secs: &str| {
-        Command::new(env!("CARGO_BIN_EXE_soi"))
+        soi_command("postgres://soi@127.0.0.1:9/soi")
             .arg("config")
-            .env("DATABASE_URL", "postgres://soi@127.0.0.1:9/soi")
             .env("SOI_SESSION_CHECK_SECS", secs)
-            .env("RUST_LOG", "error")
             .output()
             .expect("run soi")
     };

@@ -5,18 +5,18 @@
 
 use calamine::{Data, Reader, Xlsx};
 use soi_tests::{TestDb, io, launch};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
+
+mod support;
 
 /// Runs `soi` to completion and returns whether it succeeded and its peak
 /// resident set (VmHWM, KiB), read from /proc every 2 ms while it runs: a
 /// high-water mark only grows, so the last reading is within the final
 /// moments of the true peak.
 fn run_measured(url: &str, args: &[&str]) -> (bool, u64) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_soi"))
+    let mut child = support::soi_command(url)
         .args(args)
-        .env("DATABASE_URL", url)
-        .env("RUST_LOG", "error")
         // Far shorter than a large export takes: the export's read-only
         // transaction must lift it for itself (other work keeps it).
         .env("SOI_DB_STATEMENT_TIMEOUT_MS", "100")

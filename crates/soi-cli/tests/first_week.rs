@@ -13,7 +13,9 @@ use serde_json::{Value, json};
 use soi_tests::accounts::{GOOD_PASSWORD, accept, invite_staff, link_token, wait_for_link};
 use soi_tests::mail::{RunningWorker, Sink, address, quick_config};
 use soi_tests::{TEST_JWT_SECRET, TestApp, TestDb, codes};
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod support;
 
 const STUDENTS: usize = 200;
 const NAMES: &[&str] = &[
@@ -28,14 +30,7 @@ const NAMES: &[&str] = &[
 ];
 
 fn soi(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_soi"))
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("SOI_JWT_SECRET", TEST_JWT_SECRET)
-        .env("SOI_PUBLIC_URL", "https://soi.example")
-        .env("RUST_LOG", "error")
-        .output()
-        .expect("run soi")
+    support::soi_with(url, Some(TEST_JWT_SECRET), args)
 }
 
 fn text(o: &Output) -> String {
@@ -119,22 +114,10 @@ async fn a_new_chapters_first_week() {
     let launched = soi(
         &url,
         &[
-            "city",
-            "launch",
-            "aktau",
-            "--name-kk",
-            "Ақтау",
-            "--name-ru",
-            "Актау",
-            "--name-en",
-            "Aktau",
-            "--tz",
-            "Asia/Aqtau",
-            "--admin",
-            &admin_email,
-            "--language",
-            "ru",
-        ],
+            support::LAUNCH_AKTAU,
+            &["--admin", &admin_email, "--language", "ru"],
+        ]
+        .concat(),
     );
     assert!(launched.status.success(), "{}", text(&launched));
     let mail = wait_for_link(&sink, &admin_email, "accept-invitation").await;

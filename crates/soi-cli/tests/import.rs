@@ -5,16 +5,10 @@
 use soi_core::CityId;
 use soi_db::program::{enrollments, group_members, participants};
 use soi_tests::{TestDb, io, launch, tenant};
-use std::process::{Command, Output};
+use std::process::Output;
+use support::soi;
 
-fn soi(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_soi"))
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("RUST_LOG", "error")
-        .output()
-        .expect("run soi")
-}
+mod support;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

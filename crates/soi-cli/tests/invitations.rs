@@ -8,45 +8,10 @@ use serde_json::json;
 use soi_tests::accounts::{GOOD_PASSWORD, accept, link_token};
 use soi_tests::mail::{RunningWorker, Sink, address, quick_config};
 use soi_tests::{TEST_JWT_SECRET, TestApp, TestDb};
-use std::process::{Command, Output};
 use std::time::Duration;
+use support::{LAUNCH_AKTAU, ok, soi_with as soi};
 
-fn soi(url: &str, secret: Option<&str>, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_soi"));
-    cmd.args(args)
-        .env("DATABASE_URL", url)
-        .env("SOI_PUBLIC_URL", "https://soi.example")
-        .env("SOI_DB_ACQUIRE_TIMEOUT_MS", "3000")
-        .env("RUST_LOG", "error")
-        .env_remove("SOI_JWT_SECRET");
-    if let Some(s) = secret {
-        cmd.env("SOI_JWT_SECRET", s);
-    }
-    cmd.output().expect("run soi")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-const AKTAU: &[&str] = &[
-    "city",
-    "launch",
-    "aktau",
-    "--name-kk",
-    "Ақтау",
-    "--name-ru",
-    "Актау",
-    "--name-en",
-    "Aktau",
-    "--tz",
-    "Asia/Aqtau",
-];
+mod support;
 
 #[tokio::test]
 async fn a_launched_city_gets_its_first_admin_by_an_emailed_invitation() {
@@ -54,7 +19,7 @@ async fn a_launched_city_gets_its_first_admin_by_an_emailed_invitation() {
     let url = t.url();
     let admin = address("");
     // No secret: refused before anything is launched.
-    let refused = soi(&url, None, &[AKTAU, &["--admin", &admin]].concat());
+    let refused = soi(&url, None, &[LAUNCH_AKTAU, &["--admin", &admin]].concat());
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("SOI_JWT_SECRET"));
     let cities: i64 = sqlx::query_scalar("select count(*) from cities")
@@ -66,7 +31,7 @@ async fn a_launched_city_gets_its_first_admin_by_an_emailed_invitation() {
     let out = ok(&soi(
         &url,
         Some(TEST_JWT_SECRET),
-        &[AKTAU, &["--admin", &admin, "--language", "kk"]].concat(),
+        &[LAUNCH_AKTAU, &["--admin", &admin, "--language", "kk"]].concat(),
     ));
     assert!(out.contains("launched aktau"), "{out}");
     assert!(out.contains("invited to aktau as chapter_admin"), "{out}");

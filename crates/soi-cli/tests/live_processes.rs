@@ -8,8 +8,10 @@ use serde_json::{Value, json};
 use soi_tests::shows::show;
 use soi_tests::ws::{self, next};
 use soi_tests::{TEST_JWT_SECRET, TestDb};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
+
+mod support;
 
 /// A `soi serve` child, stopped (by its PID) when dropped.
 struct Gateway {
@@ -33,9 +35,8 @@ fn free_port() -> u16 {
 
 async fn serve(t: &TestDb) -> Gateway {
     let addr: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()).parse().expect("addr");
-    let child = Command::new(env!("CARGO_BIN_EXE_soi"))
+    let child = support::soi_command(&t.url())
         .arg("serve")
-        .env("DATABASE_URL", t.url())
         .env("SOI_LISTEN", addr.to_string())
         .env("SOI_JWT_SECRET", TEST_JWT_SECRET)
         .env(

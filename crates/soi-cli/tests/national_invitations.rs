@@ -8,19 +8,14 @@ use serde_json::{Value, json};
 use soi_tests::accounts::{GOOD_PASSWORD, accept, link_token, login_with};
 use soi_tests::mail::{RunningWorker, Sink, address, quick_config};
 use soi_tests::{TEST_JWT_SECRET, TestApp, TestDb, codes};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Duration;
 
+mod support;
+
+/// `soi args` with the test gateway's secret (the worker opens its links).
 fn soi(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_soi"))
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("SOI_PUBLIC_URL", "https://soi.example")
-        .env("SOI_DB_ACQUIRE_TIMEOUT_MS", "3000")
-        .env("RUST_LOG", "error")
-        .env("SOI_JWT_SECRET", TEST_JWT_SECRET)
-        .output()
-        .expect("run soi")
+    support::soi_with(url, Some(TEST_JWT_SECRET), args)
 }
 
 /// The national audit log's operations, in order, and whether any row

@@ -1,21 +1,25 @@
 //! The real `soi worker` process: killed with SIGKILL in the middle of a
 //! batch, the messages it had claimed are delivered by the next worker once
 //! their lease runs out, with the same Message-ID (a copy may arrive twice,
-//! none is lost); stopped with SIGTERM, it exits cleanly.
+//! none is lost); stopped with SIGTERM, it exits cleanly. Without the key
+//! that opens invitation and reset links it does not start at all.
 
 use soi_tests::mail::{Sink, address, enqueue};
-use soi_tests::{TestDb, launch};
+use soi_tests::{TEST_JWT_SECRET, TestDb, launch};
 use std::collections::HashMap;
 use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
+use support::{one_error_line, soi, soi_command};
+
+mod support;
 
 const WAIT: Duration = Duration::from_secs(60);
 
 fn worker(t: &TestDb, smtp_url: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_soi"))
+    soi_command(&t.url())
         .arg("worker")
-        .env("DATABASE_URL", t.url())
+        .env("SOI_JWT_SECRET", TEST_JWT_SECRET)
         .env("SMTP_URL", smtp_url)
         .env("SOI_DB_MAX_CONNECTIONS", "6")
         .env("SOI_MAIL_BATCH", "4")
@@ -125,4 +129,12 @@ async fn a_killed_workers_claims_are_delivered_after_restart_with_the_same_messa
         recipients.len(),
         copies - recipients.len()
     );
+}
+
+#[test]
+fn the_worker_refuses_to_start_without_the_key_that_opens_links() {
+    // Refused before it reaches for the database (nothing listens there).
+    let line = one_error_line(&soi("postgres://soi@127.0.0.1:9/soi", &["worker"]));
+    assert!(line.contains("SOI_JWT_SECRET must be set"), "{line}");
+    assert!(line.contains("mail worker"), "{line}");
 }

@@ -69,22 +69,44 @@ pub async fn get(tx: &mut NationalTx, id: Uuid) -> Result<Account> {
     .ok_or(Error::NotFound("account"))
 }
 
-/// The password hash of an enabled account whose id the caller holds.
-pub async fn password_hash(tx: &mut NationalTx, id: Uuid) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar("select soi_auth_password_hash($1)")
-        .bind(id)
-        .fetch_one(tx.conn())
-        .await?)
+/// The stored password of an enabled account, with the session version it
+/// was read at: a new password is written only while the account is still
+/// at that version ([`set_password`]).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredPassword {
+    pub password_hash: String,
+    pub auth_version: i32,
 }
 
-/// Sets a new password hash (every session of the account ends); returns
-/// the new session version, `None` when the account is disabled or gone.
-pub async fn set_password(tx: &mut impl NationalRead, id: Uuid, hash: &str) -> Result<Option<i32>> {
-    Ok(sqlx::query_scalar("select soi_auth_set_password($1, $2)")
-        .bind(id)
-        .bind(hash)
-        .fetch_one(tx.national_conn())
-        .await?)
+/// The password hash and session version of an enabled account whose id the
+/// caller holds; `None` when it is disabled or gone.
+pub async fn password_hash(tx: &mut NationalTx, id: Uuid) -> Result<Option<StoredPassword>> {
+    Ok(
+        sqlx::query_as("select password_hash, auth_version from soi_auth_password_hash($1)")
+            .bind(id)
+            .fetch_optional(tx.conn())
+            .await?,
+    )
+}
+
+/// Sets a new password hash if the account is still enabled and at session
+/// `version` (the one its hash was read at), ending every session; returns
+/// the new session version, `None` when a reset, disable or other change
+/// came in between (nothing is written then).
+pub async fn set_password(
+    tx: &mut impl NationalRead,
+    id: Uuid,
+    hash: &str,
+    version: i32,
+) -> Result<Option<i32>> {
+    Ok(
+        sqlx::query_scalar("select soi_auth_set_password($1, $2, $3)")
+            .bind(id)
+            .bind(hash)
+            .bind(version)
+            .fetch_one(tx.national_conn())
+            .await?,
+    )
 }
 
 /// Notes a successful sign-in (the staff list shows it), in the city's

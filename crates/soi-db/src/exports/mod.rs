@@ -15,7 +15,9 @@ pub use program::{
 };
 pub use records::{AuditRow, LedgerRow, audit, ledger};
 
+use crate::TenantTx;
 use chrono::{DateTime, Utc};
+use futures_util::{StreamExt, TryStreamExt};
 use soi_core::SeasonId;
 
 /// What an export covers: a season and a time window `[from, to)`; every
@@ -29,3 +31,21 @@ pub struct Window {
 
 /// A stream of rows borrowed from the transaction it reads in.
 pub type Rows<'t, T> = futures_util::stream::BoxStream<'t, crate::Result<T>>;
+
+/// Streams the rows of an export's `sql` in the transaction's city. Every
+/// statement gets the same parameters, typed, and uses those it needs:
+/// `$1` the city, `$2` the window's season, `$3` and `$4` its start and end.
+fn stream<'t, T>(tx: &'t mut TenantTx, w: &Window, sql: &'static str) -> Rows<'t, T>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin + 't,
+{
+    let (city, conn) = tx.parts();
+    sqlx::query_as(sql)
+        .bind(city)
+        .bind(w.season.map(|s| s.as_uuid()))
+        .bind(w.from)
+        .bind(w.to)
+        .fetch(conn)
+        .map_err(crate::Error::from)
+        .boxed()
+}

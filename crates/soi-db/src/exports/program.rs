@@ -4,7 +4,6 @@
 use super::{Rows, Window};
 use crate::TenantTx;
 use chrono::{DateTime, NaiveDate, Utc};
-use futures_util::{StreamExt, TryStreamExt};
 use uuid::Uuid;
 
 /// A participant, with their status in the season when one was asked for.
@@ -27,8 +26,9 @@ pub struct ParticipantRow {
 /// The city's participants by name; with a season, only those enrolled in
 /// it (any status), with that status.
 pub fn participants<'t>(tx: &'t mut TenantTx, w: &Window) -> Rows<'t, ParticipantRow> {
-    let (city, conn) = tx.parts();
-    sqlx::query_as(
+    super::stream(
+        tx,
+        w,
         "select p.id, p.first_name, p.last_name, p.email, p.phone, p.university, p.birth_date, \
                 p.preferred_language, p.consent_given_at, p.consent_text_version, p.consent_method, \
                 e.status \
@@ -37,11 +37,6 @@ pub fn participants<'t>(tx: &'t mut TenantTx, w: &Window) -> Rows<'t, Participan
          where p.city_id = $1 and ($2::uuid is null or e.id is not null) \
          order by p.last_name, p.first_name, p.id",
     )
-    .bind(city)
-    .bind(w.season.map(|s| s.as_uuid()))
-    .fetch(conn)
-    .map_err(crate::Error::from)
-    .boxed()
 }
 
 /// An application (enrollment) with its applicant and season.
@@ -60,8 +55,9 @@ pub struct ApplicationRow {
 
 /// Applications in the order they came, applied within the window.
 pub fn applications<'t>(tx: &'t mut TenantTx, w: &Window) -> Rows<'t, ApplicationRow> {
-    let (city, conn) = tx.parts();
-    sqlx::query_as(
+    super::stream(
+        tx,
+        w,
         "select e.id, s.title as season, p.first_name, p.last_name, p.email, e.status, \
                 e.applied_at, e.decided_at, e.motivation \
          from enrollments e \
@@ -72,13 +68,6 @@ pub fn applications<'t>(tx: &'t mut TenantTx, w: &Window) -> Rows<'t, Applicatio
            and ($4::timestamptz is null or e.applied_at < $4) \
          order by e.applied_at, e.id",
     )
-    .bind(city)
-    .bind(w.season.map(|s| s.as_uuid()))
-    .bind(w.from)
-    .bind(w.to)
-    .fetch(conn)
-    .map_err(crate::Error::from)
-    .boxed()
 }
 
 /// One attendance mark with its session, group and participant.
@@ -95,8 +84,9 @@ pub struct AttendanceRow {
 
 /// Marks of sessions that start within the window, in session order.
 pub fn attendance<'t>(tx: &'t mut TenantTx, w: &Window) -> Rows<'t, AttendanceRow> {
-    let (city, conn) = tx.parts();
-    sqlx::query_as(
+    super::stream(
+        tx,
+        w,
         "select s.starts_at, g.name as group_name, p.first_name, p.last_name, p.email, a.mark, \
                 a.recorded_at \
          from attendance a \
@@ -108,11 +98,4 @@ pub fn attendance<'t>(tx: &'t mut TenantTx, w: &Window) -> Rows<'t, AttendanceRo
            and ($4::timestamptz is null or s.starts_at < $4) \
          order by s.starts_at, s.id, p.last_name, p.first_name, p.id",
     )
-    .bind(city)
-    .bind(w.season.map(|s| s.as_uuid()))
-    .bind(w.from)
-    .bind(w.to)
-    .fetch(conn)
-    .map_err(crate::Error::from)
-    .boxed()
 }

@@ -4,7 +4,6 @@
 use super::{Rows, Window};
 use crate::TenantTx;
 use chrono::{DateTime, Utc};
-use futures_util::{StreamExt, TryStreamExt};
 use uuid::Uuid;
 
 /// One ledger entry.
@@ -20,19 +19,14 @@ pub struct LedgerRow {
 
 /// Ledger entries recorded within the window, oldest first.
 pub fn ledger<'t>(tx: &'t mut TenantTx, w: &Window) -> Rows<'t, LedgerRow> {
-    let (city, conn) = tx.parts();
-    sqlx::query_as(
+    super::stream(
+        tx,
+        w,
         "select id, recorded_at, kind, amount_tiyn, memo, reverses_id from ledger_entries \
-         where city_id = $1 and ($2::timestamptz is null or recorded_at >= $2) \
-           and ($3::timestamptz is null or recorded_at < $3) \
+         where city_id = $1 and ($3::timestamptz is null or recorded_at >= $3) \
+           and ($4::timestamptz is null or recorded_at < $4) \
          order by recorded_at, id",
     )
-    .bind(city)
-    .bind(w.from)
-    .bind(w.to)
-    .fetch(conn)
-    .map_err(crate::Error::from)
-    .boxed()
 }
 
 /// One audit record.
@@ -50,18 +44,13 @@ pub struct AuditRow {
 
 /// Audit records within the window, oldest first (ids are UUIDv7).
 pub fn audit<'t>(tx: &'t mut TenantTx, w: &Window) -> Rows<'t, AuditRow> {
-    let (city, conn) = tx.parts();
-    sqlx::query_as(
+    super::stream(
+        tx,
+        w,
         "select at, actor_kind, actor_account, actor_role, actor_job, operation, \
                 target_ids::text as target_ids, request_id from audit_log \
-         where city_id = $1 and ($2::timestamptz is null or at >= $2) \
-           and ($3::timestamptz is null or at < $3) \
+         where city_id = $1 and ($3::timestamptz is null or at >= $3) \
+           and ($4::timestamptz is null or at < $4) \
          order by id",
     )
-    .bind(city)
-    .bind(w.from)
-    .bind(w.to)
-    .fetch(conn)
-    .map_err(crate::Error::from)
-    .boxed()
 }

@@ -76,29 +76,17 @@ pub async fn list(tx: &mut TenantTx, page: Page<CoachId>) -> Result<Vec<Coach>> 
 
 /// The city's coaches with these emails (lower-cased, as stored).
 pub async fn by_emails(tx: &mut TenantTx, emails: &[String]) -> Result<Vec<Coach>> {
-    let (city, conn) = tx.parts();
-    let sql = format!("select {COLUMNS} from coaches where city_id = $1 and email = any($2)");
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(city)
-        .bind(emails)
-        .fetch_all(conn)
-        .await?)
+    super::people::by_emails(tx, "coaches", COLUMNS, emails).await
 }
 
 /// Replaces a coach's details; the email identifies them and stays.
 pub async fn update_details(tx: &mut TenantTx, id: CoachId, new: &NewCoach) -> Result<()> {
-    let (city, conn) = tx.parts();
-    sqlx::query(
-        "update coaches set first_name = $3, last_name = $4, phone = $5, qualification = $6 \
-         where city_id = $1 and id = $2",
-    )
-    .bind(city)
-    .bind(id.as_uuid())
-    .bind(new.first_name.as_str())
-    .bind(new.last_name.as_str())
-    .bind(new.phone.as_ref().map(Phone::as_str))
-    .bind(new.qualification.code())
-    .execute(conn)
-    .await?;
-    Ok(())
+    let set = "first_name = $3, last_name = $4, phone = $5, qualification = $6";
+    super::people::update_details(tx, "coaches", id.as_uuid(), set, |q| {
+        q.bind(new.first_name.as_str())
+            .bind(new.last_name.as_str())
+            .bind(new.phone.as_ref().map(Phone::as_str))
+            .bind(new.qualification.code())
+    })
+    .await
 }

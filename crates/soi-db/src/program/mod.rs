@@ -11,6 +11,7 @@ pub mod group_coaches;
 pub mod group_members;
 pub mod groups;
 pub mod participants;
+mod people;
 pub mod rinks;
 pub mod seasons;
 pub mod sessions;

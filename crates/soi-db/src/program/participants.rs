@@ -218,13 +218,7 @@ pub async fn search(
 /// The city's participants with these emails (lower-cased, as stored), one
 /// statement for a whole import file.
 pub async fn by_emails(tx: &mut TenantTx, emails: &[String]) -> Result<Vec<Participant>> {
-    let (city, conn) = tx.parts();
-    let sql = format!("select {COLUMNS} from participants where city_id = $1 and email = any($2)");
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(city)
-        .bind(emails)
-        .fetch_all(conn)
-        .await?)
+    super::people::by_emails(tx, "participants", COLUMNS, emails).await
 }
 
 /// Replaces a participant's details (not the email, which identifies them,
@@ -234,22 +228,16 @@ pub async fn update_details(
     id: ParticipantId,
     new: &NewParticipant,
 ) -> Result<()> {
-    let (city, conn) = tx.parts();
-    sqlx::query(
-        "update participants set first_name = $3, last_name = $4, phone = $5, university = $6, \
-             birth_date = $7, preferred_language = $8, guardian_name = $9 \
-         where city_id = $1 and id = $2",
-    )
-    .bind(city)
-    .bind(id.as_uuid())
-    .bind(new.first_name.as_str())
-    .bind(new.last_name.as_str())
-    .bind(new.phone.as_ref().map(Phone::as_str))
-    .bind(new.university.as_deref())
-    .bind(new.birth_date)
-    .bind(new.preferred_language.code())
-    .bind(new.guardian_name.as_deref())
-    .execute(conn)
-    .await?;
-    Ok(())
+    let set = "first_name = $3, last_name = $4, phone = $5, university = $6, \
+               birth_date = $7, preferred_language = $8, guardian_name = $9";
+    super::people::update_details(tx, "participants", id.as_uuid(), set, |q| {
+        q.bind(new.first_name.as_str())
+            .bind(new.last_name.as_str())
+            .bind(new.phone.as_ref().map(Phone::as_str))
+            .bind(new.university.as_deref())
+            .bind(new.birth_date)
+            .bind(new.preferred_language.code())
+            .bind(new.guardian_name.as_deref())
+    })
+    .await
 }

@@ -5,17 +5,19 @@
 //! attempt is audited.
 
 use super::nodes::AuthPayload;
-use super::tokens::{check_policy, hash, issue, unauthenticated};
+use super::tokens::{issue, unauthenticated};
+use crate::plumbing::args::bad_input;
 use crate::plumbing::error::{ErrorCode, db_error};
 use crate::plumbing::request::RequestCtx;
-use crate::plumbing::run::{check_first, national};
+use crate::plumbing::run::national;
 use crate::plumbing::throttle;
 use crate::shared::lang::Lang;
 use crate::shared::roles::ANY_ROLE;
 use async_graphql::{Context, Object, Result};
 use soi_db::Db;
+use soi_db::auth::accounts;
 use soi_db::auth::refresh_tokens::{self, RefreshUse};
-use soi_db::auth::{accounts, national_audit};
+use soi_service::auth::change_password::{self, Refused};
 use soi_service::auth::sign_in;
 
 #[derive(Default)]
@@ -119,59 +121,25 @@ impl AuthMutation {
             &me,
         )
         .await?;
-        let (account, stored) = national(ctx, async |tx| {
-            Ok((
-                accounts::get(tx, p.account()).await?,
-                accounts::password_hash(tx, p.account()).await?,
-            ))
-        })
-        .await?;
-        let stored = stored.ok_or_else(unauthenticated)?;
-        if current_password.len() > 1024 {
-            return Err(wrong_current());
-        }
-        let matches = tokio::task::spawn_blocking(move || {
-            soi_auth::verify_password(&current_password, &stored)
-        })
-        .await
-        .map_err(|_| ErrorCode::Internal.error("cannot check the password"))?;
-        if !matches {
-            return Err(wrong_current());
-        }
-        check_policy(&new_password, &account.email, "newPassword")?;
-        let new_hash = hash(ctx, new_password).await?;
-        // The new password and its audit row commit together, in the user's
-        // city as the user (the national log for a national account).
-        let id = p.account();
-        let targets = serde_json::json!({ "accountId": id });
+        let db = ctx.data::<Db>()?;
         let rid = req.request_id();
-        let version = match p.city_scope() {
-            Some(scope) => {
-                check_first(ctx, scope, async |tx| {
-                    let v = accounts::set_password(tx, id, &new_hash).await?;
-                    soi_db::audit::record(tx, "changePassword", &targets, Some(rid)).await?;
-                    Ok(v)
-                })
-                .await?
+        let changed = change_password::change(db, &p, current_password, new_password, Some(rid))
+            .await
+            .map_err(|e| db_error(e, rid))?;
+        let version = match changed {
+            Ok(version) => version,
+            Err(Refused::Gone) => return Err(unauthenticated()),
+            Err(Refused::WrongCurrent) => return Err(wrong_current()),
+            Err(Refused::Policy(problem)) => {
+                return Err(bad_input("newPassword", problem.to_string()));
             }
-            None => {
-                national(ctx, async |tx| {
-                    let v = accounts::set_password(tx, id, &new_hash).await?;
-                    national_audit::record(
-                        tx,
-                        Some(id),
-                        None,
-                        "changePassword",
-                        &targets,
-                        Some(rid),
-                    )
-                    .await?;
-                    Ok(v)
-                })
-                .await?
+            Err(Refused::Moved) => {
+                return Err(ErrorCode::Conflict.error(
+                    "your account changed while the password was being changed \
+                     (a reset, or an admin's change): sign in again",
+                ));
             }
-        }
-        .ok_or_else(unauthenticated)?;
+        };
         issue(ctx, &p, version, uuid::Uuid::now_v7()).await
     }
 
@@ -194,5 +162,5 @@ impl AuthMutation {
 }
 
 fn wrong_current() -> async_graphql::Error {
-    crate::plumbing::args::bad_input("currentPassword", "the current password is wrong")
+    bad_input("currentPassword", "the current password is wrong")
 }

@@ -2,6 +2,7 @@
 //! passwords. Tokens are random, emailed sealed, stored only as hashes; the
 //! database's narrow path does the lookups that come before a city is known.
 
+pub mod change_password;
 pub mod invitations;
 pub mod passwords;
 pub mod sign_in;

@@ -6,48 +6,56 @@ use soi_core::Language;
 /// (en, ru, kk) per column.
 type Names = &'static [(&'static str, &'static str, &'static str)];
 
-const PARTICIPANTS: Names = &[
-    ("id", "ID", "ID"),
+/// A person as every export that names one shows them (see `run::person`).
+const PERSON: Names = &[
     ("first name", "Имя", "Аты"),
     ("last name", "Фамилия", "Тегі"),
     ("email", "Эл. почта", "Электрондық пошта"),
-    ("phone", "Телефон", "Телефон"),
-    ("university", "Университет", "Университет"),
-    ("birth date", "Дата рождения", "Туған күні"),
-    ("language", "Язык", "Тіл"),
-    (
-        "consent given at",
-        "Согласие дано",
-        "Келісім берілген уақыт",
-    ),
-    ("consent version", "Версия согласия", "Келісім нұсқасы"),
-    ("consent method", "Способ согласия", "Келісім тәсілі"),
-    ("status", "Статус", "Мәртебе"),
 ];
 
-const ATTENDANCE: Names = &[
-    ("session start", "Начало занятия", "Сабақтың басталуы"),
-    ("group", "Группа", "Топ"),
-    ("first name", "Имя", "Аты"),
-    ("last name", "Фамилия", "Тегі"),
-    ("email", "Эл. почта", "Электрондық пошта"),
-    ("mark", "Отметка", "Белгі"),
-    ("recorded at", "Записано", "Жазылған уақыт"),
+const PARTICIPANTS: &[Names] = &[
+    &[("id", "ID", "ID")],
+    PERSON,
+    &[
+        ("phone", "Телефон", "Телефон"),
+        ("university", "Университет", "Университет"),
+        ("birth date", "Дата рождения", "Туған күні"),
+        ("language", "Язык", "Тіл"),
+        (
+            "consent given at",
+            "Согласие дано",
+            "Келісім берілген уақыт",
+        ),
+        ("consent version", "Версия согласия", "Келісім нұсқасы"),
+        ("consent method", "Способ согласия", "Келісім тәсілі"),
+        ("status", "Статус", "Мәртебе"),
+    ],
 ];
 
-const APPLICATIONS: Names = &[
-    ("id", "ID", "ID"),
-    ("season", "Сезон", "Маусым"),
-    ("first name", "Имя", "Аты"),
-    ("last name", "Фамилия", "Тегі"),
-    ("email", "Эл. почта", "Электрондық пошта"),
-    ("status", "Статус", "Мәртебе"),
-    ("applied at", "Дата заявки", "Өтінім берілген уақыт"),
-    ("decided at", "Дата решения", "Шешім уақыты"),
-    ("motivation", "Мотивация", "Уәждеме"),
+const ATTENDANCE: &[Names] = &[
+    &[
+        ("session start", "Начало занятия", "Сабақтың басталуы"),
+        ("group", "Группа", "Топ"),
+    ],
+    PERSON,
+    &[
+        ("mark", "Отметка", "Белгі"),
+        ("recorded at", "Записано", "Жазылған уақыт"),
+    ],
 ];
 
-const LEDGER: Names = &[
+const APPLICATIONS: &[Names] = &[
+    &[("id", "ID", "ID"), ("season", "Сезон", "Маусым")],
+    PERSON,
+    &[
+        ("status", "Статус", "Мәртебе"),
+        ("applied at", "Дата заявки", "Өтінім берілген уақыт"),
+        ("decided at", "Дата решения", "Шешім уақыты"),
+        ("motivation", "Мотивация", "Уәждеме"),
+    ],
+];
+
+const LEDGER: &[Names] = &[&[
     ("id", "ID", "ID"),
     ("recorded at", "Записано", "Жазылған уақыт"),
     ("kind", "Вид", "Түрі"),
@@ -55,9 +63,9 @@ const LEDGER: Names = &[
     ("amount (KZT)", "Сумма (тенге)", "Сома (теңге)"),
     ("memo", "Примечание", "Ескертпе"),
     ("reverses", "Исправляет запись", "Түзетілетін жазба"),
-];
+]];
 
-const AUDIT: Names = &[
+const AUDIT: &[Names] = &[&[
     ("at", "Время", "Уақыты"),
     ("actor", "Кто", "Әрекет етуші"),
     ("account", "Учётная запись", "Тіркелгі"),
@@ -66,7 +74,7 @@ const AUDIT: Names = &[
     ("operation", "Операция", "Операция"),
     ("targets", "Объекты", "Нысандар"),
     ("request id", "ID запроса", "Сұрау ID"),
-];
+]];
 
 /// The headers of `kind` in `lang`.
 pub fn headers(kind: Kind, lang: Language) -> Vec<&'static str> {
@@ -79,6 +87,7 @@ pub fn headers(kind: Kind, lang: Language) -> Vec<&'static str> {
     };
     names
         .iter()
+        .flat_map(|part| part.iter())
         .map(|(en, ru, kk)| match lang {
             Language::En => *en,
             Language::Ru => *ru,

@@ -42,11 +42,9 @@ pub async fn export<S: Sink>(
     let n = match req.kind {
         Kind::Participants => {
             pump(exports::participants(tx, &window), sink, |r| {
-                vec![
-                    Cell::Text(r.id.to_string()),
-                    Cell::Text(r.first_name),
-                    Cell::Text(r.last_name),
-                    Cell::Text(r.email),
+                let mut cells = vec![Cell::Text(r.id.to_string())];
+                cells.extend(person(r.first_name, r.last_name, r.email));
+                cells.extend([
                     Cell::opt_text(r.phone.as_deref()),
                     Cell::opt_text(r.university.as_deref()),
                     r.birth_date.map_or(Cell::Empty, Cell::Date),
@@ -55,37 +53,31 @@ pub async fn export<S: Sink>(
                     Cell::Text(r.consent_text_version),
                     Cell::Text(r.consent_method),
                     Cell::opt_text(r.status.as_deref()),
-                ]
+                ]);
+                cells
             })
             .await?
         }
         Kind::Attendance => {
             pump(exports::attendance(tx, &window), sink, |r| {
-                vec![
-                    local(&r.starts_at),
-                    Cell::Text(r.group_name),
-                    Cell::Text(r.first_name),
-                    Cell::Text(r.last_name),
-                    Cell::Text(r.email),
-                    Cell::Text(r.mark),
-                    local(&r.recorded_at),
-                ]
+                let mut cells = vec![local(&r.starts_at), Cell::Text(r.group_name)];
+                cells.extend(person(r.first_name, r.last_name, r.email));
+                cells.extend([Cell::Text(r.mark), local(&r.recorded_at)]);
+                cells
             })
             .await?
         }
         Kind::Applications => {
             pump(exports::applications(tx, &window), sink, |r| {
-                vec![
-                    Cell::Text(r.id.to_string()),
-                    Cell::Text(r.season),
-                    Cell::Text(r.first_name),
-                    Cell::Text(r.last_name),
-                    Cell::Text(r.email),
+                let mut cells = vec![Cell::Text(r.id.to_string()), Cell::Text(r.season)];
+                cells.extend(person(r.first_name, r.last_name, r.email));
+                cells.extend([
                     Cell::Text(r.status),
                     local(&r.applied_at),
                     r.decided_at.as_ref().map_or(Cell::Empty, local),
                     Cell::opt_text(r.motivation.as_deref()),
-                ]
+                ]);
+                cells
             })
             .await?
         }
@@ -123,6 +115,16 @@ pub async fn export<S: Sink>(
     };
     sink.drain().await?;
     Ok(n)
+}
+
+/// The cells of a person, as every export that names one shows them (the
+/// `PERSON` headers of [`super::columns`]).
+fn person(first_name: String, last_name: String, email: String) -> [Cell; 3] {
+    [
+        Cell::Text(first_name),
+        Cell::Text(last_name),
+        Cell::Text(email),
+    ]
 }
 
 /// Moves rows from the stream to the sink, draining it now and then.

@@ -3,11 +3,11 @@
 //! `createCoach`.
 
 use super::values;
-use super::{Column, Layout, Options, Progress, Report, RowProblems, SeenEmails, Sheet};
+use super::{Column, Options, Progress, Report, Sheet, good_rows, start, written};
 use crate::program::people::{self, CoachDetails};
 use soi_core::{CoachId, Phone};
 use soi_db::program::coaches::{self, Coach, NewCoach};
-use soi_db::{Result, TenantTx, audit};
+use soi_db::{Result, TenantTx};
 use std::collections::HashMap;
 
 const ALLOWED: [Column; 5] = [
@@ -32,64 +32,40 @@ pub async fn import_coaches(
     opts: &Options,
     progress: Progress<'_>,
 ) -> Result<Report> {
-    let mut report = Report {
-        rows: sheet.rows.len(),
-        ..Report::default()
-    };
-    let layout = Layout::read(sheet, &ALLOWED, &REQUIRED, &mut report);
+    let (mut report, layout) = start(sheet, &ALLOWED, &REQUIRED);
     if report.file_problem() {
         return Ok(report);
     }
-    let mut seen = SeenEmails::default();
-    let mut good: Vec<NewCoach> = Vec::new();
-    for row in &sheet.rows {
-        let mut p = RowProblems::new(&layout, row.number);
-        let email = p.required(row, Column::Email);
-        let first_name = p.required(row, Column::FirstName);
-        let last_name = p.required(row, Column::LastName);
-        let qualification = match layout.get(row, Column::Qualification) {
-            None => {
-                p.add(Column::Qualification, "is empty");
-                None
-            }
-            Some(v) => values::qualification(v)
-                .map_err(|e| p.add(Column::Qualification, e))
-                .ok(),
-        };
-        let checked = qualification.map(|q| {
-            people::coach(&CoachDetails {
+    let good = good_rows(
+        sheet,
+        &layout,
+        &mut report,
+        |c: &NewCoach| c.email.as_str(),
+        |row, p| {
+            let email = p.required(row, Column::Email);
+            let first_name = p.required(row, Column::FirstName);
+            let last_name = p.required(row, Column::LastName);
+            let qualification = match layout.get(row, Column::Qualification) {
+                None => {
+                    p.add(Column::Qualification, "is empty");
+                    None
+                }
+                Some(v) => values::qualification(v)
+                    .map_err(|e| p.add(Column::Qualification, e))
+                    .ok(),
+            }?;
+            let details = CoachDetails {
                 first_name,
                 last_name,
                 email,
                 phone: layout.get(row, Column::Phone),
-                qualification: q,
-            })
-        });
-        match checked {
-            Some(Ok(coach)) if p.list.is_empty() => {
-                match seen.first_row(coach.email.as_str(), row.number) {
-                    Some(first) => p.add(Column::Email, format!("the same email as row {first}")),
-                    None => good.push(coach),
-                }
-            }
-            Some(Err(errors)) => {
-                let empty: Vec<String> = p.list.iter().map(|x| x.field.clone()).collect();
-                let errors = errors
-                    .into_iter()
-                    .filter(|e| {
-                        Column::of_field(e.field, &ALLOWED)
-                            .is_none_or(|c| !empty.contains(&layout.label(c)))
-                    })
-                    .collect();
-                p.input_errors(errors, &ALLOWED);
-            }
-            _ => {}
-        }
-        if !p.list.is_empty() {
-            report.bad_rows += 1;
-            report.problems.extend(p.list);
-        }
-    }
+                qualification,
+            };
+            people::coach(&details)
+                .map_err(|errors| p.input_errors(errors, &ALLOWED))
+                .ok()
+        },
+    );
     if !report.problems.is_empty() && !opts.skip_invalid {
         return Ok(report);
     }
@@ -127,13 +103,11 @@ pub async fn import_coaches(
     for (id, c) in &update {
         coaches::update_details(tx, *id, c).await?;
     }
-    let request = tx.request_id().map(str::to_owned);
     let counts = serde_json::json!({
         "rows": report.rows, "created": report.created, "updated": report.updated,
         "skipped": report.bad_rows,
     });
-    audit::record(tx, "importCoaches", &counts, request.as_deref()).await?;
-    report.written = true;
+    written(tx, &mut report, "importCoaches", &counts).await?;
     Ok(report)
 }
 

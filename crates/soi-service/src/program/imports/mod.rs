@@ -109,6 +109,61 @@ impl Layout {
     }
 }
 
+/// The report of a file of `sheet`'s rows and where its columns are; the
+/// file's own problems (see [`Layout::read`]) are in the report already.
+fn start(sheet: &Sheet, allowed: &[Column], required: &[Column]) -> (Report, Layout) {
+    let mut report = Report {
+        rows: sheet.rows.len(),
+        ..Report::default()
+    };
+    let layout = Layout::read(sheet, allowed, required, &mut report);
+    (report, layout)
+}
+
+/// The rows `check` accepts (it notes each problem of a row in the row's
+/// [`RowProblems`]), but for a second row with an email seen before; every
+/// bad row's problems go to the report.
+fn good_rows<T>(
+    sheet: &Sheet,
+    layout: &Layout,
+    report: &mut Report,
+    email: impl Fn(&T) -> &str,
+    mut check: impl FnMut(&Row, &mut RowProblems<'_>) -> Option<T>,
+) -> Vec<T> {
+    let mut seen = SeenEmails::default();
+    let mut good = Vec::new();
+    for row in &sheet.rows {
+        let mut p = RowProblems::new(layout, row.number);
+        if let Some(g) = check(row, &mut p)
+            && p.list.is_empty()
+        {
+            match seen.first_row(email(&g), row.number) {
+                Some(first) => p.add(Column::Email, format!("the same email as row {first}")),
+                None => good.push(g),
+            }
+        }
+        if !p.list.is_empty() {
+            report.bad_rows += 1;
+            report.problems.extend(p.list);
+        }
+    }
+    good
+}
+
+/// Records the import in the city's audit log (counts only) and marks the
+/// report written.
+async fn written(
+    tx: &mut soi_db::TenantTx,
+    report: &mut Report,
+    operation: &str,
+    counts: &serde_json::Value,
+) -> soi_db::Result<()> {
+    let request = tx.request_id().map(str::to_owned);
+    soi_db::audit::record(tx, operation, counts, request.as_deref()).await?;
+    report.written = true;
+    Ok(())
+}
+
 fn file_problem(field: &str, reason: &str) -> Problem {
     Problem {
         row: None,
@@ -169,8 +224,15 @@ impl<'l> RowProblems<'l> {
         parse(v).map_err(|e| self.add(c, e)).ok()
     }
 
-    /// The API's validation errors, named by this file's columns.
+    /// The API's validation errors, named by this file's columns, but for
+    /// those of cells already reported (an empty required cell is said once).
     fn input_errors(&mut self, errors: Vec<soi_core::InputError>, allowed: &[Column]) {
+        let reported: Vec<String> = self.list.iter().map(|x| x.field.clone()).collect();
+        let errors = errors.into_iter().filter(|e| {
+            Column::of_field(e.field, allowed)
+                .is_none_or(|c| !reported.contains(&self.layout.label(c)))
+        });
+        let errors: Vec<_> = errors.collect();
         for e in errors {
             match Column::of_field(e.field, allowed) {
                 Some(c) => self.add(c, e.message),

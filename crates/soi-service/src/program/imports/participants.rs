@@ -13,7 +13,8 @@
 use super::enroll::{plan, write};
 use super::values;
 use super::{
-    Column, Layout, Options, Progress, Report, RowProblems, SeenEmails, Sheet, file_problem,
+    Column, Layout, Options, Progress, Report, RowProblems, Sheet, file_problem, good_rows, start,
+    written,
 };
 use crate::program::people::{self, ConsentDetails, ParticipantDetails};
 use chrono::{NaiveTime, TimeZone, Utc};
@@ -22,7 +23,7 @@ use soi_core::{CityZone, GroupId, Language, SeasonId};
 use soi_db::program::enrollments;
 use soi_db::program::participants::NewParticipant;
 use soi_db::program::{groups, seasons};
-use soi_db::{Result, TenantTx, audit, cities};
+use soi_db::{Result, TenantTx, cities};
 use std::collections::HashMap;
 
 const ALLOWED: [Column; 11] = [
@@ -62,11 +63,7 @@ pub async fn import_participants(
     opts: &Options,
     progress: Progress<'_>,
 ) -> Result<Report> {
-    let mut report = Report {
-        rows: sheet.rows.len(),
-        ..Report::default()
-    };
-    let layout = Layout::read(sheet, &ALLOWED, &REQUIRED, &mut report);
+    let (mut report, layout) = start(sheet, &ALLOWED, &REQUIRED);
     if report.file_problem() {
         return Ok(report);
     }
@@ -86,25 +83,13 @@ pub async fn import_participants(
     let city_id = tx.city();
     let city = cities::by_id(tx, city_id).await?;
     let zone = CityZone::parse(&city.time_zone).map_err(soi_db::Error::Invalid)?;
-    let mut seen = SeenEmails::default();
-    let mut good = Vec::new();
-    for row in &sheet.rows {
-        let mut p = RowProblems::new(&layout, row.number);
-        match check_row(&layout, row, opts, &zone, &by_name, &mut p) {
-            Some(g) if p.list.is_empty() => {
-                if let Some(first) = seen.first_row(g.person.email.as_str(), row.number) {
-                    p.add(Column::Email, format!("the same email as row {first}"));
-                } else {
-                    good.push(g);
-                }
-            }
-            _ => {}
-        }
-        if !p.list.is_empty() {
-            report.bad_rows += 1;
-            report.problems.extend(p.list);
-        }
-    }
+    let good = good_rows(
+        sheet,
+        &layout,
+        &mut report,
+        |g: &Good| g.person.email.as_str(),
+        |row, p| check_row(&layout, row, opts, &zone, &by_name, p),
+    );
     if !report.problems.is_empty() && !opts.skip_invalid {
         return Ok(report);
     }
@@ -130,13 +115,11 @@ pub async fn import_participants(
         return Ok(report);
     }
     write(tx, season, &plan, progress).await?;
-    let request = tx.request_id().map(str::to_owned);
     let counts = serde_json::json!({
         "season": season.to_string(), "rows": report.rows, "created": report.created,
         "updated": report.updated, "enrolled": report.enrolled, "skipped": report.bad_rows,
     });
-    audit::record(tx, "importParticipants", &counts, request.as_deref()).await?;
-    report.written = true;
+    written(tx, &mut report, "importParticipants", &counts).await?;
     Ok(report)
 }
 
@@ -233,15 +216,6 @@ fn check_row(
             group,
         }),
         Err(errors) => {
-            // Empty required cells were reported already, once.
-            let empty: Vec<String> = p.list.iter().map(|x| x.field.clone()).collect();
-            let errors = errors
-                .into_iter()
-                .filter(|e| {
-                    Column::of_field(e.field, &ALLOWED)
-                        .is_none_or(|c| !empty.contains(&layout.label(c)))
-                })
-                .collect();
             p.input_errors(errors, &ALLOWED);
             None
         }
