@@ -789,4 +789,13 @@ async fn exercise_outbox(tx: &mut TenantTx) {
     soi_db::mail::email_preferences::unsubscribed_among(tx, &["plan@mail.kz".to_owned()])
         .await
         .expect("unsubscribed");
+    let links = soi_db::mail::unsubscribe_links::ids_for(tx, &["plan@mail.kz".to_owned()])
+        .await
+        .expect("links");
+    soi_db::mail::unsubscribe_links::email_of(tx, links[0].1)
+        .await
+        .expect("link");
+    soi_db::mail::unsubscribe_links::revoke(tx, "plan@mail.kz")
+        .await
+        .expect("revoke");
 }

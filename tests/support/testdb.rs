@@ -1,5 +1,5 @@
 //! One fresh database per test. The first test of a run migrates a template
-//! database (named by a hash of the migrations, under an advisory lock so
+//! database (named by a hash of the embedded migrations, under an advisory lock so
 //! parallel test processes wait for one another); every test then clones it.
 
 use soi_db::{Db, DbConfig, SystemDb, admin};
@@ -24,27 +24,10 @@ fn with_database(server: &str, name: &str) -> String {
     format!("{base}/{name}")
 }
 
-/// A hash of every migration file, so a changed migration gets a new template.
+/// The migrations this build embeds (not the folder, which may have moved
+/// on while the build ran), so a template always holds what its name says.
 fn migrations_hash() -> String {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .expect("migrations dir")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    files.sort();
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for f in files {
-        for b in f
-            .file_name()
-            .expect("name")
-            .as_encoded_bytes()
-            .iter()
-            .chain(std::fs::read(&f).expect("read").iter())
-        {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    format!("{h:016x}")
+    SystemDb::migrations_fingerprint()
 }
 
 async fn ensure_template(server: &str) -> String {

@@ -1,36 +1,27 @@
-//! Unsubscribe links: a signed token names the city and the address, and
-//! when the link stops working. HMAC-SHA256 under `SOI_UNSUBSCRIBE_SECRET`
-//! over `v1 ‖ city id ‖ expiry ‖ address`, base64url, so a link cannot be
-//! made for an address it was not sent to, and nothing needs storing until
-//! someone uses it.
+//! Unsubscribe links: a signed token names the city and a random link id,
+//! nothing else. HMAC-SHA256 under `SOI_UNSUBSCRIBE_SECRET` over
+//! `v2 ‖ city id ‖ link id`, base64url, so a link cannot be made up; the id
+//! names a row (`soi_db::mail::unsubscribe_links`) holding the address, so
+//! the link shows no address to whoever sees it, and revoking the row ends it.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use soi_core::CityId;
+use uuid::Uuid;
 
-/// How long a link in an email keeps working.
-pub const LINK_TTL_DAYS: i64 = 365;
-const VERSION: &[u8] = b"v1";
+const VERSION: &[u8] = b"v2";
 
-/// Why a token was refused.
+/// A token that is not ours (or damaged).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenError {
-    /// Not made with our secret (or damaged).
-    Forged,
-    /// Genuine, but its time is up.
-    Expired,
-}
+pub struct Forged;
 
-/// Who a valid token unsubscribes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unsubscriber {
+/// What a genuine token names: look the link up in the city to find whom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkRef {
     pub city: CityId,
-    /// Lower case.
-    pub email: String,
-    pub expires_at: DateTime<Utc>,
+    pub link: Uuid,
 }
 
 /// Signs and checks tokens; builds the links emails carry.
@@ -60,53 +51,38 @@ impl Links {
             .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"))
     }
 
-    /// The token for `email` in `city`, valid until `expires_at`.
-    pub fn token(&self, city: CityId, email: &str, expires_at: DateTime<Utc>) -> String {
+    /// The token of link `link` of `city`.
+    pub fn token(&self, city: CityId, link: Uuid) -> String {
         let mut msg = VERSION.to_vec();
         msg.extend_from_slice(city.as_uuid().as_bytes());
-        msg.extend_from_slice(&expires_at.timestamp().to_be_bytes());
-        msg.extend_from_slice(email.trim().to_lowercase().as_bytes());
+        msg.extend_from_slice(link.as_bytes());
         let mut mac = self.mac();
         mac.update(&msg);
         let sig = mac.finalize().into_bytes();
         format!("{}.{}", B64.encode(&msg), B64.encode(sig))
     }
 
-    /// The link an email to `email` in `city` carries.
-    pub fn url(&self, city: CityId, email: &str) -> String {
-        let expires = Utc::now() + Duration::days(LINK_TTL_DAYS);
-        format!(
-            "{}/unsubscribe?t={}",
-            self.base_url,
-            self.token(city, email, expires)
-        )
+    /// The link an email carries.
+    pub fn url(&self, city: CityId, link: Uuid) -> String {
+        format!("{}/unsubscribe?t={}", self.base_url, self.token(city, link))
     }
 
     /// Checks the signature (in constant time) before reading anything.
-    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Unsubscriber, TokenError> {
-        let (msg, sig) = token.trim().split_once('.').ok_or(TokenError::Forged)?;
-        let msg = B64.decode(msg).map_err(|_| TokenError::Forged)?;
-        let sig = B64.decode(sig).map_err(|_| TokenError::Forged)?;
+    pub fn verify(&self, token: &str) -> Result<LinkRef, Forged> {
+        let (msg, sig) = token.trim().split_once('.').ok_or(Forged)?;
+        let msg = B64.decode(msg).map_err(|_| Forged)?;
+        let sig = B64.decode(sig).map_err(|_| Forged)?;
         let mut mac = self.mac();
         mac.update(&msg);
-        mac.verify_slice(&sig).map_err(|_| TokenError::Forged)?;
-        let rest = msg.strip_prefix(VERSION).ok_or(TokenError::Forged)?;
-        if rest.len() < 16 + 8 {
-            return Err(TokenError::Forged);
+        mac.verify_slice(&sig).map_err(|_| Forged)?;
+        let rest = msg.strip_prefix(VERSION).ok_or(Forged)?;
+        if rest.len() != 32 {
+            return Err(Forged);
         }
-        let (city, rest) = rest.split_at(16);
-        let (expiry, email) = rest.split_at(8);
-        let city = uuid::Uuid::from_slice(city).map_err(|_| TokenError::Forged)?;
-        let expiry = i64::from_be_bytes(expiry.try_into().map_err(|_| TokenError::Forged)?);
-        let expires_at = DateTime::from_timestamp(expiry, 0).ok_or(TokenError::Forged)?;
-        let email = String::from_utf8(email.to_vec()).map_err(|_| TokenError::Forged)?;
-        if expires_at <= now {
-            return Err(TokenError::Expired);
-        }
-        Ok(Unsubscriber {
-            city: CityId::from(city),
-            email,
-            expires_at,
+        let (city, link) = rest.split_at(16);
+        Ok(LinkRef {
+            city: CityId::from(Uuid::from_slice(city).map_err(|_| Forged)?),
+            link: Uuid::from_slice(link).map_err(|_| Forged)?,
         })
     }
 }
@@ -116,26 +92,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tokens_verify_and_refuse_forgeries_and_old_links() {
+    fn tokens_verify_name_nobody_and_refuse_forgeries() {
         let links = Links::new("secret-0123456789".to_owned().into(), "https://soi.kz/");
-        let city = CityId::new();
-        let later = Utc::now() + Duration::days(1);
-        let t = links.token(city, "Dana@Mail.KZ", later);
-        let who = links.verify(&t, Utc::now()).expect("valid");
-        assert_eq!((who.city, who.email.as_str()), (city, "dana@mail.kz"));
-        assert_eq!(
-            links.verify(&t, later + Duration::seconds(1)),
-            Err(TokenError::Expired)
-        );
+        let (city, link) = (CityId::new(), Uuid::new_v4());
+        let t = links.token(city, link);
+        assert_eq!(links.verify(&t), Ok(LinkRef { city, link }));
         let other = Links::new("another-secret-0123".to_owned().into(), "https://soi.kz");
-        assert_eq!(other.verify(&t, Utc::now()), Err(TokenError::Forged));
-        assert_eq!(links.verify("abc", Utc::now()), Err(TokenError::Forged));
+        assert_eq!(other.verify(&t), Err(Forged));
+        assert_eq!(links.verify("abc"), Err(Forged));
         let (msg, sig) = t.split_once('.').expect("dot");
-        let tampered = format!("{}A.{sig}", &msg[..msg.len() - 1]);
-        assert_eq!(links.verify(&tampered, Utc::now()), Err(TokenError::Forged));
+        // The first character changed (to a letter it is not): another city.
+        let swap = if msg.starts_with('A') { 'B' } else { 'A' };
+        let tampered = format!("{swap}{}.{sig}", &msg[1..]);
+        assert_eq!(links.verify(&tampered), Err(Forged));
         assert!(
             links
-                .url(city, "a@b.kz")
+                .url(city, link)
                 .starts_with("https://soi.kz/unsubscribe?t=")
         );
     }

@@ -21,9 +21,9 @@ use futures_util::StreamExt;
 use secrecy::SecretString;
 use soi_core::{CityId, CityZone, SystemCtx};
 use soi_db::cities::{self, City};
-use soi_db::mail::email_preferences;
 use soi_db::mail::outbox::{self, Email};
 use soi_db::mail::wakeups::{Wakeup, Wakeups};
+use soi_db::mail::{email_preferences, unsubscribe_links};
 use soi_db::{Db, DbConfig, MailTx, Mailbox};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -335,12 +335,13 @@ impl Worker {
         view: &CityView<'_>,
         stop: &watch::Receiver<bool>,
     ) -> Result<(usize, Vec<Instant>)> {
-        let (claimed, unsubscribed) = match mailbox {
+        let (claimed, unsubscribed, link_ids) = match mailbox {
             Mailbox::City(city) => {
                 let mut tx = self.db.tenant(&JOB.in_city(city)).await?;
                 let claimed =
                     outbox::claim(&mut tx, &self.id, self.cfg.batch, self.cfg.lease).await?;
-                // Addresses that unsubscribed, among those of unsubscribable kinds.
+                // Addresses that unsubscribed, among those of unsubscribable
+                // kinds, and the links those emails carry.
                 let optional: Vec<String> = claimed
                     .iter()
                     .filter(|e| UNSUBSCRIBABLE.contains(&e.kind.as_str()))
@@ -351,8 +352,15 @@ impl Worker {
                         .await?
                         .into_iter()
                         .collect();
+                let link_ids: HashMap<String, uuid::Uuid> = match &self.cfg.unsubscribe {
+                    Some(_) => unsubscribe_links::ids_for(&mut tx, &optional)
+                        .await?
+                        .into_iter()
+                        .collect(),
+                    None => HashMap::new(),
+                };
                 tx.commit().await?;
-                (claimed, unsubscribed)
+                (claimed, unsubscribed, link_ids)
             }
             // Invitations and resets only: nothing to unsubscribe from.
             Mailbox::National => {
@@ -360,7 +368,7 @@ impl Worker {
                 let claimed =
                     outbox::claim(&mut tx, &self.id, self.cfg.batch, self.cfg.lease).await?;
                 tx.commit().await?;
-                (claimed, HashSet::new())
+                (claimed, HashSet::new(), HashMap::new())
             }
         };
         let count = claimed.len();
@@ -372,9 +380,10 @@ impl Worker {
                 let optional = UNSUBSCRIBABLE.contains(&email.kind.as_str());
                 let suppressed =
                     optional && unsubscribed.contains(&email.recipient_email.trim().to_lowercase());
-                let link = match (&self.cfg.unsubscribe, mailbox) {
-                    (Some(links), Mailbox::City(city)) if optional => {
-                        Some(links.url(city, &email.recipient_email))
+                let address = email.recipient_email.trim().to_lowercase();
+                let link = match (&self.cfg.unsubscribe, mailbox, link_ids.get(&address)) {
+                    (Some(links), Mailbox::City(city), Some(id)) if optional => {
+                        Some(links.url(city, *id))
                     }
                     _ => None,
                 };

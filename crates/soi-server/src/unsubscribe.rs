@@ -2,18 +2,17 @@
 //! shows a small page with a button and changes nothing (mail scanners open
 //! links); POST records the unsubscription — the button, or a mail client's
 //! RFC 8058 one-click POST (`List-Unsubscribe=One-Click`). A second POST
-//! changes nothing and answers the same. A forged token is 403 and an
-//! expired one 400, with nothing stored.
+//! changes nothing and answers the same. A forged token is 403 and a
+//! revoked (or erased) link 410, with nothing stored. The token names a
+//! link, not a person: the address is looked up in the link's city.
 
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use chrono::Utc;
 use serde::Deserialize;
-use soi_core::SystemCtx;
-use soi_db::mail::email_preferences;
-use soi_mail::unsubscribe::{TokenError, Unsubscriber};
+use soi_core::{CityScope, SystemCtx};
+use soi_db::mail::{email_preferences, unsubscribe_links};
 
 #[derive(Deserialize)]
 pub struct Link {
@@ -34,7 +33,9 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
 /// Why a link is refused.
 enum Refused {
     Unconfigured,
-    Token(TokenError),
+    Forged,
+    Revoked,
+    Unavailable,
 }
 
 impl Refused {
@@ -45,30 +46,52 @@ impl Refused {
                 "Unavailable",
                 "<p>Unsubscribing is not configured.</p>",
             ),
-            Refused::Token(TokenError::Forged) => page(
+            Refused::Forged => page(
                 StatusCode::FORBIDDEN,
                 "Invalid link",
                 "<p>This unsubscribe link is not valid. / Сілтеме жарамсыз. / Ссылка недействительна.</p>",
             ),
-            Refused::Token(TokenError::Expired) => page(
-                StatusCode::BAD_REQUEST,
-                "Expired link",
-                "<p>This unsubscribe link has expired; use the link in a recent email. / Сілтеменің мерзімі өтті. / Срок действия ссылки истёк.</p>",
+            Refused::Revoked => page(
+                StatusCode::GONE,
+                "Link no longer valid",
+                "<p>This unsubscribe link no longer works; use the link in a recent email. / Сілтеме енді жарамсыз. / Ссылка больше не действует.</p>",
+            ),
+            Refused::Unavailable => page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Try again later",
+                "<p>Please try again later.</p>",
             ),
         }
     }
 }
 
-/// The person the token names.
-fn check(state: &AppState, link: &Link) -> Result<Unsubscriber, Refused> {
+/// The link's city (as the system job `unsubscribe`) and the address its
+/// live link names.
+async fn check(state: &AppState, link: &Link) -> Result<(CityScope, String), Refused> {
     let links = state.unsubscribe.as_ref().ok_or(Refused::Unconfigured)?;
     let token = link.t.as_deref().unwrap_or_default();
-    links.verify(token, Utc::now()).map_err(Refused::Token)
+    let named = links.verify(token).map_err(|_| Refused::Forged)?;
+    let scope = SystemCtx::new("unsubscribe").in_city(named.city);
+    let found = async {
+        let mut tx = state.db.tenant(&scope).await?;
+        let email = unsubscribe_links::email_of(&mut tx, named.link).await?;
+        tx.commit().await?;
+        Ok::<_, soi_db::Error>(email)
+    }
+    .await;
+    match found {
+        Ok(Some(email)) => Ok((scope, email)),
+        Ok(None) => Err(Refused::Revoked),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot look up an unsubscribe link");
+            Err(Refused::Unavailable)
+        }
+    }
 }
 
 /// The confirmation page: one button that POSTs the one-click body.
 pub async fn show(State(state): State<AppState>, Query(link): Query<Link>) -> Response {
-    if let Err(refused) = check(&state, &link) {
+    if let Err(refused) = check(&state, &link).await {
         return refused.page();
     }
     let token = link.t.unwrap_or_default();
@@ -86,14 +109,13 @@ pub async fn show(State(state): State<AppState>, Query(link): Query<Link>) -> Re
 /// Records the unsubscription (idempotent), as the system job `unsubscribe`
 /// in the token's city.
 pub async fn confirm(State(state): State<AppState>, Query(link): Query<Link>) -> Response {
-    let who = match check(&state, &link) {
+    let (scope, email) = match check(&state, &link).await {
         Ok(who) => who,
         Err(refused) => return refused.page(),
     };
-    let scope = SystemCtx::new("unsubscribe").in_city(who.city);
     let stored = async {
         let mut tx = state.db.tenant(&scope).await?;
-        email_preferences::unsubscribe(&mut tx, &who.email).await?;
+        email_preferences::unsubscribe(&mut tx, &email).await?;
         tx.commit().await?;
         Ok::<_, soi_db::Error>(())
     }
@@ -106,11 +128,7 @@ pub async fn confirm(State(state): State<AppState>, Query(link): Query<Link>) ->
         ),
         Err(e) => {
             tracing::error!(error = %e, "cannot record an unsubscription");
-            page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Try again later",
-                "<p>Please try again later.</p>",
-            )
+            Refused::Unavailable.page()
         }
     }
 }

@@ -55,6 +55,19 @@ impl SystemDb {
         MIGRATOR.iter().count()
     }
 
+    /// A fingerprint of the migrations this build carries (versions and
+    /// checksums, FNV-1a): what a migrated copy is the result of, whatever
+    /// the source folder holds by now.
+    pub fn migrations_fingerprint() -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for m in MIGRATOR.iter() {
+            for b in m.version.to_be_bytes().iter().chain(m.checksum.iter()) {
+                h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        format!("{h:016x}")
+    }
+
     /// Creates the city and all its partitions in one transaction. Running it
     /// again for the same slug changes nothing but adds missing partitions.
     pub async fn launch_city(&self, ctx: &SystemCtx, new: &NewCity) -> Result<Launched> {

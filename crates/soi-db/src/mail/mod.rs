@@ -3,4 +3,5 @@
 
 pub mod email_preferences;
 pub mod outbox;
+pub mod unsubscribe_links;
 pub mod wakeups;
