@@ -26,3 +26,4 @@ mod skills;
 mod staff;
 mod ticket_race;
 mod tickets;
+mod web;
