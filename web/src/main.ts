@@ -39,7 +39,13 @@ const t = (k: MessageKey) => translate(state.lang, k);
 
 function update(patch: Partial<State>): void {
   Object.assign(state, patch);
+  if (location.hash === '#graphiql') {
+  void import('./graphiql').then((g) => g.mount(root));
+} else {
   render();
+}
+// Between the dashboard and GraphiQL: a fresh page (the token is not carried over).
+window.addEventListener('hashchange', () => location.reload());
 }
 
 function errorKey(e: unknown): MessageKey {
@@ -168,4 +174,10 @@ function render(): void {
   if (focused) document.getElementById(focused)?.focus();
 }
 
-render();
+if (location.hash === '#graphiql') {
+  void import('./graphiql').then((g) => g.mount(root));
+} else {
+  render();
+}
+// Between the dashboard and GraphiQL: a fresh page (the token is not carried over).
+window.addEventListener('hashchange', () => location.reload());

@@ -227,6 +227,25 @@ try {
     await ctx.close();
   });
 
+  await check('GraphiQL is served from the gateway, nothing from a CDN, and runs a query', async () => {
+    const ctx = await browser.newContext({ locale: 'en-US' });
+    const p = await ctx.newPage();
+    const errors = [];
+    const foreign = [];
+    p.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    p.on('pageerror', (e) => errors.push(String(e)));
+    p.on('request', (r) => !r.url().startsWith(BASE) && !r.url().startsWith('data:') && foreign.push(r.url()));
+    await p.goto(`${BASE}/#graphiql`);
+    await p.waitForSelector('.graphiql-container .CodeMirror', { timeout: TIMEOUT });
+    await p.evaluate(() => document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue('{ cities { slug } }'));
+    await p.click('.graphiql-execute-button');
+    await p.waitForFunction(() => document.querySelector('.result-window')?.textContent?.includes('almaty'), null, { timeout: TIMEOUT });
+    await p.screenshot({ path: `${SHOTS}/graphiql.png` });
+    await ctx.close();
+    assert(foreign.length === 0, `requests off the gateway: ${foreign.join(', ')}`);
+    assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+  });
+
   await check('a chapter admin gets no national figures', async () => {
     const ctx = await browser.newContext({ locale: 'en-US' });
     const p = await ctx.newPage();

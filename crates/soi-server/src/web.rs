@@ -14,9 +14,10 @@ use std::sync::Arc;
 /// Scripts and styles from this origin only (no inline scripts), data from
 /// `/graphql` on this origin, never framed. `style-src-attr 'unsafe-inline'`
 /// because ECharts positions its tooltip and legend markers with style
-/// attributes; no inline `<style>` or script is allowed.
+/// attributes; no inline `<style>` or script is allowed. Fonts may be `data:`
+/// URLs: GraphiQL's stylesheet embeds its fonts that way.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-    style-src-attr 'unsafe-inline'; img-src 'self' data:; font-src 'self'; \
+    style-src-attr 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; \
     connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; \
     frame-ancestors 'none'";
 
