@@ -292,6 +292,10 @@ web_browser_tests() {
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   psql "$PG_SERVER/postgres" -qc "drop database if exists $db with (force)" >/dev/null || true
+  # Its cached reports too (keys start with the prefix it was given).
+  if command -v redis-cli >/dev/null 2>&1; then
+    redis-cli -u "$REDIS_URL" --scan --pattern "$db:*" 2>/dev/null | xargs -r redis-cli -u "$REDIS_URL" del >/dev/null 2>&1 || true
+  fi
   return $status
 }
 
