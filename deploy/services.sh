@@ -8,6 +8,9 @@
 # SMTP: the local sink (deploy/smtp_sink.py) if one answers at SMTP_URL; else
 #   one is started on 127.0.0.1 (aiosmtpd from PyPI into .local/python, or
 #   Debian's python3-aiosmtpd); mail lands in SOI_MAIL_DIR (.local/mail).
+# Web dashboard (web/): Node.js and npm, and for its browser tests Chromium,
+#   from Debian's packages when missing; npm packages by `npm ci` from
+#   web/package-lock.json (again only when the lock changed).
 # What this starts is recorded in STARTED_PIDS/STARTED_CLUSTERS and stopped
 # by stop_started_services (deploy/dev calls it on exit).
 
@@ -209,6 +212,91 @@ ensure_smtp() {
     url="smtp://127.0.0.1:$port"
   fi
   export SMTP_URL=$url SOI_MAIL_DIR=$dir SMTP_PYTHON
+}
+
+# --- Web dashboard --------------------------------------------------------------
+
+ensure_node() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then apt_install nodejs npm; fi
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]')
+  [ "$major" -ge 18 ] || die "web/ needs Node.js 18 or newer (found $(node --version))"
+}
+
+# Debian's Chromium: Playwright's own browser download does not work here.
+ensure_chromium() {
+  CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
+  if [ -z "$CHROMIUM" ]; then
+    apt_install chromium
+    CHROMIUM=$(command -v chromium) || die "chromium is missing after install"
+  fi
+  export CHROMIUM
+}
+
+# `npm ci` (from npm's cache when it can) unless node_modules already matches
+# the lock file.
+web_install() {
+  ensure_node
+  local stamp="$ROOT/web/node_modules/.soi-package-lock"
+  if [ -f "$stamp" ] && cmp -s "$ROOT/web/package-lock.json" "$stamp"; then return; fi
+  say "installing the web dashboard's npm packages (npm ci)"
+  (cd "$ROOT/web" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error) || die "npm ci failed in web/"
+  cp "$ROOT/web/package-lock.json" "$stamp"
+}
+
+# Generates the typed GraphQL client from schema.graphql, type-checks and
+# bundles into web/dist, which `soi serve` serves at /.
+web_build() {
+  web_install
+  say "building the web dashboard into web/dist"
+  (cd "$ROOT/web" && npm run --silent build) || return 1
+}
+
+# Lint and unit tests (after web_build, which generated the client).
+web_check() {
+  say "linting and unit-testing the web dashboard"
+  (cd "$ROOT/web" && npm run --silent lint && npm run --silent test) || return 1
+}
+
+# The browser tests against a real gateway ($1: the soi binary) on a fresh
+# database seeded with the demo; the gateway and the database go afterwards.
+web_browser_tests() {
+  local soi=$1 db="soi_web_$$" url log="$STATE/web-gateway.log" pid status=0
+  ensure_chromium
+  say "browser tests: demo database $db"
+  psql "$PG_SERVER/postgres" -qc "drop database if exists $db" >/dev/null 2>&1
+  psql "$PG_SERVER/postgres" -qc "create database $db" >/dev/null || return 1
+  (
+    export DATABASE_URL="$PG_SERVER/$db"
+    "$soi" migrate >"$log" 2>&1 && "$soi" seed --demo >>"$log" 2>&1
+  ) || { say "migrating or seeding failed; see $log"; psql "$PG_SERVER/postgres" -qc "drop database if exists $db with (force)" >/dev/null; return 1; }
+  # Port 0: the gateway picks a free port and prints it.
+  DATABASE_URL="$PG_SERVER/$db" SOI_LISTEN=127.0.0.1:0 SOI_REDIS_PREFIX="$db" SOI_WEB_DIR="$ROOT/web/dist" \
+    SOI_JWT_SECRET="browser-tests-$$-0123456789abcdefghijklmnop" "$soi" serve >>"$log" 2>&1 &
+  pid=$!
+  # Stopped on exit too, should the tests be interrupted.
+  STARTED_PIDS+=("$pid")
+  url=""
+  for _ in $(seq 300); do
+    url=$(grep -o 'listening on http://[0-9.:]*' "$log" | head -1 | sed 's/listening on //')
+    [ -n "$url" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  if [ -z "$url" ]; then
+    say "the gateway did not start; see $log"
+    status=1
+  else
+    SOI_WEB_URL=$url SOI_WEB_SCREENSHOTS="$ROOT/web/test-results" timeout 300 node "$ROOT/web/tests/browser.mjs" || status=$?
+  fi
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  psql "$PG_SERVER/postgres" -qc "drop database if exists $db with (force)" >/dev/null || true
+  # Its cached reports too (keys start with the prefix it was given).
+  if command -v redis-cli >/dev/null 2>&1; then
+    redis-cli -u "$REDIS_URL" --scan --pattern "$db:*" 2>/dev/null | xargs -r redis-cli -u "$REDIS_URL" del >/dev/null 2>&1 || true
+  fi
+  return $status
 }
 
 stop_started_services() {

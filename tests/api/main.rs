@@ -30,3 +30,4 @@ mod staff;
 mod ticket_race;
 mod tickets;
 mod transports;
+mod web;

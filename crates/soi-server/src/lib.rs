@@ -1,6 +1,6 @@
 //! The HTTP gateway: `/graphql` (GraphQL over HTTP, GraphiQL for browsers),
-//! `/healthz`, `/readyz`, `/metrics`, report downloads and the payment
-//! provider's webhook. A library built in one place, [`App::build`], so the
+//! `/healthz`, `/readyz`, `/metrics`, report downloads, the payment
+//! provider's webhook and the web dashboard (`/`, `/assets/…`). A library built in one place, [`App::build`], so the
 //! binary, the tests and the benchmarks start it the same way (tests on port 0).
 
 // The merged query root nests one level per area; its async layout needs more.
@@ -19,6 +19,7 @@ mod scrape;
 mod startup;
 pub mod sweeper;
 mod unsubscribe;
+pub mod web;
 mod webhook;
 mod ws;
 
@@ -67,6 +68,8 @@ pub struct AppState {
     /// Verifies unsubscribe links (`SOI_UNSUBSCRIBE_SECRET`); `/unsubscribe`
     /// answers 503 without it.
     pub unsubscribe: Option<soi_mail::unsubscribe::Links>,
+    /// The built web dashboard served at `/`.
+    pub web: web::WebDir,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -91,6 +94,8 @@ pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(ws::upgrade))
+        .route("/", get(web::index))
+        .route("/assets/{file}", get(web::asset))
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(metrics::render))

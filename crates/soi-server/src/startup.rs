@@ -43,6 +43,8 @@ pub struct Settings {
     pub sweep_every: Option<Duration>,
     /// The outbox worker run beside the gateway; `None`: none.
     pub mail_worker: Option<soi_mail::WorkerConfig>,
+    /// The built web dashboard; `None`: `web/dist` found by [`crate::web::default_dir`].
+    pub web_dir: Option<std::path::PathBuf>,
 }
 
 /// The Redis layer's connection.
@@ -112,6 +114,7 @@ impl Settings {
             unsubscribe: None,
             sweep_every: None,
             mail_worker: None,
+            web_dir: None,
         }
     }
 }
@@ -171,6 +174,7 @@ impl App {
             payment_webhook_secret: settings.payment_webhook_secret,
             metrics_token: settings.metrics_token,
             unsubscribe: settings.unsubscribe,
+            web: crate::web::WebDir::new(settings.web_dir),
         };
         let listener = TcpListener::bind(settings.listen)
             .await

@@ -250,4 +250,8 @@ pub struct ServerArgs {
           num_args = 0..=1, default_missing_value = "true", action = ArgAction::Set,
           value_parser = truthy)]
     pub anonymous_introspection: bool,
+    /// The built web dashboard (`npm run build` in web/); by default `web/dist`
+    /// in the working directory or beside the binary.
+    #[arg(long, env = "SOI_WEB_DIR", value_name = "DIR")]
+    pub web_dir: Option<std::path::PathBuf>,
 }

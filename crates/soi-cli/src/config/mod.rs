@@ -201,6 +201,7 @@ impl Config {
         s.gql_limits = self.gql_limits();
         s.apq = self.apq();
         s.anonymous_introspection = self.server.anonymous_introspection;
+        s.web_dir = self.server.web_dir.clone();
         s.payment_webhook_secret = self.auth.payment_webhook_secret.clone();
         s.metrics_token = self.auth.metrics_token.clone();
         s.unsubscribe = self.unsubscribe();

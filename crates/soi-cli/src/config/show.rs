@@ -109,6 +109,14 @@ impl std::fmt::Display for Config {
             "SOI_ANONYMOUS_INTROSPECTION  {}",
             self.server.anonymous_introspection
         )?;
+        writeln!(
+            f,
+            "SOI_WEB_DIR                  {}",
+            self.server
+                .web_dir
+                .as_deref()
+                .map_or_else(|| "(web/dist)".into(), |d| d.display().to_string())
+        )?;
         let m = &self.mail_worker();
         writeln!(
             f,

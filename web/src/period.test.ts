@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { defaultPeriod, isYearMonth, monthsOf, previousPeriod } from './period';
+
+describe('periods', () => {
+  it('compare with as many months just before', () => {
+    expect(previousPeriod('2026-01', '2026-12')).toEqual({ from: '2025-01', to: '2025-12' });
+    expect(previousPeriod('2026-02', '2026-04')).toEqual({ from: '2025-11', to: '2026-01' });
+  });
+
+  it('list their months across a new year', () => {
+    expect(monthsOf('2026-11', '2027-02')).toEqual(['2026-11', '2026-12', '2027-01', '2027-02']);
+  });
+
+  it('default to the calendar year', () => {
+    expect(defaultPeriod('2026-12')).toEqual({ from: '2026-01', to: '2026-12' });
+  });
+
+  it('accept only YYYY-MM', () => {
+    expect(isYearMonth('2026-03')).toBe(true);
+    expect(isYearMonth('2026-13')).toBe(false);
+    expect(isYearMonth('2026-3')).toBe(false);
+  });
+});
