@@ -201,8 +201,10 @@ async fn seed_city(
     let counts = plan::write(&mut tx, &plan, |_| {}).await?;
     crate::show::write(&mut tx, &mut rng, &city.slug, zone, &plan).await?;
     welcome_applicants(&mut tx, plan.season.0).await?;
-    // Someone who unsubscribed from announcements, as the link records it.
+    // Someone who unsubscribed from announcements through the link their
+    // emails carried (the link's row first, as the mail worker makes it).
     let quiet = format!("unsubscribed@{}.soi.test", city.slug);
+    soi_db::mail::unsubscribe_links::ids_for(&mut tx, std::slice::from_ref(&quiet)).await?;
     soi_db::mail::email_preferences::unsubscribe(&mut tx, &quiet).await?;
     // Next season already takes applications.
     let next = soi_db::program::seasons::NewSeason {
