@@ -224,13 +224,18 @@ async fn link_of(t: &TestDb, city: CityId, email: &str) -> uuid::Uuid {
     ids[0].1
 }
 
-/// What a token carries before its signature.
-fn token_bytes(token: &str) -> Vec<u8> {
+/// Whether what a token carries before its signature holds the address
+/// (as the old links did) — or any part of it before the `@`.
+fn names(token: &str, email: &str) -> bool {
     use base64::Engine;
     let (msg, _) = token.split_once('.').expect("dot");
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
+    let carried = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(msg)
-        .expect("base64")
+        .expect("base64");
+    let local = email.split('@').next().expect("local part").to_lowercase();
+    carried
+        .windows(local.len())
+        .any(|w| w.eq_ignore_ascii_case(local.as_bytes()))
 }
 
 async fn unsubscribed(t: &TestDb, email: &str) -> i64 {
@@ -289,7 +294,7 @@ async fn an_unsubscribed_address_gets_no_announcements_but_still_its_tickets() {
     // a new one (the revoked one stays dead) and names no address.
     let valid = links.token(city, link_of(&t, city, &quiet.to_uppercase()).await);
     assert_ne!(valid, revoked);
-    assert!(!String::from_utf8_lossy(&token_bytes(&valid)).contains('@'));
+    assert!(!names(&valid, &quiet));
     let (status, page) = get(&app, &valid).await;
     assert_eq!(status, 200);
     assert!(page.contains("method=\"post\"") && page.contains("List-Unsubscribe"));
@@ -334,7 +339,7 @@ async fn an_unsubscribed_address_gets_no_announcements_but_still_its_tickets() {
     let named = links.verify(token).expect("a valid token");
     assert_eq!(named.city, city);
     assert_eq!(named.link, link_of(&t, city, &listener).await);
-    assert!(!String::from_utf8_lossy(&token_bytes(token)).contains('@'));
+    assert!(!names(token, &listener));
     // Application emails carry no unsubscribe headers.
     for other in got.iter().filter(|m| m.subject != subject) {
         assert_eq!(header(&other.raw, "List-Unsubscribe"), None);
