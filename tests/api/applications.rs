@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use soi_tests::{TestApp, codes};
 
-const APPLY: &str = "mutation($c: String!, $s: ID!, $i: ApplicationInput!) { applyToSeason(city: $c, seasonId: $s, input: $i) { applicationId status } }";
+const APPLY: &str = "mutation($c: String!, $s: ID!, $i: ApplicationInput!) { applyToSeason(city: $c, seasonId: $s, input: $i) { applicationId } }";
 
 fn applicant(n: usize) -> Value {
     json!({ "firstName": "Айгерім", "lastName": "Серікова", "email": format!("aigerim.{n}@kaznu.kz"),
@@ -58,20 +58,17 @@ async fn a_hundred_simultaneous_applications_fill_exactly_thirty_seats() {
             .await
         });
     }
-    let mut accepted = 0;
-    let mut waitlisted = 0;
     while let Some(done) = tasks.join_next().await {
         let (status, body) = done.expect("task");
         assert_eq!(status, 200);
-        match body["data"]["applyToSeason"]["status"].as_str() {
-            Some("ACCEPTED") => accepted += 1,
-            Some("WAITLISTED") => waitlisted += 1,
-            other => panic!("unexpected {other:?}: {body}"),
-        }
+        assert!(
+            body["data"]["applyToSeason"]["applicationId"].is_string(),
+            "{body}"
+        );
     }
-    assert_eq!((accepted, waitlisted), (30, 70));
     let stored = statuses(&app, &admin, &season).await;
-    assert_eq!(stored.iter().filter(|s| *s == "ACCEPTED").count(), 30);
+    let count = |s: &str| stored.iter().filter(|x| *x == s).count();
+    assert_eq!((count("ACCEPTED"), count("WAITLISTED")), (30, 70));
     assert_eq!(stored.len(), 100);
 }
 
@@ -88,7 +85,6 @@ async fn decisions_respect_capacity_and_a_withdrawal_promotes_the_waitlist() {
                 json!({ "c": "astana", "s": season, "i": applicant(n) }),
             )
             .await;
-        assert_eq!(body["data"]["applyToSeason"]["status"], "APPLIED", "{body}");
         ids.push(
             body["data"]["applyToSeason"]["applicationId"]
                 .as_str()
@@ -167,14 +163,19 @@ async fn bad_applications_get_typed_errors_and_store_nothing() {
             json!({ "c": "shymkent", "s": season, "i": applicant(1) }),
         )
         .await;
-    assert_eq!(ok["data"]["applyToSeason"]["status"], "APPLIED");
+    assert!(
+        ok["data"]["applyToSeason"]["applicationId"].is_string(),
+        "{ok}"
+    );
+    // Applying again with the same address answers alike (the address's
+    // owner is asked to confirm by email) and stores no second application.
     let (_, twice) = app
         .graphql(
             APPLY,
             json!({ "c": "shymkent", "s": season, "i": applicant(1) }),
         )
         .await;
-    assert_eq!(codes(&twice), ["CONFLICT"]);
+    assert!(codes(&twice).is_empty(), "{twice}");
     let (_, nowhere) = app
         .graphql(
             APPLY,

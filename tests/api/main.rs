@@ -16,6 +16,7 @@ mod gateway;
 mod groups;
 mod invitations;
 mod invitations_race;
+mod known_applicants;
 mod metrics_labels;
 mod participant_accounts;
 mod participants;

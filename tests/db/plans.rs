@@ -178,9 +178,46 @@ async fn exercise(db: &Db, city: CityId) {
         season,
         newcomer,
         Some("I want to skate"),
+        &participants::Consent {
+            given_at: chrono::Utc::now(),
+            text_version: "2026-09".into(),
+            method: soi_core::states::ConsentMethod::WebForm,
+        },
     )
     .await
     .expect("apply");
+    let request = soi_db::program::application_requests::NewApplicationRequest {
+        id: EnrollmentId::new(),
+        season,
+        participant: p,
+        token_hash: &[7u8; 32],
+        motivation: None,
+        consent_text_version: "2026-09",
+        expires_at: Utc::now() + Duration::hours(1),
+    };
+    soi_db::program::application_requests::replace(&mut tx, &request)
+        .await
+        .expect("request");
+    soi_db::program::application_requests::of_participant(&mut tx, p)
+        .await
+        .expect("requests of");
+    soi_db::program::application_requests::take(&mut tx, &[7u8; 32])
+        .await
+        .expect("take");
+    soi_db::program::application_requests::delete_of_participant(&mut tx, p)
+        .await
+        .expect("delete requests");
+    participants::record_consent(
+        &mut tx,
+        p,
+        &participants::Consent {
+            given_at: Utc::now(),
+            text_version: "2026-10".into(),
+            method: soi_core::states::ConsentMethod::WebForm,
+        },
+    )
+    .await
+    .expect("record consent");
     let next_season = seasons::insert(
         &mut tx,
         SeasonId::new(),

@@ -11,7 +11,7 @@ use soi_tests::mail::{Received, RunningWorker, Sink, address, quick_config};
 use soi_tests::{TestApp, TestDb, codes};
 use std::time::Duration;
 
-const APPLY: &str = "mutation($c: String!, $s: ID!, $i: ApplicationInput!) { applyToSeason(city: $c, seasonId: $s, input: $i) { applicationId status } }";
+const APPLY: &str = "mutation($c: String!, $s: ID!, $i: ApplicationInput!) { applyToSeason(city: $c, seasonId: $s, input: $i) { applicationId } }";
 const DECIDE: &str =
     "mutation($id: ID!, $d: Decision!) { decideApplication(id: $id, decision: $d) { status } }";
 const WITHDRAW: &str = "mutation($id: ID!) { withdrawApplication(id: $id) { promoted { id } } }";

@@ -13,7 +13,7 @@ async fn apply(app: &TestApp, client: &str, season: &Value, email: &str) -> Valu
         client,
         "mutation($s: ID!, $e: String!) { applyToSeason(city: \"almaty\", seasonId: $s, input: {
            firstName: \"Dana\", lastName: \"Omar\", email: $e, preferredLanguage: KK,
-           consentGiven: true, consentTextVersion: \"2026-09\" }) { status } }",
+           consentGiven: true, consentTextVersion: \"2026-09\" }) { applicationId } }",
         json!({ "s": season, "e": email }),
     )
     .await

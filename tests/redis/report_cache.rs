@@ -26,7 +26,7 @@ async fn two_cities_asking_the_same_never_share_a_cached_answer() {
         .graphql_from(
             "10.8.8.8",
             "mutation($s: ID!) { applyToSeason(city: \"astana\", seasonId: $s, input: { firstName: \"Aru\", lastName: \"Sapar\",
-               email: \"aru.cache@enu.kz\", preferredLanguage: RU, consentGiven: true, consentTextVersion: \"2026-09\" }) { status } }",
+               email: \"aru.cache@enu.kz\", preferredLanguage: RU, consentGiven: true, consentTextVersion: \"2026-09\" }) { applicationId } }",
             json!({ "s": season }),
         )
         .await;

@@ -17,7 +17,11 @@ pub const APPLICATION_RECEIVED: &str = "application_received";
 pub const APPLICATION_DECIDED: &str = "application_decided";
 
 pub mod accounts;
+mod application_confirmation;
 mod tickets;
+pub use application_confirmation::{
+    APPLICATION_CONFIRMATION, ApplicationConfirmation, application_confirmation,
+};
 pub use tickets::{
     OrderTicket, SHOW_ANNOUNCEMENT, ShowAnnouncement, TICKET_ORDER_PAID, TicketOrderPaid,
     show_announcement, ticket_order_paid,
@@ -36,6 +40,7 @@ pub const ALL: &[&str] = &[
     SHOW_ANNOUNCEMENT,
     accounts::INVITATION,
     accounts::PASSWORD_RESET,
+    APPLICATION_CONFIRMATION,
 ];
 
 /// Kinds a recipient may unsubscribe from (reminders and announcements):

@@ -215,7 +215,20 @@ async fn seed_city(
         capacity: 40,
         auto_accept: false,
     };
-    seasons::insert(&mut tx, soi_core::SeasonId::from_uuid(rng.uuid()), &next).await?;
+    let next = seasons::insert(&mut tx, soi_core::SeasonId::from_uuid(rng.uuid()), &next).await?;
+    // A known participant's address used on the next season's form: waiting
+    // for its owner to confirm (the token went only to their email).
+    let token = rng.uuid().simple().to_string();
+    let request = soi_db::program::application_requests::NewApplicationRequest {
+        id: soi_core::EnrollmentId::from_uuid(rng.uuid()),
+        season: next.id,
+        participant,
+        token_hash: &soi_auth::token_hash(&token),
+        motivation: None,
+        consent_text_version: "2026-09",
+        expires_at: chrono::Utc::now() + soi_service::program::applications::CONFIRMATION_TTL,
+    };
+    soi_db::program::application_requests::replace(&mut tx, &request).await?;
     tx.commit().await?;
     Ok((Some(counts), coach, participant))
 }

@@ -9,10 +9,12 @@
 mod apq;
 pub mod auth;
 pub mod background;
+mod confirm_application;
 mod exports;
 mod graphql;
 mod health;
 pub mod metrics;
+mod pages;
 mod reports;
 mod request_id;
 mod scrape;
@@ -105,6 +107,10 @@ pub(crate) fn router(state: AppState) -> Router {
         .route(
             "/webhooks/payments/{city}",
             axum::routing::post(webhook::payment),
+        )
+        .route(
+            "/confirm-application/{city}",
+            get(confirm_application::show).post(confirm_application::confirm),
         )
         .route(
             "/unsubscribe",

@@ -7,9 +7,10 @@
 //! link, not a person: the address is looked up in the link's city.
 
 use crate::AppState;
+use crate::pages::page;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use soi_core::{CityScope, SystemCtx};
 use soi_db::mail::{email_preferences, unsubscribe_links};
@@ -17,17 +18,6 @@ use soi_db::mail::{email_preferences, unsubscribe_links};
 #[derive(Deserialize)]
 pub struct Link {
     t: Option<String>,
-}
-
-fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    let html = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title></head>\
-         <body style=\"font-family:Arial,Helvetica,sans-serif;max-width:520px;margin:40px auto;padding:0 16px;color:#1b2733\">\
-         <h1 style=\"font-size:20px\">{title}</h1>{body}</body></html>"
-    );
-    (status, Html(html)).into_response()
 }
 
 /// Why a link is refused.

@@ -56,6 +56,7 @@ impl City {
             self.seasons[*season],
             p.id,
             Some("I want to"),
+            &p_consent(&p),
         )
         .await?;
         self.people.push(p.id);
@@ -298,4 +299,13 @@ pub async fn race(
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     first.commit().await.expect("commit first");
     second.await.expect("task")
+}
+
+/// The consent an application records: the person's own.
+fn p_consent(p: &participants::Participant) -> participants::Consent {
+    participants::Consent {
+        given_at: p.consent_given_at,
+        text_version: p.consent_text_version.clone(),
+        method: p.consent_method,
+    }
 }

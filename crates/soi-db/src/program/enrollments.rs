@@ -2,10 +2,11 @@
 //! inside a [`TenantTx`] and names `city_id = $1` on each city table, subquery
 //! included (the planner does not carry it into an aggregate subquery).
 
+use super::participants::Consent;
 use crate::{Error, Result};
 use crate::{Page, TenantTx};
 use chrono::{DateTime, Utc};
-use soi_core::states::EnrollmentStatus;
+use soi_core::states::{ConsentMethod, EnrollmentStatus};
 use soi_core::{EnrollmentId, ParticipantId, SeasonId};
 use uuid::Uuid;
 
@@ -22,6 +23,11 @@ pub struct Enrollment {
     pub motivation: Option<String>,
     pub applied_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
+    /// The consent given with this application (law No. 94-V).
+    pub consent_given_at: DateTime<Utc>,
+    pub consent_text_version: String,
+    #[sqlx(try_from = "String")]
+    pub consent_method: ConsentMethod,
 }
 
 /// A row to insert in bulk (imports, seeds).
@@ -34,20 +40,23 @@ pub struct EnrollmentRow {
     pub applied_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, season_id, participant_id, status, motivation, applied_at, decided_at";
+const COLUMNS: &str = "id, season_id, participant_id, status, motivation, applied_at, decided_at, \
+                       consent_given_at, consent_text_version, consent_method";
 
-/// A new application in status `applied`.
+/// A new application in status `applied`, with the consent given with it.
 pub async fn apply(
     tx: &mut TenantTx,
     id: EnrollmentId,
     season: SeasonId,
     participant: ParticipantId,
     motivation: Option<&str>,
+    consent: &Consent,
 ) -> Result<Enrollment> {
     let (city, conn) = tx.parts();
     let sql = format!(
-        "insert into enrollments (city_id, id, season_id, participant_id, motivation) \
-         values ($1, $2, $3, $4, $5) returning {COLUMNS}"
+        "insert into enrollments (city_id, id, season_id, participant_id, motivation, \
+                                  consent_given_at, consent_text_version, consent_method) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8) returning {COLUMNS}"
     );
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(city)
@@ -55,6 +64,9 @@ pub async fn apply(
         .bind(season.as_uuid())
         .bind(participant.as_uuid())
         .bind(motivation)
+        .bind(consent.given_at)
+        .bind(&consent.text_version)
+        .bind(consent.method.code())
         .fetch_one(conn)
         .await?)
 }
@@ -66,12 +78,17 @@ pub async fn insert_many(tx: &mut TenantTx, rows: &[EnrollmentRow]) -> Result<u6
     let statuses: Vec<&str> = rows.iter().map(|r| r.status.code()).collect();
     let applied: Vec<DateTime<Utc>> = rows.iter().map(|r| r.applied_at).collect();
     let (city, conn) = tx.parts();
+    // Imported and seeded applications carry the consent on the person's
+    // record (the paper form the import recorded with them).
     let done = sqlx::query(
-        "insert into enrollments (city_id, id, season_id, participant_id, status, applied_at, decided_at) \
+        "insert into enrollments (city_id, id, season_id, participant_id, status, applied_at, decided_at, \
+                                  consent_given_at, consent_text_version, consent_method) \
          select $1, u.id, u.season_id, u.participant_id, u.status, u.applied_at, \
-                case when u.status = 'applied' then null else u.applied_at end \
+                case when u.status = 'applied' then null else u.applied_at end, \
+                p.consent_given_at, p.consent_text_version, p.consent_method \
          from unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::timestamptz[]) \
-              as u (id, season_id, participant_id, status, applied_at)",
+              as u (id, season_id, participant_id, status, applied_at) \
+         join participants p on p.city_id = $1 and p.id = u.participant_id",
     )
     .bind(city)
     .bind(ids)

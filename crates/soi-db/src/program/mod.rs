@@ -3,6 +3,7 @@
 //! file per table; a file does SQL for its own table and imports no sibling
 //! (flows across tables are `soi_service::program`).
 
+pub mod application_requests;
 pub mod attendance;
 pub mod coach_certificates;
 pub mod coaches;

@@ -241,3 +241,26 @@ pub async fn update_details(
     })
     .await
 }
+
+/// Records the consent a person gave last (with a confirmed application):
+/// the record's consent columns hold the latest one, each application its
+/// own.
+pub async fn record_consent(tx: &mut TenantTx, id: ParticipantId, consent: &Consent) -> Result<()> {
+    let (city, conn) = tx.parts();
+    let done = sqlx::query(
+        "update participants \
+         set consent_given_at = $3, consent_text_version = $4, consent_method = $5, updated_at = now() \
+         where city_id = $1 and id = $2",
+    )
+    .bind(city)
+    .bind(id.as_uuid())
+    .bind(consent.given_at)
+    .bind(&consent.text_version)
+    .bind(consent.method.code())
+    .execute(conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound("participant"));
+    }
+    Ok(())
+}

@@ -61,7 +61,8 @@ impl ParticipantNode {
     async fn preferred_language(&self) -> Lang {
         self.0.preferred_language.into()
     }
-    /// When consent to personal-data processing was given.
+    /// When the latest consent to personal-data processing was given (each
+    /// application records its own too).
     async fn consent_given_at(&self) -> DateTime<Utc> {
         self.0.consent_given_at
     }

@@ -40,7 +40,7 @@ fn context(kind: &str, recipient: &str) -> Vec<u8> {
     format!("{kind}\n{}", recipient.trim().to_lowercase()).into_bytes()
 }
 
-fn seal(sealer: &Sealer, link: &str, kind: &str, recipient: &str) -> Result<String> {
+pub(super) fn seal(sealer: &Sealer, link: &str, kind: &str, recipient: &str) -> Result<String> {
     sealer
         .seal(link, &context(kind, recipient))
         .ok_or_else(|| soi_db::Error::Unavailable("no randomness to seal a link".into()))

@@ -130,3 +130,30 @@ pub async fn get(
     )
     .await
 }
+
+/// Runs one operation for a page the gateway renders (a link from an
+/// email): anonymous, from `client`, under the request's id, with the same
+/// limits, audit, rate limits and live updates as `/graphql`. The JSON
+/// answer, or `None` if it could not be read.
+pub(crate) async fn run_for_page(
+    state: &AppState,
+    client: std::net::IpAddr,
+    request_id: Option<&HeaderValue>,
+    request: async_graphql::Request,
+) -> Option<serde_json::Value> {
+    let mut headers = HeaderMap::new();
+    if let Some(id) = request_id {
+        headers.insert("x-request-id", id.clone());
+    }
+    let batch = async_graphql::BatchRequest::Single(request);
+    let response = execute(state, &headers, Some(client), batch).await;
+    let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .ok()?;
+    serde_json::from_slice(&body).ok()
+}
+
+/// The client address of a page's request (see [`run_for_page`]).
+pub(crate) fn page_client(peer: SocketAddr, headers: &HeaderMap) -> std::net::IpAddr {
+    client_address(peer, headers)
+}

@@ -50,10 +50,20 @@ impl Links {
     pub fn password_reset(&self, token: &str) -> String {
         format!("{}/reset-password?token={token}", self.public_url)
     }
+
+    /// The page that confirms an application made with a known address
+    /// (`/confirm-application`, served by the gateway). The slug is safe
+    /// in a URL as it is (lowercase letters, digits and hyphens).
+    pub fn application_confirmation(&self, city_slug: &str, token: &str) -> String {
+        format!(
+            "{}/confirm-application/{city_slug}?token={token}",
+            self.public_url
+        )
+    }
 }
 
 /// A fresh token and its hash, or an internal error.
-fn new_token() -> soi_db::Result<(String, Vec<u8>)> {
+pub(crate) fn new_token() -> soi_db::Result<(String, Vec<u8>)> {
     soi_auth::new_secret_token()
         .map_err(|_| soi_db::Error::Unavailable("no randomness for a token".into()))
 }

@@ -53,6 +53,15 @@ impl ApplicationNode {
     async fn motivation(&self) -> Option<&str> {
         self.0.motivation.as_deref()
     }
+    /// When the consent given with this application was given (each
+    /// application records its own).
+    async fn consent_given_at(&self) -> DateTime<Utc> {
+        self.0.consent_given_at
+    }
+    /// Which version of the consent text this application accepted.
+    async fn consent_text_version(&self) -> &str {
+        &self.0.consent_text_version
+    }
     /// The applicant.
     async fn participant(&self, ctx: &Context<'_>) -> Result<Option<ParticipantNode>> {
         let p = ctx.load(ParticipantOf(self.0.participant_id)).await?;

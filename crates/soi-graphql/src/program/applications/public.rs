@@ -3,15 +3,17 @@
 //! is written, and applications are rate limited per client and per city.
 
 use super::nodes::ApplicationStatus;
+use crate::auth::AuthSettings;
 use crate::plumbing::throttle;
 use crate::plumbing::{Valid, bad_input, first_problem, in_public_city, parse_id};
 use crate::shared::lang::Lang;
+use async_graphql::ErrorExtensions;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{NaiveDate, Utc};
 use soi_core::states::ConsentMethod;
 use soi_core::{SeasonId, text};
 use soi_db::program::participants::NewParticipant;
-use soi_service::program::applications as program;
+use soi_service::program::applications::{self as program, Confirmed};
 use soi_service::program::people;
 
 /// An applicant's details.
@@ -77,9 +79,19 @@ impl ApplicationInput {
     }
 }
 
-/// What an applicant learns right after applying.
+/// What an applicant learns right after applying: the same whether or not
+/// the city knows the address. What happens next is emailed to the address:
+/// the "received" email, or, when the address already has a record, a link
+/// that its owner follows to confirm the application.
 #[derive(SimpleObject)]
 pub struct ApplicationReceipt {
+    /// The application's id (the one it keeps once confirmed).
+    pub application_id: ID,
+}
+
+/// An application its address's owner confirmed.
+#[derive(SimpleObject)]
+pub struct ConfirmedApplication {
     /// The application's id.
     pub application_id: ID,
     /// `APPLIED`, or `ACCEPTED`/`WAITLISTED` when the season accepts automatically.
@@ -91,7 +103,8 @@ pub struct ApplicationPublicMutation;
 
 #[Object]
 impl ApplicationPublicMutation {
-    /// Applies to a season of a city (public; no sign-in).
+    /// Applies to a season of a city (public; no sign-in). The answer does
+    /// not say whether the address is known; the email to it does.
     async fn apply_to_season(
         &self,
         ctx: &Context<'_>,
@@ -102,13 +115,50 @@ impl ApplicationPublicMutation {
         let season: SeasonId = parse_id("seasonId", &season_id)?;
         let (person, motivation) = input.validate(Utc::now().date_naive())?;
         let limits = [throttle::APPLY_PER_CLIENT, throttle::APPLY_PER_CITY];
+        let links = &ctx.data::<AuthSettings>()?.links;
         let applied = in_public_city(ctx, &city, &limits, async |tx| {
-            program::apply(tx, season, &person, motivation.as_deref()).await
+            program::apply(tx, links, &city, season, &person, motivation.as_deref()).await
         })
         .await?;
         Ok(ApplicationReceipt {
-            application_id: ID(applied.id.to_string()),
-            status: applied.status.into(),
+            application_id: ID(applied.id().to_string()),
         })
     }
+
+    /// Confirms an application made with an address the city already knew,
+    /// with the token from the link emailed to that address (public). An
+    /// unknown, used or expired token is `BAD_USER_INPUT` on `token` with
+    /// `extensions.reason` (`UNKNOWN` or `EXPIRED`).
+    async fn confirm_application(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The city's slug")] city: String,
+        #[graphql(desc = "The token from the confirmation link.")] token: String,
+    ) -> Result<ConfirmedApplication> {
+        if token.len() > 200 {
+            return Err(confirmation_error("UNKNOWN"));
+        }
+        let token_hash = soi_auth::token_hash(token.trim());
+        let limits = [throttle::APPLY_PER_CLIENT];
+        let confirmed = in_public_city(ctx, &city, &limits, async |tx| {
+            program::confirm(tx, &token_hash).await
+        })
+        .await?;
+        match confirmed {
+            Confirmed::Application(e) => Ok(ConfirmedApplication {
+                application_id: ID(e.id.to_string()),
+                status: e.status.into(),
+            }),
+            Confirmed::Unknown => Err(confirmation_error("UNKNOWN")),
+            Confirmed::Expired => Err(confirmation_error("EXPIRED")),
+        }
+    }
+}
+
+fn confirmation_error(reason: &'static str) -> async_graphql::Error {
+    let message = match reason {
+        "EXPIRED" => "this confirmation link has expired; apply again",
+        _ => "this confirmation link is not valid, or was used already",
+    };
+    bad_input("token", message).extend_with(move |_, x| x.set("reason", reason))
 }

@@ -4,9 +4,11 @@
 //! Each enqueues the applicant's email in the same transaction.
 
 mod apply;
+mod confirm;
 mod decide;
 mod withdraw;
 
-pub use apply::apply;
+pub use apply::{Applied, CONFIRMATION_TTL, apply};
+pub use confirm::{Confirmed, confirm};
 pub use decide::decide;
 pub use withdraw::withdraw;
