@@ -21,6 +21,7 @@ mod metrics_labels;
 mod participant_accounts;
 mod participants;
 mod passwords;
+mod personal_data;
 mod reports;
 mod request_ids;
 mod revocation;

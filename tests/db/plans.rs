@@ -207,6 +207,9 @@ async fn exercise(db: &Db, city: CityId) {
     soi_db::program::application_requests::delete_of_participant(&mut tx, p)
         .await
         .expect("delete requests");
+    soi_db::personal_data::of_participant(&mut tx, p)
+        .await
+        .expect("personal data");
     participants::record_consent(
         &mut tx,
         p,

@@ -38,6 +38,7 @@ pub mod events;
 pub mod exports;
 pub mod funds;
 pub mod mail;
+pub mod personal_data;
 pub mod program;
 pub mod reports;
 pub mod tickets;

@@ -15,6 +15,7 @@ mod graphql;
 mod health;
 pub mod metrics;
 mod pages;
+mod personal_data;
 mod reports;
 mod request_id;
 mod scrape;
@@ -104,6 +105,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/reports/national.csv", get(reports::national))
         .route("/reports/city.csv", get(reports::city))
         .route("/exports/{file}", get(exports::download))
+        .route("/personal-data/{file}", get(personal_data::download))
         .route(
             "/webhooks/payments/{city}",
             axum::routing::post(webhook::payment),
