@@ -1,8 +1,9 @@
 # Brings up the services the platform needs on this machine, using what is
 # already running and starting only what is missing. Sourced by deploy/dev.
 #
-# PostgreSQL: DATABASE_URL if it answers; else a local cluster under
-#   .local/pg (Debian's postgresql package is installed if missing).
+# PostgreSQL: the server of SOI_OWNER_DATABASE_URL (else DATABASE_URL) if it
+#   answers; else a local cluster under .local/pg (Debian's postgresql package
+#   is installed if missing). The platform then logs in as soi_app.
 # Redis: REDIS_URL if it answers; else redis-server on 127.0.0.1 (Debian's
 #   redis-server package is installed if missing).
 # SMTP: the local sink (deploy/smtp_sink.py) if one answers at SMTP_URL; else
@@ -85,18 +86,41 @@ start_local_postgres() {
   PG_PORT=$port
 }
 
+# The URL $1 with the user (and password) replaced by $2.
+with_user() {
+  local url=$1 user=$2 scheme rest
+  scheme=${url%%://*}
+  rest=${url#*://}
+  rest=${rest##*@}
+  printf '%s://%s@%s\n' "$scheme" "$user" "$rest"
+}
+
+# Migrations and city launch run as the owner (SOI_OWNER_DATABASE_URL, a
+# superuser here); the platform logs in as soi_app itself (DATABASE_URL), a
+# role the migrations create and that local trust authentication lets in.
+# Given only DATABASE_URL (as before), it names the owner's connection and
+# the runtime logs in as soi_app to the same server and database.
 ensure_postgres() {
   command -v psql >/dev/null 2>&1 || apt_install postgresql-client
-  local url=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/soi}
-  local server=${url%/*}
+  local owner runtime=""
+  if [ -n "${SOI_OWNER_DATABASE_URL:-}" ]; then
+    owner=$SOI_OWNER_DATABASE_URL
+    runtime=${DATABASE_URL:-}
+  else
+    owner=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/soi}
+  fi
+  local server=${owner%/*}
   if psql "$server/postgres" -qtAc 'select 1' >/dev/null 2>&1; then
     say "PostgreSQL answers at ${server##*@}"
   else
     start_local_postgres
     server="postgres://postgres@127.0.0.1:$PG_PORT"
-    url="$server/${url##*/}"
+    owner="$server/${owner##*/}"
+    runtime=""
   fi
-  export DATABASE_URL=$url
+  [ -n "$runtime" ] || runtime=$(with_user "$owner" soi_app)
+  export SOI_OWNER_DATABASE_URL=$owner
+  export DATABASE_URL=$runtime
   export SOI_TEST_DATABASE_URL=${SOI_TEST_DATABASE_URL:-$server/postgres}
   export SOI_BENCH_DATABASE_URL=${SOI_BENCH_DATABASE_URL:-$server/postgres}
   PG_SERVER=$server
@@ -104,7 +128,7 @@ ensure_postgres() {
 
 # The application database (for `up`); tests make their own.
 ensure_database() {
-  local name=${DATABASE_URL##*/}
+  local name=${SOI_OWNER_DATABASE_URL##*/}
   name=${name%%\?*}
   if ! psql "$PG_SERVER/postgres" -qtAc "select 1 from pg_database where datname = '$name'" | grep -q 1; then
     say "creating database $name"
@@ -267,11 +291,12 @@ web_browser_tests() {
   psql "$PG_SERVER/postgres" -qc "drop database if exists $db" >/dev/null 2>&1
   psql "$PG_SERVER/postgres" -qc "create database $db" >/dev/null || return 1
   (
-    export DATABASE_URL="$PG_SERVER/$db"
+    export SOI_OWNER_DATABASE_URL="$PG_SERVER/$db" DATABASE_URL
+    DATABASE_URL=$(with_user "$PG_SERVER/$db" soi_app)
     "$soi" migrate >"$log" 2>&1 && "$soi" seed --demo >>"$log" 2>&1
   ) || { say "migrating or seeding failed; see $log"; psql "$PG_SERVER/postgres" -qc "drop database if exists $db with (force)" >/dev/null; return 1; }
   # Port 0: the gateway picks a free port and prints it.
-  DATABASE_URL="$PG_SERVER/$db" SOI_LISTEN=127.0.0.1:0 SOI_REDIS_PREFIX="$db" SOI_WEB_DIR="$ROOT/web/dist" \
+  SOI_OWNER_DATABASE_URL="$PG_SERVER/$db" DATABASE_URL=$(with_user "$PG_SERVER/$db" soi_app) SOI_LISTEN=127.0.0.1:0 SOI_REDIS_PREFIX="$db" SOI_WEB_DIR="$ROOT/web/dist" \
     SOI_JWT_SECRET="browser-tests-$$-0123456789abcdefghijklmnop" "$soi" serve >>"$log" 2>&1 &
   pid=$!
   # Stopped on exit too, should the tests be interrupted.

@@ -64,5 +64,5 @@ select soi_apply_tenancy('application_requests', 'select, insert, delete');
 
 -- The public application flow, system work and the city's admins (who erase
 -- a person's data) touch these rows; coaches and participants never do.
-create policy public_flow_only on application_requests as restrictive for all
+create policy public_flow_only on application_requests as restrictive for all to soi_app
     using ((select soi_role()) in ('public', 'system', 'chapter_admin'));

@@ -1,7 +1,7 @@
 //! The tenancy contract over the live schema, and proof that the checker
 //! catches a table that breaks it.
 
-use soi_tests::{TestDb, catalog, launch};
+use soi_tests::{TestDb, catalog, catalog_roles, launch};
 use sqlx::Executor;
 
 #[tokio::test]
@@ -53,6 +53,8 @@ async fn a_city_table_without_rls_is_caught() {
         "rogue: row-level security is not enabled and forced",
         "rogue: no city_isolation policy",
         "rogue: primary key does not start with city_id",
+        "rogue: no restrictive policy for 'public' on SELECT",
+        "rogue: no restrictive policy for 'public' on DELETE",
     ] {
         assert!(
             problems.iter().any(|p| p.starts_with(needle)),
@@ -167,4 +169,70 @@ async fn the_runtime_role_cannot_read_a_partition_directly() {
         .await
         .expect_err("a partition must be closed to soi_app");
     assert!(err.to_string().contains("permission denied"), "{err}");
+}
+
+#[tokio::test]
+async fn every_city_table_is_shut_to_the_public_role_but_for_what_it_needs() {
+    let t = TestDb::new().await;
+    let mut conn = t.raw().await;
+    let problems = catalog_roles::public_scope_violations(&mut conn).await;
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // A table made the usual way starts shut to 'public'; one whose public
+    // policy goes, or a restrictive policy for every role, is caught.
+    conn.execute(
+        "create table notes (city_id uuid not null, id uuid not null, primary key (city_id, id)); \
+         select soi_apply_tenancy('notes', 'select, insert')",
+    )
+    .await
+    .expect("create");
+    assert!(
+        catalog_roles::public_scope_violations(&mut conn)
+            .await
+            .is_empty()
+    );
+    conn.execute(
+        "drop policy public_insert on notes; \
+         create policy no_coaches on notes as restrictive for select using (soi_role() <> 'coach')",
+    )
+    .await
+    .expect("weaken");
+    let problems = catalog_roles::public_scope_violations(&mut conn).await;
+    assert_eq!(
+        problems,
+        [
+            "notes: no restrictive policy for 'public' on INSERT",
+            "notes: restrictive policy no_coaches binds every role, not soi_app",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn definer_functions_run_as_roles_that_row_level_security_binds() {
+    let t = TestDb::new().await;
+    let mut conn = t.raw().await;
+    let problems = catalog_roles::definer_violations(&mut conn).await;
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let owners: Vec<(String, bool, bool, bool)> = sqlx::query_as(
+        "select distinct r.rolname::text, r.rolsuper, r.rolbypassrls, r.rolcanlogin \
+         from pg_proc p join pg_roles r on r.oid = p.proowner \
+         where p.prosecdef and (p.proname like 'soi\\_rollup\\_%' or p.proname = 'soi_city_month')",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .expect("owners");
+    assert_eq!(owners, [("soi_rollup".to_owned(), false, false, false)]);
+    // A definer function left to the migrating (super)user is caught.
+    conn.execute(
+        "create function soi_rollup_rogue() returns void language sql security definer \
+         set search_path = public, pg_temp as 'select 1'",
+    )
+    .await
+    .expect("create");
+    let problems = catalog_roles::definer_violations(&mut conn).await;
+    assert!(
+        problems.iter().any(|p| p
+            .starts_with("function soi_rollup_rogue: security definer owned by ")
+            && p.ends_with("not [\"soi_rollup\"]")),
+        "{problems:?}"
+    );
 }

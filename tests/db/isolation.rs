@@ -289,7 +289,9 @@ async fn the_runtime_pool_runs_as_soi_app_even_when_the_url_is_a_superuser() {
         superuser,
         "the test URL should log in as a superuser for this test to mean anything"
     );
-    let db = t.db().await;
+    let db = Db::connect(&t.superuser_config())
+        .await
+        .expect("runtime pool");
     assert_eq!(db.role().await.expect("role"), "soi_app");
 }
 

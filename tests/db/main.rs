@@ -11,5 +11,7 @@ mod launch;
 mod national_scope;
 mod plans;
 mod plans_io;
+mod public_scope;
 mod roles;
+mod runtime_login;
 mod seeds;

@@ -693,7 +693,7 @@ async fn every_db_layer_query_touches_only_its_citys_partition() {
     for i in 0..CITIES {
         launch(&sys, &format!("extra-{i}")).await;
     }
-    let mut cfg = t.config();
+    let mut cfg = t.superuser_config();
     cfg.explain_plans = true;
     let db = Db::connect(&cfg).await.expect("pool");
     let cities: Vec<_> = sys

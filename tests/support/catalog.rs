@@ -239,5 +239,7 @@ pub async fn violations(conn: &mut PgConnection) -> Vec<String> {
     out.extend(super::catalog_accounts::home_city_violations(conn).await);
     out.extend(super::catalog_accounts::narrow_path_violations(conn).await);
     out.extend(super::catalog_accounts::no_city_violations(conn).await);
+    out.extend(super::catalog_roles::public_scope_violations(conn).await);
+    out.extend(super::catalog_roles::definer_violations(conn).await);
     out
 }

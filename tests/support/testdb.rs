@@ -2,7 +2,7 @@
 //! database (named by a hash of the embedded migrations, under an advisory lock so
 //! parallel test processes wait for one another); every test then clones it.
 
-use soi_db::{Db, DbConfig, SystemDb, admin};
+use soi_db::{Db, DbConfig, PrivilegedLogin, SystemDb, admin};
 use sqlx::{Connection, Executor, PgConnection};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -110,7 +110,21 @@ impl TestDb {
         format!("{scheme}://{user}@{host}")
     }
 
+    /// The runtime logs in as soi_app itself (local trust authentication),
+    /// the owner's connection as the server URL's (super)user: as deployed.
+    /// A privileged runtime login is refused, as in production.
     pub fn config(&self) -> DbConfig {
+        let mut cfg = DbConfig::new(self.url_as("soi_app"));
+        cfg.owner_url = Some(self.url().into());
+        cfg.privileged_login = PrivilegedLogin::Refuse;
+        cfg.max_connections = 4;
+        cfg.min_connections = 0;
+        cfg
+    }
+
+    /// A runtime that logs in as the server URL's superuser and switches to
+    /// soi_app (for diagnostics that need a superuser, e.g. `auto_explain`).
+    pub fn superuser_config(&self) -> DbConfig {
         let mut cfg = DbConfig::new(self.url());
         cfg.max_connections = 4;
         cfg.min_connections = 0;
@@ -132,11 +146,11 @@ impl TestDb {
             .expect("raw connection")
     }
 
-    /// A raw connection acting as the runtime role, with no city set.
+    /// A raw connection logged in as the runtime role, with no city set.
     pub async fn raw_app(&self) -> PgConnection {
-        let mut c = self.raw().await;
-        c.execute("set role soi_app").await.expect("set role");
-        c
+        PgConnection::connect(&self.url_as("soi_app"))
+            .await
+            .expect("raw connection as soi_app")
     }
 
     /// Seeds the demo dataset with `seed` (launching the demo cities), on

@@ -126,6 +126,7 @@ async fn spawn_serve(
     let child = Command::new(bin)
         .arg("serve")
         .env("DATABASE_URL", url)
+        .env_remove("SOI_OWNER_DATABASE_URL")
         .env("SOI_REDIS_PREFIX", prefix)
         .env("SOI_RATE_LIMITS", "off")
         .env("SOI_LISTEN", addr.to_string())

@@ -44,6 +44,6 @@ pub mod reports;
 pub mod tickets;
 
 pub use conn::{
-    Db, DbConfig, Error, Launched, MailTx, Mailbox, NationalRead, NationalTx, Page, ReportTx,
-    Result, SystemDb, SystemTx, TenantTx, admin,
+    Db, DbConfig, Error, Launched, MailTx, Mailbox, NationalRead, NationalTx, Page,
+    PrivilegedLogin, ReportTx, Result, SystemDb, SystemTx, TenantTx, admin,
 };

@@ -26,7 +26,7 @@ pub const DEFAULT_SMTP_URL: &str = "smtp://127.0.0.1:2525";
 #[derive(Args, Debug, Clone)]
 #[command(next_help_heading = "Database")]
 pub struct DatabaseArgs {
-    /// The runtime connection; every connection acts as `soi_app`.
+    /// The runtime connection; every connection acts as `soi_app` (log in as soi_app).
     #[arg(long = "database-url", env = "DATABASE_URL", value_name = "URL",
           default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
     pub database_url: SecretString,
@@ -54,6 +54,12 @@ pub struct DatabaseArgs {
     #[arg(long, env = "SOI_DB_ACQUIRE_TIMEOUT_MS", value_name = "MS",
           default_value_t = millis(db_default().acquire_timeout), value_parser = whole::<u64>)]
     pub db_acquire_timeout_ms: u64,
+    /// With SOI_ENV=production, start even when DATABASE_URL logs in as a
+    /// privileged role rather than as soi_app (true or 1); elsewhere that only warns.
+    #[arg(long, env = "SOI_DB_ALLOW_PRIVILEGED_LOGIN", value_name = "BOOL", default_value = "false",
+          num_args = 0..=1, default_missing_value = "true", action = ArgAction::Set,
+          value_parser = truthy)]
+    pub db_allow_privileged_login: bool,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -103,6 +103,13 @@ impl Config {
         db.min_connections = d.db_min_connections.min(d.db_max_connections);
         db.statement_timeout = Duration::from_millis(d.db_statement_timeout_ms);
         db.acquire_timeout = Duration::from_millis(d.db_acquire_timeout_ms);
+        db.privileged_login = if self.limits.environment.as_deref() == Some("production")
+            && !d.db_allow_privileged_login
+        {
+            soi_db::PrivilegedLogin::Refuse
+        } else {
+            soi_db::PrivilegedLogin::Warn
+        };
         db
     }
 

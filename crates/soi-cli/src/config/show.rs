@@ -29,6 +29,14 @@ impl std::fmt::Display for Config {
                 "(DATABASE_URL)"
             }
         )?;
+        writeln!(
+            f,
+            "SOI_DB_ALLOW_PRIVILEGED_LOGIN {}",
+            match db.privileged_login {
+                soi_db::PrivilegedLogin::Refuse => "false (refused)",
+                soi_db::PrivilegedLogin::Warn => "warn",
+            }
+        )?;
         writeln!(f, "SOI_DB_MAX_CONNECTIONS       {}", db.max_connections)?;
         writeln!(f, "SOI_DB_MIN_CONNECTIONS       {}", db.min_connections)?;
         writeln!(

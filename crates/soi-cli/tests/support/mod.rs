@@ -5,12 +5,14 @@
 
 use std::process::{Command, Output};
 
-/// `soi` on the database at `url`: quiet logs, links to a fixed public URL,
+/// `soi` on the database at `url` (owner and runtime alike): quiet logs, links to a fixed public URL,
 /// and no `SOI_JWT_SECRET` (from the test runner's environment or
 /// elsewhere) unless the test sets one.
 pub fn soi_command(url: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_soi"));
     cmd.env("DATABASE_URL", url)
+        // the owner's connection is DATABASE_URL's too, never a runner's
+        .env_remove("SOI_OWNER_DATABASE_URL")
         .env("SOI_PUBLIC_URL", "https://soi.example")
         .env("RUST_LOG", "error")
         .env_remove("SOI_JWT_SECRET");

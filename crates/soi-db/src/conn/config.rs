@@ -10,7 +10,9 @@ use std::time::Duration;
 
 #[derive(Clone)]
 pub struct DbConfig {
-    /// `DATABASE_URL`: the runtime connection (switched to `soi_app`).
+    /// `DATABASE_URL`: the runtime connection. It should log in as
+    /// `soi_app` itself; another login is switched to `soi_app` with
+    /// `SET ROLE`, which anything that reaches SQL could undo.
     pub url: SecretString,
     /// `SOI_OWNER_DATABASE_URL`: the owner's connection for migrations and city
     /// launch; `DATABASE_URL` when unset.
@@ -25,9 +27,24 @@ pub struct DbConfig {
     /// `SOI_DB_ACQUIRE_TIMEOUT_MS`: how long a caller waits for a connection
     /// (and how long start-up waits for an unreachable server).
     pub acquire_timeout: Duration,
+    /// What to do when the runtime login is privileged (a superuser, BYPASSRLS,
+    /// or a role that can `SET ROLE` to one or to a table owner): refuse to
+    /// start, or start and warn. `soi` refuses with `SOI_ENV=production`
+    /// unless `SOI_DB_ALLOW_PRIVILEGED_LOGIN=true`.
+    pub privileged_login: PrivilegedLogin,
     /// Diagnostics: have PostgreSQL send the plan of every statement back as a
     /// notice (`auto_explain`; needs a superuser URL). Used by the plan tests.
     pub explain_plans: bool,
+}
+
+/// What the runtime does when its login could leave `soi_app` for a role
+/// that row-level security does not bind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrivilegedLogin {
+    /// Refuse to start (production).
+    Refuse,
+    /// Start, and log a warning once (development, diagnostics).
+    Warn,
 }
 
 impl std::fmt::Debug for DbConfig {
@@ -51,6 +68,7 @@ impl DbConfig {
             statement_timeout: Duration::from_secs(5),
             acquire_timeout: Duration::from_secs(5),
             explain_plans: false,
+            privileged_login: PrivilegedLogin::Warn,
         }
     }
 

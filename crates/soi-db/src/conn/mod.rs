@@ -12,12 +12,13 @@ mod report_tx;
 mod system;
 mod tenant;
 
-pub use config::DbConfig;
 pub(crate) use config::describe;
+pub use config::{DbConfig, PrivilegedLogin};
 pub use error::{Error, Result};
 pub use page::Page;
 pub use pool::Db;
 pub(crate) use pool::{connect_error, probe};
 pub use report_tx::ReportTx;
 pub use system::{Launched, SystemDb, SystemTx, admin};
+pub(crate) use tenant::PublicRow;
 pub use tenant::{MailTx, Mailbox, NationalRead, NationalTx, TenantTx};

@@ -1,8 +1,9 @@
 //! The runtime pool. Every connection runs as `soi_app` (no superuser, no
 //! BYPASSRLS, owns nothing), so row-level security applies to everything the
-//! application does, whatever user the configured URL logs in as.
+//! application does. It should also log in as `soi_app`: a privileged login
+//! that only `SET ROLE`s to it is refused or warned about at start.
 
-use super::config::{DbConfig, describe};
+use super::config::{DbConfig, PrivilegedLogin, describe};
 use super::error::{Error, Result};
 use super::report_tx::ReportTx;
 use super::tenant::{NationalTx, TenantTx};
@@ -51,6 +52,11 @@ impl Db {
         // The role switch is tried on one connection first: the pool retries a
         // failing after_connect until its deadline and would hide the reason.
         let mut first = probe(&options, &target, cfg.acquire_timeout).await?;
+        let login = check_login(&mut first, cfg.privileged_login).await;
+        if let Err(e) = login {
+            first.close().await.ok();
+            return Err(connect_error(&target, e));
+        }
         let checked = become_app_role(&mut first, cfg.explain_plans).await;
         first.close().await.ok();
         checked.map_err(|e| connect_error(&target, e))?;
@@ -226,6 +232,14 @@ impl Db {
             .await?)
     }
 
+    /// The role the pool's connections logged in as (the one `RESET ROLE`
+    /// would return to): `soi_app` when deployed as documented.
+    pub async fn login(&self) -> Result<String> {
+        Ok(sqlx::query_scalar("select session_user::text")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
     /// Connections open and idle, for metrics.
     pub fn pool_usage(&self) -> (u32, usize) {
         (self.pool.size(), self.pool.num_idle())
@@ -233,6 +247,37 @@ impl Db {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// Whether the login (the session user, which `RESET ROLE` returns to) can
+/// act as a role that row-level security does not bind: a superuser, a
+/// BYPASSRLS role, or the owner of a table (who may turn its policies off),
+/// itself or through `SET ROLE`. Such a login is refused or warned about,
+/// as `policy` says; `soi_app` logging in as itself passes.
+async fn check_login(conn: &mut PgConnection, policy: PrivilegedLogin) -> sqlx::Result<()> {
+    let (login, privileged): (String, bool) = sqlx::query_as(
+        "select r.rolname::text,                 exists (select 1 from pg_roles o                         where pg_has_role(r.oid, o.oid, 'member') and (o.rolsuper or o.rolbypassrls))                 or exists (select 1 from pg_class c                            where c.relnamespace = 'public'::regnamespace and pg_has_role(r.oid, c.relowner, 'member'))          from pg_roles r where r.rolname = session_user",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if !privileged {
+        return Ok(());
+    }
+    match policy {
+        PrivilegedLogin::Refuse => Err(sqlx::Error::Configuration(
+            format!(
+                "DATABASE_URL logs in as '{login}', which can leave soi_app (RESET ROLE) for a role                  that row-level security does not bind; log in as soi_app (see README, Production),                  or set SOI_DB_ALLOW_PRIVILEGED_LOGIN=true to run anyway"
+            )
+            .into(),
+        )),
+        PrivilegedLogin::Warn => {
+            tracing::warn!(
+                login = %login,
+                "the runtime logs in as a privileged role and only SET ROLEs to soi_app;                  log in as soi_app outside development"
+            );
+            Ok(())
+        }
     }
 }
 

@@ -69,6 +69,27 @@ impl TenantTx {
         database_scope(&mut self.tx).await
     }
 
+    /// In a public scope, names the one row of a kind the database lets
+    /// this transaction see (see migration `public_scope_policies`): the
+    /// applicant's address, the buyer's order. Other scopes need no name.
+    pub(crate) async fn name_public_row(&mut self, row: PublicRow, value: &str) -> Result<()> {
+        if self.scope.actor() != Actor::Public {
+            return Ok(());
+        }
+        let setting = match row {
+            PublicRow::Email => "soi.public_email",
+            PublicRow::Order => "soi.public_order",
+            PublicRow::RequestToken => "soi.public_token",
+            PublicRow::Participant => "soi.public_participant",
+        };
+        sqlx::query("select set_config($1, $2, true)")
+            .bind(setting)
+            .bind(value)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
     pub async fn commit(self) -> Result<()> {
         self.tx.commit().await?;
         Ok(())
@@ -78,6 +99,19 @@ impl TenantTx {
         self.tx.rollback().await?;
         Ok(())
     }
+}
+
+/// The rows a public scope may see one of, by a name it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PublicRow {
+    /// A participant, by their exact address.
+    Email,
+    /// A ticket order, by its id.
+    Order,
+    /// An application awaiting confirmation, by its token's hash (hex).
+    RequestToken,
+    /// The participant whose application the holder of its token confirms.
+    Participant,
 }
 
 /// A transaction with no city set: national tables (cities, the skill

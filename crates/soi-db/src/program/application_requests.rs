@@ -3,6 +3,7 @@
 //! nothing of the person's record until then. Every query runs inside a
 //! [`TenantTx`] and names `city_id = $1`.
 
+use crate::conn::PublicRow;
 use crate::{Result, TenantTx};
 use chrono::{DateTime, Utc};
 use soi_core::{EnrollmentId, ParticipantId, SeasonId};
@@ -73,15 +74,28 @@ pub async fn replace(tx: &mut TenantTx, new: &NewApplicationRequest<'_>) -> Resu
 /// so a rollback keeps it and two clicks cannot both confirm). Expired ones
 /// are returned too: the caller tells them apart.
 pub async fn take(tx: &mut TenantTx, token_hash: &[u8]) -> Result<Option<ApplicationRequest>> {
+    // A public scope sees only the request its token names, and then the
+    // one participant that request is for.
+    tx.name_public_row(PublicRow::RequestToken, &hex(token_hash))
+        .await?;
     let (city, conn) = tx.parts();
     let sql = format!(
         "delete from application_requests where city_id = $1 and token_hash = $2 returning {COLUMNS}"
     );
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    let taken: Option<ApplicationRequest> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(city)
         .bind(token_hash)
         .fetch_optional(conn)
-        .await?)
+        .await?;
+    if let Some(r) = &taken {
+        let who = r.participant_id.as_uuid().to_string();
+        tx.name_public_row(PublicRow::Participant, &who).await?;
+    }
+    Ok(taken)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The pending requests of one person (an access request shows them).

@@ -1,6 +1,7 @@
 //! Participants (students). Personal data: every query runs inside a
 //! [`TenantTx`] and names `city_id = $1`.
 
+use crate::conn::PublicRow;
 use crate::{Error, Result};
 use crate::{Page, TenantTx};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -56,6 +57,8 @@ pub async fn insert(
     id: ParticipantId,
     new: &NewParticipant,
 ) -> Result<Participant> {
+    tx.name_public_row(PublicRow::Email, new.email.as_str())
+        .await?;
     insert_many(tx, &[(id, new.clone())]).await?;
     get(tx, id).await
 }
@@ -144,6 +147,7 @@ pub async fn count(tx: &mut TenantTx) -> Result<i64> {
 
 /// The participant with this email in the city, if any.
 pub async fn by_email(tx: &mut TenantTx, email: &Email) -> Result<Option<Participant>> {
+    tx.name_public_row(PublicRow::Email, email.as_str()).await?;
     let (city, conn) = tx.parts();
     let sql = format!("select {COLUMNS} from participants where city_id = $1 and email = $2");
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))

@@ -13,6 +13,7 @@
 //! instead of waiting for them.
 
 use super::OrderStatus;
+use crate::conn::PublicRow;
 use crate::{Error, Page, Result, TenantTx};
 use chrono::{DateTime, Utc};
 use soi_core::{Email, EventId, InputError, InputResult, Language, OrderId, TicketTypeId};
@@ -91,6 +92,8 @@ pub async fn insert(
     (total_tiyn, hold_minutes): (i64, i32),
     access_key: &str,
 ) -> Result<Order> {
+    tx.name_public_row(PublicRow::Order, &id.as_uuid().to_string())
+        .await?;
     let (city, conn) = tx.parts();
     let sql = format!(
         "insert into ticket_orders (city_id, id, event_id, buyer_name, buyer_email, buyer_language, \
@@ -126,6 +129,8 @@ pub async fn get(tx: &mut TenantTx, id: OrderId) -> Result<Order> {
 /// The order if `access_key` is the one its reservation handed out; a wrong
 /// key and a missing order are the same `NOT_FOUND`.
 pub async fn by_access_key(tx: &mut TenantTx, id: OrderId, access_key: &str) -> Result<Order> {
+    tx.name_public_row(PublicRow::Order, &id.as_uuid().to_string())
+        .await?;
     let (city, conn) = tx.parts();
     let sql = format!(
         "select {COLUMNS} from ticket_orders where city_id = $1 and id = $2 \
