@@ -10,7 +10,7 @@ mod suppress;
 mod suppress_props;
 
 pub use month::YearMonth;
-pub use suppress::{MIN_GROUP, Shown, median_of, suppress_rows};
+pub use suppress::{MIN_GROUP, RULE_VERSION, Shown, median_of, suppress_rows};
 
 /// How report rows are keyed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

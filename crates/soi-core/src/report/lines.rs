@@ -67,7 +67,7 @@ fn lines(rows: usize) -> Vec<Vec<At>> {
             out.push(line);
         }
     }
-    // Totals alone (the live totals) have no rows to add up. Not every
+    // Totals alone (protected first, on their own) have no rows to add up. Not every
     // column adds up exactly (coaches are the busiest month's), but treating
     // each as if it did only withholds more.
     if rows > 0 {
@@ -85,8 +85,8 @@ fn lines(rows: usize) -> Vec<Vec<At>> {
 
 /// A report table under suppression: every value, and which figures show.
 pub(super) struct Table {
-    pub values: Vec<[i64; CELLS]>,
-    pub hidden: Vec<[bool; CELLS]>,
+    values: Vec<[i64; CELLS]>,
+    hidden: Vec<[bool; CELLS]>,
     /// Cells in the order they were hidden.
     pub order: Vec<At>,
 }

@@ -12,6 +12,11 @@ use super::{FIELDS, Field, Figures};
 /// The smallest number of people a shown figure may describe.
 pub const MIN_GROUP: i64 = 5;
 
+/// The version of the rule, part of the key of every cached report that
+/// shows suppressed figures, so that none computed under an older rule is
+/// served after an upgrade.
+pub const RULE_VERSION: &str = "2";
+
 /// Figures as a reader sees them: a value, or `None` where suppressed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Shown {
