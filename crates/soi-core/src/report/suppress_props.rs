@@ -37,8 +37,11 @@ fn truth(raw: &Figures) -> [i64; CELLS] {
     out
 }
 
-/// Lines as (whole, parts) over (table row, cell); the totals are row `n`.
-fn lines(n: usize) -> Vec<((usize, usize), Vec<(usize, usize)>)> {
+/// A cell: (table row, cell of the row).
+type At = (usize, usize);
+
+/// Lines as (whole, parts); the totals are row `n`.
+fn lines(n: usize) -> Vec<(At, Vec<At>)> {
     let mut out = Vec::new();
     for t in 0..=n {
         let mut parts: Vec<_> = OUTCOMES.iter().map(|f| (t, f.index())).collect();
