@@ -162,6 +162,76 @@ async fn small_groups_are_suppressed_for_the_nation_but_not_for_the_city() {
     );
 }
 
+const RATES: &str = "query($f: YearMonth!, $t: YearMonth!, $g: ReportGrouping!) {
+  nationalReport(from: $f, to: $t, groupBy: $g) {
+    totals { active completed withdrawn retention attendanceMarks attendancePresent attendanceRate suppressed }
+    rows { city { slug } figures { active completed withdrawn retention attendanceMarks attendancePresent attendanceRate suppressed } } } }";
+
+/// Whether a shown rate stands beside a withheld count it is computed from.
+fn rate_over_withheld(f: &Value) -> bool {
+    let withheld = |of: &[&str]| of.iter().any(|k| f[*k].is_null());
+    (f["retention"].is_number() && withheld(&["active", "completed", "withdrawn"]))
+        || (f["attendanceRate"].is_number() && withheld(&["attendanceMarks", "attendancePresent"]))
+}
+
+#[tokio::test]
+async fn a_city_retention_is_withheld_where_with_the_shown_outcomes_it_gives_back_a_withheld_withdrawn_count()
+ {
+    let (t, app) = TestApp::seeded().await;
+    // Twenty training, three withdrawn and six still waiting for a decision:
+    // 20 / 0.8696 − 20 would be the 3.
+    let sys = t.system().await;
+    soi_tests::launch(&sys, "taraz").await;
+    let mut conn = t.raw().await;
+    sqlx::query("select set_config('soi.city_id', (select id::text from cities where slug = 'taraz'), false)")
+        .execute(&mut conn)
+        .await
+        .expect("scope");
+    sqlx::query(
+        "with c as (select id from cities where slug = 'taraz'),
+              s as (insert into seasons (city_id, id, title, social_theme, starts_on, ends_on, capacity)
+                    select id, gen_random_uuid(), 'First', 'Clean air', '2026-10-01', '2027-03-31', 40 from c returning city_id, id),
+              p as (insert into participants (city_id, id, first_name, last_name, email, consent_given_at, consent_text_version, consent_method)
+                    select c.id, gen_random_uuid(), 'A', 'B', 'p' || n || '@taraz.kz', now(), 'v1', 'web_form'
+                    from c, generate_series(1, 29) n returning city_id, id, email)
+         insert into enrollments (city_id, id, season_id, participant_id, applied_at, status)
+         select p.city_id, gen_random_uuid(), s.id, p.id, '2026-09-15',
+                case when p.email in ('p21@taraz.kz', 'p22@taraz.kz', 'p23@taraz.kz') then 'withdrawn'
+                     when p.email in ('p24@taraz.kz', 'p25@taraz.kz', 'p26@taraz.kz', 'p27@taraz.kz',
+                                      'p28@taraz.kz', 'p29@taraz.kz') then 'applied'
+                     else 'active' end
+         from p, s",
+    )
+    .execute(&mut conn)
+    .await
+    .expect("taraz data");
+    let national = app.login("national@soi.test").await;
+    for g in ["CITY", "SEASON", "MONTH"] {
+        let (_, body) = app.graphql_as(Some(&national), RATES, vars(g)).await;
+        assert!(body["errors"].is_null(), "{body}");
+        let report = &body["data"]["nationalReport"];
+        let rows = report["rows"].as_array().expect("rows");
+        for f in rows
+            .iter()
+            .map(|r| &r["figures"])
+            .chain([&report["totals"]])
+        {
+            assert!(!rate_over_withheld(f), "{g}: {f}");
+        }
+        if g == "CITY" {
+            let taraz = rows
+                .iter()
+                .find(|r| r["city"]["slug"] == "taraz")
+                .unwrap_or_else(|| panic!("{body}"));
+            assert_eq!(taraz["figures"]["active"], 20, "{taraz}");
+            assert!(taraz["figures"]["withdrawn"].is_null(), "{taraz}");
+            assert!(taraz["figures"]["retention"].is_null(), "{taraz}");
+            let hidden = taraz["figures"]["suppressed"].to_string();
+            assert!(hidden.contains("retention"), "{taraz}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_chapter_admin_reads_their_city_with_the_national_median() {
     let (t, app) = TestApp::seeded().await;

@@ -12,6 +12,14 @@ describe('withheld figures', () => {
     expect(formatFigure('kk', 'waitlisted', v)).toBe('5-тен аз');
   });
 
+  it('read as withheld for a rate, which counts no one', () => {
+    const v = valueOf({ attendanceRate: null, suppressed: ['attendanceRate'] }, 'attendanceRate');
+    expect(v).toEqual({ kind: 'suppressed' });
+    expect(formatFigure('en', 'attendanceRate', v)).toBe('withheld (fewer than 5)');
+    expect(formatFigure('ru', 'retention', v)).toBe('скрыто (меньше 5)');
+    expect(formatFigure('kk', 'retention', v)).toBe('жасырылған (5-тен аз)');
+  });
+
   it('win over a value the API might still send', () => {
     expect(valueOf({ waitlisted: 0, suppressed: ['waitlisted'] }, 'waitlisted')).toEqual({ kind: 'suppressed' });
   });

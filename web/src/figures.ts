@@ -1,5 +1,5 @@
 // The report's figures: what each is, how it is shown, and how a withheld
-// one reads ("fewer than 5", never 0).
+// one reads ("fewer than 5", never 0; a rate "withheld (fewer than 5)").
 import { formatCount, formatMoney, formatRate, locale } from './format';
 import { translate, type Lang, type MessageKey } from './i18n';
 
@@ -52,7 +52,8 @@ export function figureLabel(lang: Lang, key: FigureKey): string {
 }
 
 export function formatFigure(lang: Lang, key: FigureKey, v: Value): string {
-  if (v.kind === 'suppressed') return translate(lang, 'suppressed.value');
+  // A withheld rate is no count: it reads as withheld, naming the rule.
+  if (v.kind === 'suppressed') return translate(lang, FIGURES[key] === 'rate' ? 'suppressed.rate' : 'suppressed.value');
   if (v.kind === 'none') return translate(lang, 'noData');
   switch (FIGURES[key]) {
     case 'money':

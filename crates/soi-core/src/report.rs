@@ -3,11 +3,14 @@
 //! groups of people, the median of cities. Pure, so the national and the city
 //! report, the CSV download and the tests all follow one definition.
 
+mod lines;
 mod month;
 mod suppress;
+#[cfg(test)]
+mod suppress_props;
 
 pub use month::YearMonth;
-pub use suppress::{MIN_GROUP, Shown, median_of, suppress_rows};
+pub use suppress::{MIN_GROUP, RULE_VERSION, Shown, median_of, suppress_rows};
 
 /// How report rows are keyed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -29,8 +29,9 @@ export const en = {
   'change.down': 'down {value}',
   'change.points': '{value} pp',
   'suppressed.value': 'fewer than 5',
+  'suppressed.rate': 'withheld (fewer than 5)',
   'suppressed.note':
-    '“Fewer than 5” marks a figure withheld because it would describe fewer than five people, or would let such a figure be worked out from a total (personal data law No. 94-V). It is not zero.',
+    '“Fewer than 5” marks a figure withheld because it would describe fewer than five people, or would let such a figure be worked out from a total or the figures beside it; a rate is withheld with the count it is computed from (personal data law No. 94-V). It is not zero.',
   'noData': 'no data',
   'cities.heading': 'Cities compared',
   'cities.count': { one: '{count} city', other: '{count} cities' },

@@ -1,11 +1,21 @@
 //! Small-group suppression: a figure that counts fewer than [`MIN_GROUP`]
-//! people is not shown outside the city, and neither is a second figure that
-//! would let a reader recover it from the total.
+//! people is not shown outside the city, and neither is any figure that
+//! would let a reader work one out: a second cell of a column whose total
+//! would give it away, a second part of a row whose whole would (applicants
+//! and their outcomes, attendance marks and the present ones, where the
+//! unshown remainder counts too), and a rate over a withheld count (a rate
+//! times its shown base, or its complement, would give the count back).
 
+use super::lines::{Table, small};
 use super::{FIELDS, Field, Figures};
 
 /// The smallest number of people a shown figure may describe.
 pub const MIN_GROUP: i64 = 5;
+
+/// The version of the rule, part of the key of every cached report that
+/// shows suppressed figures, so that none computed under an older rule is
+/// served after an upgrade.
+pub const RULE_VERSION: &str = "2";
 
 /// Figures as a reader sees them: a value, or `None` where suppressed.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,9 +26,10 @@ pub struct Shown {
     suppressed: Vec<&'static str>,
 }
 
-fn small(v: i64) -> bool {
-    v > 0 && v < MIN_GROUP
-}
+/// The counts each rate is computed from: shown only while all of them are,
+/// so that a rate never tells more than the counts beside it.
+const RETENTION_OF: [Field; 3] = [Field::Active, Field::Completed, Field::Withdrawn];
+const ATTENDANCE_RATE_OF: [Field; 2] = [Field::AttendanceMarks, Field::AttendancePresent];
 
 impl Shown {
     /// Everything shown: a city's own figures for its own admins.
@@ -31,7 +42,10 @@ impl Shown {
         }
     }
 
-    /// Shown with the small-group rule applied to this row alone.
+    /// Shown with each figure judged on its own: small counts hidden, and
+    /// rates over them. For figures that do not add up to one another (the
+    /// median of cities); a report's rows and totals go through
+    /// [`suppress_rows`].
     pub fn guarded(raw: &Figures) -> Self {
         let mut s = Self::open(raw);
         for f in Field::ALL {
@@ -39,20 +53,25 @@ impl Shown {
                 s.hide(f);
             }
         }
-        if small(raw.retention_base()) {
-            s.retention = None;
-            s.suppressed.push("retention");
-        }
-        if small(raw.get(Field::AttendanceMarks)) {
-            s.attendance_rate = None;
-            s.suppressed.push("attendanceRate");
-        }
+        s.hide_rates_over_hidden();
         s
     }
 
     fn hide(&mut self, f: Field) {
         if self.values[f.index()].take().is_some() {
             self.suppressed.push(f.name());
+        }
+    }
+
+    fn hide_rates_over_hidden(&mut self) {
+        let hidden = |s: &Self, of: &[Field]| of.iter().any(|f| s.get(*f).is_none());
+        if self.retention.is_some() && hidden(self, &RETENTION_OF) {
+            self.retention = None;
+            self.suppressed.push("retention");
+        }
+        if self.attendance_rate.is_some() && hidden(self, &ATTENDANCE_RATE_OF) {
+            self.attendance_rate = None;
+            self.suppressed.push("attendanceRate");
         }
     }
 
@@ -76,27 +95,25 @@ impl Shown {
 }
 
 /// Applies the rule to report rows and their totals: each small cell is
-/// hidden, and where a column would have exactly one hidden cell (which the
-/// total minus the others would reveal), the next smallest cell is hidden too,
-/// or the total when no other cell can be.
+/// hidden; wherever a line (a column and its total, a row's whole and its
+/// parts) would leave one withheld cell or small remainder to be worked out,
+/// a second cell of the line is hidden, the smallest positive one, the whole
+/// last; then every rate over a hidden count is withheld. The totals are
+/// protected first, on their own, and a column takes its second cell from the
+/// rows, so the totals read alike whatever the rows are keyed by, except
+/// where no row could take it (the rare table where only a total can hide).
 pub fn suppress_rows(rows: &[Figures], totals: &Figures) -> (Vec<Shown>, Shown) {
-    let mut shown: Vec<Shown> = rows.iter().map(Shown::guarded).collect();
-    let mut total = Shown::guarded(totals);
-    for f in Field::ALL.into_iter().filter(|f| f.counts_people()) {
-        let hidden = shown.iter().filter(|s| s.get(f).is_none()).count();
-        if hidden != 1 || total.get(f).is_none() {
-            continue;
-        }
-        let partner = shown
-            .iter()
-            .enumerate()
-            .filter_map(|(i, s)| s.get(f).filter(|v| *v > 0).map(|v| (v, i)))
-            .min();
-        match partner {
-            Some((_, i)) => shown[i].hide(f),
-            None => total.hide(f),
-        }
+    let raw: Vec<&Figures> = rows.iter().chain([totals]).collect();
+    let mut table = Table::new(&raw);
+    table.protect();
+    let mut shown: Vec<Shown> = raw.iter().map(|r| Shown::open(r)).collect();
+    for &(t, c) in &table.order {
+        shown[t].hide(Field::ALL[c]);
     }
+    for s in &mut shown {
+        s.hide_rates_over_hidden();
+    }
+    let total = shown.pop().unwrap_or_else(|| Shown::open(totals));
     (shown, total)
 }
 
@@ -123,7 +140,6 @@ pub fn median_of(rows: &[Figures]) -> Figures {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
     fn with(f: Field, v: i64) -> Figures {
         let mut x = Figures::default();
@@ -169,7 +185,10 @@ mod tests {
 
     #[test]
     fn with_no_partner_the_total_hides() {
-        let rows = [with(Field::Withdrawn, 3), with(Field::Withdrawn, 0)];
+        let rows = [
+            figures(&[(Field::Applicants, 3), (Field::Withdrawn, 3)]),
+            Figures::default(),
+        ];
         let (_, total) = suppress_rows(&rows, &sum(&rows));
         assert_eq!(total.get(Field::Withdrawn), None);
     }
@@ -182,24 +201,130 @@ mod tests {
         assert_eq!(median_of(&rows).get(Field::TicketsSold), 5);
     }
 
-    proptest! {
-        /// No hidden people-count can be recovered as the total minus the
-        /// shown cells of its column.
-        #[test]
-        fn no_hidden_cell_is_recoverable(values in prop::collection::vec(0i64..12, 1..8)) {
-            let rows: Vec<_> = values.iter().map(|v| with(Field::Active, *v)).collect();
-            let (shown, total) = suppress_rows(&rows, &sum(&rows));
-            for s in &shown {
-                if let Some(v) = s.get(Field::Active) {
-                    prop_assert!(v == 0 || v >= MIN_GROUP);
-                }
-            }
-            let hidden: Vec<i64> = rows.iter().zip(&shown)
-                .filter(|(_, s)| s.get(Field::Active).is_none())
-                .map(|(r, _)| r.get(Field::Active)).collect();
-            if hidden.len() == 1 {
-                prop_assert!(total.get(Field::Active).is_none());
-            }
+    /// One row beside a larger one, as a report by city shows them.
+    fn beside_a_larger_city(row: Figures) -> (Shown, Shown) {
+        let mut big = Figures::default();
+        for f in Field::ALL {
+            big.0[f.index()] = row.get(f) * 10 + 50;
         }
+        big.0[Field::Applicants.index()] = [
+            Field::Accepted,
+            Field::Waitlisted,
+            Field::Rejected,
+            Field::Active,
+            Field::Completed,
+            Field::Withdrawn,
+        ]
+        .iter()
+        .map(|f| big.get(*f))
+        .sum();
+        big.0[Field::AttendanceMarks.index()] = big.get(Field::AttendancePresent) + 50;
+        let rows = [row, big];
+        let (shown, total) = suppress_rows(&rows, &sum(&rows));
+        (shown[0].clone(), total)
+    }
+
+    fn figures(values: &[(Field, i64)]) -> Figures {
+        let mut x = Figures::default();
+        for (f, v) in values {
+            x.0[f.index()] = *v;
+        }
+        x
+    }
+
+    #[test]
+    fn an_attendance_rate_is_withheld_where_times_the_marks_it_gives_a_hidden_present_count() {
+        let (row, _) = beside_a_larger_city(figures(&[
+            (Field::AttendanceMarks, 40),
+            (Field::AttendancePresent, 3),
+        ]));
+        assert_eq!(row.get(Field::AttendancePresent), None);
+        // 0.075 × 40 would be the 3 withheld.
+        assert_eq!(row.get(Field::AttendanceMarks), Some(40));
+        assert_eq!(row.attendance_rate(), None);
+        assert!(row.suppressed().contains(&"attendanceRate"));
+    }
+
+    #[test]
+    fn a_retention_rate_is_withheld_where_with_the_shown_outcomes_it_gives_a_hidden_withdrawn_count()
+     {
+        let (row, _) = beside_a_larger_city(figures(&[
+            (Field::Applicants, 33),
+            (Field::Active, 20),
+            (Field::Completed, 10),
+            (Field::Withdrawn, 3),
+        ]));
+        assert_eq!(row.get(Field::Withdrawn), None);
+        // 30 / 0.9091 − 30 would be the 3 withheld.
+        assert_eq!(row.retention(), None);
+        assert!(row.suppressed().contains(&"retention"));
+    }
+
+    #[test]
+    fn a_hidden_outcome_is_not_given_away_by_the_applicants_minus_the_other_outcomes() {
+        let (row, _) = beside_a_larger_city(figures(&[
+            (Field::Applicants, 40),
+            (Field::Active, 30),
+            (Field::Completed, 7),
+            (Field::Withdrawn, 3),
+        ]));
+        assert_eq!(row.get(Field::Withdrawn), None);
+        let hidden = [Field::Applicants, Field::Active, Field::Completed]
+            .iter()
+            .filter(|f| row.get(**f).is_none())
+            .count();
+        assert_eq!(hidden, 1, "{row:?}");
+        // The smallest positive outcome goes with it.
+        assert_eq!(row.get(Field::Completed), None);
+    }
+
+    #[test]
+    fn a_few_absent_marks_are_not_given_away_by_the_marks_minus_the_present_ones() {
+        let (row, total) = beside_a_larger_city(figures(&[
+            (Field::AttendanceMarks, 40),
+            (Field::AttendancePresent, 38),
+        ]));
+        assert!(
+            row.get(Field::AttendanceMarks).is_none()
+                || row.get(Field::AttendancePresent).is_none(),
+            "{row:?}"
+        );
+        assert_eq!(row.attendance_rate(), None);
+        assert_eq!(
+            total.get(Field::AttendanceMarks),
+            Some(40 + 38 * 10 + 50 + 50)
+        );
+    }
+
+    #[test]
+    fn a_few_pending_applications_are_not_given_away_by_the_applicants_minus_the_outcomes() {
+        let (row, _) = beside_a_larger_city(figures(&[
+            (Field::Applicants, 40),
+            (Field::Accepted, 10),
+            (Field::Active, 20),
+            (Field::Completed, 7),
+        ]));
+        let outcomes = [
+            Field::Applicants,
+            Field::Accepted,
+            Field::Active,
+            Field::Completed,
+        ];
+        assert!(outcomes.iter().any(|f| row.get(*f).is_none()), "{row:?}");
+    }
+
+    #[test]
+    fn a_few_pending_applications_in_the_totals_hide_an_outcome_there_too() {
+        let row = figures(&[
+            (Field::Applicants, 40),
+            (Field::Accepted, 10),
+            (Field::Active, 28),
+            (Field::AttendanceMarks, 40),
+            (Field::AttendancePresent, 38),
+        ]);
+        let (_, total) = suppress_rows(&[row, row], &sum(&[row, row]));
+        assert_eq!(total.get(Field::Accepted), None, "{total:?}");
+        assert_eq!(total.get(Field::Applicants), Some(80));
+        assert_eq!(total.attendance_rate(), None, "{total:?}");
     }
 }

@@ -44,6 +44,7 @@ pub async fn national(
             &period.from.to_string(),
             &period.to.to_string(),
             &grouping_name(by),
+            soi_core::report::RULE_VERSION,
         ],
     );
     let cache = redis.cache();

@@ -26,7 +26,8 @@ pub struct ReportFigures {
     pub completed: Option<i64>,
     /// Of those, withdrawn.
     pub withdrawn: Option<i64>,
-    /// (active + completed) / (active + completed + withdrawn), 0–1.
+    /// (active + completed) / (active + completed + withdrawn), 0–1; withheld
+    /// while any of those counts is.
     pub retention: Option<f64>,
     /// Training sessions held (scheduled, attendance taken), by start month.
     pub sessions_held: Option<i64>,
@@ -36,7 +37,7 @@ pub struct ReportFigures {
     pub attendance_marks: Option<i64>,
     /// Marks of present or late.
     pub attendance_present: Option<i64>,
-    /// Present or late over all marks, 0–1.
+    /// Present or late over all marks, 0–1; withheld while either count is.
     pub attendance_rate: Option<f64>,
     /// Coaches who recorded attendance (over several months: the busiest month).
     pub active_coaches: Option<i64>,
@@ -59,7 +60,8 @@ pub struct ReportFigures {
     /// People or households the causes helped, as the disbursements state.
     pub beneficiaries: Option<i64>,
     /// Names of the figures withheld because they would describe fewer than
-    /// five people (or let a withheld one be worked out from the total).
+    /// five people, or let such a figure be worked out (from a total, from a
+    /// whole and its other parts, or a rate from the counts beside it).
     pub suppressed: Vec<String>,
 }
 

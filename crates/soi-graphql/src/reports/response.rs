@@ -84,6 +84,7 @@ pub fn national_slot(
         "national",
         &[
             env!("CARGO_PKG_VERSION"),
+            soi_core::report::RULE_VERSION,
             &request.query,
             request.operation_name.as_deref().unwrap_or(""),
             &variables,

@@ -9,15 +9,27 @@ use async_graphql::futures_util::stream::{Stream, StreamExt};
 use async_graphql::{Context, Result, Subscription};
 use soi_cache::Scope;
 use soi_core::Role;
-use soi_core::report::{Grouping, Shown};
+use soi_core::report::{Figures, Grouping, Shown, suppress_rows};
 use soi_db::Db;
 use soi_db::reports::rollups::{self, ReportQuery};
 
-async fn read_totals(db: &Db, q: ReportQuery) -> soi_db::Result<soi_core::report::Figures> {
+/// The totals as the national report by city withholds them (a total is
+/// rarely withheld only because of the rows beside it).
+async fn read_totals(db: &Db, q: ReportQuery) -> soi_db::Result<Shown> {
     let mut tx = db.report().await?;
-    let rows = rollups::national(&mut tx, &q).await?;
+    let rows = rollups::national(
+        &mut tx,
+        &ReportQuery {
+            by: Some(Grouping::City),
+            ..q
+        },
+    )
+    .await?;
+    let totals = rollups::national(&mut tx, &q).await?;
     tx.finish().await?;
-    Ok(rows.first().map(|r| r.figures).unwrap_or_default())
+    let raw: Vec<Figures> = rows.iter().map(|r| r.figures).collect();
+    let totals = totals.first().map(|r| r.figures).unwrap_or_default();
+    Ok(suppress_rows(&raw, &totals).1)
 }
 
 #[derive(Default)]
@@ -49,6 +61,6 @@ impl ReportSubscription {
             let db = db.clone();
             async move { read_totals(&db, q).await }
         });
-        Ok(updates.map(|f| ReportFigures::from(&Shown::guarded(&f))))
+        Ok(updates.map(|s| ReportFigures::from(&s)))
     }
 }
