@@ -17,6 +17,7 @@ mod groups;
 mod invitations;
 mod invitations_race;
 mod metrics_labels;
+mod nul_bytes;
 mod participant_accounts;
 mod participants;
 mod passwords;
