@@ -344,7 +344,7 @@ graphql_fuzz() {
   start_demo_gateway "$1" "soi_fuzz_$$" SOI_RATE_LIMITS=off || return 1
   # shellcheck disable=SC2086
   timeout 300 "$FUZZ_PYTHON" "$ROOT/deploy/fuzz/fuzz_graphql.py" --url "$DEMO_URL/graphql" \
-    --schema "$ROOT/schema.graphql" --admin admin@almaty.soi.test \
+    --schema "$ROOT/schema.graphql" --admin admin@almaty.soi.test --password "${SOI_DEMO_PASSWORD:-skate-on-ice-2026}" \
     --examples 8 --negative-examples 4 --budget-seconds 150 --min-operations 1000 ${FUZZ_ARGS:-} || status=$?
   stop_demo_gateway
   return $status

@@ -315,12 +315,12 @@ async fn postgres_restarted_under_load_loses_no_write_and_mixes_no_city() {
         rinks: Default::default(),
         participants: Default::default(),
     };
-    for c in 0..2 {
-        let rinks = send(&app, &before, &tokens[c], RINKS, json!({}))
+    for (c, token) in tokens.iter().enumerate() {
+        let rinks = send(&app, &before, token, RINKS, json!({}))
             .await
             .expect("rinks");
         known.rinks[c] = ids(&rinks, "/rinks");
-        let people = send(&app, &before, &tokens[c], PARTICIPANTS, json!({}))
+        let people = send(&app, &before, token, PARTICIPANTS, json!({}))
             .await
             .expect("participants");
         known.participants[c] = ids(&people, "/participants/nodes");
@@ -356,7 +356,7 @@ async fn postgres_restarted_under_load_loses_no_write_and_mixes_no_city() {
                             log.acked.lock().expect("log").push((c, id, name));
                         }
                     } else {
-                        let query = if (n + role) % 2 == 0 {
+                        let query = if (n + role).is_multiple_of(2) {
                             RINKS
                         } else {
                             PARTICIPANTS
