@@ -9,6 +9,7 @@
 # SMTP: the local sink (deploy/smtp_sink.py) if one answers at SMTP_URL; else
 #   one is started on 127.0.0.1 (aiosmtpd from PyPI into .local/python, or
 #   Debian's python3-aiosmtpd); mail lands in SOI_MAIL_DIR (.local/mail).
+# GraphQL fuzz run: schemathesis from PyPI into .local/fuzz-venv.
 # Web dashboard (web/): Node.js and npm, and for its browser tests Chromium,
 #   from Debian's packages when missing; npm packages by `npm ci` from
 #   web/package-lock.json (again only when the lock changed).
@@ -282,45 +283,96 @@ web_check() {
   (cd "$ROOT/web" && npm run --silent lint && npm run --silent test) || return 1
 }
 
-# The browser tests against a real gateway ($1: the soi binary) on a fresh
-# database seeded with the demo; the gateway and the database go afterwards.
-web_browser_tests() {
-  local soi=$1 db="soi_web_$$" url log="$STATE/web-gateway.log" pid status=0
-  ensure_chromium
-  say "browser tests: demo database $db"
+# A gateway ($1: the soi binary) on a fresh database ($2) seeded with the
+# demo, started on a free port with the settings given as further arguments
+# (VAR=value). Sets DEMO_URL and DEMO_PID; stop_demo_gateway removes both the
+# gateway and the database. Its log: .local/soi_web-gateway.log and the like.
+start_demo_gateway() {
+  local soi=$1 db=$2 log="$STATE/${2%_*}-gateway.log"
+  shift 2
+  DEMO_DB=$db DEMO_PID="" DEMO_URL=""
   psql "$PG_SERVER/postgres" -qc "drop database if exists $db" >/dev/null 2>&1
   psql "$PG_SERVER/postgres" -qc "create database $db" >/dev/null || return 1
   (
     export SOI_OWNER_DATABASE_URL="$PG_SERVER/$db" DATABASE_URL
     DATABASE_URL=$(with_user "$PG_SERVER/$db" soi_app)
     "$soi" migrate >"$log" 2>&1 && "$soi" seed --demo >>"$log" 2>&1
-  ) || { say "migrating or seeding failed; see $log"; psql "$PG_SERVER/postgres" -qc "drop database if exists $db with (force)" >/dev/null; return 1; }
+  ) || { say "migrating or seeding failed; see $log"; stop_demo_gateway; return 1; }
   # Port 0: the gateway picks a free port and prints it.
-  SOI_OWNER_DATABASE_URL="$PG_SERVER/$db" DATABASE_URL=$(with_user "$PG_SERVER/$db" soi_app) SOI_LISTEN=127.0.0.1:0 SOI_REDIS_PREFIX="$db" SOI_WEB_DIR="$ROOT/web/dist" \
-    SOI_JWT_SECRET="browser-tests-$$-0123456789abcdefghijklmnop" "$soi" serve >>"$log" 2>&1 &
-  pid=$!
+  env SOI_OWNER_DATABASE_URL="$PG_SERVER/$db" DATABASE_URL="$(with_user "$PG_SERVER/$db" soi_app)" \
+    SOI_LISTEN=127.0.0.1:0 SOI_REDIS_PREFIX="$db" \
+    SOI_JWT_SECRET="demo-gateway-$$-0123456789abcdefghijklmnop" "$@" "$soi" serve >>"$log" 2>&1 &
+  DEMO_PID=$!
   # Stopped on exit too, should the tests be interrupted.
-  STARTED_PIDS+=("$pid")
-  url=""
+  STARTED_PIDS+=("$DEMO_PID")
   for _ in $(seq 300); do
-    url=$(grep -o 'listening on http://[0-9.:]*' "$log" | head -1 | sed 's/listening on //')
-    [ -n "$url" ] && break
-    kill -0 "$pid" 2>/dev/null || break
+    DEMO_URL=$(grep -o 'listening on http://[0-9.:]*' "$log" | head -1 | sed 's/listening on //')
+    [ -n "$DEMO_URL" ] && return 0
+    kill -0 "$DEMO_PID" 2>/dev/null || break
     sleep 0.2
   done
-  if [ -z "$url" ]; then
-    say "the gateway did not start; see $log"
-    status=1
-  else
-    SOI_WEB_URL=$url SOI_WEB_SCREENSHOTS="$ROOT/web/test-results" timeout 300 node "$ROOT/web/tests/browser.mjs" || status=$?
+  say "the gateway did not start; see $log"
+  stop_demo_gateway
+  return 1
+}
+
+stop_demo_gateway() {
+  if [ -n "${DEMO_PID:-}" ]; then
+    kill "$DEMO_PID" 2>/dev/null || true
+    wait "$DEMO_PID" 2>/dev/null || true
   fi
-  kill "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  psql "$PG_SERVER/postgres" -qc "drop database if exists $db with (force)" >/dev/null || true
+  psql "$PG_SERVER/postgres" -qc "drop database if exists $DEMO_DB with (force)" >/dev/null || true
   # Its cached reports too (keys start with the prefix it was given).
   if command -v redis-cli >/dev/null 2>&1; then
-    redis-cli -u "$REDIS_URL" --scan --pattern "$db:*" 2>/dev/null | xargs -r redis-cli -u "$REDIS_URL" del >/dev/null 2>&1 || true
+    redis-cli -u "$REDIS_URL" --scan --pattern "$DEMO_DB:*" 2>/dev/null | xargs -r redis-cli -u "$REDIS_URL" del >/dev/null 2>&1 || true
   fi
+  DEMO_PID=""
+}
+
+# The browser tests against a real gateway ($1: the soi binary) on a fresh
+# database seeded with the demo; the gateway and the database go afterwards.
+web_browser_tests() {
+  local status=0
+  ensure_chromium
+  say "browser tests: demo database soi_web_$$"
+  start_demo_gateway "$1" "soi_web_$$" SOI_WEB_DIR="$ROOT/web/dist" || return 1
+  SOI_WEB_URL=$DEMO_URL SOI_WEB_SCREENSHOTS="$ROOT/web/test-results" timeout 300 node "$ROOT/web/tests/browser.mjs" || status=$?
+  stop_demo_gateway
+  return $status
+}
+
+# --- GraphQL fuzz run -----------------------------------------------------------
+
+# Sets FUZZ_PYTHON to a Python with schemathesis (4.x, whose API the driver
+# uses), installed from PyPI into the virtual environment .local/fuzz-venv
+# when missing (Debian's python3-venv first, if venv itself is missing).
+fuzz_python() {
+  local venv="$STATE/fuzz-venv"
+  FUZZ_PYTHON="$venv/bin/python"
+  "$FUZZ_PYTHON" -c 'import schemathesis' 2>/dev/null && return
+  command -v python3 >/dev/null 2>&1 || apt_install python3
+  rm -rf "$venv"
+  python3 -m venv "$venv" >/dev/null 2>&1 || { apt_install python3-venv; python3 -m venv "$venv"; } || die "cannot make $venv"
+  say "installing schemathesis from PyPI into $venv"
+  "$FUZZ_PYTHON" -m pip install --quiet --disable-pip-version-check 'schemathesis>=4,<5' >"$STATE/fuzz-pip.log" 2>&1 \
+    || die "pip could not install schemathesis; see $STATE/fuzz-pip.log"
+}
+
+# The GraphQL fuzz run ($1: the soi binary): schemathesis against a gateway
+# on a fresh demo database, anonymous and as a chapter admin, with a bounded
+# budget (FUZZ_ARGS adds or overrides the driver's options). Rate limits are
+# off: one client sends everything, and the operations must reach the
+# resolvers, not the limiter.
+graphql_fuzz() {
+  local status=0
+  fuzz_python
+  say "GraphQL fuzz run: demo database soi_fuzz_$$"
+  start_demo_gateway "$1" "soi_fuzz_$$" SOI_RATE_LIMITS=off || return 1
+  # shellcheck disable=SC2086
+  timeout 300 "$FUZZ_PYTHON" "$ROOT/deploy/fuzz/fuzz_graphql.py" --url "$DEMO_URL/graphql" \
+    --schema "$ROOT/schema.graphql" --admin admin@almaty.soi.test --password "${SOI_DEMO_PASSWORD:-skate-on-ice-2026}" \
+    --examples 8 --negative-examples 4 --budget-seconds 150 --min-operations 1000 ${FUZZ_ARGS:-} || status=$?
+  stop_demo_gateway
   return $status
 }
 

@@ -18,6 +18,7 @@ mod invitations;
 mod invitations_race;
 mod known_applicants;
 mod metrics_labels;
+mod nul_bytes;
 mod participant_accounts;
 mod participants;
 mod passwords;

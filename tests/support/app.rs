@@ -51,13 +51,25 @@ impl TestApp {
         redis_url: &str,
         tweak: impl FnOnce(&mut Settings),
     ) -> Self {
-        let mut settings = Settings::new(t.config(), TEST_JWT_SECRET.to_owned().into());
         // Keys of this test's database only: test databases share one Redis
         // and the same demo accounts, and must not share counters or caches.
+        Self::spawn_on(t.config(), redis_url, &t.name, tweak).await
+    }
+
+    /// A gateway on any database (`db`), its Redis keys under `prefix`, with
+    /// settings adjusted by `tweak`: for a database no [`TestDb`] made (a
+    /// private PostgreSQL cluster).
+    pub async fn spawn_on(
+        db: soi_db::DbConfig,
+        redis_url: &str,
+        prefix: &str,
+        tweak: impl FnOnce(&mut Settings),
+    ) -> Self {
+        let mut settings = Settings::new(db, TEST_JWT_SECRET.to_owned().into());
         // Connected before the first request, so counters start in Redis.
         settings.redis = Some(RedisSettings {
             url: redis_url.to_owned().into(),
-            prefix: t.name.clone(),
+            prefix: prefix.to_owned(),
             connect_wait: std::time::Duration::from_secs(5),
         });
         settings.payment_webhook_secret = Some(TEST_WEBHOOK_SECRET.to_owned().into());

@@ -84,6 +84,11 @@ pub(crate) async fn list_all(exec: impl PgExecutor<'_>) -> Result<Vec<City>> {
 }
 
 pub(crate) async fn by_slug_on(exec: impl PgExecutor<'_>, slug: &str) -> Result<Option<City>> {
+    // What cannot be a slug names no city; and text PostgreSQL refuses
+    // (a NUL byte) never reaches it from a public operation's argument.
+    if Slug::parse(slug).is_err() {
+        return Ok(None);
+    }
     let sql = format!("select {COLUMNS} from cities where slug = $1");
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(slug)

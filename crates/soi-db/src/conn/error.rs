@@ -60,6 +60,12 @@ impl From<sqlx::Error> for Error {
                     Some("23514" | "23502" | "22001" | "22003" | "22007" | "22008") => {
                         Error::Invalid(InputError::new("input", "is out of the allowed range"))
                     }
+                    // Text PostgreSQL cannot store (a NUL byte, which a JSON
+                    // string may carry): the client's input, not a fault.
+                    Some("22021" | "22P05") => Error::Invalid(InputError::new(
+                        "input",
+                        "contains a character that is not allowed",
+                    )),
                     Some("42501") => Error::Forbidden,
                     Some("57014") => Error::Unavailable("statement timed out".into()),
                     Some("57P01" | "57P02" | "57P03" | "08000" | "08003" | "08006") => {
