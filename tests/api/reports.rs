@@ -130,8 +130,9 @@ async fn small_groups_are_suppressed_for_the_nation_but_not_for_the_city() {
               p as (insert into participants (city_id, id, first_name, last_name, email, consent_given_at, consent_text_version, consent_method)
                     select c.id, gen_random_uuid(), 'A', 'B', 'p' || n || '@taraz.kz', now(), 'v1', 'web_form'
                     from c, generate_series(1, 3) n returning city_id, id)
-         insert into enrollments (city_id, id, season_id, participant_id, applied_at)
-         select p.city_id, gen_random_uuid(), s.id, p.id, '2026-09-15' from p, s",
+         insert into enrollments (city_id, id, season_id, participant_id, applied_at,
+                                  consent_given_at, consent_text_version, consent_method)
+         select p.city_id, gen_random_uuid(), s.id, p.id, '2026-09-15', now(), 'v1', 'web_form' from p, s",
     )
     .execute(&mut conn)
     .await
@@ -194,8 +195,9 @@ async fn a_city_retention_is_withheld_where_with_the_shown_outcomes_it_gives_bac
               p as (insert into participants (city_id, id, first_name, last_name, email, consent_given_at, consent_text_version, consent_method)
                     select c.id, gen_random_uuid(), 'A', 'B', 'p' || n || '@taraz.kz', now(), 'v1', 'web_form'
                     from c, generate_series(1, 29) n returning city_id, id, email)
-         insert into enrollments (city_id, id, season_id, participant_id, applied_at, status)
-         select p.city_id, gen_random_uuid(), s.id, p.id, '2026-09-15',
+         insert into enrollments (city_id, id, season_id, participant_id, applied_at,
+                                  consent_given_at, consent_text_version, consent_method, status)
+         select p.city_id, gen_random_uuid(), s.id, p.id, '2026-09-15', now(), 'v1', 'web_form',
                 case when p.email in ('p21@taraz.kz', 'p22@taraz.kz', 'p23@taraz.kz') then 'withdrawn'
                      when p.email in ('p24@taraz.kz', 'p25@taraz.kz', 'p26@taraz.kz', 'p27@taraz.kz',
                                       'p28@taraz.kz', 'p29@taraz.kz') then 'applied'
