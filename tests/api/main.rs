@@ -20,6 +20,7 @@ mod metrics_labels;
 mod participant_accounts;
 mod participants;
 mod passwords;
+mod privacy;
 mod reports;
 mod request_ids;
 mod revocation;

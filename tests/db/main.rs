@@ -11,5 +11,6 @@ mod launch;
 mod national_scope;
 mod plans;
 mod plans_io;
+mod retention;
 mod roles;
 mod seeds;

@@ -17,7 +17,9 @@ pub const APPLICATION_RECEIVED: &str = "application_received";
 pub const APPLICATION_DECIDED: &str = "application_decided";
 
 pub mod accounts;
+mod privacy;
 mod tickets;
+pub use privacy::{CONSENT_WITHDRAWN, ConsentWithdrawn, REQUIRED_BY_LAW, consent_withdrawn};
 pub use tickets::{
     OrderTicket, SHOW_ANNOUNCEMENT, ShowAnnouncement, TICKET_ORDER_PAID, TicketOrderPaid,
     show_announcement, ticket_order_paid,
@@ -36,6 +38,7 @@ pub const ALL: &[&str] = &[
     SHOW_ANNOUNCEMENT,
     accounts::INVITATION,
     accounts::PASSWORD_RESET,
+    CONSENT_WITHDRAWN,
 ];
 
 /// Kinds a recipient may unsubscribe from (reminders and announcements):

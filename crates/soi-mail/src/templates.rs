@@ -55,6 +55,7 @@ const BUILTIN: &[[(&str, &str); 9]] = &[
     kind!("show_announcement"),
     kind!("invitation"),
     kind!("password_reset"),
+    kind!("consent_withdrawn"),
 ];
 
 /// The city as a template sees it.

@@ -22,6 +22,7 @@ pub mod auth;
 pub mod events;
 pub mod exports;
 pub mod funds;
+pub mod privacy;
 pub mod program;
 pub mod tickets;
 

@@ -10,6 +10,7 @@ pub mod enrollments;
 pub mod group_coaches;
 pub mod group_members;
 pub mod groups;
+pub mod participant_privacy;
 pub mod participants;
 mod people;
 pub mod rinks;
