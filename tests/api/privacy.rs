@@ -59,6 +59,17 @@ async fn count(t: &TestDb, sql: &str, bind: &str) -> i64 {
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
+/// The status of the unsubscribe page for a link token.
+async fn unsubscribe_page(app: &TestApp, token: &str) -> u16 {
+    app.http
+        .get(app.url(&format!("/unsubscribe?t={token}")))
+        .send()
+        .await
+        .expect("get")
+        .status()
+        .as_u16()
+}
+
 /// An Almaty participant of the demo other than the one with an account.
 async fn almaty_participant(t: &TestDb) -> String {
     one(
@@ -244,9 +255,10 @@ async fn erasure_replaces_every_personal_field_and_leaves_every_figure_as_it_was
         .as_str()
         .expect("id")
         .to_owned();
+    // The account's address (signing in) and the participant's own (emails).
     let email = "student@almaty.soi.test";
-    let (first, last): (String, String) =
-        sqlx::query_as("select first_name, last_name from participants where id = $1::uuid")
+    let (first, last, own): (String, String, String) =
+        sqlx::query_as("select first_name, last_name, email from participants where id = $1::uuid")
             .bind(&id)
             .fetch_one(&mut t.raw().await)
             .await
@@ -278,6 +290,15 @@ async fn erasure_replaces_every_personal_field_and_leaves_every_figure_as_it_was
             .expect(sql);
         assert!(done.rows_affected() > 0, "{sql} changed nothing");
     }
+    // The link in emails already sent works until the erasure.
+    let (city, link): (uuid::Uuid, uuid::Uuid) =
+        sqlx::query_as("select city_id, id from unsubscribe_links where email = $1")
+            .bind(&own)
+            .fetch_one(&mut owner)
+            .await
+            .expect("link");
+    let token = soi_tests::unsub::links().token(city.into(), link);
+    assert_eq!(unsubscribe_page(&app, &token).await, 200);
     let report = app.ok(&admin, CITY_REPORT, json!({})).await;
     let transparency = app.ok(&admin, TRANSPARENCY, json!({})).await;
     let national = app.login("national@soi.test").await;
@@ -323,11 +344,13 @@ async fn erasure_replaces_every_personal_field_and_leaves_every_figure_as_it_was
         "skill_assessments",
     ] {
         let sql = format!("select count(*) from {table} x where x::text ilike '%' || $1 || '%'");
-        assert_eq!(
-            count(&t, &sql, email).await,
-            0,
-            "{table} still holds the address"
-        );
+        for address in [email, own.as_str()] {
+            assert_eq!(
+                count(&t, &sql, address).await,
+                0,
+                "{table} still holds {address}"
+            );
+        }
     }
     let named: i64 = sqlx::query_scalar(
         "select count(*) from participants where id = $1::uuid \
@@ -367,6 +390,11 @@ async fn erasure_replaces_every_personal_field_and_leaves_every_figure_as_it_was
     )
     .await;
     assert_eq!(live_links, 0, "their link is revoked, not just renamed");
+    assert_eq!(
+        unsubscribe_page(&app, &token).await,
+        410,
+        "the link in sent emails is dead"
+    );
     // The row stays, with its id, as a placeholder; the account signs in no more.
     let row = app
         .ok(

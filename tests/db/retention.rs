@@ -150,3 +150,50 @@ async fn the_scheduled_run_erases_due_withdrawals_old_applicants_and_participant
     assert_eq!(again.erased, 0);
     db.close().await;
 }
+
+/// Whatever the resolvers do, a coach's or a participant's transaction
+/// erases nobody: the participant row cannot be locked for it, and the
+/// narrow function that erases accounts refuses their scopes.
+#[tokio::test]
+async fn a_coach_or_participant_scope_cannot_erase_in_the_database() {
+    use soi_core::{Principal, Role};
+    let t = TestDb::new().await;
+    t.seed_demo(6).await;
+    let db = t.db().await;
+    let city = t.city("almaty").await.id;
+    let mut owner = t.raw().await;
+    let (person, coach): (Uuid, Uuid) = sqlx::query_as(
+        "select (select participant_id from accounts where email = 'student@almaty.soi.test'), \
+                (select coach_id from accounts where email = 'coach@almaty.soi.test')",
+    )
+    .fetch_one(&mut owner)
+    .await
+    .expect("ids");
+    let scopes = [
+        (Role::Coach, Some(coach.into()), None),
+        (Role::Participant, None, Some(person.into())),
+    ];
+    for (role, coach, participant) in scopes {
+        let scope = Principal::new(Uuid::new_v4(), role, Some(city), coach, participant)
+            .and_then(|p| p.city_scope())
+            .expect("scope");
+        let mut tx = db.tenant(&scope).await.expect("tx");
+        let erased = soi_service::privacy::erase(&mut tx, person.into()).await;
+        assert!(erased.is_err(), "{role:?} erased someone: {erased:?}");
+        tx.rollback().await.expect("rollback");
+        let mut tx = db.tenant(&scope).await.expect("tx");
+        let account = soi_db::auth::accounts::erase_of_participant(&mut tx, person.into()).await;
+        assert!(account.is_err(), "{role:?} erased an account: {account:?}");
+        tx.rollback().await.expect("rollback");
+    }
+    let intact: bool = sqlx::query_scalar(
+        "select erased_at is null and not disabled from participants p \
+         join accounts a on a.participant_id = p.id where p.id = $1",
+    )
+    .bind(person)
+    .fetch_one(&mut owner)
+    .await
+    .expect("row");
+    assert!(intact);
+    db.close().await;
+}
