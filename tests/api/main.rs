@@ -23,6 +23,7 @@ mod participant_accounts;
 mod participants;
 mod passwords;
 mod personal_data;
+mod privacy;
 mod reports;
 mod request_ids;
 mod revocation;

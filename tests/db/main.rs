@@ -13,6 +13,7 @@ mod national_scope;
 mod plans;
 mod plans_io;
 mod public_scope;
+mod retention;
 mod roles;
 mod runtime_login;
 mod seeds;

@@ -334,6 +334,7 @@ async fn exercise(db: &Db, city: CityId) {
         .expect("sessions in a window");
     accounts::city_admins(&mut tx).await.expect("city admins");
     super::plans_io::exercise_imports_exports(&mut tx, season).await;
+    exercise_privacy(&mut tx, people[2].id).await;
     tx.commit().await.expect("commit");
 }
 
@@ -838,4 +839,31 @@ async fn exercise_outbox(tx: &mut TenantTx) {
     soi_db::mail::unsubscribe_links::revoke(tx, "plan@mail.kz")
         .await
         .expect("revoke");
+}
+
+/// Withdrawal of consent, erasure and the retention query (their statements
+/// in every table they touch).
+async fn exercise_privacy(tx: &mut TenantTx, p: ParticipantId) {
+    use soi_db::program::participant_privacy::{self, Cutoffs};
+    let now = Utc::now();
+    participant_privacy::due_for_erasure(
+        tx,
+        now,
+        Cutoffs {
+            applicants: now - Duration::days(365),
+            participants: now.date_naive(),
+        },
+        10,
+    )
+    .await
+    .expect("due for erasure");
+    participant_privacy::withdrawn_among(tx, &["plan@mail.kz".to_owned()])
+        .await
+        .expect("withdrawn among");
+    let policy = soi_service::privacy::Policy::default();
+    soi_service::privacy::withdraw_consent(tx, &policy, p)
+        .await
+        .expect("withdraw consent");
+    let erased = soi_service::privacy::erase(tx, p).await.expect("erase");
+    assert!(erased.erased);
 }

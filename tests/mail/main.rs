@@ -5,5 +5,6 @@
 
 mod applications;
 mod faults;
+mod privacy;
 mod sessions;
 mod tickets;

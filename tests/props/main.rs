@@ -2,5 +2,6 @@
 //! run against one database of its own (see [`driver`]).
 
 mod driver;
+mod erasure;
 mod ledger;
 mod rollup;

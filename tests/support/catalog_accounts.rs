@@ -33,6 +33,9 @@ pub const NARROW_PATH_OWNER: &str = "soi_auth";
 pub const NARROW_PATH: &[&str] = &[
     "soi_auth_accept_invitation",
     "soi_auth_account",
+    // erases the one account (and its invitations) of a participant of the
+    // scope's city, for its admins or system work; returns a count, no row
+    "soi_auth_erase_participant",
     "soi_auth_invitation_target",
     "soi_auth_password_hash",
     "soi_auth_request_reset",

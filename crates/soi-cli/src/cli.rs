@@ -50,6 +50,9 @@ enum Command {
     /// Export a city's participants, attendance, applications, ledger or audit
     /// log as CSV or XLSX.
     Export(crate::export::ExportArgs),
+    /// Personal data: a withdrawal of consent, an erasure, a retention run now.
+    #[command(subcommand)]
+    Privacy(crate::privacy::PrivacyCommand),
 }
 
 #[derive(Subcommand)]
@@ -151,6 +154,7 @@ impl Command {
             Command::Import(crate::import::ImportCommand::Participants(a)) => Some(&a.config),
             Command::Import(crate::import::ImportCommand::Coaches(a)) => Some(&a.config),
             Command::Export(a) => Some(&a.config),
+            Command::Privacy(p) => Some(p.config()),
             Command::Schema => None,
         }
     }
@@ -181,6 +185,7 @@ pub async fn run() -> Result<()> {
         Command::Worker(config) => crate::worker::run(&config).await,
         Command::Import(cmd) => crate::import::run(cmd).await,
         Command::Export(args) => crate::export::run(args).await,
+        Command::Privacy(cmd) => crate::privacy::run(cmd).await,
         Command::Schema => {
             print!("{}", soi_graphql::sdl());
             Ok(())

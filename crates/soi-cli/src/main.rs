@@ -6,6 +6,7 @@ mod cli;
 mod config;
 mod export;
 mod import;
+mod privacy;
 mod serve;
 mod worker;
 

@@ -1,5 +1,6 @@
-//! `soi worker`: the mail worker alone until SIGINT or SIGTERM (`soi serve`
-//! runs it beside the gateway when `SOI_WORKER_IN_SERVE=true`, see
+//! `soi worker`: the mail worker and the retention schedule (erasures due
+//! by the personal-data rules) until SIGINT or SIGTERM (`soi serve` runs
+//! both beside the gateway when `SOI_WORKER_IN_SERVE=true`, see
 //! `soi_server::background`). Stopping lets sends in flight finish and hands
 //! back the rest.
 
@@ -21,12 +22,25 @@ pub async fn run(config: &Config) -> Result<()> {
     let db_config = config.db();
     let db = Db::connect(&db_config).await?;
     let worker = Worker::new(db.clone(), db_config, config.mail_worker())?;
+    let policy = config.privacy()?;
     tracing::Span::current().record("worker_id", worker.id());
     println!("mail worker {} started", worker.id());
-    worker
+    let (stop_retention, stopped) = tokio::sync::watch::channel(false);
+    let retention = tokio::spawn(soi_service::privacy::run_schedule(
+        db.clone(),
+        policy,
+        config.retention_every(),
+        stopped,
+    ));
+    let mailed = worker
         .run(crate::serve::shutdown_signal())
         .await
-        .context("mail worker failed")?;
+        .context("mail worker failed");
+    let _ = stop_retention.send(true);
+    if retention.await.is_err() {
+        tracing::error!("retention schedule panicked");
+    }
+    mailed?;
     db.close().await;
     Ok(())
 }

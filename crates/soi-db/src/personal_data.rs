@@ -43,12 +43,15 @@ const SECTIONS: &[Query] = &[
             "consent_given_at",
             "consent_text_version",
             "consent_method",
+            "consent_withdrawn_at",
+            "erasure_due_at",
             "created_at",
             "updated_at",
         ],
         sql: "select coalesce(json_agg(json_build_array(id, first_name, last_name, email, phone, \
               university, birth_date, preferred_language, guardian_name, consent_given_at, \
-              consent_text_version, consent_method, created_at, updated_at)), '[]'::json) \
+              consent_text_version, consent_method, consent_withdrawn_at, erasure_due_at, \
+              created_at, updated_at)), '[]'::json) \
               from participants where city_id = $1 and id = $2",
     },
     Query {
@@ -229,6 +232,17 @@ pub async fn of_participant(tx: &mut TenantTx, id: ParticipantId) -> Result<Vec<
                 .collect(),
             _ => Vec::new(),
         };
+        // A query whose values do not line up with its columns is a bug here,
+        // not something to hand to a person as their data.
+        if rows
+            .iter()
+            .any(|r: &Vec<serde_json::Value>| r.len() != q.columns.len())
+        {
+            return Err(Error::Unavailable(format!(
+                "personal data section {} has rows that do not match its columns",
+                q.name
+            )));
+        }
         out.push(Section {
             name: q.name,
             columns: q.columns,

@@ -23,6 +23,7 @@ mod events;
 mod funds;
 mod mail;
 mod plumbing;
+mod privacy;
 mod program;
 pub mod reports;
 mod schema;

@@ -11,6 +11,7 @@ use crate::events::{EventMutation, EventPublicQuery, EventQuery, PerformanceMuta
 use crate::funds::{FundsMutation, FundsPublicQuery, FundsQuery, LedgerMutation, LedgerQuery};
 use crate::mail::{MailMutation, MailQuery};
 use crate::plumbing::limits::Limits;
+use crate::privacy::PrivacyMutation;
 use crate::program::applications::{
     ApplicationMutation, ApplicationPublicMutation, ApplicationQuery,
 };
@@ -70,6 +71,7 @@ pub struct MutationRoot(
     SeasonMutation,
     ApplicationPublicMutation,
     ApplicationMutation,
+    PrivacyMutation,
     AttendanceMutation,
     SkillMutation,
     CoachMutation,
@@ -103,6 +105,7 @@ pub fn build_schema(
     auth: AuthSettings,
     limits: Limits,
     redis: Option<soi_cache::Redis>,
+    privacy: soi_service::privacy::Policy,
 ) -> SoiSchema {
     let builder = Schema::build(
         QueryRoot::default(),
@@ -113,6 +116,7 @@ pub fn build_schema(
     .data(auth)
     .data(redis)
     .data(limits)
+    .data(privacy)
     // Document limits and error codes for every transport alike.
     .extension(crate::plumbing::gate::Gate)
     .limit_depth(limits.depth)

@@ -18,10 +18,12 @@ pub const APPLICATION_DECIDED: &str = "application_decided";
 
 pub mod accounts;
 mod application_confirmation;
+mod privacy;
 mod tickets;
 pub use application_confirmation::{
     APPLICATION_CONFIRMATION, ApplicationConfirmation, application_confirmation,
 };
+pub use privacy::{CONSENT_WITHDRAWN, ConsentWithdrawn, REQUIRED_BY_LAW, consent_withdrawn};
 pub use tickets::{
     OrderTicket, SHOW_ANNOUNCEMENT, ShowAnnouncement, TICKET_ORDER_PAID, TicketOrderPaid,
     show_announcement, ticket_order_paid,
@@ -41,6 +43,7 @@ pub const ALL: &[&str] = &[
     accounts::INVITATION,
     accounts::PASSWORD_RESET,
     APPLICATION_CONFIRMATION,
+    CONSENT_WITHDRAWN,
 ];
 
 /// Kinds a recipient may unsubscribe from (reminders and announcements):

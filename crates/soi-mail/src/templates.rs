@@ -56,6 +56,7 @@ const BUILTIN: &[[(&str, &str); 9]] = &[
     kind!("invitation"),
     kind!("password_reset"),
     kind!("application_confirmation"),
+    kind!("consent_withdrawn"),
 ];
 
 /// The city as a template sees it.

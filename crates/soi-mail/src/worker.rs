@@ -12,7 +12,7 @@
 //! it claims nothing more, lets sends in flight finish and hands back the
 //! claimed messages it has not started.
 
-use crate::kinds::UNSUBSCRIBABLE;
+use crate::kinds::{REQUIRED_BY_LAW, UNSUBSCRIBABLE};
 use crate::mailer::Mailer;
 use crate::templates::{CityView, Templates};
 use crate::unsubscribe::Links;
@@ -24,6 +24,7 @@ use soi_db::cities::{self, City};
 use soi_db::mail::outbox::{self, Email};
 use soi_db::mail::wakeups::{Wakeup, Wakeups};
 use soi_db::mail::{email_preferences, unsubscribe_links};
+use soi_db::program::participant_privacy;
 use soi_db::{Db, DbConfig, MailTx, Mailbox};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -37,6 +38,12 @@ const JOB: SystemCtx = SystemCtx::new("outbox-worker");
 /// The reason a message of an unsubscribable kind to an address that
 /// unsubscribed is parked with, instead of being sent.
 pub const UNSUBSCRIBED: &str = "unsubscribed";
+/// The reason a message to someone who withdrew consent is parked with
+/// (unless the law requires it, see [`REQUIRED_BY_LAW`]).
+pub const WITHDRAWN: &str = "consent withdrawn";
+/// The reason a message to an erased person's placeholder address is parked
+/// with (it names nobody; nothing could receive it).
+pub const ERASED: &str = "recipient erased";
 const SCHEDULER: SystemCtx = SystemCtx::new("mail-scheduler");
 
 /// The national accounts' mail is signed by the alliance, on Kazakhstan's
@@ -335,7 +342,7 @@ impl Worker {
         view: &CityView<'_>,
         stop: &watch::Receiver<bool>,
     ) -> Result<(usize, Vec<Instant>)> {
-        let (claimed, unsubscribed, link_ids) = match mailbox {
+        let (claimed, unsubscribed, withdrawn, link_ids) = match mailbox {
             Mailbox::City(city) => {
                 let mut tx = self.db.tenant(&JOB.in_city(city)).await?;
                 let claimed =
@@ -352,6 +359,18 @@ impl Worker {
                         .await?
                         .into_iter()
                         .collect();
+                // Addresses of people who withdrew consent, among those of
+                // kinds the law does not require: those emails are parked.
+                let optional_by_law: Vec<String> = claimed
+                    .iter()
+                    .filter(|e| !REQUIRED_BY_LAW.contains(&e.kind.as_str()))
+                    .map(|e| e.recipient_email.clone())
+                    .collect();
+                let withdrawn: HashSet<String> =
+                    participant_privacy::withdrawn_among(&mut tx, &optional_by_law)
+                        .await?
+                        .into_iter()
+                        .collect();
                 let link_ids: HashMap<String, uuid::Uuid> = match &self.cfg.unsubscribe {
                     Some(_) => unsubscribe_links::ids_for(&mut tx, &optional)
                         .await?
@@ -360,7 +379,7 @@ impl Worker {
                     None => HashMap::new(),
                 };
                 tx.commit().await?;
-                (claimed, unsubscribed, link_ids)
+                (claimed, unsubscribed, withdrawn, link_ids)
             }
             // Invitations and resets only: nothing to unsubscribe from.
             Mailbox::National => {
@@ -368,7 +387,7 @@ impl Worker {
                 let claimed =
                     outbox::claim(&mut tx, &self.id, self.cfg.batch, self.cfg.lease).await?;
                 tx.commit().await?;
-                (claimed, HashSet::new(), HashMap::new())
+                (claimed, HashSet::new(), HashSet::new(), HashMap::new())
             }
         };
         let count = claimed.len();
@@ -378,9 +397,18 @@ impl Worker {
         let later = futures_util::stream::iter(claimed)
             .map(|email| {
                 let optional = UNSUBSCRIBABLE.contains(&email.kind.as_str());
-                let suppressed =
-                    optional && unsubscribed.contains(&email.recipient_email.trim().to_lowercase());
                 let address = email.recipient_email.trim().to_lowercase();
+                let suppressed = if participant_privacy::is_erased_email(&address) {
+                    Some(ERASED)
+                } else if withdrawn.contains(&address)
+                    && !REQUIRED_BY_LAW.contains(&email.kind.as_str())
+                {
+                    Some(WITHDRAWN)
+                } else if optional && unsubscribed.contains(&address) {
+                    Some(UNSUBSCRIBED)
+                } else {
+                    None
+                };
                 let link = match (&self.cfg.unsubscribe, mailbox, link_ids.get(&address)) {
                     (Some(links), Mailbox::City(city), Some(id)) if optional => {
                         Some(links.url(city, *id))
@@ -403,15 +431,15 @@ impl Worker {
         mailbox: Mailbox,
         city: &CityView<'_>,
         email: Email,
-        (suppressed, unsubscribe): (bool, Option<String>),
+        (suppressed, unsubscribe): (Option<&'static str>, Option<String>),
         stop: &watch::Receiver<bool>,
     ) -> Option<Instant> {
         let max = i32::try_from(self.cfg.max_attempts).unwrap_or(i32::MAX);
         let outcome = if *stop.borrow() {
             Outcome::Release
-        } else if suppressed {
+        } else if let Some(reason) = suppressed {
             // Parked, not sent: the row tells the truth, and an admin sees it.
-            Outcome::Park(UNSUBSCRIBED.to_owned())
+            Outcome::Park(reason.to_owned())
         } else if email.attempts > max {
             // Claimed again and again by workers that died mid-send.
             Outcome::Park(format!("gave up after {max} attempts"))

@@ -35,3 +35,31 @@ impl MailTask {
         }
     }
 }
+
+/// The retention schedule as a task (erasures due by the personal-data
+/// rules, see `soi_service::privacy`), until [`RetentionTask::stop`].
+pub struct RetentionTask {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl RetentionTask {
+    pub fn start(
+        db: soi_db::Db,
+        policy: soi_service::privacy::Policy,
+        every: std::time::Duration,
+    ) -> Self {
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(soi_service::privacy::run_schedule(
+            db, policy, every, stopped,
+        ));
+        Self { stop, task }
+    }
+
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        if self.task.await.is_err() {
+            tracing::error!("retention schedule panicked");
+        }
+    }
+}

@@ -4,7 +4,7 @@
 //! its background tasks. `soi serve`, the tests and the benchmarks all start
 //! the gateway here, so none of them assembles an [`AppState`] by hand.
 
-use crate::background::MailTask;
+use crate::background::{MailTask, RetentionTask};
 use crate::sweeper::Sweeper;
 use crate::{AppState, HttpLimits, launch};
 use anyhow::{Context, Result};
@@ -43,6 +43,11 @@ pub struct Settings {
     pub sweep_every: Option<Duration>,
     /// The outbox worker run beside the gateway; `None`: none.
     pub mail_worker: Option<soi_mail::WorkerConfig>,
+    /// The personal-data periods (withdrawal's grace, retention).
+    pub privacy: soi_service::privacy::Policy,
+    /// How often the retention schedule erases what is due; `None`: never
+    /// here (`soi worker` runs it, or `soi serve` beside its mail worker).
+    pub retention_every: Option<Duration>,
     /// The built web dashboard; `None`: `web/dist` found by [`crate::web::default_dir`].
     pub web_dir: Option<std::path::PathBuf>,
 }
@@ -114,6 +119,8 @@ impl Settings {
             unsubscribe: None,
             sweep_every: None,
             mail_worker: None,
+            privacy: soi_service::privacy::Policy::default(),
+            retention_every: None,
             web_dir: None,
         }
     }
@@ -126,6 +133,7 @@ pub struct App {
     state: AppState,
     sweep_every: Option<Duration>,
     mail: Option<soi_mail::Worker>,
+    retention: Option<(soi_service::privacy::Policy, Duration)>,
 }
 
 impl App {
@@ -159,7 +167,13 @@ impl App {
             )?),
             None => None,
         };
-        let schema = build_schema(db.clone(), auth, settings.gql_limits, redis.clone());
+        let schema = build_schema(
+            db.clone(),
+            auth,
+            settings.gql_limits,
+            redis.clone(),
+            settings.privacy,
+        );
         let state = AppState {
             operations: crate::graphql::Operations::of(&schema),
             schema,
@@ -186,6 +200,9 @@ impl App {
             state,
             sweep_every: settings.sweep_every,
             mail,
+            retention: settings
+                .retention_every
+                .map(|every| (settings.privacy, every)),
         })
     }
 
@@ -215,9 +232,15 @@ impl App {
             .sweep_every
             .map(|every| Sweeper::start(db.clone(), every));
         let mail = self.mail.map(MailTask::start);
+        let retention = self
+            .retention
+            .map(|(policy, every)| RetentionTask::start(db.clone(), policy, every));
         let served = launch(self.listener, self.state, shutdown).await;
         if let Some(mail) = mail {
             mail.stop().await;
+        }
+        if let Some(retention) = retention {
+            retention.stop().await;
         }
         if let Some(sweeper) = sweeper {
             sweeper.stop().await;

@@ -23,6 +23,7 @@ pub mod events;
 pub mod exports;
 pub mod funds;
 pub mod personal_data;
+pub mod privacy;
 pub mod program;
 pub mod tickets;
 

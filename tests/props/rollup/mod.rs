@@ -15,11 +15,11 @@
 //! recomputes the figures and [`check`] compares rollups and reports with them.
 
 mod activity;
-mod check;
-mod city;
-mod history;
-mod model;
-mod steps;
+pub(crate) mod check;
+pub(crate) mod city;
+pub(crate) mod history;
+pub(crate) mod model;
+pub(crate) mod steps;
 
 use crate::driver;
 use activity::race;

@@ -16,6 +16,9 @@ fn db_default() -> soi_db::DbConfig {
 fn mail_default() -> soi_mail::WorkerConfig {
     soi_mail::WorkerConfig::new(SecretString::from(DEFAULT_SMTP_URL))
 }
+fn privacy_default() -> soi_service::privacy::Policy {
+    soi_service::privacy::Policy::default()
+}
 fn millis(d: std::time::Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
@@ -260,4 +263,30 @@ pub struct ServerArgs {
     /// in the working directory or beside the binary.
     #[arg(long, env = "SOI_WEB_DIR", value_name = "DIR")]
     pub web_dir: Option<std::path::PathBuf>,
+}
+
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Personal data")]
+pub struct PrivacyArgs {
+    /// Days from a withdrawal of consent to the erasure of the person's data.
+    #[arg(long, env = "SOI_ERASURE_GRACE_DAYS", value_name = "DAYS",
+          default_value_t = privacy_default().erasure_grace.num_days().unsigned_abs(),
+          value_parser = whole::<u64>)]
+    pub erasure_grace_days: u64,
+    /// Applicants never accepted are erased this many days after their last
+    /// application or its decision.
+    #[arg(long, env = "SOI_RETENTION_APPLICANT_DAYS", value_name = "DAYS",
+          default_value_t = privacy_default().applicants.num_days().unsigned_abs(),
+          value_parser = at_least_one::<u64>)]
+    pub retention_applicant_days: u64,
+    /// Participants are erased this many days after the end of their last
+    /// season, once all their seasons are closed.
+    #[arg(long, env = "SOI_RETENTION_PARTICIPANT_DAYS", value_name = "DAYS",
+          default_value_t = privacy_default().participants.num_days().unsigned_abs(),
+          value_parser = at_least_one::<u64>)]
+    pub retention_participant_days: u64,
+    /// How often the worker erases what is due (at least 1).
+    #[arg(long, env = "SOI_RETENTION_SCHEDULE_SECS", value_name = "SECS",
+          default_value_t = 3600, value_parser = at_least_one::<u64>)]
+    pub retention_schedule_secs: u64,
 }

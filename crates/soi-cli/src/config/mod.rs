@@ -9,7 +9,7 @@ mod args;
 mod parse;
 mod show;
 
-pub use args::{AuthArgs, DatabaseArgs, LimitsArgs, MailArgs, RedisArgs, ServerArgs};
+pub use args::{AuthArgs, DatabaseArgs, LimitsArgs, MailArgs, PrivacyArgs, RedisArgs, ServerArgs};
 pub use parse::{blank_env_is_unset, one_line};
 
 use anyhow::{Context, Result, bail};
@@ -28,6 +28,8 @@ pub struct Config {
     pub mail: MailArgs,
     #[command(flatten)]
     pub auth: AuthArgs,
+    #[command(flatten)]
+    pub privacy: PrivacyArgs,
     #[command(flatten)]
     pub limits: LimitsArgs,
     #[command(flatten)]
@@ -91,6 +93,7 @@ impl Config {
             bail!("SOI_PUBLIC_URL must start with http:// or https://");
         }
         secret_of_length("SOI_UNSUBSCRIBE_SECRET", &self.mail.unsubscribe_secret, 16)?;
+        self.privacy()?;
         self.mail_worker().validate()
     }
 
@@ -140,6 +143,31 @@ impl Config {
         w.unsubscribe = self.unsubscribe();
         w.sealer = self.auth.jwt_secret.as_ref().map(soi_auth::Sealer::new);
         w
+    }
+
+    /// The personal-data periods (`SOI_ERASURE_GRACE_DAYS`, `SOI_RETENTION_*`).
+    pub fn privacy(&self) -> Result<soi_service::privacy::Policy> {
+        let p = &self.privacy;
+        let days = |name: &str, d: u64| {
+            i64::try_from(d)
+                .ok()
+                .filter(|d| *d <= 36_500)
+                .map(chrono::Duration::days)
+                .with_context(|| format!("{name} is too large (at most 36500 days)"))
+        };
+        Ok(soi_service::privacy::Policy {
+            erasure_grace: days("SOI_ERASURE_GRACE_DAYS", p.erasure_grace_days)?,
+            applicants: days("SOI_RETENTION_APPLICANT_DAYS", p.retention_applicant_days)?,
+            participants: days(
+                "SOI_RETENTION_PARTICIPANT_DAYS",
+                p.retention_participant_days,
+            )?,
+        })
+    }
+
+    /// How often the retention schedule runs.
+    pub fn retention_every(&self) -> Duration {
+        Duration::from_secs(self.privacy.retention_schedule_secs.max(1))
     }
 
     /// Where invitation and reset links point and how long they work; the
@@ -216,6 +244,8 @@ impl Config {
         s.auth.public_url = self.mail.public_url.clone();
         s.auth.invitation_ttl_hours = i64::try_from(self.auth.invitation_ttl_hours)?;
         s.auth.reset_ttl_minutes = i64::try_from(self.auth.password_reset_ttl_minutes)?;
+        s.privacy = self.privacy()?;
+        s.retention_every = self.mail.worker_in_serve.then(|| self.retention_every());
         s.mail_worker = self.mail.worker_in_serve.then(|| {
             let mut w = self.mail_worker();
             // With a random per-process key the in-process worker opens what

@@ -147,6 +147,16 @@ impl std::fmt::Display for Config {
             m.schedule_every.as_secs(),
             m.retention.as_secs() / 86_400
         )?;
+        let p = &self.privacy;
+        writeln!(
+            f,
+            "SOI_ERASURE_GRACE_DAYS       {}\n\
+             SOI_RETENTION_*              applicants {}d participants {}d schedule {}s",
+            p.erasure_grace_days,
+            p.retention_applicant_days,
+            p.retention_participant_days,
+            p.retention_schedule_secs
+        )?;
         let l = &self.gql_limits();
         let apq = self.apq();
         write!(

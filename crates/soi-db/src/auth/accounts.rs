@@ -296,3 +296,16 @@ pub async fn create_as_owner(sys: &SystemDb, new: &NewAccount) -> Result<Uuid> {
             .await?,
     )
 }
+
+/// Erases the account (and invitations) of a participant of the
+/// transaction's city through the narrow path: a placeholder address, no
+/// usable password, disabled (which ends its sessions). Needs an admin's or
+/// system work's scope. True when there was an account to erase.
+pub async fn erase_of_participant(tx: &mut TenantTx, participant: ParticipantId) -> Result<bool> {
+    let (_, conn) = tx.parts();
+    let n: i32 = sqlx::query_scalar("select soi_auth_erase_participant($1)")
+        .bind(participant.as_uuid())
+        .fetch_one(conn)
+        .await?;
+    Ok(n > 0)
+}

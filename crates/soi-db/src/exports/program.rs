@@ -24,7 +24,8 @@ pub struct ParticipantRow {
 }
 
 /// The city's participants by name; with a season, only those enrolled in
-/// it (any status), with that status.
+/// it (any status), with that status. Like the lists, it leaves out those
+/// who withdrew consent and the erased.
 pub fn participants<'t>(tx: &'t mut TenantTx, w: &Window) -> Rows<'t, ParticipantRow> {
     super::stream(
         tx,
@@ -35,6 +36,7 @@ pub fn participants<'t>(tx: &'t mut TenantTx, w: &Window) -> Rows<'t, Participan
          from participants p \
          left join enrollments e on e.city_id = $1 and e.participant_id = p.id and e.season_id = $2 \
          where p.city_id = $1 and ($2::uuid is null or e.id is not null) \
+           and p.consent_withdrawn_at is null and p.erased_at is null \
          order by p.last_name, p.first_name, p.id",
     )
 }

@@ -39,3 +39,16 @@ pub async fn unsubscribed_among(tx: &mut TenantTx, emails: &[String]) -> Result<
     .fetch_all(conn)
     .await?)
 }
+
+/// Deletes every choice recorded for the address (an erasure: the rows hold
+/// nothing but it). Returns how many went.
+pub async fn forget(tx: &mut TenantTx, email: &str) -> Result<u64> {
+    let (city, conn) = tx.parts();
+    let done =
+        sqlx::query("delete from email_preferences where city_id = $1 and email = lower($2)")
+            .bind(city)
+            .bind(email.trim())
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected())
+}

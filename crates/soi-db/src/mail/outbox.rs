@@ -369,3 +369,28 @@ pub async fn purge_sent(tx: &mut impl MailTx, before: DateTime<Utc>, limit: i64)
         .await?;
     Ok(done.rows_affected())
 }
+
+/// An erasure's part of the city's mailbox: the address's unsent emails are
+/// deleted (a withdrawn or erased person gets none of them), and its sent
+/// ones keep their outcome but lose the address (a placeholder) and the
+/// payload. Returns (deleted, scrubbed). Admins and system work only (the
+/// database refuses other roles).
+pub async fn erase_recipient(tx: &mut TenantTx, email: &str) -> Result<(u64, u64)> {
+    let (city, conn) = tx.parts();
+    let deleted = sqlx::query(
+        "delete from outbox where city_id = $1 and lower(recipient_email) = lower($2) and status <> 'sent'",
+    )
+    .bind(city)
+    .bind(email.trim())
+    .execute(&mut *conn)
+    .await?;
+    let scrubbed = sqlx::query(
+        "update outbox set recipient_email = 'erased+' || id || '@erased.invalid', payload = '{}' \
+         where city_id = $1 and lower(recipient_email) = lower($2) and status = 'sent'",
+    )
+    .bind(city)
+    .bind(email.trim())
+    .execute(conn)
+    .await?;
+    Ok((deleted.rows_affected(), scrubbed.rows_affected()))
+}

@@ -61,3 +61,19 @@ pub async fn revoke(tx: &mut TenantTx, email: &str) -> Result<bool> {
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Replaces the address in the address's revoked links with a placeholder
+/// (an erasure, after [`revoke`]): the links stay revoked (a click answers
+/// 410) and name nobody. Returns how many changed.
+pub async fn forget(tx: &mut TenantTx, email: &str) -> Result<u64> {
+    let (city, conn) = tx.parts();
+    let done = sqlx::query(
+        "update unsubscribe_links set email = 'erased+' || id || '@erased.invalid' \
+         where city_id = $1 and email = lower($2) and revoked_at is not null",
+    )
+    .bind(city)
+    .bind(email.trim())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}

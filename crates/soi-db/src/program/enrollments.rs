@@ -287,3 +287,36 @@ pub async fn of_participants(
         .fetch_all(conn)
         .await?)
 }
+
+/// A participant's applications still being processed (applied, accepted,
+/// waitlisted, active), in the order they came.
+pub async fn open_of_participant(
+    tx: &mut TenantTx,
+    participant: ParticipantId,
+) -> Result<Vec<Enrollment>> {
+    let (city, conn) = tx.parts();
+    let sql = format!(
+        "select {COLUMNS} from enrollments where city_id = $1 and participant_id = $2 \
+         and status in ('applied', 'accepted', 'waitlisted', 'active') order by applied_at, id"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(participant.as_uuid())
+        .fetch_all(conn)
+        .await?)
+}
+
+/// Erases the free text of a participant's applications (their motivation);
+/// status and dates stay, so no figure moves. Returns how many changed.
+pub async fn erase_motivations(tx: &mut TenantTx, participant: ParticipantId) -> Result<u64> {
+    let (city, conn) = tx.parts();
+    let done = sqlx::query(
+        "update enrollments set motivation = null \
+         where city_id = $1 and participant_id = $2 and motivation is not null",
+    )
+    .bind(city)
+    .bind(participant.as_uuid())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}

@@ -59,3 +59,14 @@ pub async fn of_groups(
         .map(|(g, p)| (GroupId::from(g), ParticipantId::from(p)))
         .collect())
 }
+
+/// Takes a participant out of every group (their attendance stays).
+pub async fn remove_participant(tx: &mut TenantTx, participant: ParticipantId) -> Result<u64> {
+    let (city, conn) = tx.parts();
+    let done = sqlx::query("delete from group_members where city_id = $1 and participant_id = $2")
+        .bind(city)
+        .bind(participant.as_uuid())
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -11,6 +11,7 @@ pub mod enrollments;
 pub mod group_coaches;
 pub mod group_members;
 pub mod groups;
+pub mod participant_privacy;
 pub mod participants;
 mod people;
 pub mod rinks;

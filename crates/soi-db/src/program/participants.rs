@@ -26,6 +26,12 @@ pub struct Participant {
     #[sqlx(try_from = "String")]
     pub consent_method: ConsentMethod,
     pub guardian_name: Option<String>,
+    /// When the person withdrew consent (see [`crate::program::participant_privacy`]).
+    pub consent_withdrawn_at: Option<DateTime<Utc>>,
+    /// When their data is to be erased (a grace period after withdrawal).
+    pub erasure_due_at: Option<DateTime<Utc>>,
+    /// When their personal fields were erased (the row keeps ids only).
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 /// Consent to personal-data processing: when, which text version, how.
@@ -50,7 +56,13 @@ pub struct NewParticipant {
 }
 
 const COLUMNS: &str = "id, first_name, last_name, email, phone, university, birth_date, preferred_language, \
-                       consent_given_at, consent_text_version, consent_method, guardian_name";
+                       consent_given_at, consent_text_version, consent_method, guardian_name, \
+                       consent_withdrawn_at, erasure_due_at, erased_at";
+
+/// Who lists and searches show: not those who withdrew consent (their
+/// processing has stopped) nor the erased (nobody is left to show).
+const LISTED: &str = "consent_withdrawn_at is null and erased_at is null";
+const LISTED_P: &str = "p.consent_withdrawn_at is null and p.erased_at is null";
 
 pub async fn insert(
     tx: &mut TenantTx,
@@ -125,7 +137,7 @@ pub async fn list(tx: &mut TenantTx, page: Page<ParticipantId>) -> Result<Vec<Pa
     let (city, conn) = tx.parts();
     let sql = format!(
         "select {COLUMNS} from participants where city_id = $1 and ($2::uuid is null or id > $2) \
-         order by id limit $3"
+           and {LISTED} order by id limit $3"
     );
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(city)
@@ -137,12 +149,12 @@ pub async fn list(tx: &mut TenantTx, page: Page<ParticipantId>) -> Result<Vec<Pa
 
 pub async fn count(tx: &mut TenantTx) -> Result<i64> {
     let (city, conn) = tx.parts();
-    Ok(
-        sqlx::query_scalar("select count(*) from participants where city_id = $1")
-            .bind(city)
-            .fetch_one(conn)
-            .await?,
-    )
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "select count(*) from participants where city_id = $1 and {LISTED}"
+    )))
+    .bind(city)
+    .fetch_one(conn)
+    .await?)
 }
 
 /// The participant with this email in the city, if any.
@@ -198,7 +210,7 @@ pub async fn search(
     let (city, conn) = tx.parts();
     let sql = format!(
         "select {COLUMNS} from participants p \
-         where p.city_id = $1 and ($2::uuid is null or p.id > $2) \
+         where p.city_id = $1 and ($2::uuid is null or p.id > $2) and {LISTED_P} \
            and ($3::text is null or p.first_name ilike $3 or p.last_name ilike $3 or p.email ilike $3 \
                 or (p.first_name || ' ' || p.last_name) ilike $3) \
            and ($4::text is null or p.preferred_language = $4) \
@@ -248,13 +260,14 @@ pub async fn update_details(
 
 /// Records the consent a person gave last (with a confirmed application):
 /// the record's consent columns hold the latest one, each application its
-/// own.
+/// own. A new consent ends an earlier withdrawal and its scheduled erasure.
 pub async fn record_consent(tx: &mut TenantTx, id: ParticipantId, consent: &Consent) -> Result<()> {
     let (city, conn) = tx.parts();
     let done = sqlx::query(
         "update participants \
-         set consent_given_at = $3, consent_text_version = $4, consent_method = $5, updated_at = now() \
-         where city_id = $1 and id = $2",
+         set consent_given_at = $3, consent_text_version = $4, consent_method = $5, \
+             consent_withdrawn_at = null, erasure_due_at = null, updated_at = now() \
+         where city_id = $1 and id = $2 and erased_at is null",
     )
     .bind(city)
     .bind(id.as_uuid())

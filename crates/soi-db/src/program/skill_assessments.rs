@@ -86,3 +86,18 @@ pub async fn insert_many(tx: &mut TenantTx, rows: &[PassRow]) -> Result<u64> {
     .await?;
     Ok(done.rows_affected())
 }
+
+/// Erases the coaches' notes about a participant (free text about a
+/// person); the passes themselves stay, so no figure moves.
+pub async fn erase_notes(tx: &mut TenantTx, participant: ParticipantId) -> Result<u64> {
+    let (city, conn) = tx.parts();
+    let done = sqlx::query(
+        "update skill_assessments set note = null \
+         where city_id = $1 and participant_id = $2 and note is not null",
+    )
+    .bind(city)
+    .bind(participant.as_uuid())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}

@@ -76,4 +76,16 @@ impl ParticipantNode {
     async fn consent_text_version(&self) -> &str {
         &self.0.consent_text_version
     }
+    /// When consent was withdrawn; null while it holds.
+    async fn consent_withdrawn_at(&self) -> Option<DateTime<Utc>> {
+        self.0.consent_withdrawn_at
+    }
+    /// When the personal data is due to be erased (after a withdrawal).
+    async fn erasure_due_at(&self) -> Option<DateTime<Utc>> {
+        self.0.erasure_due_at
+    }
+    /// When the personal data was erased (names and contacts are placeholders then).
+    async fn erased_at(&self) -> Option<DateTime<Utc>> {
+        self.0.erased_at
+    }
 }
