@@ -252,3 +252,75 @@ async fn an_expired_or_forged_confirmation_is_refused_with_its_reason() {
     assert_eq!(codes(&elsewhere), ["BAD_USER_INPUT"], "{elsewhere}");
     assert_eq!(applications(&t, &known).await.len(), 1);
 }
+
+#[tokio::test]
+async fn someone_who_withdrew_consent_comes_back_only_by_confirming_a_new_application() {
+    let (t, app) = TestApp::seeded().await;
+    let sink = Sink::shared();
+    let worker = RunningWorker::start(&t, quick_config(&sink.url())).await;
+    let admin = app.login("admin@almaty.soi.test").await;
+    let first_season = new_season(&app, &admin, "Before", false).await;
+    let second_season = new_season(&app, &admin, "After", false).await;
+    let known = address("returning");
+    let (_, first) = app
+        .graphql(
+            APPLY,
+            json!({ "c": "almaty", "s": first_season, "i": form(&known, "Айгерім", "+7 701 555 00 11", "2026-09") }),
+        )
+        .await;
+    assert!(codes(&first).is_empty(), "{first}");
+    let participant: String =
+        sqlx::query_scalar("select id::text from participants where email = $1")
+            .bind(&known)
+            .fetch_one(&mut t.raw().await)
+            .await
+            .expect("participant");
+    let withdrawn = app
+        .ok(
+            &admin,
+            "mutation($p: ID!) { withdrawConsent(participantId: $p) { participant { erasureDueAt } } }",
+            json!({ "p": participant }),
+        )
+        .await;
+    assert!(withdrawn["withdrawConsent"]["participant"]["erasureDueAt"].is_string());
+
+    // Applying again changes nothing by itself; the link still reaches the
+    // address (it is the only way to consent again).
+    let (_, again) = app
+        .graphql(
+            APPLY,
+            json!({ "c": "almaty", "s": second_season, "i": form(&known, "Айгерім", "+7 701 555 00 11", "2026-12") }),
+        )
+        .await;
+    assert!(codes(&again).is_empty(), "{again}");
+    let due: Option<String> =
+        sqlx::query_scalar("select erasure_due_at::text from participants where email = $1")
+            .bind(&known)
+            .fetch_one(&mut t.raw().await)
+            .await
+            .expect("due");
+    assert!(due.is_some(), "still due for erasure until they confirm");
+    let path = "confirm-application/almaty";
+    let mail = soi_tests::accounts::wait_for_link(&sink, &known, path).await;
+    let token = soi_tests::accounts::link_token(&mail, path);
+    let (_, confirmed) = app
+        .graphql(CONFIRM, json!({ "c": "almaty", "t": token }))
+        .await;
+    assert_eq!(
+        confirmed["data"]["confirmApplication"]["status"], "APPLIED",
+        "{confirmed}"
+    );
+    let (withdrawn_at, due): (Option<String>, Option<String>) = sqlx::query_as(
+        "select consent_withdrawn_at::text, erasure_due_at::text from participants where email = $1",
+    )
+    .bind(&known)
+    .fetch_one(&mut t.raw().await)
+    .await
+    .expect("consent");
+    assert_eq!(
+        (withdrawn_at, due),
+        (None, None),
+        "the new consent ends the withdrawal"
+    );
+    worker.stop().await;
+}
