@@ -6,7 +6,7 @@ use soi_core::{CityId, Language};
 use soi_db::Db;
 use soi_db::mail::outbox;
 use soi_db::mail::wakeups::{Wakeup, Wakeups};
-use soi_tests::mail::{RunningWorker, Sink, address, enqueue, payload, quick_config};
+use soi_tests::mail::{RunningWorker, Sink, address, enqueue, payload, quick_config, wait_status};
 use soi_tests::{TestDb, launch, tenant};
 use std::time::Duration;
 
@@ -19,30 +19,6 @@ async fn row(t: &TestDb, recipient: &str) -> (String, i32, Option<String>) {
         .fetch_one(&mut t.raw().await)
         .await
         .expect("outbox row")
-}
-
-/// Waits until every message to `recipients` is in `status`.
-async fn wait_status(t: &TestDb, recipients: &[String], status: &str) {
-    let mut conn = t.raw().await;
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let left: i64 = sqlx::query_scalar(
-            "select count(*) from outbox where recipient_email = any($1) and status <> $2",
-        )
-        .bind(recipients)
-        .bind(status)
-        .fetch_one(&mut conn)
-        .await
-        .expect("count");
-        if left == 0 {
-            return;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{left} not {status} after {WAIT:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 async fn fresh() -> (TestDb, Db, CityId) {

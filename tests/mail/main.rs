@@ -4,6 +4,7 @@
 //! are retried. One module per feature that sends mail.
 
 mod applications;
+mod fairness;
 mod faults;
 mod privacy;
 mod sessions;

@@ -274,6 +274,31 @@ pub async fn enqueue(db: &soi_db::Db, city: soi_core::CityId, recipients: &[Stri
     tx.commit().await.expect("commit");
 }
 
+/// Waits (at most 30 s) until every message to `recipients` is in `status`.
+pub async fn wait_status(t: &TestDb, recipients: &[String], status: &str) {
+    const WAIT: Duration = Duration::from_secs(30);
+    let mut conn = t.raw().await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let left: i64 = sqlx::query_scalar(
+            "select count(*) from outbox where recipient_email = any($1) and status <> $2",
+        )
+        .bind(recipients)
+        .bind(status)
+        .fetch_one(&mut conn)
+        .await
+        .expect("count");
+        if left == 0 {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{left} not {status} after {WAIT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Worker settings for tests: retries within a fraction of a second, a sweep
 /// every second, and leases long enough that no claim lapses by accident.
 pub fn quick_config(smtp_url: &str) -> WorkerConfig {

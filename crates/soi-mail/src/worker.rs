@@ -17,7 +17,7 @@ use crate::mailer::Mailer;
 use crate::templates::{CityView, Templates};
 use crate::unsubscribe::Links;
 use anyhow::{Context, Result};
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use secrecy::SecretString;
 use soi_core::{CityId, CityZone, SystemCtx};
 use soi_db::cities::{self, City};
@@ -213,6 +213,16 @@ impl Worker {
                 if *stop.borrow() {
                     break;
                 }
+                // What came due during the last batch queues behind it: a
+                // city whose backlog refills every batch would otherwise keep
+                // this loop from ever hearing of the others.
+                while let Ok(wake) = wakes.try_recv() {
+                    self.take(wake, &mut due, &mut cities).await;
+                }
+                if sweep.tick().now_or_never().is_some() {
+                    self.sweep(&mut due, &mut cities).await;
+                }
+                retries_due(&mut retries, &mut due);
                 let view = match id {
                     Mailbox::City(city) => match cities.get(&city) {
                         Some(city) => view_of(city),
@@ -245,36 +255,15 @@ impl Worker {
             let next_retry = retries.first_key_value().map(|(at, _)| *at);
             tokio::select! {
                 _ = stop.changed() => {}
-                Some(wake) = wakes.recv() => match wake {
-                    Wakeup::City(id) => {
-                        if !cities.contains_key(&id) {
-                            cities = self.cities().await.unwrap_or(cities);
-                        }
-                        due.push(Mailbox::City(id));
-                    }
-                    Wakeup::National => due.push(Mailbox::National),
-                    Wakeup::Missed => due.push_all(&cities),
-                },
+                Some(wake) = wakes.recv() => self.take(wake, &mut due, &mut cities).await,
                 _ = schedule.tick() => {
                     if let Err(e) = self.schedule().await {
                         tracing::warn!(error = %format!("{e:#}"), "cannot schedule emails");
                     }
                 }
-                _ = sweep.tick() => {
-                    match self.cities().await {
-                        Ok(all) => cities = all,
-                        Err(e) => tracing::warn!(error = %e, "cannot list cities"),
-                    }
-                    due.push_all(&cities);
-                }
+                _ = sweep.tick() => self.sweep(&mut due, &mut cities).await,
                 _ = tokio::time::sleep_until(next_retry.unwrap_or_else(Instant::now)), if next_retry.is_some() => {
-                    let now = Instant::now();
-                    while let Some(entry) = retries.first_entry() {
-                        if *entry.key() > now {
-                            break;
-                        }
-                        entry.remove().into_iter().for_each(|id| due.push(id));
-                    }
+                    retries_due(&mut retries, &mut due);
                 }
             }
         }
@@ -289,6 +278,31 @@ impl Worker {
             "mail worker stopped"
         );
         Ok(())
+    }
+
+    /// Queues the mailbox a wake-up names.
+    async fn take(&self, wake: Wakeup, due: &mut Due, cities: &mut HashMap<CityId, City>) {
+        match wake {
+            Wakeup::City(id) => {
+                if !cities.contains_key(&id)
+                    && let Ok(all) = self.cities().await
+                {
+                    *cities = all;
+                }
+                due.push(Mailbox::City(id));
+            }
+            Wakeup::National => due.push(Mailbox::National),
+            Wakeup::Missed => due.push_all(cities),
+        }
+    }
+
+    /// Queues every mailbox (the periodic sweep), with the cities read anew.
+    async fn sweep(&self, due: &mut Due, cities: &mut HashMap<CityId, City>) {
+        match self.cities().await {
+            Ok(all) => *cities = all,
+            Err(e) => tracing::warn!(error = %e, "cannot list cities"),
+        }
+        due.push_all(cities);
     }
 
     /// Runs the calendar's emails (and deletes sent emails past retention) ([`crate::scheduler`]) city by city, each
@@ -582,6 +596,17 @@ fn national_view() -> Result<CityView<'static>> {
         name_en: en,
         zone: CityZone::parse(zone).context("the national time zone is unknown")?,
     })
+}
+
+/// Queues the mailboxes whose retries have come due.
+fn retries_due(retries: &mut BTreeMap<Instant, HashSet<Mailbox>>, due: &mut Due) {
+    let now = Instant::now();
+    while let Some(entry) = retries.first_entry() {
+        if *entry.key() > now {
+            break;
+        }
+        entry.remove().into_iter().for_each(|id| due.push(id));
+    }
 }
 
 /// Mailboxes waiting for a batch, each once, in order.
