@@ -9,3 +9,4 @@ mod outage;
 mod persisted_queries;
 mod persisted_query_bounds;
 mod report_cache;
+mod trusted_proxies;

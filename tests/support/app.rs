@@ -74,6 +74,9 @@ impl TestApp {
         });
         settings.payment_webhook_secret = Some(TEST_WEBHOOK_SECRET.to_owned().into());
         settings.unsubscribe = Some(crate::unsub::links());
+        // The tests play a proxy on this host relaying many clients (their
+        // addresses in X-Forwarded-For, see `graphql_as`).
+        settings.trusted_proxies = soi_server::TrustedProxies::loopback();
         tweak(&mut settings);
         let app = App::build(settings).await.expect("test gateway");
         let addr = app.local_addr();
@@ -144,7 +147,7 @@ impl TestApp {
     }
 
     /// POSTs a query anonymously as if from client address `client` (sent
-    /// as `X-Forwarded-For`, which the gateway takes from a loopback peer):
+    /// as `X-Forwarded-For`, which test gateways take from a loopback peer):
     /// many buyers or applicants at once, each with their own address.
     pub async fn graphql_from(&self, client: &str, query: &str, variables: Value) -> (u16, Value) {
         let r = self

@@ -8,6 +8,7 @@ mod export;
 mod import;
 mod privacy;
 mod serve;
+mod signals;
 mod worker;
 
 use std::process::ExitCode;

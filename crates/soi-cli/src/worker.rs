@@ -1,8 +1,9 @@
 //! `soi worker`: the mail worker and the retention schedule (erasures due
 //! by the personal-data rules) until SIGINT or SIGTERM (`soi serve` runs
 //! both beside the gateway when `SOI_WORKER_IN_SERVE=true`, see
-//! `soi_server::background`). Stopping lets sends in flight finish and hands
-//! back the rest.
+//! `soi_server::background`). Stopping lets sends in flight finish and be
+//! recorded, and hands back the rest, so a replacement worker sends each
+//! message once; a second signal stops at once.
 
 use crate::config::Config;
 use anyhow::{Context, Result, bail};
@@ -11,6 +12,8 @@ use soi_mail::Worker;
 
 #[tracing::instrument(name = "worker", skip_all, fields(worker_id = tracing::field::Empty))]
 pub async fn run(config: &Config) -> Result<()> {
+    // First: a signal during start-up is then a stop, not a kill.
+    let stop = crate::signals::install()?;
     // Invitation and reset links are sealed in the outbox with this key; a
     // worker without it could open none of them and would park every one.
     if config.auth.jwt_secret.is_none() {
@@ -32,10 +35,7 @@ pub async fn run(config: &Config) -> Result<()> {
         config.retention_every(),
         stopped,
     ));
-    let mailed = worker
-        .run(crate::serve::shutdown_signal())
-        .await
-        .context("mail worker failed");
+    let mailed = worker.run(stop).await.context("mail worker failed");
     let _ = stop_retention.send(true);
     if retention.await.is_err() {
         tracing::error!("retention schedule panicked");

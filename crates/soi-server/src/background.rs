@@ -6,18 +6,21 @@ use soi_mail::Worker;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-/// The mail worker as a task, until [`MailTask::stop`].
+/// The mail worker as a task, until `also_until` resolves or [`MailTask::stop`].
 pub struct MailTask {
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
 
 impl MailTask {
-    pub fn start(worker: Worker) -> Self {
+    pub fn start(worker: Worker, also_until: impl Future<Output = ()> + Send + 'static) -> Self {
         let (stop, mut stopped) = watch::channel(false);
         let task = tokio::spawn(async move {
             let until = async move {
-                let _ = stopped.wait_for(|s| *s).await;
+                tokio::select! {
+                    _ = stopped.wait_for(|s| *s) => {}
+                    () = also_until => {}
+                }
             };
             // Its end is reported whenever it comes, not only at shutdown.
             match worker.run(until).await {

@@ -5,7 +5,7 @@
 //! as a GraphQL client would (same checks, audit, rate limits).
 
 use crate::AppState;
-use crate::graphql::{page_client, run_for_page};
+use crate::graphql::run_for_page;
 use crate::pages::page;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -70,7 +70,7 @@ pub async fn confirm(
     let request = async_graphql::Request::new(CONFIRM).variables(
         async_graphql::Variables::from_json(serde_json::json!({ "city": city, "token": token })),
     );
-    let client = page_client(peer, &headers);
+    let client = state.client(peer, &headers);
     let answer = run_for_page(&state, client, headers.get("x-request-id"), request).await;
     let Some(answer) = answer else {
         return unavailable();

@@ -1,5 +1,8 @@
 //! Liveness and readiness. Redis is an accelerator: without it the gateway is
-//! degraded (slower), not down, so readiness stays 200 and says so.
+//! degraded (slower), not down, so readiness stays 200 and says so. A
+//! gateway that is stopping answers 503 "draining" at once (nothing is
+//! checked): balancers should send new requests elsewhere, while it still
+//! serves what reaches it (see [`crate::drain`]).
 
 use crate::AppState;
 use axum::Json;
@@ -13,6 +16,14 @@ pub async fn alive() -> Json<Value> {
 }
 
 pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    if state.drain.is_draining() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(
+                json!({ "status": "draining", "detail": "stopping: send new requests elsewhere" }),
+            ),
+        );
+    }
     let postgres = tokio::time::timeout(Duration::from_secs(2), state.db.ping()).await;
     let postgres_ok = matches!(postgres, Ok(Ok(())));
     // The Redis layer tracks its own health (it pings in the background).

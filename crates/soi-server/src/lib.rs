@@ -10,12 +10,14 @@ mod apq;
 pub mod auth;
 pub mod background;
 mod confirm_application;
+mod drain;
 mod exports;
 mod graphql;
 mod health;
 pub mod metrics;
 mod pages;
 mod personal_data;
+mod proxies;
 mod reports;
 mod request_id;
 mod scrape;
@@ -27,10 +29,12 @@ mod webhook;
 mod ws;
 
 use axum::Router;
+use axum::http::HeaderMap;
 use axum::routing::get;
 use soi_db::Db;
 use soi_graphql::SoiSchema;
 use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -38,6 +42,8 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+pub use drain::Shutdown;
+pub use proxies::TrustedProxies;
 pub use startup::{App, AuthConfig, RedisSettings, Settings};
 
 /// Everything a request handler needs; cheap to clone.
@@ -73,6 +79,18 @@ pub struct AppState {
     pub unsubscribe: Option<soi_mail::unsubscribe::Links>,
     /// The built web dashboard served at `/`.
     pub web: web::WebDir,
+    /// Whose `X-Forwarded-For` names the client (`SOI_TRUSTED_PROXIES`).
+    pub trusted_proxies: TrustedProxies,
+    /// Whether the gateway is stopping (readiness, connections, sockets).
+    pub(crate) drain: drain::Drain,
+}
+
+impl AppState {
+    /// The client's address for rate limits: the TCP peer, or what a
+    /// trusted proxy says it relayed for (see [`TrustedProxies::client`]).
+    pub(crate) fn client(&self, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+        self.trusted_proxies.client(peer.ip(), headers)
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -94,6 +112,8 @@ impl Default for HttpLimits {
 
 pub(crate) fn router(state: AppState) -> Router {
     let limits = state.limits;
+    let drain = state.drain.clone();
+    let quiet = state.drain.clone();
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(ws::upgrade))
@@ -119,6 +139,10 @@ pub(crate) fn router(state: AppState) -> Router {
             get(unsubscribe::show).post(unsubscribe::confirm),
         )
         .with_state(state)
+        .layer(axum::middleware::map_response_with_state(
+            drain,
+            drain::close_connections,
+        ))
         .layer(RequestBodyLimitLayer::new(limits.body_bytes))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
@@ -127,7 +151,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = request_id::of(req.headers());
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
-        }))
+        }).on_failure(drain::log_failures(quiet)))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         // Outermost: a client's id that is not short and plain is dropped
@@ -135,15 +159,20 @@ pub(crate) fn router(state: AppState) -> Router {
         .layer(axum::middleware::map_request(request_id::sanitize))
 }
 
-/// Serves until `shutdown` resolves, then finishes requests in flight.
+/// Serves until `shutdown` resolves, then drains and stops as `plan` says
+/// (see [`drain`]): nothing in flight is cut within its timeout.
 pub(crate) async fn launch(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
+    plan: Shutdown,
 ) -> std::io::Result<()> {
+    let drain = state.drain.clone();
     // The peer address feeds per-client rate limits.
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let (stop_accepting, accepting) = tokio::sync::oneshot::channel::<()>();
+    let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+        let _ = accepting.await;
+    });
+    drain::serve_until(serve, stop_accepting, shutdown, drain, plan).await
 }

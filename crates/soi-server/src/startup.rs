@@ -6,7 +6,7 @@
 
 use crate::background::{MailTask, RetentionTask};
 use crate::sweeper::Sweeper;
-use crate::{AppState, HttpLimits, launch};
+use crate::{AppState, HttpLimits, Shutdown, TrustedProxies, launch};
 use anyhow::{Context, Result};
 use secrecy::{ExposeSecret, SecretString};
 use soi_auth::TokenKeys;
@@ -50,6 +50,10 @@ pub struct Settings {
     pub retention_every: Option<Duration>,
     /// The built web dashboard; `None`: `web/dist` found by [`crate::web::default_dir`].
     pub web_dir: Option<std::path::PathBuf>,
+    /// How a signal stops the gateway (drain, then finish what is in flight).
+    pub shutdown: Shutdown,
+    /// Proxies whose `X-Forwarded-For` names the client; none by default.
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// The Redis layer's connection.
@@ -122,6 +126,8 @@ impl Settings {
             privacy: soi_service::privacy::Policy::default(),
             retention_every: None,
             web_dir: None,
+            shutdown: Shutdown::default(),
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -134,6 +140,7 @@ pub struct App {
     sweep_every: Option<Duration>,
     mail: Option<soi_mail::Worker>,
     retention: Option<(soi_service::privacy::Policy, Duration)>,
+    shutdown: Shutdown,
 }
 
 impl App {
@@ -189,6 +196,8 @@ impl App {
             metrics_token: settings.metrics_token,
             unsubscribe: settings.unsubscribe,
             web: crate::web::WebDir::new(settings.web_dir),
+            trusted_proxies: settings.trusted_proxies,
+            drain: crate::drain::Drain::default(),
         };
         let listener = TcpListener::bind(settings.listen)
             .await
@@ -203,6 +212,7 @@ impl App {
             retention: settings
                 .retention_every
                 .map(|every| (settings.privacy, every)),
+            shutdown: settings.shutdown,
         })
     }
 
@@ -219,8 +229,9 @@ impl App {
         self.state.redis.as_ref()
     }
 
-    /// Serves with the background tasks until `shutdown` resolves; requests
-    /// in flight finish, the tasks stop, the pool closes.
+    /// Serves with the background tasks until `shutdown` resolves, then
+    /// drains (see [`Shutdown`]); the mail worker stops claiming at once,
+    /// the other tasks stop, the pool closes last.
     #[tracing::instrument(name = "app_run", skip_all, fields(addr = %self.addr))]
     pub async fn run_until_stopped(
         self,
@@ -231,11 +242,14 @@ impl App {
         let sweeper = self
             .sweep_every
             .map(|every| Sweeper::start(db.clone(), every));
-        let mail = self.mail.map(MailTask::start);
+        // Stopped when draining begins, not after it: its sends in flight
+        // then finish within the drain, and nothing new is claimed.
+        let draining = self.state.drain.begun();
+        let mail = self.mail.map(|worker| MailTask::start(worker, draining));
         let retention = self
             .retention
             .map(|(policy, every)| RetentionTask::start(db.clone(), policy, every));
-        let served = launch(self.listener, self.state, shutdown).await;
+        let served = launch(self.listener, self.state, shutdown, self.shutdown).await;
         if let Some(mail) = mail {
             mail.stop().await;
         }

@@ -13,8 +13,11 @@
 //! read as HTTP requests) and at the moment its token expires; when the
 //! account was disabled or changed, or the token expired, the server closes
 //! the socket with code 4401 and the reason, which ends every subscription
-//! on it. async-graphql's own serving loop cannot be stopped from outside,
-//! so the loop is written here around its protocol state machine.
+//! on it. A gateway that stops closes every connection with 1001 "going
+//! away" once it no longer accepts (see [`crate::drain`]), so clients
+//! reconnect to another one. async-graphql's own serving loop cannot be
+//! stopped from outside, so the loop is written here around its protocol
+//! state machine.
 
 use crate::AppState;
 use crate::auth::{self, Ended, Refused};
@@ -33,12 +36,16 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub const SESSION_ENDED: u16 = 4401;
 /// Close code when the session could not be checked (WebSocket's "try again later").
 pub const TRY_AGAIN_LATER: u16 = 1013;
+/// Close code when the gateway stops (WebSocket's "going away").
+pub const GOING_AWAY: u16 = 1001;
 
 /// Why the server ends a signed-in connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Closing {
     Expired,
     Session(Ended),
+    /// The gateway is stopping.
+    GoingAway,
 }
 
 impl Closing {
@@ -50,6 +57,7 @@ impl Closing {
                 TRY_AGAIN_LATER,
                 "the session could not be checked: reconnect shortly",
             ),
+            Self::GoingAway => (GOING_AWAY, "the server is restarting: reconnect"),
         };
         Message::Close(Some(CloseFrame {
             code,
@@ -84,14 +92,21 @@ pub async fn upgrade(
     let Some(protocol) = protocol(&headers) else {
         return StatusCode::BAD_REQUEST.into_response();
     };
+    // Taken before the upgrade, so a gateway stopping now waits for it too.
+    let leave = state.drain.socket();
     socket
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |ws| serve(ws, state, protocol))
+        .on_upgrade(move |ws| serve(ws, state, protocol, leave))
 }
 
 /// Speaks the protocol until the client leaves, the protocol ends the
-/// connection, or the session does.
-async fn serve(socket: WebSocket, state: AppState, protocol: WebSocketProtocols) {
+/// connection, the session does, or the gateway stops (`leave`).
+async fn serve(
+    socket: WebSocket,
+    state: AppState,
+    protocol: WebSocketProtocols,
+    mut leave: tokio::sync::watch::Receiver<bool>,
+) {
     let (mut sink, source) = socket.split();
     let input = source
         .take_while(|m| future::ready(m.is_ok()))
@@ -144,6 +159,7 @@ async fn serve(socket: WebSocket, state: AppState, protocol: WebSocketProtocols)
                 tracing::info!(?closing, "subscription connection closed by the server");
                 closing.frame()
             }
+            _ = leave.wait_for(|l| *l) => Closing::GoingAway.frame(),
         };
         let last = matches!(out, Message::Close(_));
         // Leaving drops the conversation, and with it every subscription.

@@ -263,6 +263,26 @@ pub struct ServerArgs {
     /// in the working directory or beside the binary.
     #[arg(long, env = "SOI_WEB_DIR", value_name = "DIR")]
     pub web_dir: Option<std::path::PathBuf>,
+    /// Seconds the gateway goes on serving after SIGTERM with `/readyz`
+    /// answering 503, so load balancers stop sending before it stops
+    /// accepting. The default is the Kubernetes readiness probe's period ×
+    /// failure threshold (5 s × 2): a prober that polls that way has seen
+    /// it fail by then.
+    #[arg(long, env = "SOI_SHUTDOWN_DRAIN_SECS", value_name = "SECS", default_value_t = 10,
+          value_parser = whole::<u64>)]
+    pub shutdown_drain_secs: u64,
+    /// Seconds requests in flight (and the goodbye to WebSocket clients)
+    /// get after the drain; past it they are cut. Longer than the 15 s
+    /// request timeout.
+    #[arg(long, env = "SOI_SHUTDOWN_TIMEOUT_SECS", value_name = "SECS", default_value_t = 20,
+          value_parser = at_least_one::<u64>)]
+    pub shutdown_timeout_secs: u64,
+    /// Proxies whose X-Forwarded-For names the client, for per-client rate
+    /// limits: comma-separated addresses and CIDR ranges. Unset: nobody's
+    /// (the TCP peer is the client).
+    #[arg(long, env = "SOI_TRUSTED_PROXIES", value_name = "IPS", default_value = "",
+          value_parser = soi_server::TrustedProxies::parse)]
+    pub trusted_proxies: soi_server::TrustedProxies,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -202,6 +202,14 @@ impl Config {
         }
     }
 
+    /// How `soi serve` stops (`SOI_SHUTDOWN_*`).
+    pub fn shutdown(&self) -> soi_server::Shutdown {
+        soi_server::Shutdown {
+            drain: Duration::from_secs(self.server.shutdown_drain_secs),
+            timeout: Duration::from_secs(self.server.shutdown_timeout_secs),
+        }
+    }
+
     /// Bounds of the persisted-query store.
     pub fn apq(&self) -> soi_cache::ApqOptions {
         let r = &self.redis;
@@ -237,6 +245,8 @@ impl Config {
         s.apq = self.apq();
         s.anonymous_introspection = self.server.anonymous_introspection;
         s.web_dir = self.server.web_dir.clone();
+        s.shutdown = self.shutdown();
+        s.trusted_proxies = self.server.trusted_proxies.clone();
         s.payment_webhook_secret = self.auth.payment_webhook_secret.clone();
         s.metrics_token = self.auth.metrics_token.clone();
         s.unsubscribe = self.unsubscribe();

@@ -60,6 +60,18 @@ impl std::fmt::Display for Config {
             without_credentials(&self.mail.smtp_url)
         )?;
         writeln!(f, "SOI_LISTEN                   {}", self.server.listen)?;
+        let stop = self.shutdown();
+        writeln!(
+            f,
+            "SOI_SHUTDOWN_*               drain {}s timeout {}s",
+            stop.drain.as_secs(),
+            stop.timeout.as_secs()
+        )?;
+        writeln!(
+            f,
+            "SOI_TRUSTED_PROXIES          {}",
+            self.server.trusted_proxies.describe()
+        )?;
         writeln!(
             f,
             "SOI_JWT_SECRET               {}",

@@ -17,7 +17,6 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use requester::client_address;
 use respond::{failure, refuse};
 use run::execute;
 use soi_graphql::ErrorCode;
@@ -53,7 +52,7 @@ pub async fn post(
     execute(
         &state,
         &headers,
-        Some(client_address(peer, &headers)),
+        Some(state.client(peer, &headers)),
         request,
     )
     .await
@@ -125,7 +124,7 @@ pub async fn get(
     execute(
         &state,
         &headers,
-        Some(client_address(peer, &headers)),
+        Some(state.client(peer, &headers)),
         async_graphql::BatchRequest::Single(request),
     )
     .await
@@ -151,9 +150,4 @@ pub(crate) async fn run_for_page(
         .await
         .ok()?;
     serde_json::from_slice(&body).ok()
-}
-
-/// The client address of a page's request (see [`run_for_page`]).
-pub(crate) fn page_client(peer: SocketAddr, headers: &HeaderMap) -> std::net::IpAddr {
-    client_address(peer, headers)
 }
