@@ -77,3 +77,23 @@ pub async fn subscribe(ws: &mut Socket, id: &str, query: &str, variables: Value)
         .await
         .expect("first message")
 }
+
+/// Reads until the server closes the connection; returns its close code
+/// (`None` when it ends without a close frame, or not `within`). Data
+/// messages on the way are skipped, pings answered.
+pub async fn close_code(ws: &mut Socket, within: Duration) -> Option<u16> {
+    let deadline = Instant::now() + within;
+    loop {
+        let left = deadline.checked_duration_since(Instant::now())?;
+        match tokio::time::timeout(left, ws.next()).await {
+            Ok(Some(Ok(Message::Close(frame)))) => return frame.map(|f| u16::from(f.code)),
+            Ok(Some(Ok(Message::Text(t)))) => {
+                if t.contains("\"ping\"") {
+                    send(ws, json!({ "type": "pong" })).await;
+                }
+            }
+            Ok(Some(Ok(_))) => {}
+            Ok(None) | Ok(Some(Err(_))) | Err(_) => return None,
+        }
+    }
+}

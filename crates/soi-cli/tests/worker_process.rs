@@ -5,48 +5,19 @@
 //! that opens invitation and reset links it does not start at all.
 
 use soi_tests::mail::{Sink, address, enqueue};
-use soi_tests::{TEST_JWT_SECRET, TestDb, launch};
+use soi_tests::{TestDb, launch};
 use std::collections::HashMap;
-use std::io::BufRead;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-use support::{one_error_line, soi, soi_command};
+use support::children::{Child, worker};
+use support::{one_error_line, soi};
 
 mod support;
 
 const WAIT: Duration = Duration::from_secs(60);
 
-fn worker(t: &TestDb, smtp_url: &str) -> Child {
-    soi_command(&t.url())
-        .arg("worker")
-        .env("SOI_JWT_SECRET", TEST_JWT_SECRET)
-        .env("SMTP_URL", smtp_url)
-        .env("SOI_DB_MAX_CONNECTIONS", "6")
-        .env("SOI_MAIL_BATCH", "4")
-        .env("SOI_MAIL_CONCURRENCY", "4")
-        .env("SOI_MAIL_SMTP_TIMEOUT_SECS", "3")
-        .env("SOI_MAIL_LEASE_SECS", "4")
-        .env("SOI_MAIL_SWEEP_SECS", "1")
-        .env("SOI_MAIL_BACKOFF_BASE_MS", "100")
-        .env("SOI_MAIL_BACKOFF_MAX_MS", "500")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("run soi worker")
-}
-
-/// The worker's first line: "mail worker <id> started".
-fn started(child: &mut Child) -> String {
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("read");
-    assert!(line.ends_with("started\n"), "{line:?}");
-    line.split_whitespace()
-        .nth(2)
-        .expect("worker id")
-        .to_owned()
+/// The worker with its defaults here (batches of 4, 4 s leases).
+fn start(t: &TestDb, smtp_url: &str) -> (Child, String) {
+    worker(t, "soi worker", smtp_url, &[])
 }
 
 /// (id, recipient, status, claimed_by, attempts) of every message.
@@ -68,8 +39,7 @@ async fn a_killed_workers_claims_are_delivered_after_restart_with_the_same_messa
     let recipients: Vec<String> = (0..8).map(|_| address("slow2")).collect();
     enqueue(&t.db().await, city, &recipients).await;
 
-    let mut first = worker(&t, &sink.url());
-    let first_id = started(&mut first);
+    let (mut first, first_id) = start(&t, &sink.url());
     let deadline = tokio::time::Instant::now() + WAIT;
     while !rows(&t)
         .await
@@ -80,8 +50,7 @@ async fn a_killed_workers_claims_are_delivered_after_restart_with_the_same_messa
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
-    first.kill().expect("SIGKILL");
-    first.wait().expect("reaped");
+    first.kill_now();
     let orphaned: Vec<uuid::Uuid> = rows(&t)
         .await
         .into_iter()
@@ -90,8 +59,7 @@ async fn a_killed_workers_claims_are_delivered_after_restart_with_the_same_messa
         .collect();
     assert_eq!(orphaned.len(), 4, "the killed worker held its whole batch");
 
-    let mut second = worker(&t, &sink.url());
-    let second_id = started(&mut second);
+    let (mut second, second_id) = start(&t, &sink.url());
     assert_ne!(first_id, second_id);
     let deadline = tokio::time::Instant::now() + WAIT;
     while rows(&t).await.iter().any(|r| r.2 != "sent") {
@@ -99,12 +67,8 @@ async fn a_killed_workers_claims_are_delivered_after_restart_with_the_same_messa
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // SIGTERM: a clean stop.
-    let term = Command::new("kill")
-        .args(["-TERM", &second.id().to_string()])
-        .status()
-        .expect("kill -TERM");
-    assert!(term.success());
-    let exit = second.wait().expect("reaped");
+    second.signal("TERM");
+    let exit = second.exit(WAIT).await;
     assert!(exit.success(), "{exit:?}");
 
     let by_recipient: HashMap<String, uuid::Uuid> =

@@ -3,6 +3,8 @@
 //! Each test binary includes this module and uses part of it.
 #![allow(dead_code)]
 
+pub mod children;
+
 use std::process::{Command, Output};
 
 /// `soi` on the database at `url` (owner and runtime alike): quiet logs, links to a fixed public URL,
