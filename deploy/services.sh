@@ -404,7 +404,8 @@ SOI_K8S_VERSION=${SOI_K8S_VERSION:-1.33.0}
 # Validates the deployment files offline, without a cluster or an image: each kustomize
 # overlay rendered and checked against the Kubernetes API schemas (strict: no unknown
 # fields), holding no Secret (references only); the compose file by `docker compose
-# config` where Docker's compose plugin exists, else against the compose specification.
+# config` where Docker's compose plugin exists, else against the compose specification;
+# both for stop timings that let a rolling restart lose nothing (check_stop_timing.py).
 deploy_validate() {
   local overlay out status=0 made=() f
   deploy_tools
@@ -414,8 +415,11 @@ deploy_validate() {
     say "deploy/k8s/overlays/$overlay: rendering, validating against Kubernetes $SOI_K8S_VERSION"
     if ! "$DEPLOY_BIN/kubectl" kustomize "$ROOT/deploy/k8s/overlays/$overlay" >"$out"; then status=1; continue; fi
     "$DEPLOY_BIN/kubernetes-validate" -k "$SOI_K8S_VERSION" --strict --quiet "$out" || status=1
+    "$DEPLOY_BIN/python" "$ROOT/deploy/check_stop_timing.py" k8s "$out" || status=1
     if grep -q '^kind: Secret$' "$out"; then say "$overlay: the manifests hold a Secret (only references belong there)"; status=1; fi
   done
+  say "deploy/compose.yaml: stop grace periods against the drain and timeouts"
+  "$DEPLOY_BIN/python" "$ROOT/deploy/check_stop_timing.py" compose "$ROOT/deploy/compose.yaml" || status=1
   if docker compose version >/dev/null 2>&1; then
     say "deploy/compose.yaml: docker compose config"
     # The env files it names, from their models when an operator has none here.
