@@ -39,13 +39,7 @@ const t = (k: MessageKey) => translate(state.lang, k);
 
 function update(patch: Partial<State>): void {
   Object.assign(state, patch);
-  if (location.hash === '#graphiql') {
-  void import('./graphiql').then((g) => g.mount(root));
-} else {
   render();
-}
-// Between the dashboard and GraphiQL: a fresh page (the token is not carried over).
-window.addEventListener('hashchange', () => location.reload());
 }
 
 function errorKey(e: unknown): MessageKey {
