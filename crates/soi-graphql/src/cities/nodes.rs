@@ -21,6 +21,10 @@ pub struct City {
     pub status: String,
     /// When the chapter started.
     pub launched_on: Option<NaiveDate>,
+    /// Latitude in degrees (WGS 84, north positive); null when not given.
+    pub latitude: Option<f64>,
+    /// Longitude in degrees (WGS 84, east positive); null when not given.
+    pub longitude: Option<f64>,
 }
 
 impl From<cities::City> for City {
@@ -33,6 +37,8 @@ impl From<cities::City> for City {
             time_zone: c.time_zone,
             status: c.status.code().to_owned(),
             launched_on: c.launched_on,
+            latitude: c.latitude,
+            longitude: c.longitude,
         }
     }
 }
