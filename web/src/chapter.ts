@@ -7,8 +7,8 @@ import { FIGURE_KEYS, figureLabel, formatFigure, valueOf, type FigureKey } from 
 import { formatDateTime, formatDay, formatMoney, formatCount } from './format';
 import type { ChapterDashboardQuery, ChapterDetailsQuery } from './gql/graphql';
 import { translate, type Lang, type MessageKey } from './i18n';
-import { CHART_KEYS, monthChart, monthValues } from './national';
-import { cityName, downloadButtons, figureSelect, label, periodForm, type DownloadFn } from './view';
+import { trendSection } from './national';
+import { cityName, label, periodForm, type DownloadFn } from './view';
 
 export interface ChapterState {
   lang: Lang;
@@ -66,25 +66,6 @@ function tiles(s: ChapterState, d: ChapterDashboardQuery): HTMLElement {
     label(s.lang, 'kpi.heading', 'h2', { id: 'kpi-heading' }),
     h('p', { class: 'muted', 'data-i18n': note }, translate(s.lang, note, { count: d.report.citiesCompared })),
     h('ul', { class: 'tiles' }, items),
-  );
-}
-
-function months(s: ChapterState, a: ChapterActions, d: ChapterDashboardQuery, after: After): HTMLElement {
-  const key = s.chapterFigure;
-  const rows = monthValues(s.lang, s.from, s.to, d.report.rows, key);
-  const title = translate(s.lang, 'trends.chart', { figure: figureLabel(s.lang, key) });
-  return h(
-    'section',
-    { 'aria-labelledby': 'trends-heading', id: 'trends' },
-    label(s.lang, 'trends.heading', 'h2', { id: 'trends-heading' }),
-    h(
-      'div',
-      { class: 'controls' },
-      label(s.lang, 'cities.figure', 'label', { for: 'trends-figure' }),
-      figureSelect(s.lang, 'trends-figure', key, CHART_KEYS, a.setChapterFigure),
-      downloadButtons(s.lang, 'chapter-download', { path: '/reports/city', query: { from: s.from, to: s.to, groupBy: 'month' } }, a.download),
-    ),
-    ...monthChart(s.lang, 'trends', title, key, rows, after),
   );
 }
 
@@ -182,7 +163,10 @@ export function chapterView(s: ChapterState, a: ChapterActions, after: After): H
   const d = s.chapter;
   if (d) {
     main.prepend(h('p', { class: 'city-name', id: 'chapter-city', 'data-city': d.report.city.slug }, cityName(s.lang, d.report.city)));
-    main.append(tiles(s, d), months(s, a, d, after), sessions(s, d), applications(s, d), certificates(s, d), show(s, d));
+    main.append(
+      tiles(s, d),
+      trendSection(s, s.chapterFigure, d.report.rows, a.setChapterFigure, { id: 'chapter-download', path: '/reports/city', fn: a.download }, after),
+      sessions(s, d), applications(s, d), certificates(s, d), show(s, d));
   }
   return main;
 }

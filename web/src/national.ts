@@ -203,9 +203,17 @@ export function monthChart(lang: Lang, id: string, title: string, key: FigureKey
   ];
 }
 
-function trends(s: NationalState, a: NationalActions, d: NationalDashboardQuery, after: After): HTMLElement {
-  const key = s.trendFigure;
-  const rows = monthValues(s.lang, s.from, s.to, d.months.rows, key);
+/** The monthly trends: a figure picker, the downloads of the months, and
+ * the line chart with its table (the national view's and a chapter's). */
+export function trendSection(
+  s: { lang: Lang; from: string; to: string },
+  key: FigureKey,
+  rows: readonly { month?: string | null; figures: Figures }[],
+  setFigure: (f: FigureKey) => void,
+  download: { id: string; path: string; fn: DownloadFn },
+  after: After,
+): HTMLElement {
+  const values = monthValues(s.lang, s.from, s.to, rows, key);
   const title = translate(s.lang, 'trends.chart', { figure: figureLabel(s.lang, key) });
   return h(
     'section',
@@ -215,10 +223,10 @@ function trends(s: NationalState, a: NationalActions, d: NationalDashboardQuery,
       'div',
       { class: 'controls' },
       label(s.lang, 'cities.figure', 'label', { for: 'trends-figure' }),
-      figureSelect(s.lang, 'trends-figure', key, CHART_KEYS, a.setTrendFigure),
-      downloadButtons(s.lang, 'trends-download', { path: '/reports/national', query: { from: s.from, to: s.to, groupBy: 'month' } }, a.download),
+      figureSelect(s.lang, 'trends-figure', key, CHART_KEYS, setFigure),
+      downloadButtons(s.lang, download.id, { path: download.path, query: { from: s.from, to: s.to, groupBy: 'month' } }, download.fn),
     ),
-    ...monthChart(s.lang, 'trends', title, key, rows, after),
+    ...monthChart(s.lang, 'trends', title, key, values, after),
   );
 }
 
@@ -310,7 +318,7 @@ export function nationalView(s: NationalState, a: NationalActions, after: After)
     main.append(kpiTiles(s, d), h('p', { class: 'note', id: 'suppressed-note', 'data-i18n': 'suppressed.note' }, translate(s.lang, 'suppressed.note')), cities(s, a, d, after));
     const dr = drill(s, a, d, after);
     if (dr) main.append(dr);
-    main.append(map(s, a, d), trends(s, a, d, after));
+    main.append(map(s, a, d), trendSection(s, s.trendFigure, d.months.rows, a.setTrendFigure, { id: 'trends-download', path: '/reports/national', fn: a.download }, after));
   }
   return main;
 }

@@ -102,10 +102,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(metrics::render))
-        .route("/reports/national.csv", get(reports::national_csv_route))
-        .route("/reports/national.xlsx", get(reports::national_xlsx_route))
-        .route("/reports/city.csv", get(reports::city_csv_route))
-        .route("/reports/city.xlsx", get(reports::city_xlsx_route))
+        .route("/reports/{file}", get(reports::download))
         .route("/exports/{file}", get(exports::download))
         .route("/personal-data/{file}", get(personal_data::download))
         .route(

@@ -9,7 +9,7 @@
 use crate::AppState;
 use crate::graphql::request_ctx;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -34,7 +34,7 @@ pub struct Params {
 
 /// What a download is written as.
 #[derive(Clone, Copy)]
-pub enum Format {
+enum Format {
     Csv,
     Xlsx,
 }
@@ -176,40 +176,34 @@ fn written<E: std::fmt::Display>(
     })
 }
 
-pub async fn national_csv_route(
-    state: State<AppState>,
+/// `GET /reports/{national|city}.{csv|xlsx}`.
+pub async fn download(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
     headers: axum::http::HeaderMap,
     query: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, Refusal> {
-    national(state, headers, query, Format::Csv).await
-}
-
-pub async fn national_xlsx_route(
-    state: State<AppState>,
-    headers: axum::http::HeaderMap,
-    query: Result<Query<Params>, QueryRejection>,
-) -> Result<Response, Refusal> {
-    national(state, headers, query, Format::Xlsx).await
-}
-
-pub async fn city_csv_route(
-    state: State<AppState>,
-    headers: axum::http::HeaderMap,
-    query: Result<Query<Params>, QueryRejection>,
-) -> Result<Response, Refusal> {
-    city(state, headers, query, Format::Csv).await
-}
-
-pub async fn city_xlsx_route(
-    state: State<AppState>,
-    headers: axum::http::HeaderMap,
-    query: Result<Query<Params>, QueryRejection>,
-) -> Result<Response, Refusal> {
-    city(state, headers, query, Format::Xlsx).await
+    let not_found = || {
+        failure(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "reports are national and city, as .csv or .xlsx",
+        )
+    };
+    let (report, format) = match file.rsplit_once('.') {
+        Some((r, "csv")) => (r, Format::Csv),
+        Some((r, "xlsx")) => (r, Format::Xlsx),
+        _ => return Err(not_found()),
+    };
+    match report {
+        "national" => national(state, headers, query, format).await,
+        "city" => city(state, headers, query, format).await,
+        _ => Err(not_found()),
+    }
 }
 
 async fn national(
-    State(state): State<AppState>,
+    state: AppState,
     headers: axum::http::HeaderMap,
     query: Result<Query<Params>, QueryRejection>,
     format: Format,
@@ -249,7 +243,7 @@ async fn national(
 }
 
 async fn city(
-    State(state): State<AppState>,
+    state: AppState,
     headers: axum::http::HeaderMap,
     query: Result<Query<Params>, QueryRejection>,
     format: Format,

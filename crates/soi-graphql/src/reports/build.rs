@@ -102,17 +102,36 @@ pub async fn national_in(
     let totals = rollups::national(tx, &query(&period, None)).await?;
     let raw: Vec<Figures> = rows.iter().map(|r| r.figures).collect();
     let (shown, total) = suppress_rows(&raw, &totals_of(&totals));
-    Ok(NationalReport {
+    Ok(national_of(period, by, &rows, &shown, &total, None))
+}
+
+/// A national report of rows with the figures shown of each and of the
+/// totals; with `city`, every row names that city, whatever it is keyed by.
+fn national_of(
+    period: Period,
+    by: ReportGrouping,
+    rows: &[rollups::ReportRow],
+    shown: &[Shown],
+    total: &Shown,
+    city: Option<&rollups::CityLabel>,
+) -> NationalReport {
+    NationalReport {
         from: period.from.to_string(),
         to: period.to.to_string(),
         group_by: by,
-        totals: (&total).into(),
+        totals: total.into(),
         rows: rows
             .iter()
-            .zip(&shown)
-            .map(|(r, s)| row(r, s.into(), true))
+            .zip(shown)
+            .map(|(r, s)| match city {
+                Some(c) => ReportRow {
+                    city: Some(city_label(c)),
+                    ..row(r, s.into(), false)
+                },
+                None => row(r, s.into(), true),
+            })
             .collect(),
-    })
+    }
 }
 
 /// One city's figures for the national role, keyed by `by` (its months or
@@ -137,13 +156,8 @@ pub async fn national_city_in(
         .zip(&compared)
         .find_map(|(r, s)| r.city.as_ref().filter(|c| c.slug == slug).map(|c| (c, s)));
     let Some((label, city_shown)) = found else {
-        return Ok(NationalReport {
-            from: period.from.to_string(),
-            to: period.to.to_string(),
-            group_by: by,
-            totals: (&Shown::open(&Figures::default())).into(),
-            rows: Vec::new(),
-        });
+        let none = Shown::open(&Figures::default());
+        return Ok(national_of(period, by, &[], &[], &none, None));
     };
     let rows = rollups::national_of_city(tx, &query(&period, Some(by.into())), label.id).await?;
     let totals = rollups::national_of_city(tx, &query(&period, None), label.id).await?;
@@ -152,21 +166,7 @@ pub async fn national_city_in(
     for s in shown.iter_mut().chain([&mut total]) {
         s.withhold_as(city_shown);
     }
-    Ok(NationalReport {
-        from: period.from.to_string(),
-        to: period.to.to_string(),
-        group_by: by,
-        totals: (&total).into(),
-        // Every row names the city, whatever it is keyed by.
-        rows: rows
-            .iter()
-            .zip(&shown)
-            .map(|(r, s)| ReportRow {
-                city: Some(city_label(label)),
-                ..row(r, s.into(), true)
-            })
-            .collect(),
-    })
+    Ok(national_of(period, by, &rows, &shown, &total, Some(label)))
 }
 
 /// The fewest cities a median is shown over.
