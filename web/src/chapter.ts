@@ -8,7 +8,7 @@ import { formatDateTime, formatDay, formatMoney, formatCount } from './format';
 import type { ChapterDashboardQuery, ChapterDetailsQuery } from './gql/graphql';
 import { translate, type Lang, type MessageKey } from './i18n';
 import { trendSection } from './national';
-import { cityName, label, periodForm, type DownloadFn } from './view';
+import { cityName, label, periodForm, progress, type DownloadFn } from './view';
 
 export interface ChapterState {
   lang: Lang;
@@ -157,9 +157,7 @@ function show(s: ChapterState, d: ChapterDashboardQuery): HTMLElement {
 }
 
 export function chapterView(s: ChapterState, a: ChapterActions, after: After): HTMLElement {
-  const main = h('div', { class: 'chapter' }, periodForm(s.lang, s.from, s.to, a.setPeriod));
-  if (s.loading) main.append(h('p', { role: 'status', 'data-i18n': 'period.loading' }, translate(s.lang, 'period.loading')));
-  if (s.error) main.append(h('p', { role: 'alert', class: 'error', 'data-i18n': s.error }, translate(s.lang, s.error)));
+  const main = h('div', { class: 'chapter' }, periodForm(s.lang, s.from, s.to, a.setPeriod), progress(s.lang, s.loading, s.error));
   const d = s.chapter;
   if (d) {
     main.prepend(h('p', { class: 'city-name', id: 'chapter-city', 'data-city': d.report.city.slug }, cityName(s.lang, d.report.city)));

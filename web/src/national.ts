@@ -11,7 +11,7 @@ import type { CityDrillQuery, NationalDashboardQuery } from './gql/graphql';
 import { translate, type Lang, type MessageKey } from './i18n';
 import { mapPicture, unplaced, type MapCity } from './map';
 import { monthsOf, previousPeriod } from './period';
-import { chartBox, chartFrame, cityName, downloadButtons, figureSelect, label, periodForm, tableView, type DownloadFn } from './view';
+import { chartBox, chartFrame, cityName, downloadButtons, figureSelect, label, periodForm, progress, tableView, type DownloadFn } from './view';
 
 export type CitySort = 'desc' | 'asc' | 'name';
 export type LiveStatus = 'off' | 'connecting' | 'live' | 'reconnecting';
@@ -278,8 +278,7 @@ function drill(s: NationalState, a: NationalActions, d: NationalDashboardQuery, 
       h('button', { type: 'button', class: 'secondary', id: 'drill-close', 'data-i18n': 'drill.close', onclick: a.closeDrill }, translate(s.lang, 'drill.close')),
     ),
   );
-  if (dr.loading) section.append(h('p', { role: 'status', 'data-i18n': 'period.loading' }, translate(s.lang, 'period.loading')));
-  if (dr.error) section.append(h('p', { role: 'alert', class: 'error', 'data-i18n': dr.error }, translate(s.lang, dr.error)));
+  section.append(...progress(s.lang, dr.loading, dr.error));
   const data = dr.data;
   if (!data) return section;
   const months = monthValues(s.lang, s.from, s.to, data.months.rows, key);
@@ -310,9 +309,7 @@ function drill(s: NationalState, a: NationalActions, d: NationalDashboardQuery, 
 }
 
 export function nationalView(s: NationalState, a: NationalActions, after: After): HTMLElement {
-  const main = h('div', { class: 'national' }, periodForm(s.lang, s.from, s.to, a.setPeriod));
-  if (s.loading) main.append(h('p', { role: 'status', 'data-i18n': 'period.loading' }, translate(s.lang, 'period.loading')));
-  if (s.error) main.append(h('p', { role: 'alert', class: 'error', 'data-i18n': s.error }, translate(s.lang, s.error)));
+  const main = h('div', { class: 'national' }, periodForm(s.lang, s.from, s.to, a.setPeriod), progress(s.lang, s.loading, s.error));
   const d = s.data;
   if (d) {
     main.append(kpiTiles(s, d), h('p', { class: 'note', id: 'suppressed-note', 'data-i18n': 'suppressed.note' }, translate(s.lang, 'suppressed.note')), cities(s, a, d, after));

@@ -111,3 +111,11 @@ export function tableView(lang: Lang, id: string, head: HTMLElement[], rows: HTM
     h('table', {}, h('thead', {}, h('tr', {}, head)), h('tbody', {}, rows), foot && h('tfoot', {}, foot)),
   );
 }
+
+/** "Loading…" while a request runs, and the error of the last one. */
+export function progress(lang: Lang, loading: boolean, error: MessageKey | null): HTMLElement[] {
+  const out: HTMLElement[] = [];
+  if (loading) out.push(h('p', { role: 'status', 'data-i18n': 'period.loading' }, translate(lang, 'period.loading')));
+  if (error) out.push(h('p', { role: 'alert', class: 'error', 'data-i18n': error }, translate(lang, error)));
+  return out;
+}
