@@ -54,7 +54,7 @@ fn row(r: &rollups::ReportRow, figures: ReportFigures, with_city: bool) -> Repor
         season: r.season.as_ref().map(|s| ReportSeason {
             id: s.id.to_string().into(),
             title: s.title.clone(),
-            starts_on: s.starts_on,
+            starts_on: s.starts_on.map(crate::shared::date::Date),
         }),
         figures,
     }
