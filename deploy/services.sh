@@ -286,9 +286,10 @@ web_check() {
 }
 
 # A gateway ($1: the soi binary) on a fresh database ($2) seeded with the
-# demo, started on a free port with the settings given as further arguments
-# (VAR=value). Sets DEMO_URL and DEMO_PID; stop_demo_gateway removes both the
-# gateway and the database. Its log: .local/soi_web-gateway.log and the like.
+# demo (after `soi seed --scale $DEMO_SCALE_ARGS` when that is set), started
+# on a free port with the settings given as further arguments (VAR=value).
+# Sets DEMO_URL and DEMO_PID; stop_demo_gateway removes both the gateway and
+# the database. Its log: .local/soi_web-gateway.log and the like.
 start_demo_gateway() {
   local soi=$1 db=$2 log="$STATE/${2%_*}-gateway.log"
   shift 2
@@ -298,7 +299,9 @@ start_demo_gateway() {
   (
     export SOI_OWNER_DATABASE_URL="$PG_SERVER/$db" DATABASE_URL
     DATABASE_URL=$(with_user "$PG_SERVER/$db" soi_app)
-    "$soi" migrate >"$log" 2>&1 && "$soi" seed --demo >>"$log" 2>&1
+    "$soi" migrate >"$log" 2>&1 \
+      && { [ -z "${DEMO_SCALE_ARGS:-}" ] || "$soi" seed --scale $DEMO_SCALE_ARGS >>"$log" 2>&1; } \
+      && "$soi" seed --demo >>"$log" 2>&1
   ) || { say "migrating or seeding failed; see $log"; stop_demo_gateway; return 1; }
   # Port 0: the gateway picks a free port and prints it.
   env SOI_OWNER_DATABASE_URL="$PG_SERVER/$db" DATABASE_URL="$(with_user "$PG_SERVER/$db" soi_app)" \

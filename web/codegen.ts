@@ -21,7 +21,7 @@ const config: CodegenConfig = {
         scalars: {
           Tiyn: 'number',
           YearMonth: 'string',
-          NaiveDate: 'string',
+          Date: 'string',
           DateTime: 'string',
           UUID: 'string',
           JSON: 'unknown',

@@ -145,7 +145,7 @@ def register_scalars(ids: list[str], strings: list[str]) -> None:
     sg.scalar("UUID", st.one_of(known_ids, st.uuids().map(str)).map(nodes.String))
     sg.scalar("String", st.one_of(plausible_text, text).map(nodes.String))
     sg.scalar("Int", st.one_of(st.integers(0, 120), st.integers(-(2**31), 2**31 - 1)).map(nodes.Int))
-    sg.scalar("NaiveDate", st.one_of(days, st.dates()).map(str).map(nodes.String))
+    sg.scalar("Date", st.one_of(days, st.dates()).map(str).map(nodes.String))
     sg.scalar(
         "DateTime",
         st.one_of(

@@ -105,7 +105,7 @@ fn value_for(ty: &Value, field: &str, id: &str, types: &Map<String, Value>) -> V
                 "Int" | "Tiyn" => json!(1),
                 "Float" => json!(1.0),
                 "Boolean" => json!(true),
-                "NaiveDate" => json!("2026-12-01"),
+                "Date" => json!("2026-12-01"),
                 "DateTime" => json!("2027-07-01T10:00:00Z"),
                 _ => {
                     let t = &types[name];

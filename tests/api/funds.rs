@@ -10,14 +10,14 @@ const CREATE_SPONSOR: &str = "mutation($i: SponsorInput!) { createSponsor(input:
 const UPDATE_SPONSOR: &str = "mutation($id: ID!, $c: ContactInput!) { updateSponsor(id: $id, contact: $c) { id contactName contactEmail contactPhone } }";
 const PLEDGE: &str =
     "mutation($i: PledgeInput!) { pledgeContribution(input: $i) { id status form amount } }";
-const RECEIVE: &str = "mutation($id: ID!, $d: NaiveDate!) { receiveContribution(id: $id, receivedOn: $d) { contribution { status receivedOn } ledgerEntry { id kind amount } balance } }";
+const RECEIVE: &str = "mutation($id: ID!, $d: Date!) { receiveContribution(id: $id, receivedOn: $d) { contribution { status receivedOn } ledgerEntry { id kind amount } balance } }";
 const CREATE_CAUSE: &str =
     "mutation($i: CauseInput!) { createCause(input: $i) { id title given beneficiariesHelped } }";
 const EXPENSE: &str = "mutation($i: ExpenseInput!) { recordExpense(input: $i) { expense { id tag amount } ledgerEntry { id kind amount } balance } }";
 const GIVE: &str = "mutation($i: GiftInput!) { giveToCause(input: $i) { disbursement { id amount beneficiaries } ledgerEntry { id kind amount } balance } }";
 const REVERSE: &str = "mutation($e: ID!, $m: String!) { reverseLedgerEntry(entryId: $e, memo: $m) { ledgerEntry { id kind amount reversesId memo } balance } }";
 const BALANCE: &str = "{ balance }";
-const REPORT: &str = "query($c: String!, $f: NaiveDate, $t: NaiveDate) { transparencyReport(city: $c, from: $f, to: $t) { city from to sponsors raised inKind ticketSales refunds ticketRevenue spent given openingBalance closingBalance expenses { tag spent } causes { title target given beneficiariesHelped } } }";
+const REPORT: &str = "query($c: String!, $f: Date, $t: Date) { transparencyReport(city: $c, from: $f, to: $t) { city from to sponsors raised inKind ticketSales refunds ticketRevenue spent given openingBalance closingBalance expenses { tag spent } causes { title target given beneficiariesHelped } } }";
 
 const TODAY: &str = "2026-11-20";
 

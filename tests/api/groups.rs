@@ -385,3 +385,60 @@ async fn another_citys_groups_and_sessions_do_not_exist_for_an_admin() {
     let listed = app.ask(&almaty, GROUPS, json!({ "s": a.season })).await;
     assert_eq!(ids(&listed["data"]["groups"]).len(), 2);
 }
+
+#[tokio::test]
+async fn upcoming_sessions_are_the_citys_scheduled_ones_from_now_soonest_first() {
+    const UPCOMING: &str =
+        "query($f: Int) { upcomingSessions(first: $f) { id groupId startsAt status } }";
+    let (_t, app) = TestApp::seeded().await;
+    let almaty = app.login("admin@almaty.soi.test").await;
+    let astana = app.login("admin@astana.soi.test").await;
+    let a = city(&app, &almaty).await;
+    let body = app.ask(&almaty, UPCOMING, json!({ "f": 50 })).await;
+    let list = body["data"]["upcomingSessions"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a list: {body}"));
+    assert!(!list.is_empty(), "the demo season trains on: {body}");
+    let now = chrono::Utc::now().to_rfc3339();
+    let starts: Vec<&str> = list.iter().filter_map(|s| s["startsAt"].as_str()).collect();
+    assert!(
+        starts.windows(2).all(|w| w[0] <= w[1]),
+        "soonest first: {starts:?}"
+    );
+    assert!(
+        starts.iter().all(|s| *s >= now.as_str()),
+        "none in the past: {starts:?}"
+    );
+    assert!(list.iter().all(|s| s["status"] == "SCHEDULED"), "{body}");
+    assert!(list.iter().all(|s| {
+        a.groups
+            .contains(&s["groupId"].as_str().unwrap_or_default().to_owned())
+    }));
+
+    // Cancelled, the soonest leaves the list; another city never sees it.
+    let soonest = list[0]["id"].as_str().expect("id").to_owned();
+    let body = app
+        .ask(
+            &almaty,
+            CANCEL,
+            json!({ "id": soonest, "r": "Ice maintenance" }),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    let body = app.ask(&almaty, UPCOMING, json!({ "f": 50 })).await;
+    assert!(
+        !ids(&body["data"]["upcomingSessions"]).contains(&soonest),
+        "{body}"
+    );
+    let body = app.ask(&astana, UPCOMING, json!({ "f": 50 })).await;
+    let theirs = ids(&body["data"]["upcomingSessions"]);
+    assert!(
+        !theirs.is_empty()
+            && !theirs
+                .iter()
+                .any(|id| list.iter().any(|s| s["id"] == id.as_str())),
+        "{body}"
+    );
+    let body = app.ask(&almaty, UPCOMING, json!({ "f": 51 })).await;
+    assert_eq!(codes(&body), ["BAD_USER_INPUT"], "{body}");
+}

@@ -451,3 +451,145 @@ fn no_field_the_national_role_reaches_names_a_person() {
         }
     }
 }
+
+#[tokio::test]
+async fn reports_download_as_xlsx_with_the_csv_lines() {
+    let (_t, app) = TestApp::seeded().await;
+    let national = app.login("national@soi.test").await;
+    let admin = app.login("admin@almaty.soi.test").await;
+    for (path, token, name) in [
+        (
+            format!("/reports/national.xlsx?from={FROM}&to={TO}&groupBy=city"),
+            &national,
+            "national-report.xlsx",
+        ),
+        (
+            format!("/reports/city.xlsx?from={FROM}&to={TO}"),
+            &admin,
+            "almaty-report.xlsx",
+        ),
+    ] {
+        let xlsx = app.download(&path, Some(token)).await;
+        assert_eq!(xlsx.status, 200, "{path}: {}", xlsx.text());
+        assert_eq!(
+            xlsx.kind,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+        assert_eq!(xlsx.disposition, format!("attachment; filename=\"{name}\""));
+        let csv = app
+            .download(&path.replace(".xlsx", ".csv"), Some(token))
+            .await
+            .text();
+        let rows = xlsx.xlsx_rows();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(rows.len(), lines.len(), "xlsx and csv hold the same lines");
+        for (row, line) in rows.iter().zip(&lines) {
+            let cells: Vec<&str> = line.split(',').collect();
+            // The kind, the city and the applicants read alike in both.
+            assert_eq!(row[0].to_string(), cells[0], "{line}");
+            assert_eq!(row[1].to_string(), cells[1], "{line}");
+            assert_eq!(row[4].to_string(), cells[4], "{line}");
+        }
+    }
+    let refused = app
+        .download(
+            &format!("/reports/national.xlsx?from={FROM}&to={TO}"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    let refused = app
+        .download(&format!("/reports/city.xlsx?from={FROM}&to={TO}"), None)
+        .await;
+    assert_eq!(refused.status, 401);
+}
+
+#[tokio::test]
+async fn a_citys_drill_down_withholds_what_the_comparison_withholds() {
+    const DRILL: &str = "query($f: YearMonth!, $t: YearMonth!, $g: ReportGrouping!, $c: String) {
+      nationalReport(from: $f, to: $t, groupBy: $g, city: $c) {
+        totals { applicants waitlisted active retention suppressed }
+        rows { city { slug } month season { title } figures { applicants waitlisted active retention suppressed } } } }";
+    let (_t, app) = TestApp::seeded().await;
+    let national = app.login("national@soi.test").await;
+    let ask = |g: &str, c: Option<&str>| {
+        app.ask(
+            &national,
+            DRILL,
+            json!({ "f": FROM, "t": TO, "g": g, "c": c }),
+        )
+    };
+    let cities = ask("CITY", None).await;
+    for slug in ["almaty", "astana", "shymkent"] {
+        let compared = cities["data"]["nationalReport"]["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(|r| r["city"]["slug"] == slug)
+            .unwrap_or_else(|| panic!("{slug} compared: {cities}"))["figures"]
+            .clone();
+        for g in ["MONTH", "SEASON"] {
+            let body = ask(g, Some(slug)).await;
+            let report = &body["data"]["nationalReport"];
+            let rows = report["rows"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{body}"));
+            assert!(!rows.is_empty(), "{slug} {g}: {body}");
+            assert!(rows.iter().all(|r| r["city"]["slug"] == slug), "{body}");
+            for field in ["applicants", "waitlisted", "active"] {
+                let withheld = compared["suppressed"].to_string().contains(field);
+                if withheld {
+                    assert!(
+                        report["totals"][field].is_null(),
+                        "{slug} {g} {field}: {body}"
+                    );
+                    assert!(
+                        rows.iter().all(|r| r["figures"][field].is_null()),
+                        "{slug} {g} {field}: {body}"
+                    );
+                } else {
+                    assert_eq!(
+                        report["totals"][field], compared[field],
+                        "{slug} {g} {field}"
+                    );
+                }
+                for r in rows {
+                    if let Some(n) = r["figures"][field].as_i64() {
+                        assert!(n == 0 || n >= 5, "{slug} {g} {field} shows {n}");
+                    }
+                }
+            }
+        }
+    }
+    let body = ask("MONTH", Some("nowhere")).await;
+    assert_eq!(body["data"]["nationalReport"]["rows"], json!([]), "{body}");
+    let body = ask("MONTH", Some("Not a slug")).await;
+    assert_eq!(codes(&body), ["BAD_USER_INPUT"], "{body}");
+    let admin = app.login("admin@almaty.soi.test").await;
+    let body = app
+        .ask(
+            &admin,
+            DRILL,
+            json!({ "f": FROM, "t": TO, "g": "MONTH", "c": "astana" }),
+        )
+        .await;
+    assert_eq!(codes(&body), ["FORBIDDEN"], "{body}");
+    let csv = app
+        .download(
+            &format!("/reports/national.csv?from={FROM}&to={TO}&groupBy=month&city=almaty"),
+            Some(&national),
+        )
+        .await;
+    assert_eq!(csv.status, 200, "{}", csv.text());
+    assert_eq!(
+        csv.disposition,
+        "attachment; filename=\"national-report-almaty.csv\""
+    );
+    let text = csv.text();
+    assert!(
+        text.lines()
+            .skip(1)
+            .all(|l| l.starts_with("row,almaty,") || l.starts_with("total,")),
+        "{text}"
+    );
+}

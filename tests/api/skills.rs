@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 use soi_db::program::group_members;
 use soi_tests::{TestApp, TestDb, codes, tenant};
 
-const PASS: &str = "mutation($p: ID!, $e: ID!, $d: NaiveDate!) { recordSkillPass(participantId: $p, elementId: $e, passedOn: $d) { elementId passedOn } }";
+const PASS: &str = "mutation($p: ID!, $e: ID!, $d: Date!) { recordSkillPass(participantId: $p, elementId: $e, passedOn: $d) { elementId passedOn } }";
 
 #[tokio::test]
 async fn coaches_record_passes_for_their_own_participants() {

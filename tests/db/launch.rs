@@ -1,7 +1,7 @@
 //! City launch: one transaction that creates the city and its partitions,
 //! harmless to repeat, safe to run concurrently.
 
-use soi_core::{CityZone, Slug, SystemCtx};
+use soi_core::{CityZone, Position, Slug, SystemCtx};
 use soi_db::cities::NewCity;
 use soi_tests::TestDb;
 use sqlx::{Executor, PgConnection};
@@ -14,6 +14,7 @@ fn almaty() -> NewCity {
         name_en: "Almaty".into(),
         zone: CityZone::parse("Asia/Almaty").expect("zone"),
         launched_on: chrono::NaiveDate::from_ymd_opt(2023, 9, 1).expect("date"),
+        position: Some(Position::new(43.2389, 76.8897).expect("position")),
     }
 }
 
@@ -46,6 +47,11 @@ async fn launching_twice_creates_one_city_with_all_partitions() {
         .expect("launch again");
     assert!(first.created && !second.created);
     assert_eq!(first.city.id, second.city.id);
+    assert_eq!(
+        (second.city.latitude, second.city.longitude),
+        (Some(43.2389), Some(76.8897)),
+        "the position is stored and read back"
+    );
     assert_eq!(second.partitions_created, 0);
     let mut conn = t.raw().await;
     let expected = partitioned_tables(&mut conn).await;
@@ -56,6 +62,25 @@ async fn launching_twice_creates_one_city_with_all_partitions() {
         expected
     );
     assert_eq!(sys.cities().await.expect("cities").len(), 1);
+    // A relaunch moves the city when given a position, and keeps it when not.
+    let moved = NewCity {
+        position: Some(Position::new(43.25, 76.95).expect("position")),
+        ..almaty()
+    };
+    let third = sys.launch_city(&ctx, &moved).await.expect("relaunch");
+    assert_eq!(
+        (third.city.latitude, third.city.longitude),
+        (Some(43.25), Some(76.95))
+    );
+    let kept = NewCity {
+        position: None,
+        ..almaty()
+    };
+    let fourth = sys.launch_city(&ctx, &kept).await.expect("relaunch");
+    assert_eq!(
+        (fourth.city.latitude, fourth.city.longitude),
+        (Some(43.25), Some(76.95))
+    );
 }
 
 #[tokio::test]

@@ -127,6 +127,9 @@ async fn exercise(db: &Db, city: CityId) {
         .expect("sessions");
     let session = sessions[0].id;
     sessions::get(&mut tx, session).await.expect("session");
+    sessions::upcoming(&mut tx, Utc::now(), 10)
+        .await
+        .expect("upcoming sessions");
     attendance::of_session(&mut tx, session)
         .await
         .expect("marks");

@@ -53,6 +53,19 @@ impl Download {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
+
+    /// The first sheet of an XLSX body, row by row.
+    pub fn xlsx_rows(&self) -> Vec<Vec<calamine::Data>> {
+        use calamine::Reader;
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(self.body.clone())).expect("xlsx");
+        book.worksheet_range_at(0)
+            .expect("sheet")
+            .expect("range")
+            .rows()
+            .map(<[calamine::Data]>::to_vec)
+            .collect()
+    }
 }
 
 impl TestApp {

@@ -61,6 +61,7 @@ pub async fn launch(sys: &SystemDb, slug: &str) -> City {
         name_en: format!("{slug} en"),
         zone: CityZone::parse("Asia/Almaty").expect("zone"),
         launched_on: chrono::NaiveDate::from_ymd_opt(2026, 9, 1).expect("date"),
+        position: None,
     };
     sys.launch_city(&SystemCtx::new("test"), &new)
         .await

@@ -19,16 +19,28 @@ export interface SeriesPoint {
 // Dark blue on white: 8.6:1 contrast, above WCAG AA for text and graphics.
 const COLOR = '#0b4f8a';
 
+const observers = new WeakMap<HTMLElement, ResizeObserver>();
+
 export function mountChart(el: HTMLElement): Chart {
   const existing = echarts.getInstanceByDom(el);
   if (existing) return existing;
   const chart = echarts.init(el, undefined, { renderer: 'canvas' });
-  new ResizeObserver(() => chart.resize()).observe(el);
+  const observer = new ResizeObserver(() => chart.resize());
+  observer.observe(el);
+  observers.set(el, observer);
   return chart;
 }
 
-export function drawBars(chart: Chart, title: string, points: SeriesPoint[], fmt: (n: number) => string): void {
-  chart.setOption(
+/** Frees the charts under `root` before it is re-rendered. */
+export function disposeCharts(root: HTMLElement): void {
+  for (const el of root.querySelectorAll<HTMLElement>('.chart')) {
+    observers.get(el)?.disconnect();
+    echarts.getInstanceByDom(el)?.dispose();
+  }
+}
+
+export function drawBars(el: HTMLElement, title: string, points: SeriesPoint[], fmt: (n: number) => string): void {
+  mountChart(el).setOption(
     {
       aria: { enabled: true, label: { description: title } },
       animation: false,
@@ -50,8 +62,8 @@ export function drawBars(chart: Chart, title: string, points: SeriesPoint[], fmt
   );
 }
 
-export function drawLine(chart: Chart, title: string, points: SeriesPoint[], fmt: (n: number) => string): void {
-  chart.setOption(
+export function drawLine(el: HTMLElement, title: string, points: SeriesPoint[], fmt: (n: number) => string): void {
+  mountChart(el).setOption(
     {
       aria: { enabled: true, label: { description: title } },
       animation: false,

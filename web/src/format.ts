@@ -61,13 +61,22 @@ export function formatMonth(lang: Lang, yearMonth: string): string {
   return new Intl.DateTimeFormat(locale(lang), { year: 'numeric', month: 'long', timeZone: ZONE }).format(at);
 }
 
-/** An instant (ISO 8601) as date and time on Kazakhstan's clock. */
+/** An instant (ISO 8601) as date and time on Kazakhstan's clock. Without
+ * Kazakh data the date is written in numbers, which read the same in Kazakh. */
 export function formatDateTime(lang: Lang, iso: string): string {
   return new Intl.DateTimeFormat(locale(lang), {
-    dateStyle: 'medium',
+    dateStyle: lang === 'kk' && !KAZAKH ? 'short' : 'medium',
     timeStyle: 'short',
     timeZone: ZONE,
   }).format(new Date(iso));
+}
+
+/** A calendar day `YYYY-MM-DD` (no time, no zone) as the locale writes it. */
+export function formatDay(lang: Lang, day: string): string {
+  const [y, m, d] = day.split('-').map(Number);
+  if (!y || !m || !d) return day;
+  const at = new Date(Date.UTC(y, m - 1, d, 12));
+  return new Intl.DateTimeFormat(locale(lang), { dateStyle: lang === 'kk' && !KAZAKH ? 'short' : 'medium', timeZone: 'UTC' }).format(at);
 }
 
 /** Today's month (`YYYY-MM`) on Kazakhstan's clock. */

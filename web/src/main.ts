@@ -1,21 +1,27 @@
-// The dashboard: sign in, then the view for the account's role. State lives
-// here; every change re-renders from it (the data is kept, so switching the
-// language or a chart's figure makes no request).
+// The dashboard: sign in, then the view for the account's role (national or
+// chapter admin). State lives here; every change re-renders from it (the
+// data is kept, so switching the language or a chart's figure makes no
+// request).
 import './style.css';
-import { ApiError, request, setToken } from './api';
+import { ApiError, currentToken, downloadFile, request, setToken } from './api';
+import { chapterView, currentSeason, nextShow, type ChapterState } from './chapter';
+import { disposeCharts } from './charts';
 import { h } from './dom';
 import type { FigureKey } from './figures';
 import { currentMonth } from './format';
 import type { UserRole } from './gql/graphql';
 import { initialLang, LANG_NAMES, LANGS, rememberLang, translate, type Lang, type MessageKey } from './i18n';
+import { liveTotals } from './live';
 import { nationalView, type CitySort, type NationalState } from './national';
 import { defaultPeriod, isYearMonth, previousPeriod } from './period';
-import { LoginDocument, NationalDashboardDocument } from './queries';
+import { ChapterDashboardDocument, ChapterDetailsDocument, CityDrillDocument, LoginDocument, NationalDashboardDocument } from './queries';
+import type { DownloadFn } from './view';
 
-interface State extends NationalState {
+interface State extends NationalState, ChapterState {
   role: UserRole | null;
   signInError: MessageKey | null;
   busy: boolean;
+  downloadError: MessageKey | null;
 }
 
 const period = defaultPeriod(currentMonth());
@@ -32,20 +38,25 @@ const state: State = {
   cityFigure: 'applicants',
   citySort: 'desc',
   trendFigure: 'sessionsHeld',
+  mapFigure: 'active',
+  drill: null,
+  drillFigure: 'sessionsHeld',
+  live: 'off',
+  chapter: null,
+  details: null,
+  chapterFigure: 'sessionsHeld',
+  downloadError: null,
 };
 
 const root = document.getElementById('app') as HTMLElement;
 const t = (k: MessageKey) => translate(state.lang, k);
+/** Where the keyboard goes after the next render (else where it was). */
+let focusNext: string | null = null;
+let stopLive: (() => void) | null = null;
 
 function update(patch: Partial<State>): void {
   Object.assign(state, patch);
-  if (location.hash === '#graphiql') {
-  void import('./graphiql').then((g) => g.mount(root));
-} else {
   render();
-}
-// Between the dashboard and GraphiQL: a fresh page (the token is not carried over).
-window.addEventListener('hashchange', () => location.reload());
 }
 
 function errorKey(e: unknown): MessageKey {
@@ -56,20 +67,74 @@ function errorKey(e: unknown): MessageKey {
   return 'error.report';
 }
 
-async function load(): Promise<void> {
+/** An ended session (or a role that lost access) signs out. */
+function ended(e: unknown): boolean {
+  if (e instanceof ApiError && (e.code === 'UNAUTHENTICATED' || e.code === 'FORBIDDEN')) {
+    signOut('signIn.sessionEnded');
+    return true;
+  }
+  return false;
+}
+
+/** The live totals of the period on screen: each push replaces its totals. */
+function startLive(): void {
+  stopLive?.();
+  const token = currentToken();
+  if (!token) return;
+  const { from, to } = state;
+  stopLive = liveTotals(
+    token,
+    from,
+    to,
+    (totals) => {
+      if (!state.data || state.from !== from || state.to !== to) return;
+      update({ data: { ...state.data, current: { ...state.data.current, totals } } });
+    },
+    (live) => update({ live }),
+  );
+}
+
+async function loadNational(): Promise<void> {
   const prev = previousPeriod(state.from, state.to);
-  update({ loading: true, error: null });
+  // The live totals follow the period on screen: off until its data is in.
+  stopLive?.();
+  stopLive = null;
+  update({ loading: true, error: null, live: 'off' });
   try {
     const data = await request(NationalDashboardDocument, { from: state.from, to: state.to, prevFrom: prev.from, prevTo: prev.to });
     update({ data, loading: false });
+    startLive();
+    if (state.drill) void loadDrill(state.drill.slug);
   } catch (e) {
-    if (e instanceof ApiError && (e.code === 'UNAUTHENTICATED' || e.code === 'FORBIDDEN')) {
-      setToken(null);
-      update({ role: null, data: null, loading: false, signInError: 'signIn.sessionEnded' });
-      return;
-    }
-    update({ loading: false, error: errorKey(e) });
+    if (!ended(e)) update({ loading: false, error: errorKey(e) });
   }
+}
+
+async function loadDrill(slug: string): Promise<void> {
+  update({ drill: { slug, data: null, loading: true, error: null } });
+  try {
+    const data = await request(CityDrillDocument, { from: state.from, to: state.to, city: slug });
+    if (state.drill?.slug === slug) update({ drill: { slug, data, loading: false, error: null } });
+  } catch (e) {
+    if (!ended(e) && state.drill?.slug === slug) update({ drill: { slug, data: null, loading: false, error: errorKey(e) } });
+  }
+}
+
+async function loadChapter(): Promise<void> {
+  update({ loading: true, error: null });
+  try {
+    const chapter = await request(ChapterDashboardDocument, { from: state.from, to: state.to });
+    const show = nextShow(chapter.events);
+    const season = currentSeason(chapter.seasons.nodes) ?? '';
+    const details = await request(ChapterDetailsDocument, { eventId: show?.id ?? '', withShow: show !== null, seasonId: season });
+    update({ chapter, details, loading: false });
+  } catch (e) {
+    if (!ended(e)) update({ loading: false, error: errorKey(e) });
+  }
+}
+
+function load(): Promise<void> {
+  return state.role === 'CHAPTER_ADMIN' ? loadChapter() : loadNational();
 }
 
 async function signIn(email: string, password: string): Promise<void> {
@@ -78,7 +143,7 @@ async function signIn(email: string, password: string): Promise<void> {
     const { login } = await request(LoginDocument, { email, password });
     setToken(login.accessToken);
     update({ busy: false, role: login.role });
-    if (login.role === 'NATIONAL') await load();
+    if (login.role === 'NATIONAL' || login.role === 'CHAPTER_ADMIN') await load();
   } catch (e) {
     const key: MessageKey =
       e instanceof ApiError && (e.code === 'UNAUTHENTICATED' || e.code === 'BAD_USER_INPUT') ? 'signIn.failed' : errorKey(e);
@@ -86,9 +151,24 @@ async function signIn(email: string, password: string): Promise<void> {
   }
 }
 
-function signOut(): void {
+function signOut(reason: MessageKey | null = null): void {
+  stopLive?.();
+  stopLive = null;
   setToken(null);
-  update({ role: null, data: null, signInError: null });
+  update({ role: null, data: null, chapter: null, details: null, drill: null, live: 'off', loading: false, signInError: reason });
+}
+
+const download: DownloadFn = (format, d) => {
+  update({ downloadError: null });
+  downloadFile(d.path, format, d.query).catch((e: unknown) => {
+    if (!ended(e)) update({ downloadError: errorKey(e) });
+  });
+};
+
+function setPeriod(from: string, to: string): void {
+  if (!isYearMonth(from) || !isYearMonth(to) || from > to) return update({ error: 'period.invalid' });
+  update({ from, to });
+  void load();
 }
 
 function header(): HTMLElement {
@@ -104,14 +184,15 @@ function header(): HTMLElement {
     },
     LANGS.map((l) => h('option', { value: l, lang: l, selected: l === state.lang }, LANG_NAMES[l])),
   );
+  const title: MessageKey = state.role === 'CHAPTER_ADMIN' ? 'app.chapterTitle' : 'app.title';
   return h(
     'header',
     { class: 'top' },
-    h('h1', { 'data-i18n': 'app.title' }, t('app.title')),
+    h('h1', { 'data-i18n': title }, t(title)),
     h('div', { class: 'top-controls' },
       h('label', { for: 'lang', 'data-i18n': 'app.language' }, t('app.language')),
       select,
-      state.role && h('button', { type: 'button', id: 'sign-out', 'data-i18n': 'app.signOut', onclick: signOut }, t('app.signOut')),
+      state.role && h('button', { type: 'button', id: 'sign-out', 'data-i18n': 'app.signOut', onclick: () => signOut() }, t('app.signOut')),
     ),
   );
 }
@@ -141,10 +222,12 @@ function signInForm(): HTMLElement {
 
 function render(): void {
   // Keep the keyboard where it was across a re-render.
-  const focused = document.activeElement?.id;
+  const focused = focusNext ?? document.activeElement?.id;
+  focusNext = null;
   const after: (() => void)[] = [];
+  const later = (fn: () => void) => after.push(fn);
   document.documentElement.lang = state.lang;
-  document.title = t('app.title');
+  document.title = t(state.role === 'CHAPTER_ADMIN' ? 'app.chapterTitle' : 'app.title');
   let body: HTMLElement;
   if (!state.role) {
     // Inputs typed into survive a language switch on the sign-in form.
@@ -155,21 +238,42 @@ function render(): void {
     body = nationalView(
       state,
       {
-        setPeriod: (from, to) => {
-          if (!isYearMonth(from) || !isYearMonth(to) || from > to) return update({ error: 'period.invalid' });
-          update({ from, to });
-          void load();
-        },
+        setPeriod,
         setCityFigure: (f: FigureKey) => update({ cityFigure: f }),
         setCitySort: (s: CitySort) => update({ citySort: s }),
         setTrendFigure: (f: FigureKey) => update({ trendFigure: f }),
+        setMapFigure: (f: FigureKey) => update({ mapFigure: f }),
+        openDrill: (slug: string) => {
+          focusNext = 'drill-heading';
+          void loadDrill(slug);
+        },
+        closeDrill: () => {
+          focusNext = state.drill ? `drill-${state.drill.slug}` : null;
+          update({ drill: null });
+        },
+        setDrillFigure: (f: FigureKey) => update({ drillFigure: f }),
+        download,
       },
-      (fn) => after.push(fn),
+      later,
     );
+  } else if (state.role === 'CHAPTER_ADMIN') {
+    body = chapterView(state, { setPeriod, setChapterFigure: (f: FigureKey) => update({ chapterFigure: f }), download }, later);
   } else {
     body = h('p', { class: 'note', 'data-i18n': 'role.notYet' }, t('role.notYet'));
   }
-  root.replaceChildren(header(), h('main', { id: 'main' }, body));
+  // Table views stay open across a re-render.
+  const open = [...root.querySelectorAll<HTMLDetailsElement>('details[open]')].map((d) => d.id).filter(Boolean);
+  disposeCharts(root);
+  root.replaceChildren(
+    header(),
+    h(
+      'main',
+      { id: 'main' },
+      state.downloadError && h('p', { role: 'alert', class: 'error', id: 'download-error', 'data-i18n': state.downloadError }, t(state.downloadError)),
+      body,
+    ),
+  );
+  for (const id of open) (document.getElementById(id) as HTMLDetailsElement | null)?.setAttribute('open', '');
   for (const fn of after) fn();
   if (focused) document.getElementById(focused)?.focus();
 }

@@ -1,15 +1,27 @@
 // The national view: period picker, KPI tiles with the change against the
-// previous period, the cities compared (sortable bar chart and its table),
-// and monthly trends (line chart and its table).
-import { drawBars, drawLine, mountChart, type SeriesPoint } from './charts';
+// previous period (kept live by the nationalTotals subscription), the cities
+// compared (sortable bar chart and its table), a city's drill-down (its
+// months and seasons), the map, and monthly trends — each chart with its
+// table view and the downloads of what it shows.
+import { drawBars, drawLine, type SeriesPoint } from './charts';
 import { h } from './dom';
 import { FIGURE_KEYS, FIGURES, figureLabel, formatChange, formatFigure, valueOf, type FigureKey, type Value } from './figures';
 import { formatMonth } from './format';
-import type { NationalDashboardQuery } from './gql/graphql';
-import { translate, type Lang, type MessageKey, type Params } from './i18n';
+import type { CityDrillQuery, NationalDashboardQuery } from './gql/graphql';
+import { translate, type Lang, type MessageKey } from './i18n';
+import { mapPicture, unplaced, type MapCity } from './map';
 import { monthsOf, previousPeriod } from './period';
+import { chartBox, chartFrame, cityName, downloadButtons, figureSelect, label, periodForm, progress, tableView, type DownloadFn } from './view';
 
 export type CitySort = 'desc' | 'asc' | 'name';
+export type LiveStatus = 'off' | 'connecting' | 'live' | 'reconnecting';
+
+export interface DrillState {
+  slug: string;
+  data: CityDrillQuery | null;
+  loading: boolean;
+  error: MessageKey | null;
+}
 
 export interface NationalState {
   lang: Lang;
@@ -21,6 +33,10 @@ export interface NationalState {
   cityFigure: FigureKey;
   citySort: CitySort;
   trendFigure: FigureKey;
+  mapFigure: FigureKey;
+  drill: DrillState | null;
+  drillFigure: FigureKey;
+  live: LiveStatus;
 }
 
 export interface NationalActions {
@@ -28,10 +44,19 @@ export interface NationalActions {
   setCityFigure(f: FigureKey): void;
   setCitySort(s: CitySort): void;
   setTrendFigure(f: FigureKey): void;
+  setMapFigure(f: FigureKey): void;
+  openDrill(slug: string): void;
+  closeDrill(): void;
+  setDrillFigure(f: FigureKey): void;
+  download: DownloadFn;
 }
 
 type Figures = NationalDashboardQuery['current']['totals'];
 type Rows = { figures: Figures }[];
+type After = (fn: () => void) => void;
+
+/** Figures a chart can show (cities active is a count of rows, not a figure). */
+export const CHART_KEYS = FIGURE_KEYS.filter((k) => k !== 'citiesActive');
 
 /** Cities with any activity in the period (a figure above zero or withheld). */
 function citiesActive(rows: Rows): number {
@@ -49,44 +74,8 @@ function valueIn(figures: Figures, rows: Rows, key: FigureKey): Value {
   return valueOf(figures, key);
 }
 
-function cityName(lang: Lang, c: { nameKk: string; nameRu: string; nameEn: string }): string {
-  return lang === 'kk' ? c.nameKk : lang === 'ru' ? c.nameRu : c.nameEn;
-}
-
-function label(lang: Lang, key: MessageKey, tag: 'h2' | 'span' | 'label' | 'summary' | 'th' | 'legend' = 'span', attrs: Record<string, string> = {}, params: Params = {}) {
-  return h(tag, { ...attrs, 'data-i18n': key }, translate(lang, key, params));
-}
-
-function figureSelect(lang: Lang, id: string, current: FigureKey, keys: FigureKey[], onChange: (f: FigureKey) => void) {
-  return h(
-    'select',
-    { id, onchange: (e: Event) => onChange((e.target as HTMLSelectElement).value as FigureKey) },
-    keys.map((k) => h('option', { value: k, selected: k === current, 'data-i18n': `figure.${k}` }, figureLabel(lang, k))),
-  );
-}
-
-function periodForm(s: NationalState, a: NationalActions): HTMLElement {
-  const t = (k: MessageKey) => translate(s.lang, k);
-  const from = h('input', { type: 'month', id: 'period-from', name: 'from', value: s.from, required: true, min: '2023-01', max: '2100-12' });
-  const to = h('input', { type: 'month', id: 'period-to', name: 'to', value: s.to, required: true, min: '2023-01', max: '2100-12' });
-  const form = h(
-    'form',
-    {
-      class: 'period',
-      'aria-labelledby': 'period-heading',
-      onsubmit: (e: Event) => {
-        e.preventDefault();
-        a.setPeriod(from.value, to.value);
-      },
-    },
-    label(s.lang, 'period.heading', 'h2', { id: 'period-heading' }),
-    label(s.lang, 'period.from', 'label', { for: 'period-from' }),
-    from,
-    label(s.lang, 'period.to', 'label', { for: 'period-to' }),
-    to,
-    h('button', { type: 'submit', 'data-i18n': 'period.show' }, t('period.show')),
-  );
-  return form;
+export function valueCell(lang: Lang, key: FigureKey, v: Value): HTMLElement {
+  return h('td', { 'data-value': v.kind === 'value' ? String(v.n) : v.kind }, formatFigure(lang, key, v));
 }
 
 function kpiTiles(s: NationalState, d: NationalDashboardQuery): HTMLElement {
@@ -102,16 +91,18 @@ function kpiTiles(s: NationalState, d: NationalDashboardQuery): HTMLElement {
       h('span', { class: 'tile-change' }, formatChange(s.lang, key, now, before)),
     );
   });
+  const liveKey: MessageKey = `live.${s.live}`;
   return h(
     'section',
     { 'aria-labelledby': 'kpi-heading' },
     label(s.lang, 'kpi.heading', 'h2', { id: 'kpi-heading' }),
     h('p', { class: 'muted', 'data-i18n': 'kpi.previous' }, translate(s.lang, 'kpi.previous', { from: formatMonth(s.lang, prev.from), to: formatMonth(s.lang, prev.to) })),
+    h('p', { class: `live live-${s.live}`, id: 'live-status', role: 'status', 'data-live': s.live, 'data-i18n': liveKey }, translate(s.lang, liveKey)),
     h('ul', { class: 'tiles' }, tiles),
   );
 }
 
-function sortRows<T extends { name: string; value: Value }>(rows: T[], sort: CitySort, lang: Lang): T[] {
+export function sortRows<T extends { name: string; value: Value }>(rows: T[], sort: CitySort, lang: Lang): T[] {
   const num = (v: Value) => (v.kind === 'value' ? v.n : null);
   return [...rows].sort((x, y) => {
     if (sort === 'name') return x.name.localeCompare(y.name, lang);
@@ -123,7 +114,7 @@ function sortRows<T extends { name: string; value: Value }>(rows: T[], sort: Cit
   });
 }
 
-function chartPoints(key: FigureKey, rows: { name: string; value: Value }[]): SeriesPoint[] {
+export function chartPoints(key: FigureKey, rows: { name: string; value: Value }[]): SeriesPoint[] {
   return rows.map((r) => ({
     label: r.name,
     // Money is drawn in tenge; the table and tooltip format it.
@@ -131,26 +122,37 @@ function chartPoints(key: FigureKey, rows: { name: string; value: Value }[]): Se
   }));
 }
 
-function chartFormatter(lang: Lang, key: FigureKey): (n: number) => string {
+export function chartFormatter(lang: Lang, key: FigureKey): (n: number) => string {
   const scale = FIGURES[key] === 'money' ? 100 : 1;
   return (n) => formatFigure(lang, key, { kind: 'value', n: n * scale });
 }
 
-function cities(s: NationalState, a: NationalActions, d: NationalDashboardQuery, after: (fn: () => void) => void): HTMLElement {
-  const key = s.cityFigure;
-  const keys = FIGURE_KEYS.filter((k) => k !== 'citiesActive');
-  const rows = sortRows(
-    d.current.rows.map((r) => ({
-      name: r.city ? cityName(s.lang, r.city) : '',
-      slug: r.city?.slug ?? '',
-      value: valueOf(r.figures, key),
-    })),
-    s.citySort,
-    s.lang,
+function figureHead(lang: Lang, key: FigureKey): HTMLElement {
+  return h('th', { scope: 'col', 'data-i18n': `figure.${key}` }, figureLabel(lang, key));
+}
+
+function drillButton(s: NationalState, a: NationalActions, slug: string, name: string): HTMLElement {
+  return h(
+    'button',
+    { type: 'button', class: 'link', id: `drill-${slug}`, 'data-drill': slug, 'aria-label': translate(s.lang, 'drill.open', { city: name }), onclick: () => a.openDrill(slug) },
+    label(s.lang, 'drill.button'),
   );
+}
+
+function cityRows(s: NationalState, d: NationalDashboardQuery, key: FigureKey) {
+  return d.current.rows.map((r) => ({
+    name: r.city ? cityName(s.lang, r.city) : '',
+    slug: r.city?.slug ?? '',
+    value: valueOf(r.figures, key),
+  }));
+}
+
+function cities(s: NationalState, a: NationalActions, d: NationalDashboardQuery, after: After): HTMLElement {
+  const key = s.cityFigure;
+  const rows = sortRows(cityRows(s, d, key), s.citySort, s.lang);
   const withheld = rows.filter((r) => r.value.kind === 'suppressed').map((r) => r.name);
-  const chartEl = h('div', { class: 'chart', id: 'cities-chart', role: 'img', 'aria-label': translate(s.lang, 'cities.chart', { figure: figureLabel(s.lang, key) }) });
-  after(() => drawBars(mountChart(chartEl), chartEl.getAttribute('aria-label') ?? '', chartPoints(key, rows), chartFormatter(s.lang, key)));
+  const title = translate(s.lang, 'cities.chart', { figure: figureLabel(s.lang, key) });
+  const chart = chartBox(s.lang, 'cities', title, after, (el, text) => drawBars(el, text, chartPoints(key, rows), chartFormatter(s.lang, key)));
   const sortButton = (sort: CitySort, k: MessageKey) =>
     h('button', { type: 'button', class: 'sort', 'aria-pressed': String(s.citySort === sort), 'data-i18n': k, id: `sort-${sort}`, onclick: () => a.setCitySort(sort) }, translate(s.lang, k));
   return h(
@@ -162,73 +164,158 @@ function cities(s: NationalState, a: NationalActions, d: NationalDashboardQuery,
       'div',
       { class: 'controls' },
       label(s.lang, 'cities.figure', 'label', { for: 'cities-figure' }),
-      figureSelect(s.lang, 'cities-figure', key, keys, a.setCityFigure),
+      figureSelect(s.lang, 'cities-figure', key, CHART_KEYS, a.setCityFigure),
       h('span', { class: 'sort-group', role: 'group', 'aria-label': translate(s.lang, 'cities.sort') }, sortButton('desc', 'cities.sortDesc'), sortButton('asc', 'cities.sortAsc'), sortButton('name', 'cities.sortName')),
+      downloadButtons(s.lang, 'cities-download', { path: '/reports/national', query: { from: s.from, to: s.to, groupBy: 'city' } }, a.download),
     ),
-    chartEl,
+    chart,
     withheld.length > 0 && h('p', { class: 'muted', 'data-i18n': 'cities.withheld' }, translate(s.lang, 'cities.withheld', { cities: withheld.join(', ') })),
-    h(
-      'details',
-      { class: 'table-view', id: 'cities-table' },
-      label(s.lang, 'table.view', 'summary'),
-      h(
-        'table',
-        {},
-        h('thead', {}, h('tr', {}, label(s.lang, 'table.city', 'th', { scope: 'col' }), h('th', { scope: 'col', 'data-i18n': `figure.${key}` }, figureLabel(s.lang, key)))),
-        h(
-          'tbody',
-          {},
-          rows.map((r) => h('tr', { 'data-city': r.slug }, h('th', { scope: 'row' }, r.name), h('td', { 'data-value': r.value.kind === 'value' ? String(r.value.n) : r.value.kind }, formatFigure(s.lang, key, r.value)))),
-        ),
-        h('tfoot', {}, h('tr', {}, label(s.lang, 'table.total', 'th', { scope: 'row' }), h('td', {}, formatFigure(s.lang, key, valueOf(d.current.totals, key))))),
-      ),
+    tableView(
+      s.lang,
+      'cities',
+      [label(s.lang, 'table.city', 'th', { scope: 'col' }), figureHead(s.lang, key), label(s.lang, 'drill.column', 'th', { scope: 'col' })],
+      rows.map((r) => h('tr', { 'data-city': r.slug }, h('th', { scope: 'row' }, r.name), valueCell(s.lang, key, r.value), h('td', {}, drillButton(s, a, r.slug, r.name)))),
+      h('tr', {}, label(s.lang, 'table.total', 'th', { scope: 'row' }), valueCell(s.lang, key, valueOf(d.current.totals, key)), h('td', {})),
     ),
   );
 }
 
-function trends(s: NationalState, a: NationalActions, d: NationalDashboardQuery, after: (fn: () => void) => void): HTMLElement {
-  const key = s.trendFigure;
-  const keys = FIGURE_KEYS.filter((k) => k !== 'citiesActive');
-  const byMonth = new Map(d.months.rows.map((r) => [r.month ?? '', r.figures]));
-  // Months without a row had no activity reported: shown as "no data", not 0.
-  const rows = monthsOf(s.from, s.to).map((m) => {
+/** Every month of the period with its value; months without a row had no
+ * activity reported and read "no data", not 0. */
+export function monthValues(lang: Lang, from: string, to: string, rows: readonly { month?: string | null; figures: Figures }[], key: FigureKey) {
+  const byMonth = new Map(rows.map((r) => [r.month ?? '', r.figures]));
+  return monthsOf(from, to).map((m) => {
     const f = byMonth.get(m);
-    return { month: m, name: formatMonth(s.lang, m), value: f ? valueOf(f, key) : ({ kind: 'none' } as Value) };
+    return { month: m, name: formatMonth(lang, m), value: f ? valueOf(f, key) : ({ kind: 'none' } as Value) };
   });
-  const chartEl = h('div', { class: 'chart', id: 'trends-chart', role: 'img', 'aria-label': translate(s.lang, 'trends.chart', { figure: figureLabel(s.lang, key) }) });
-  after(() => drawLine(mountChart(chartEl), chartEl.getAttribute('aria-label') ?? '', chartPoints(key, rows), chartFormatter(s.lang, key)));
+}
+
+/** A line chart by month with its table view. */
+export function monthChart(lang: Lang, id: string, title: string, key: FigureKey, rows: ReturnType<typeof monthValues>, after: After): HTMLElement[] {
+  return [
+    chartBox(lang, id, title, after, (el, text) => drawLine(el, text, chartPoints(key, rows), chartFormatter(lang, key))),
+    tableView(
+      lang,
+      id,
+      [label(lang, 'table.month', 'th', { scope: 'col' }), figureHead(lang, key)],
+      rows.map((r) => h('tr', { 'data-month': r.month }, h('th', { scope: 'row' }, r.name), valueCell(lang, key, r.value))),
+    ),
+  ];
+}
+
+/** The monthly trends: a figure picker, the downloads of the months, and
+ * the line chart with its table (the national view's and a chapter's). */
+export function trendSection(
+  s: { lang: Lang; from: string; to: string },
+  key: FigureKey,
+  rows: readonly { month?: string | null; figures: Figures }[],
+  setFigure: (f: FigureKey) => void,
+  download: { id: string; path: string; fn: DownloadFn },
+  after: After,
+): HTMLElement {
+  const values = monthValues(s.lang, s.from, s.to, rows, key);
+  const title = translate(s.lang, 'trends.chart', { figure: figureLabel(s.lang, key) });
   return h(
     'section',
     { 'aria-labelledby': 'trends-heading', id: 'trends' },
     label(s.lang, 'trends.heading', 'h2', { id: 'trends-heading' }),
-    h('div', { class: 'controls' }, label(s.lang, 'cities.figure', 'label', { for: 'trends-figure' }), figureSelect(s.lang, 'trends-figure', key, keys, a.setTrendFigure)),
-    chartEl,
     h(
-      'details',
-      { class: 'table-view', id: 'trends-table' },
-      label(s.lang, 'table.view', 'summary'),
-      h(
-        'table',
-        {},
-        h('thead', {}, h('tr', {}, label(s.lang, 'table.month', 'th', { scope: 'col' }), h('th', { scope: 'col', 'data-i18n': `figure.${key}` }, figureLabel(s.lang, key)))),
-        h('tbody', {}, rows.map((r) => h('tr', { 'data-month': r.month }, h('th', { scope: 'row' }, r.name), h('td', { 'data-value': r.value.kind === 'value' ? String(r.value.n) : r.value.kind }, formatFigure(s.lang, key, r.value))))),
-      ),
+      'div',
+      { class: 'controls' },
+      label(s.lang, 'cities.figure', 'label', { for: 'trends-figure' }),
+      figureSelect(s.lang, 'trends-figure', key, CHART_KEYS, setFigure),
+      downloadButtons(s.lang, download.id, { path: download.path, query: { from: s.from, to: s.to, groupBy: 'month' } }, download.fn),
+    ),
+    ...monthChart(s.lang, 'trends', title, key, values, after),
+  );
+}
+
+function map(s: NationalState, a: NationalActions, d: NationalDashboardQuery): HTMLElement {
+  const key = s.mapFigure;
+  const where = new Map(d.cities.map((c) => [c.slug, c]));
+  const rows: MapCity[] = sortRows(cityRows(s, d, key), 'name', s.lang).map((r) => ({
+    ...r,
+    latitude: where.get(r.slug)?.latitude ?? null,
+    longitude: where.get(r.slug)?.longitude ?? null,
+  }));
+  const title = translate(s.lang, 'map.chart', { figure: figureLabel(s.lang, key) });
+  const box = chartFrame('map', `${title}. ${translate(s.lang, 'chart.keys')}`, 'chart map');
+  box.append(mapPicture(s.lang, key, title, rows));
+  const coord = (n: number | null) => h('td', {}, n === null ? translate(s.lang, 'noData') : n.toFixed(2));
+  return h(
+    'section',
+    { 'aria-labelledby': 'map-heading', id: 'map' },
+    label(s.lang, 'map.heading', 'h2', { id: 'map-heading' }),
+    h('div', { class: 'controls' }, label(s.lang, 'map.figure', 'label', { for: 'map-figure' }), figureSelect(s.lang, 'map-figure', key, CHART_KEYS, a.setMapFigure)),
+    box,
+    unplaced(s.lang, rows),
+    h('p', { class: 'muted small', 'data-i18n': 'map.source' }, translate(s.lang, 'map.source')),
+    tableView(
+      s.lang,
+      'map',
+      [label(s.lang, 'table.city', 'th', { scope: 'col' }), figureHead(s.lang, key), label(s.lang, 'map.latitude', 'th', { scope: 'col' }), label(s.lang, 'map.longitude', 'th', { scope: 'col' })],
+      rows.map((r) => h('tr', { 'data-city': r.slug }, h('th', { scope: 'row' }, r.name), valueCell(s.lang, key, r.value), coord(r.latitude), coord(r.longitude))),
     ),
   );
 }
 
-export function nationalView(s: NationalState, a: NationalActions, after: (fn: () => void) => void): HTMLElement {
-  const main = h('div', { class: 'national' }, periodForm(s, a));
-  if (s.loading) main.append(h('p', { role: 'status', 'data-i18n': 'period.loading' }, translate(s.lang, 'period.loading')));
-  if (s.error) main.append(h('p', { role: 'alert', class: 'error', 'data-i18n': s.error }, translate(s.lang, s.error)));
+function drill(s: NationalState, a: NationalActions, d: NationalDashboardQuery, after: After): HTMLElement | null {
+  const dr = s.drill;
+  if (!dr) return null;
+  const city = d.current.rows.find((r) => r.city?.slug === dr.slug)?.city;
+  const name = city ? cityName(s.lang, city) : dr.slug;
+  const key = s.drillFigure;
+  const section = h(
+    'section',
+    { 'aria-labelledby': 'drill-heading', id: 'drill', 'data-city': dr.slug, class: 'drill' },
+    h('h2', { id: 'drill-heading', tabindex: -1, 'data-i18n': 'drill.heading' }, translate(s.lang, 'drill.heading', { city: name })),
+    h(
+      'div',
+      { class: 'controls' },
+      label(s.lang, 'cities.figure', 'label', { for: 'drill-figure' }),
+      figureSelect(s.lang, 'drill-figure', key, CHART_KEYS, a.setDrillFigure),
+      downloadButtons(s.lang, 'drill-download', { path: '/reports/national', query: { from: s.from, to: s.to, groupBy: 'month', city: dr.slug } }, a.download),
+      h('button', { type: 'button', class: 'secondary', id: 'drill-close', 'data-i18n': 'drill.close', onclick: a.closeDrill }, translate(s.lang, 'drill.close')),
+    ),
+  );
+  section.append(...progress(s.lang, dr.loading, dr.error));
+  const data = dr.data;
+  if (!data) return section;
+  const months = monthValues(s.lang, s.from, s.to, data.months.rows, key);
+  const title = translate(s.lang, 'drill.chart', { figure: figureLabel(s.lang, key), city: name });
+  section.append(
+    label(s.lang, 'drill.months', 'h3', { id: 'drill-months-heading' }),
+    ...monthChart(s.lang, 'drill', title, key, months, after),
+    label(s.lang, 'drill.seasons', 'h3', { id: 'drill-seasons-heading' }),
+    h(
+      'table',
+      { id: 'drill-seasons', 'aria-labelledby': 'drill-seasons-heading' },
+      h('thead', {}, h('tr', {}, label(s.lang, 'table.season', 'th', { scope: 'col' }), figureHead(s.lang, key))),
+      h(
+        'tbody',
+        {},
+        data.seasons.rows.map((r) =>
+          h(
+            'tr',
+            { 'data-season': r.season?.id ?? '' },
+            h('th', { scope: 'row' }, r.season?.title ?? translate(s.lang, 'drill.noSeason')),
+            valueCell(s.lang, key, valueOf(r.figures, key)),
+          ),
+        ),
+      ),
+    ),
+  );
+  return section;
+}
+
+export function nationalView(s: NationalState, a: NationalActions, after: After): HTMLElement {
+  const main = h('div', { class: 'national' }, periodForm(s.lang, s.from, s.to, a.setPeriod), progress(s.lang, s.loading, s.error));
   const d = s.data;
   if (d) {
-    main.append(
-      kpiTiles(s, d),
-      h('p', { class: 'note', id: 'suppressed-note', 'data-i18n': 'suppressed.note' }, translate(s.lang, 'suppressed.note')),
-      cities(s, a, d, after),
-      trends(s, a, d, after),
-    );
+    main.append(kpiTiles(s, d), h('p', { class: 'note', id: 'suppressed-note', 'data-i18n': 'suppressed.note' }, translate(s.lang, 'suppressed.note')), cities(s, a, d, after));
+    const dr = drill(s, a, d, after);
+    if (dr) main.append(dr);
+    main.append(map(s, a, d), trendSection(s, s.trendFigure, d.months.rows, a.setTrendFigure, { id: 'trends-download', path: '/reports/national', fn: a.download }, after));
   }
   return main;
 }

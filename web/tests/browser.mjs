@@ -45,6 +45,46 @@ async function gql(query, variables, token) {
   return body.data;
 }
 
+async function login(email) {
+  const { login } = await gql(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`, { e: email, p: PASSWORD });
+  return login.accessToken;
+}
+
+/** The error code an operation with `token` is refused with, or null. */
+async function refusal(query, variables, token) {
+  const res = await fetch(`${BASE}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await res.json();
+  return body.errors?.[0]?.extensions?.code ?? null;
+}
+
+/** Opens a table view (a <details>) unless it is open already. */
+async function openTable(page, id) {
+  await page.evaluate((i) => {
+    const d = document.getElementById(`${i}-table`);
+    if (d) d.open = true;
+  }, id);
+}
+
+/** Runs `click` and returns the download it starts: its name and bytes. */
+async function downloaded(page, click) {
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: TIMEOUT }), click()]);
+  const path = await dl.path();
+  const { readFileSync } = await import('node:fs');
+  return { name: dl.suggestedFilename(), bytes: readFileSync(path) };
+}
+
+/** The value cells of a table view: [row key, data-value]. */
+async function tableValues(page, id, attr) {
+  return page.$$eval(`#${id}-table tbody tr`, (trs, a) => trs.map((tr) => [tr.getAttribute(a), tr.querySelector('td')?.dataset.value]), attr);
+}
+
+const FIGURES_PLAIN = `applicants accepted waitlisted rejected active completed withdrawn retention sessionsHeld
+  sessionsCancelled attendanceRate activeCoaches skillsPassed showsHeld ticketsSold ticketsCheckedIn
+  ticketRevenue sponsorMoney expenses givenToCauses beneficiaries suppressed`;
 const FIGURES = `applicants accepted waitlisted rejected active completed withdrawn retention sessionsHeld
   sessionsCancelled attendanceRate activeCoaches skillsPassed showsHeld ticketsSold ticketsCheckedIn
   ticketRevenue sponsorMoney expenses givenToCauses beneficiaries suppressed`;
@@ -61,12 +101,20 @@ async function apiReport(from, to) {
   return { ...r, months: m.rows };
 }
 
-async function signIn(page) {
-  await page.fill('#email', NATIONAL);
+async function signIn(page, email = NATIONAL) {
+  await page.fill('#email', email);
   await page.fill('#password', PASSWORD);
   await page.click('form.sign-in button[type=submit]');
   await page.waitForSelector('.tile[data-figure="applicants"]', { timeout: TIMEOUT });
 }
+
+const ADMIN = 'admin@almaty.soi.test';
+const CHAPTER = `query($from: YearMonth!, $to: YearMonth!) {
+  cityReport(from: $from, to: $to) { city { slug } totals { ${FIGURES_PLAIN} } nationalMedian { ${FIGURES_PLAIN} } rows { month figures { sessionsHeld } } }
+  upcomingSessions(first: 10) { id }
+  certificatesExpiring(withinDays: 60) { id }
+  seasons(first: 5) { nodes { a: applications(status: APPLIED, first: 50) { nodes { id } } w: applications(status: WAITLISTED, first: 50) { nodes { id } } } }
+  events { id kind status startsAt } }`;
 
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
@@ -86,7 +134,7 @@ try {
     assert(res.headers.get('referrer-policy') === 'no-referrer', 'Referrer-Policy');
   });
 
-  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
   const problems = [];
   page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
@@ -147,7 +195,7 @@ try {
     const api = await apiReport(from, to);
     for (const id of ['cities', 'trends']) {
       assert(await page.$(`#${id}-chart canvas`), `${id} chart drawn`);
-      await page.click(`#${id}-table summary`);
+      await openTable(page, id);
       const rows = await page.$$(`#${id}-table tbody tr`);
       assert(rows.length > 0, `${id} table has rows`);
     }
@@ -172,6 +220,134 @@ try {
     assert(texts.every((t) => t === 'fewer than 5'), texts.join(', '));
     assert(await page.isVisible('#suppressed-note'), 'the explanation is on screen');
     await page.selectOption('#cities-figure', 'applicants');
+  });
+
+  await check('the map draws Kazakhstan and each city at its position, with a table of the same numbers', async () => {
+    const from = await page.inputValue('#period-from');
+    const to = await page.inputValue('#period-to');
+    const api = await apiReport(from, to);
+    const { cities } = await gql('{ cities { slug latitude longitude } }');
+    assert(await page.$('#map-chart svg path.map-land'), 'the outline is drawn');
+    const placed = await page.$$eval('#map-chart g.map-city', (gs) => gs.map((g) => g.dataset.city));
+    const withPosition = api.rows.filter((r) => cities.find((c) => c.slug === r.city.slug)?.latitude != null).map((r) => r.city.slug);
+    assert(withPosition.length === api.rows.length, 'every demo city has a position');
+    assert(JSON.stringify([...placed].sort()) === JSON.stringify([...withPosition].sort()), `circles for ${placed}`);
+    // Almaty lies south-east of Astana: further right and lower in the picture.
+    const at = (slug) => page.$eval(`#map-chart g.map-city[data-city="${slug}"] circle`, (c) => [Number(c.getAttribute('cx')), Number(c.getAttribute('cy'))]);
+    const [almaty, astana] = [await at('almaty'), await at('astana')];
+    assert(almaty[0] > astana[0] && almaty[1] > astana[1], `almaty ${almaty}, astana ${astana}`);
+    await page.selectOption('#map-figure', 'applicants');
+    await openTable(page, 'map');
+    const rows = await tableValues(page, 'map', 'data-city');
+    assert(rows.length === api.rows.length, `${rows.length} rows in the map's table`);
+    for (const [slug, value] of rows) {
+      const row = api.rows.find((r) => r.city.slug === slug);
+      const want = row.figures.suppressed.includes('applicants') ? 'suppressed' : String(row.figures.applicants);
+      assert(value === want, `${slug}: ${value} on screen, ${want} in the API`);
+    }
+    await page.focus('#map-chart');
+    const label = await page.getAttribute('#map-chart', 'aria-label');
+    assert(label?.startsWith('Map of Kazakhstan: Applicants by city'), label);
+    await page.$eval('#map', (el) => el.scrollIntoView());
+    await page.screenshot({ path: `${SHOTS}/map-en.png`, fullPage: true });
+  });
+
+  await check("a city's drill-down shows its months and seasons as the API gives them", async () => {
+    const from = await page.inputValue('#period-from');
+    const to = await page.inputValue('#period-to');
+    await openTable(page, 'cities');
+    await page.click('#drill-almaty');
+    await page.waitForSelector('#drill-chart canvas', { timeout: TIMEOUT });
+    assert((await page.evaluate(() => document.activeElement?.id)) === 'drill-heading', 'the keyboard moves to the drill-down');
+    const { m, s } = await gql(
+      `query($from: YearMonth!, $to: YearMonth!) {
+         m: nationalReport(from: $from, to: $to, groupBy: MONTH, city: "almaty") { rows { month figures { sessionsHeld suppressed } } }
+         s: nationalReport(from: $from, to: $to, groupBy: SEASON, city: "almaty") { rows { season { id } figures { sessionsHeld } } } }`,
+      { from, to },
+      await login(NATIONAL),
+    );
+    await openTable(page, 'drill');
+    const months = await tableValues(page, 'drill', 'data-month');
+    assert(m.rows.length > 0, 'Almaty has months');
+    for (const { month, figures } of m.rows) {
+      const shown = months.find(([k]) => k === month);
+      assert(shown && shown[1] === String(figures.sessionsHeld), `${month}: ${shown?.[1]} shown, ${figures.sessionsHeld} in the API`);
+    }
+    const seasons = await page.$$eval('#drill-seasons tbody tr', (trs) => trs.map((tr) => [tr.dataset.season, tr.querySelector('td')?.dataset.value]));
+    assert(seasons.length === s.rows.length, `${seasons.length} seasons shown, ${s.rows.length} in the API`);
+    for (const row of s.rows) assert(seasons.some(([id, v]) => id === row.season.id && v === String(row.figures.sessionsHeld)), `season ${row.season.id}`);
+    await page.$eval('#drill', (el) => el.scrollIntoView());
+    await page.screenshot({ path: `${SHOTS}/drill-down-en.png`, fullPage: true });
+  });
+
+  await check('downloads carry what is on screen: CSV and XLSX with their names', async () => {
+    await openTable(page, 'cities');
+    const csv = await downloaded(page, () => page.click('#cities-download-csv'));
+    assert(csv.name === 'national-report.csv', csv.name);
+    const lines = csv.bytes.toString('utf8').trim().split(/\r?\n/);
+    const header = lines[0].split(',');
+    const col = header.indexOf('applicants');
+    const shown = await tableValues(page, 'cities', 'data-city');
+    for (const [slug, value] of shown) {
+      const line = lines.find((l) => l.startsWith(`row,${slug},`));
+      assert(line, `a CSV row for ${slug}`);
+      const cell = line.split(',')[col];
+      assert(cell === (value === 'suppressed' ? '' : value), `${slug}: CSV ${cell}, screen ${value}`);
+    }
+    const xlsx = await downloaded(page, () => page.click('#cities-download-xlsx'));
+    assert(xlsx.name === 'national-report.xlsx', xlsx.name);
+    assert(xlsx.bytes.subarray(0, 2).toString() === 'PK' && xlsx.bytes.length > 1000, 'an XLSX (zip) file');
+    const drill = await downloaded(page, () => page.click('#drill-download-csv'));
+    assert(drill.name === 'national-report-almaty.csv', drill.name);
+    const months = await tableValues(page, 'drill', 'data-month');
+    const dl = drill.bytes.toString('utf8').trim().split(/\r?\n/);
+    const sh = dl[0].split(',').indexOf('sessionsHeld');
+    for (const [month, value] of months.filter(([, v]) => /^\d+$/.test(v ?? ''))) {
+      const line = dl.find((l) => l.startsWith(`row,almaty,${month},`));
+      assert(line && line.split(',')[sh] === value, `${month}: ${line}`);
+    }
+  });
+
+  await check('a ticket sold through the API appears live in the national view without a reload', async () => {
+    await page.evaluate(() => (window.__sameDocument = true));
+    const { publicEvents } = await gql('{ publicEvents(city: "almaty") { id kind startsAtLocal ticketTypes { id priceTiyn remaining } } }');
+    const show = publicEvents.find((e) => e.kind === 'ICE_SHOW' && e.ticketTypes.some((t) => t.remaining >= 2));
+    assert(show, 'the demo has a show on sale in Almaty');
+    // Tickets count in the month of their show: the period runs up to it.
+    await page.fill('#period-from', '2026-09');
+    await page.fill('#period-to', show.startsAtLocal.slice(0, 7));
+    await page.click('form.period button[type=submit]');
+    await page.waitForSelector('#live-status[data-live="live"]', { timeout: TIMEOUT });
+    const before = Number(await page.getAttribute('.tile[data-figure="ticketsSold"]', 'data-value'));
+    assert(Number.isFinite(before) && before > 0, `tickets sold is shown: ${before}`);
+    const type = show.ticketTypes.find((t) => t.remaining >= 2);
+    const { reserveTickets } = await gql(
+      `mutation($i: ReserveTicketsInput!) { reserveTickets(city: "almaty", input: $i) { orderId total } }`,
+      { i: { eventId: show.id, buyerName: 'Browser Test', buyerEmail: 'browser@example.test', language: 'EN', items: [{ ticketTypeId: type.id, quantity: 2 }] } },
+    );
+    await gql(
+      `mutation($o: ID!, $a: Tiyn!) { recordPayment(orderId: $o, method: CASH, amount: $a) { status } }`,
+      { o: reserveTickets.orderId, a: reserveTickets.total },
+      await login(ADMIN),
+    );
+    await page.waitForFunction((n) => Number(document.querySelector('.tile[data-figure="ticketsSold"]')?.dataset.value) === n, before + 2, { timeout: TIMEOUT });
+    assert(await page.evaluate(() => window.__sameDocument === true), 'the page was not reloaded');
+    await page.screenshot({ path: `${SHOTS}/national-live-en.png` });
+  });
+
+  await check('each chart takes the keyboard, is labelled, and Enter opens its table view', async () => {
+    for (const id of ['cities', 'trends', 'drill', 'map']) {
+      await page.evaluate((i) => {
+        const d = document.getElementById(`${i}-table`);
+        if (d) d.open = false;
+      }, id);
+      await page.focus(`#${id}-chart`);
+      const label = await page.getAttribute(`#${id}-chart`, 'aria-label');
+      assert(label && label.includes('Press Enter for the table view'), `${id}: ${label}`);
+      await page.keyboard.press('Enter');
+      assert(await page.$eval(`#${id}-table`, (d) => d.open), `${id}: Enter opened the table view`);
+      assert((await page.evaluate(() => document.activeElement?.tagName)) === 'SUMMARY', `${id}: the keyboard is on the table view`);
+    }
   });
 
   await check('the language switch changes every label, none left untranslated', async () => {
@@ -222,9 +398,18 @@ try {
     await scan('sign-in');
     await signIn(p);
     await p.waitForSelector('#cities-chart canvas', { timeout: TIMEOUT });
-    await p.click('#cities-table summary');
-    await p.click('#trends-table summary');
+    for (const id of ['cities', 'trends', 'map']) await openTable(p, id);
     await scan('national view');
+    await p.click('#drill-almaty');
+    await p.waitForSelector('#drill-chart canvas', { timeout: TIMEOUT });
+    await openTable(p, 'drill');
+    await scan('national view with a drill-down');
+    await p.click('#sign-out');
+    await p.waitForSelector('form.sign-in', { timeout: TIMEOUT });
+    await signIn(p, ADMIN);
+    await p.waitForSelector('#trends-chart canvas', { timeout: TIMEOUT });
+    await openTable(p, 'trends');
+    await scan('chapter view');
     await ctx.close();
   });
 
@@ -247,17 +432,98 @@ try {
     assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
   });
 
-  await check('a chapter admin gets no national figures', async () => {
+  await check("a chapter admin sees their city's figures with the national median, equal to the API's", async () => {
+    const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    const p = await ctx.newPage();
+    const errors = [];
+    p.on('pageerror', (e) => errors.push(String(e)));
+    await p.goto(`${BASE}/`);
+    await p.waitForSelector('form.sign-in', { timeout: TIMEOUT });
+    await signIn(p, ADMIN);
+    await p.waitForSelector('#trends-chart canvas', { timeout: TIMEOUT });
+    assert((await p.getAttribute('#chapter-city', 'data-city')) === 'almaty', 'the chapter view of Almaty');
+    const from = await p.inputValue('#period-from');
+    const to = await p.inputValue('#period-to');
+    const api = await gql(CHAPTER, { from, to }, await login(ADMIN));
+    const r = api.cityReport;
+    assert(r.nationalMedian, 'the demo has three cities: a median');
+    const tiles = await p.$$eval('.tile', (els) => els.map((el) => [el.dataset.figure, el.dataset.value, el.dataset.median]));
+    assert(tiles.length >= 20, `${tiles.length} tiles`);
+    for (const [key, value, median] of tiles) {
+      assert(value === String(r.totals[key]), `${key}: ${value} on screen, ${r.totals[key]} in the API`);
+      const m = r.nationalMedian.suppressed.includes(key) ? 'suppressed' : String(r.nationalMedian[key]);
+      assert(median === m, `${key} median: ${median} on screen, ${m} in the API`);
+    }
+    await openTable(p, 'trends');
+    const months = await tableValues(p, 'trends', 'data-month');
+    for (const { month, figures } of r.rows) {
+      assert(months.some(([k, v]) => k === month && v === String(figures.sessionsHeld)), `${month}: ${figures.sessionsHeld}`);
+    }
+    const count = (sel) => p.$$eval(sel, (els) => els.length);
+    assert((await count('#sessions tbody tr')) === api.upcomingSessions.length && api.upcomingSessions.length > 0, 'upcoming sessions');
+    const waiting = api.seasons.nodes.reduce((n, s) => n + s.a.nodes.length + s.w.nodes.length, 0);
+    assert((await count('#applications tbody tr')) === waiting, `${waiting} applications waiting`);
+    assert((await count('#certificates tbody tr')) === api.certificatesExpiring.length && api.certificatesExpiring.length > 0, 'certificates expiring');
+    const show = api.events
+      .filter((e) => e.kind === 'ICE_SHOW' && e.status === 'PUBLISHED' && new Date(e.startsAt) > new Date())
+      .sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt))[0];
+    assert(show, 'the demo has a show on sale');
+    const { eventSales } = await gql('query($e: ID!) { eventSales(eventId: $e) { sold } }', { e: show.id }, await login(ADMIN));
+    assert((await p.getAttribute('#show-summary', 'data-sold')) === String(eventSales.sold), `sold ${eventSales.sold}`);
+    await p.screenshot({ path: `${SHOTS}/chapter-en.png`, fullPage: true });
+
+    const csv = await downloaded(p, () => p.click('#chapter-download-csv'));
+    assert(csv.name === 'almaty-report.csv', csv.name);
+    const lines = csv.bytes.toString('utf8').trim().split(/\r?\n/);
+    const col = lines[0].split(',').indexOf('sessionsHeld');
+    const [month, value] = months.find(([, v]) => /^\d+$/.test(v ?? '') && v !== '0') ?? [];
+    assert(month, 'a month with sessions');
+    assert(lines.some((l) => l.startsWith(`row,,${month},`) && l.split(',')[col] === value), `the CSV row of ${month} reads ${value}`);
+    const xlsx = await downloaded(p, () => p.click('#chapter-download-xlsx'));
+    assert(xlsx.name === 'almaty-report.xlsx' && xlsx.bytes.subarray(0, 2).toString() === 'PK', xlsx.name);
+
+    const seen = {};
+    for (const lang of ['ru', 'kk', 'en']) {
+      await p.selectOption('#lang', lang);
+      await p.waitForFunction((l) => document.documentElement.lang === l, lang);
+      const labels = await p.$$eval('[data-i18n]', (els) => els.map((el) => [el.dataset.i18n, el.textContent?.trim() ?? '']));
+      for (const [key, text] of labels) assert(text && text !== key && !/\{\w+\}/.test(text), `${lang}: ${key} reads "${text}"`);
+      seen[lang] = labels;
+      if (lang !== 'en') await p.screenshot({ path: `${SHOTS}/chapter-${lang}.png`, fullPage: true });
+    }
+    for (const [a, b] of [['en', 'ru'], ['en', 'kk'], ['ru', 'kk']]) {
+      assert(seen[a].length === seen[b].length, `${a} and ${b} show as many labels`);
+      seen[a].forEach(([key, text], i) => assert(text !== seen[b][i][1], `${key} reads "${text}" in ${a} and ${b}`));
+    }
+    await ctx.close();
+    assert(errors.length === 0, errors.join(' | '));
+  });
+
+  await check("a chapter admin reaches neither another city's figures nor the national view, on screen or through the API", async () => {
     const ctx = await browser.newContext({ locale: 'en-US' });
     const p = await ctx.newPage();
     await p.goto(`${BASE}/`);
-    await p.fill('#email', 'admin@almaty.soi.test');
-    await p.fill('#password', PASSWORD);
-    await p.click('form.sign-in button[type=submit]');
-    await p.waitForSelector('[data-i18n="role.notYet"]', { timeout: TIMEOUT });
-    const tiles = await p.$$('.tile');
+    await signIn(p, ADMIN);
+    await p.waitForSelector('#chapter-city', { timeout: TIMEOUT });
+    for (const sel of ['.national', '#cities', '#map', '[data-drill]', '#live-status']) {
+      assert((await p.$(sel)) === null, `${sel} is not on a chapter admin's screen`);
+    }
+    const text = await p.textContent('main');
+    for (const other of ['Astana', 'Shymkent', 'Астана', 'Шымкент']) assert(!text.includes(other), `${other} appears`);
     await ctx.close();
-    assert(tiles.length === 0, `${tiles.length} tiles shown`);
+    const token = await login(ADMIN);
+    const from = '2026-01';
+    const to = '2026-12';
+    const national = 'query($from: YearMonth!, $to: YearMonth!, $c: String) { nationalReport(from: $from, to: $to, city: $c) { totals { applicants } } }';
+    assert((await refusal(national, { from, to }, token)) === 'FORBIDDEN', 'nationalReport');
+    assert((await refusal(national, { from, to, c: 'astana' }, token)) === 'FORBIDDEN', "another city's drill-down");
+    for (const path of ['national.csv', 'national.xlsx']) {
+      const res = await fetch(`${BASE}/reports/${path}?from=${from}&to=${to}&city=astana`, { headers: { authorization: `Bearer ${token}` } });
+      assert(res.status === 403, `${path}: ${res.status}`);
+    }
+    // Their own report names their city only.
+    const { cityReport } = await gql('query { cityReport(from: "2026-01", to: "2026-12") { city { slug } } }', {}, token);
+    assert(cityReport.city.slug === 'almaty', cityReport.city.slug);
   });
 
   for (const [locale, lang] of [['kk-KZ', 'kk'], ['ru-RU', 'ru'], ['en-GB', 'en']]) {

@@ -86,6 +86,7 @@ async fn measure(scratch: &Scratch, smtp_url: &str, args: &Args) -> Result<()> {
             name_en: format!("Town {i}"),
             zone: CityZone::parse("Asia/Almaty")?,
             launched_on: chrono::Utc::now().date_naive(),
+            position: None,
         };
         cities.push(
             sys.launch_city(&SystemCtx::new("bench"), &new)

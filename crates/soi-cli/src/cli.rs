@@ -89,6 +89,13 @@ struct LaunchArgs {
     /// Launch date (YYYY-MM-DD); today when omitted.
     #[arg(long)]
     launched: Option<NaiveDate>,
+    /// Latitude of the city centre in degrees (north positive), e.g. 43.2389;
+    /// with --longitude, places the city on the national dashboard's map.
+    #[arg(long, requires = "longitude", allow_negative_numbers = true)]
+    latitude: Option<f64>,
+    /// Longitude of the city centre in degrees (east positive), e.g. 76.8897.
+    #[arg(long, requires = "latitude", allow_negative_numbers = true)]
+    longitude: Option<f64>,
     /// Invite this address as the city's first chapter admin.
     #[arg(long, value_name = "EMAIL")]
     admin: Option<String>,
@@ -222,6 +229,10 @@ async fn launch(args: LaunchArgs) -> Result<()> {
         launched_on: args
             .launched
             .unwrap_or_else(|| chrono::Utc::now().date_naive()),
+        position: match (args.latitude, args.longitude) {
+            (Some(lat), Some(lon)) => Some(soi_core::Position::new(lat, lon)?),
+            _ => None,
+        },
     };
     // Checked before the launch, so a missing secret or a bad address
     // changes nothing.

@@ -103,6 +103,35 @@ async fn migrating_twice_is_harmless_and_bad_launches_change_nothing() {
     );
     let again = soi(&url, LAUNCH_ATYRAU);
     assert!(String::from_utf8_lossy(&again.stdout).contains("was launched already"));
+
+    // A position: in range, both parts or neither; a relaunch places the city.
+    let at = |lat: &'static str, lon: Option<&'static str>| {
+        let mut args = LAUNCH_ATYRAU.to_vec();
+        args.extend(["--latitude", lat]);
+        if let Some(lon) = lon {
+            args.extend(["--longitude", lon]);
+        }
+        soi(&url, &args)
+    };
+    let line = one_error_line(&at("100", Some("51.88")));
+    assert!(line.contains("latitude"), "{line}");
+    assert!(
+        !at("47.12", None).status.success(),
+        "a latitude alone is refused"
+    );
+    let placed = at("47.1164", Some("51.8833"));
+    assert!(
+        placed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&placed.stderr)
+    );
+    let mut conn = t.raw().await;
+    let position: (Option<f64>, Option<f64>) =
+        sqlx::query_as("select latitude, longitude from cities where slug = 'atyrau'")
+            .fetch_one(&mut conn)
+            .await
+            .expect("position");
+    assert_eq!(position, (Some(47.1164), Some(51.8833)));
 }
 
 #[test]

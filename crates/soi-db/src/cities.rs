@@ -7,11 +7,11 @@ use crate::{Error, Result};
 use crate::{NationalRead, NationalTx};
 use chrono::NaiveDate;
 use soi_core::states::CityStatus;
-use soi_core::{CityId, CityZone, Slug};
+use soi_core::{CityId, CityZone, Position, Slug};
 use sqlx::postgres::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct City {
     #[sqlx(try_from = "Uuid")]
     pub id: CityId,
@@ -23,6 +23,9 @@ pub struct City {
     #[sqlx(try_from = "String")]
     pub status: CityStatus,
     pub launched_on: Option<NaiveDate>,
+    /// WGS 84 degrees; both or neither.
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
 }
 
 /// A city to launch; every field already validated by its type.
@@ -34,18 +37,24 @@ pub struct NewCity {
     pub name_en: String,
     pub zone: CityZone,
     pub launched_on: NaiveDate,
+    /// Where it is on the map; `None` leaves it off until given one.
+    pub position: Option<Position>,
 }
 
-const COLUMNS: &str = "id, slug, name_kk, name_ru, name_en, time_zone, status, launched_on";
+const COLUMNS: &str =
+    "id, slug, name_kk, name_ru, name_en, time_zone, status, launched_on, latitude, longitude";
 
-/// Inserts the city unless its slug exists; returns it and whether it is new.
+/// Inserts the city unless its slug exists (then sets its position, if one is
+/// given); returns it and whether it is new.
 /// The row is locked, so two launches of one city serialize.
 pub(crate) async fn insert_or_get(conn: &mut PgConnection, new: &NewCity) -> Result<(City, bool)> {
     let inserted: Option<City> = sqlx::query_as(
-        "insert into cities (id, slug, name_kk, name_ru, name_en, time_zone, status, launched_on) \
-         values ($1, $2, $3, $4, $5, $6, 'active', $7) \
+        "insert into cities (id, slug, name_kk, name_ru, name_en, time_zone, status, launched_on, \
+           latitude, longitude) \
+         values ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $9) \
          on conflict (slug) do nothing \
-         returning id, slug, name_kk, name_ru, name_en, time_zone, status, launched_on",
+         returning id, slug, name_kk, name_ru, name_en, time_zone, status, launched_on, \
+           latitude, longitude",
     )
     .bind(CityId::new().as_uuid())
     .bind(new.slug.as_str())
@@ -54,18 +63,34 @@ pub(crate) async fn insert_or_get(conn: &mut PgConnection, new: &NewCity) -> Res
     .bind(&new.name_en)
     .bind(new.zone.name())
     .bind(new.launched_on)
+    .bind(new.position.map(|p| p.latitude()))
+    .bind(new.position.map(|p| p.longitude()))
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(city) = inserted {
         return Ok((city, true));
     }
-    let city: City = sqlx::query_as(
-        "select id, slug, name_kk, name_ru, name_en, time_zone, status, launched_on \
-         from cities where slug = $1 for update",
+    let mut city: City = sqlx::query_as(
+        "select id, slug, name_kk, name_ru, name_en, time_zone, status, launched_on, \
+           latitude, longitude from cities where slug = $1 for update",
     )
     .bind(new.slug.as_str())
     .fetch_one(&mut *conn)
     .await?;
+    // A relaunch with a position places (or moves) the city on the map;
+    // without one, the position stays as it was.
+    if let Some(p) = new.position {
+        let wanted = (Some(p.latitude()), Some(p.longitude()));
+        if (city.latitude, city.longitude) != wanted {
+            sqlx::query("update cities set latitude = $2, longitude = $3 where id = $1")
+                .bind(city.id.as_uuid())
+                .bind(p.latitude())
+                .bind(p.longitude())
+                .execute(&mut *conn)
+                .await?;
+            (city.latitude, city.longitude) = wanted;
+        }
+    }
     Ok((city, false))
 }
 

@@ -139,5 +139,7 @@ pub fn sdl() -> String {
         SubscriptionRoot::default(),
     )
     .finish()
-    .sdl()
+    // `@specifiedBy` on the scalars that follow a published format
+    // (Date, DateTime, YearMonth, UUID), for clients and code generators.
+    .sdl_with_options(async_graphql::SDLExportOptions::new().include_specified_by())
 }

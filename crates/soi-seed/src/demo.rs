@@ -7,7 +7,7 @@ use crate::plan::{self, Counts, Spec};
 use crate::rng::Rng;
 use crate::{Result, SeedError};
 use chrono::{NaiveDate, TimeZone, Utc};
-use soi_core::{CityId, CityZone, CoachId, Email, ParticipantId, Role, Slug, SystemCtx};
+use soi_core::{CityId, CityZone, CoachId, Email, ParticipantId, Position, Role, Slug, SystemCtx};
 use soi_db::auth::accounts::{self, NewAccount};
 use soi_db::cities::NewCity;
 use soi_db::program::{seasons, skills};
@@ -62,6 +62,10 @@ pub async fn run_with_password(
                 name_en: demo.names[2].into(),
                 zone: CityZone::parse(demo.zone).map_err(|e| SeedError::Invalid(e.to_string()))?,
                 launched_on: NaiveDate::from_ymd_opt(2026, 9, 1).unwrap_or_default(),
+                position: Some(
+                    Position::new(demo.position.0, demo.position.1)
+                        .map_err(|e| SeedError::Invalid(e.to_string()))?,
+                ),
             };
             targets.push((sys.launch_city(&ctx, &new).await?.city, Some(demo)));
         }

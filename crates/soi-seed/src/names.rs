@@ -60,6 +60,8 @@ pub struct DemoCity {
     pub slug: &'static str,
     pub names: [&'static str; 3],
     pub zone: &'static str,
+    /// The city centre, (latitude, longitude) in degrees.
+    pub position: (f64, f64),
     pub universities: &'static [&'static str],
     pub rinks: &'static [(&'static str, &'static str)],
     pub theme: &'static str,
@@ -70,6 +72,7 @@ pub const DEMO_CITIES: &[DemoCity] = &[
         slug: "almaty",
         names: ["Алматы", "Алматы", "Almaty"],
         zone: "Asia/Almaty",
+        position: (43.2389, 76.8897),
         universities: &[
             "ҚазҰУ әл-Фараби",
             "Satbayev University",
@@ -88,6 +91,7 @@ pub const DEMO_CITIES: &[DemoCity] = &[
         slug: "astana",
         names: ["Астана", "Астана", "Astana"],
         zone: "Asia/Almaty",
+        position: (51.1694, 71.4491),
         universities: &[
             "Л.Н. Гумилев атындағы ЕҰУ",
             "Nazarbayev University",
@@ -104,6 +108,7 @@ pub const DEMO_CITIES: &[DemoCity] = &[
         slug: "shymkent",
         names: ["Шымкент", "Шымкент", "Shymkent"],
         zone: "Asia/Almaty",
+        position: (42.3417, 69.5901),
         universities: &["М. Әуезов атындағы ОҚУ", "Silkway", "ОҚМА"],
         rinks: &[
             ("Шымкент Арена", "Шымкент, Тәуке хан даңғылы, 5"),
@@ -119,4 +124,25 @@ pub const GENERIC_UNIVERSITIES: &[&str] = &[
     "Техникалық университет",
     "Педагогикалық университет",
     "Медицина университеті",
+];
+
+/// Centres of Kazakhstan's sixteen largest cities, (latitude, longitude) in
+/// degrees: where the scale dataset's cities are placed on the map.
+pub const LARGEST_CITY_CENTRES: [(f64, f64); 16] = [
+    (43.2389, 76.8897),
+    (51.1694, 71.4491),
+    (42.3417, 69.5901),
+    (50.2839, 57.1670),
+    (49.8047, 73.1094),
+    (42.9000, 71.3667),
+    (49.9483, 82.6275),
+    (52.2873, 76.9674),
+    (47.1164, 51.8833),
+    (50.4111, 80.2275),
+    (44.8528, 65.5092),
+    (53.2144, 63.6246),
+    (43.6532, 51.1975),
+    (51.2333, 51.3667),
+    (54.8753, 69.1628),
+    (43.2973, 68.2517),
 ];

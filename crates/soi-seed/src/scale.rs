@@ -41,6 +41,19 @@ pub fn slug(i: u32) -> String {
     format!("scale-{i:04}")
 }
 
+/// Where scale city `i` is drawn: near one of the largest cities (in turn),
+/// each a little further out, so the map shows every one.
+fn position(i: u32) -> soi_core::InputResult<soi_core::Position> {
+    let centres = crate::names::LARGEST_CITY_CENTRES;
+    let (lat, lon) = centres[(i as usize) % centres.len()];
+    let ring = f64::from(i / 16);
+    let angle = f64::from(i) * 2.4;
+    soi_core::Position::new(
+        lat + 0.12 * ring * angle.sin(),
+        lon + 0.18 * ring * angle.cos(),
+    )
+}
+
 /// Launches `scale-0001` … and seeds each that is not seeded yet.
 pub async fn run(
     sys: &SystemDb,
@@ -70,6 +83,7 @@ pub async fn run(
             name_en: format!("Scale City {i}"),
             zone: CityZone::parse("Asia/Almaty").map_err(|e| SeedError::Invalid(e.to_string()))?,
             launched_on: NaiveDate::from_ymd_opt(2026, 9, 1).unwrap_or_default(),
+            position: Some(position(i).map_err(|e| SeedError::Invalid(e.to_string()))?),
         };
         cities.push(sys.launch_city(&ctx, &new).await?.city);
     }

@@ -122,8 +122,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(metrics::render))
-        .route("/reports/national.csv", get(reports::national))
-        .route("/reports/city.csv", get(reports::city))
+        .route("/reports/{file}", get(reports::download))
         .route("/exports/{file}", get(exports::download))
         .route("/personal-data/{file}", get(personal_data::download))
         .route(

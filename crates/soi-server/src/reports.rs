@@ -1,13 +1,15 @@
-//! Reports as CSV over plain HTTP, for the signed-in user (bearer token):
-//! `GET /reports/national.csv` for the national role and `/reports/city.csv`
-//! for a chapter admin, with `from` and `to` (`YYYY-MM`) and optionally
-//! `groupBy` (`city`, `month`, `season`), `sort` (a figure's name or `key`)
-//! and `descending`. The same figures, suppression and cache as GraphQL.
+//! Reports as CSV or XLSX over plain HTTP, for the signed-in user (bearer
+//! token): `GET /reports/national.csv` (`.xlsx`) for the national role and
+//! `/reports/city.csv` (`.xlsx`) for a chapter admin, with `from` and `to`
+//! (`YYYY-MM`) and optionally `groupBy` (`city`, `month`, `season`), `sort`
+//! (a figure's name or `key`) and `descending`; the national one also takes
+//! `city` (a slug: that city's drill-down). The same figures, suppression and
+//! cache as GraphQL, the same lines and columns in either format.
 
 use crate::AppState;
 use crate::graphql::request_ctx;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -15,7 +17,7 @@ use soi_core::Role;
 use soi_graphql::ErrorCode;
 use soi_graphql::reports::{
     CityReportGrouping, Period, ReportGrouping, ReportSort, ReportSortField, city_csv, city_report,
-    national_csv, national_report, sort_rows,
+    city_xlsx, national_csv, national_report, national_xlsx, sort_rows,
 };
 
 #[derive(Deserialize)]
@@ -27,6 +29,14 @@ pub struct Params {
     sort: Option<String>,
     #[serde(default)]
     descending: bool,
+    city: Option<String>,
+}
+
+/// What a download is written as.
+#[derive(Clone, Copy)]
+enum Format {
+    Csv,
+    Xlsx,
 }
 
 /// A refused download: a status and a GraphQL-style JSON error.
@@ -89,12 +99,10 @@ fn sort(p: &Params) -> Result<Option<ReportSort>, Refusal> {
     }))
 }
 
-fn csv(body: String, name: &str) -> Response {
+fn attachment(body: Vec<u8>, kind: &'static str, name: &str) -> Response {
     let mut r = body.into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
@@ -136,10 +144,69 @@ pub(crate) fn internal(request_id: &str, e: &soi_db::Error) -> Refusal {
     )
 }
 
-pub async fn national(
+/// A report in the format asked for, named `{stem}.csv` or `{stem}.xlsx`.
+fn written<E: std::fmt::Display>(
+    format: Format,
+    stem: &str,
+    csv: impl FnOnce() -> String,
+    xlsx: impl FnOnce() -> Result<Vec<u8>, E>,
+    request_id: &str,
+) -> Result<Response, Refusal> {
+    Ok(match format {
+        Format::Csv => attachment(
+            csv().into_bytes(),
+            "text/csv; charset=utf-8",
+            &format!("{stem}.csv"),
+        ),
+        Format::Xlsx => {
+            let bytes = xlsx().map_err(|e| {
+                tracing::error!(request_id, error = %e, "spreadsheet failed");
+                failure(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ErrorCode::Internal,
+                    &format!("internal error; quote request id {request_id}"),
+                )
+            })?;
+            attachment(
+                bytes,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                &format!("{stem}.xlsx"),
+            )
+        }
+    })
+}
+
+/// `GET /reports/{national|city}.{csv|xlsx}`.
+pub async fn download(
     State(state): State<AppState>,
+    Path(file): Path<String>,
     headers: axum::http::HeaderMap,
     query: Result<Query<Params>, QueryRejection>,
+) -> Result<Response, Refusal> {
+    let not_found = || {
+        failure(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "reports are national and city, as .csv or .xlsx",
+        )
+    };
+    let (report, format) = match file.rsplit_once('.') {
+        Some((r, "csv")) => (r, Format::Csv),
+        Some((r, "xlsx")) => (r, Format::Xlsx),
+        _ => return Err(not_found()),
+    };
+    match report {
+        "national" => national(state, headers, query, format).await,
+        "city" => city(state, headers, query, format).await,
+        _ => Err(not_found()),
+    }
+}
+
+async fn national(
+    state: AppState,
+    headers: axum::http::HeaderMap,
+    query: Result<Query<Params>, QueryRejection>,
+    format: Format,
 ) -> Result<Response, Refusal> {
     let Query(p) = query.map_err(|_| bad("give from and to as YYYY-MM"))?;
     let ctx = signed_in(&state, &headers, Role::National).await?;
@@ -154,17 +221,32 @@ pub async fn national(
             )));
         }
     };
-    let mut r = national_report(&state.db, state.redis.as_ref(), period, by, None)
+    let city = p.city.as_deref();
+    if let Some(slug) = city {
+        soi_core::Slug::parse(slug).map_err(|e| bad(format!("city: {}", e.message)))?;
+    }
+    let mut r = national_report(&state.db, state.redis.as_ref(), period, by, city, None)
         .await
         .map_err(|e| internal(ctx.request_id(), &e))?;
     sort_rows(&mut r.rows, sort);
-    Ok(csv(national_csv(&r), "national-report.csv"))
+    let stem = city.map_or_else(
+        || "national-report".to_owned(),
+        |c| format!("national-report-{c}"),
+    );
+    written(
+        format,
+        &stem,
+        || national_csv(&r),
+        || national_xlsx(&r),
+        ctx.request_id(),
+    )
 }
 
-pub async fn city(
-    State(state): State<AppState>,
+async fn city(
+    state: AppState,
     headers: axum::http::HeaderMap,
     query: Result<Query<Params>, QueryRejection>,
+    format: Format,
 ) -> Result<Response, Refusal> {
     let Query(p) = query.map_err(|_| bad("give from and to as YYYY-MM"))?;
     let ctx = signed_in(&state, &headers, Role::ChapterAdmin).await?;
@@ -182,5 +264,12 @@ pub async fn city(
         .await
         .map_err(|e| internal(ctx.request_id(), &e))?;
     sort_rows(&mut r.rows, sort);
-    Ok(csv(city_csv(&r), &format!("{}-report.csv", r.city.slug)))
+    let stem = format!("{}-report", r.city.slug);
+    written(
+        format,
+        &stem,
+        || city_csv(&r),
+        || city_xlsx(&r),
+        ctx.request_id(),
+    )
 }

@@ -97,6 +97,7 @@ pub async fn new_city(db: &Db, sys: &SystemDb, zone_name: &str) -> City {
         name_en: format!("{slug} en"),
         zone,
         launched_on: NaiveDate::from_ymd_opt(2026, 9, 1).expect("date"),
+        position: None,
     };
     let id = sys
         .launch_city(&SystemCtx::new("test"), &new)

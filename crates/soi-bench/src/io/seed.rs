@@ -34,6 +34,7 @@ pub async fn city(pools: &Pools) -> Result<Setup> {
         name_en: "Aktau".into(),
         zone: CityZone::parse("Asia/Aqtau")?,
         launched_on: Utc::now().date_naive(),
+        position: None,
     };
     let city = pools
         .sys

@@ -57,6 +57,24 @@ impl Shown {
         s
     }
 
+    /// Also withholds every figure `other` withholds, and the rates over
+    /// them: a breakdown of one row (a city's months) shows nothing that
+    /// the row itself hides.
+    pub fn withhold_as(&mut self, other: &Shown) {
+        for f in Field::ALL {
+            if other.get(f).is_none() {
+                self.hide(f);
+            }
+        }
+        if other.suppressed.contains(&"retention") && self.retention.take().is_some() {
+            self.suppressed.push("retention");
+        }
+        if other.suppressed.contains(&"attendanceRate") && self.attendance_rate.take().is_some() {
+            self.suppressed.push("attendanceRate");
+        }
+        self.hide_rates_over_hidden();
+    }
+
     fn hide(&mut self, f: Field) {
         if self.values[f.index()].take().is_some() {
             self.suppressed.push(f.name());
@@ -191,6 +209,21 @@ mod tests {
         ];
         let (_, total) = suppress_rows(&rows, &sum(&rows));
         assert_eq!(total.get(Field::Withdrawn), None);
+    }
+
+    #[test]
+    fn a_breakdown_withholds_what_its_row_withholds() {
+        let row = Shown::guarded(&figures(&[(Field::Applicants, 3), (Field::Active, 40)]));
+        let mut month = Shown::open(&figures(&[(Field::Applicants, 2), (Field::Active, 20)]));
+        month.withhold_as(&row);
+        assert_eq!(month.get(Field::Applicants), None);
+        assert_eq!(month.get(Field::Active), Some(20));
+        assert_eq!(month.suppressed(), ["applicants"]);
+        let rates = Shown::guarded(&figures(&[(Field::Active, 3), (Field::Completed, 9)]));
+        let mut month = Shown::open(&figures(&[(Field::Active, 9), (Field::Completed, 9)]));
+        month.withhold_as(&rates);
+        assert_eq!((month.get(Field::Active), month.retention()), (None, None));
+        assert!(month.suppressed().contains(&"retention"));
     }
 
     #[test]

@@ -107,6 +107,23 @@ pub async fn list_by_group(
         .await?)
 }
 
+/// The city's scheduled sessions that start at `from` or later, soonest
+/// first, at most `limit` (what a chapter's dashboard shows as coming up).
+pub async fn upcoming(tx: &mut TenantTx, from: DateTime<Utc>, limit: i64) -> Result<Vec<Session>> {
+    let (city, conn) = tx.parts();
+    let sql = format!(
+        "select {COLUMNS} from training_sessions \
+         where city_id = $1 and status = 'scheduled' and starts_at >= $2 \
+         order by starts_at, id limit $3"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(from)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?)
+}
+
 pub async fn cancel(tx: &mut TenantTx, id: SessionId, reason: &str) -> Result<Session> {
     let (city, conn) = tx.parts();
     let sql = format!(

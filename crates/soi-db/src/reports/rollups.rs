@@ -210,6 +210,16 @@ pub async fn national(tx: &mut ReportTx, q: &ReportQuery) -> Result<Vec<ReportRo
     fetch(tx.conn(), q, None).await
 }
 
+/// One city's rows, as the national role (a city's drill-down; its id as
+/// the national rows name it).
+pub async fn national_of_city(
+    tx: &mut ReportTx,
+    q: &ReportQuery,
+    city: CityId,
+) -> Result<Vec<ReportRow>> {
+    fetch(tx.conn(), q, Some(city.as_uuid())).await
+}
+
 /// The transaction's city's rows.
 pub async fn city(tx: &mut TenantTx, q: &ReportQuery) -> Result<Vec<ReportRow>> {
     let (city, conn) = tx.parts();

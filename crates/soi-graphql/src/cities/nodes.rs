@@ -1,7 +1,7 @@
 //! A city chapter as anyone may see it.
 
+use crate::shared::date::Date;
 use async_graphql::SimpleObject;
-use chrono::NaiveDate;
 use soi_db::cities;
 
 /// A city chapter of the program.
@@ -20,7 +20,11 @@ pub struct City {
     /// `planned`, `active` or `paused`.
     pub status: String,
     /// When the chapter started.
-    pub launched_on: Option<NaiveDate>,
+    pub launched_on: Option<Date>,
+    /// Latitude in degrees (WGS 84, north positive); null when not given.
+    pub latitude: Option<f64>,
+    /// Longitude in degrees (WGS 84, east positive); null when not given.
+    pub longitude: Option<f64>,
 }
 
 impl From<cities::City> for City {
@@ -32,7 +36,9 @@ impl From<cities::City> for City {
             name_en: c.name_en,
             time_zone: c.time_zone,
             status: c.status.code().to_owned(),
-            launched_on: c.launched_on,
+            launched_on: c.launched_on.map(Date),
+            latitude: c.latitude,
+            longitude: c.longitude,
         }
     }
 }

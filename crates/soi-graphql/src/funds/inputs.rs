@@ -3,6 +3,7 @@
 
 use super::nodes::{ContributionForm, SponsorKind};
 use crate::plumbing::{Valid, bad_input, parse_id};
+use crate::shared::date::Date;
 use crate::shared::money::Tiyn;
 use async_graphql::{ID, InputObject, Result};
 use chrono::{Days, NaiveDate, Utc};
@@ -24,7 +25,8 @@ pub fn amount(field: &'static str, v: Tiyn) -> Result<i64> {
 
 /// A day of a movement: not before 2000 and not after tomorrow (UTC, so
 /// every city's today passes).
-pub fn day(field: &str, d: NaiveDate) -> Result<NaiveDate> {
+pub fn day(field: &str, d: Date) -> Result<NaiveDate> {
+    let d = d.0;
     let latest = Utc::now().date_naive() + Days::new(1);
     match NaiveDate::from_ymd_opt(2000, 1, 1) {
         Some(earliest) if d >= earliest && d <= latest => Ok(d),
@@ -111,7 +113,7 @@ pub struct PledgeInput {
     /// What it is for; 1–400 characters.
     pub purpose: String,
     /// The day it was promised.
-    pub pledged_on: NaiveDate,
+    pub pledged_on: Date,
 }
 
 impl PledgeInput {
@@ -164,7 +166,7 @@ pub struct ExpenseInput {
     /// How much; more than zero.
     pub amount: Tiyn,
     /// The day the money was spent.
-    pub spent_on: NaiveDate,
+    pub spent_on: Date,
     /// What it was for, 1–400 characters.
     pub description: String,
     /// A link (http/https) to the receipt.
@@ -195,7 +197,7 @@ pub struct GiftInput {
     /// How much; more than zero.
     pub amount: Tiyn,
     /// The day it was paid.
-    pub paid_on: NaiveDate,
+    pub paid_on: Date,
     /// A link (http/https) to proof of payment.
     pub evidence_url: String,
     /// People it helps, 0–10,000,000.

@@ -9,10 +9,10 @@ use super::nodes::{
     CauseNode, ContributionNode, ContributionReceived, ExpenseRecorded, GiftRecorded, SponsorNode,
 };
 use crate::plumbing::{in_city, parse_id};
+use crate::shared::date::Date;
 use crate::shared::money::Tiyn;
 use crate::shared::roles::ADMINS;
 use async_graphql::{Context, ID, Object, Result};
-use chrono::NaiveDate;
 use soi_core::{CauseId, ContributionId, DisbursementId, ExpenseId, SponsorId};
 use soi_db::funds::{causes, contributions, ledger, sponsors};
 
@@ -71,7 +71,7 @@ impl FundsMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The contribution's id.")] id: ID,
-        #[graphql(desc = "The day it was received.")] received_on: NaiveDate,
+        #[graphql(desc = "The day it was received.")] received_on: Date,
     ) -> Result<ContributionReceived> {
         let id: ContributionId = parse_id("id", &id)?;
         let received_on = day("receivedOn", received_on)?;

@@ -4,9 +4,10 @@
 use super::ledger::EntryNode;
 use crate::plumbing::args::to_id;
 use crate::plumbing::mirror_enum;
+use crate::shared::date::Date;
 use crate::shared::money::Tiyn;
 use async_graphql::{ID, Object, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use soi_db::funds::causes::{Cause, CauseSummary};
 use soi_db::funds::contributions::Contribution;
 use soi_db::funds::disbursements::Disbursement;
@@ -114,12 +115,12 @@ impl ContributionNode {
         &self.0.purpose
     }
     /// The day it was promised.
-    async fn pledged_on(&self) -> NaiveDate {
-        self.0.pledged_on
+    async fn pledged_on(&self) -> Date {
+        Date(self.0.pledged_on)
     }
     /// The day it was received.
-    async fn received_on(&self) -> Option<NaiveDate> {
-        self.0.received_on
+    async fn received_on(&self) -> Option<Date> {
+        self.0.received_on.map(Date)
     }
 }
 
@@ -179,7 +180,7 @@ pub struct ExpenseNode {
     /// How much.
     pub amount: Tiyn,
     /// The day the money was spent.
-    pub spent_on: NaiveDate,
+    pub spent_on: Date,
     /// What it was for.
     pub description: String,
     /// A link to the receipt.
@@ -192,7 +193,7 @@ impl From<Expense> for ExpenseNode {
             id: to_id(e.id),
             tag: e.tag,
             amount: Tiyn(e.amount_tiyn),
-            spent_on: e.spent_on,
+            spent_on: Date(e.spent_on),
             description: e.description,
             receipt_url: e.receipt_url,
         }
@@ -210,7 +211,7 @@ pub struct DisbursementNode {
     /// How much.
     pub amount: Tiyn,
     /// The day it was paid.
-    pub paid_on: NaiveDate,
+    pub paid_on: Date,
     /// A link to proof of payment.
     pub evidence_url: String,
     /// People it helps.
@@ -225,7 +226,7 @@ impl From<Disbursement> for DisbursementNode {
             id: to_id(d.id),
             cause_id: to_id(d.cause_id),
             amount: Tiyn(d.amount_tiyn),
-            paid_on: d.paid_on,
+            paid_on: Date(d.paid_on),
             evidence_url: d.evidence_url,
             beneficiaries: d.beneficiaries,
             description: d.description,

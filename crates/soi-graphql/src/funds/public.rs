@@ -2,9 +2,9 @@
 //! (no sponsor or buyer names, counts only).
 
 use crate::plumbing::{bad_input, in_public_city};
+use crate::shared::date::Date;
 use crate::shared::money::Tiyn;
 use async_graphql::{Context, Object, Result, SimpleObject};
-use chrono::NaiveDate;
 use soi_db::funds::transparency::{self, CauseTotal, Report, TagTotal};
 
 /// Where a city's money came from and where it went, from its ledger. Flows
@@ -14,9 +14,9 @@ pub struct TransparencyReport {
     /// The city's slug.
     pub city: String,
     /// First day of the period (open when null).
-    pub from: Option<NaiveDate>,
+    pub from: Option<Date>,
     /// Last day of the period (open when null).
-    pub to: Option<NaiveDate>,
+    pub to: Option<Date>,
     /// Sponsors with a contribution received in the period (no names).
     pub sponsors: i64,
     /// Money received from sponsors.
@@ -69,8 +69,8 @@ impl TransparencyReport {
     fn new(city: String, r: Report) -> Self {
         Self {
             city,
-            from: r.from,
-            to: r.to,
+            from: r.from.map(Date),
+            to: r.to.map(Date),
             sponsors: r.sponsors,
             raised: Tiyn(r.raised_tiyn),
             in_kind: Tiyn(r.in_kind_tiyn),
@@ -117,9 +117,10 @@ impl FundsPublicQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The city's slug, e.g. `almaty`.")] city: String,
-        #[graphql(desc = "First day of the period; open when left out.")] from: Option<NaiveDate>,
-        #[graphql(desc = "Last day of the period; open when left out.")] to: Option<NaiveDate>,
+        #[graphql(desc = "First day of the period; open when left out.")] from: Option<Date>,
+        #[graphql(desc = "Last day of the period; open when left out.")] to: Option<Date>,
     ) -> Result<TransparencyReport> {
+        let (from, to) = (from.map(|d| d.0), to.map(|d| d.0));
         if let (Some(f), Some(t)) = (from, to)
             && f > t
         {

@@ -54,7 +54,7 @@ fn row(r: &rollups::ReportRow, figures: ReportFigures, with_city: bool) -> Repor
         season: r.season.as_ref().map(|s| ReportSeason {
             id: s.id.to_string().into(),
             title: s.title.clone(),
-            starts_on: s.starts_on,
+            starts_on: s.starts_on.map(crate::shared::date::Date),
         }),
         figures,
     }
@@ -65,12 +65,31 @@ fn totals_of(rows: &[rollups::ReportRow]) -> Figures {
     rows.first().map(|r| r.figures).unwrap_or_default()
 }
 
-/// Every city's figures for the national role, small groups suppressed.
-pub async fn national(db: &Db, period: Period, by: ReportGrouping) -> Result<NationalReport> {
+/// Every city's figures for the national role, small groups suppressed, or
+/// one city's (see [`national_city_in`]).
+pub async fn national(
+    db: &Db,
+    period: Period,
+    by: ReportGrouping,
+    city: Option<&str>,
+) -> Result<NationalReport> {
     let mut tx = db.report().await?;
-    let report = national_in(&mut tx, period, by).await?;
+    let report = national_any_in(&mut tx, period, by, city).await?;
     tx.finish().await?;
     Ok(report)
+}
+
+/// [`national_in`], or [`national_city_in`] when a city is named.
+pub async fn national_any_in(
+    tx: &mut ReportTx,
+    period: Period,
+    by: ReportGrouping,
+    city: Option<&str>,
+) -> Result<NationalReport> {
+    match city {
+        Some(slug) => national_city_in(tx, period, by, slug).await,
+        None => national_in(tx, period, by).await,
+    }
 }
 
 /// [`national`] in an open report transaction (whose snapshot it reads).
@@ -83,17 +102,71 @@ pub async fn national_in(
     let totals = rollups::national(tx, &query(&period, None)).await?;
     let raw: Vec<Figures> = rows.iter().map(|r| r.figures).collect();
     let (shown, total) = suppress_rows(&raw, &totals_of(&totals));
-    Ok(NationalReport {
+    Ok(national_of(period, by, &rows, &shown, &total, None))
+}
+
+/// A national report of rows with the figures shown of each and of the
+/// totals; with `city`, every row names that city, whatever it is keyed by.
+fn national_of(
+    period: Period,
+    by: ReportGrouping,
+    rows: &[rollups::ReportRow],
+    shown: &[Shown],
+    total: &Shown,
+    city: Option<&rollups::CityLabel>,
+) -> NationalReport {
+    NationalReport {
         from: period.from.to_string(),
         to: period.to.to_string(),
         group_by: by,
-        totals: (&total).into(),
+        totals: total.into(),
         rows: rows
             .iter()
-            .zip(&shown)
-            .map(|(r, s)| row(r, s.into(), true))
+            .zip(shown)
+            .map(|(r, s)| match city {
+                Some(c) => ReportRow {
+                    city: Some(city_label(c)),
+                    ..row(r, s.into(), false)
+                },
+                None => row(r, s.into(), true),
+            })
             .collect(),
-    })
+    }
+}
+
+/// One city's figures for the national role, keyed by `by` (its months or
+/// seasons): suppressed as a table of their own with the city's totals, and
+/// beyond that every figure the cities' comparison (the CITY grouping of the
+/// same period) withholds for this city is withheld in every row and the
+/// totals too, so a drill-down never adds up to a figure the comparison
+/// hides. A city with no figures in the period (or no such city) answers no
+/// rows and zero totals, as the comparison leaves it out.
+pub async fn national_city_in(
+    tx: &mut ReportTx,
+    period: Period,
+    by: ReportGrouping,
+    slug: &str,
+) -> Result<NationalReport> {
+    let cities = rollups::national(tx, &query(&period, Some(Grouping::City))).await?;
+    let all = rollups::national(tx, &query(&period, None)).await?;
+    let raw: Vec<Figures> = cities.iter().map(|r| r.figures).collect();
+    let (compared, _) = suppress_rows(&raw, &totals_of(&all));
+    let found = cities
+        .iter()
+        .zip(&compared)
+        .find_map(|(r, s)| r.city.as_ref().filter(|c| c.slug == slug).map(|c| (c, s)));
+    let Some((label, city_shown)) = found else {
+        let none = Shown::open(&Figures::default());
+        return Ok(national_of(period, by, &[], &[], &none, None));
+    };
+    let rows = rollups::national_of_city(tx, &query(&period, Some(by.into())), label.id).await?;
+    let totals = rollups::national_of_city(tx, &query(&period, None), label.id).await?;
+    let raw: Vec<Figures> = rows.iter().map(|r| r.figures).collect();
+    let (mut shown, mut total) = suppress_rows(&raw, &totals_of(&totals));
+    for s in shown.iter_mut().chain([&mut total]) {
+        s.withhold_as(city_shown);
+    }
+    Ok(national_of(period, by, &rows, &shown, &total, Some(label)))
 }
 
 /// The fewest cities a median is shown over.

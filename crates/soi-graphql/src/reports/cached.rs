@@ -23,18 +23,19 @@ fn grouping_name(by: impl std::fmt::Debug) -> String {
     format!("{by:?}")
 }
 
-/// The national report, from the cache when it was computed at the current
-/// version. `known` is a national version the caller has just read (the
+/// The national report (of every city, or of the one named), from the cache
+/// when it was computed at the current version. `known` is a national version the caller has just read (the
 /// whole-answer cache does), which spares reading it again.
 pub async fn national(
     db: &Db,
     redis: Option<&Redis>,
     period: Period,
     by: ReportGrouping,
+    city: Option<&str>,
     known: Option<i64>,
 ) -> Result<NationalReport> {
     let Some(redis) = redis.filter(|r| r.is_up()) else {
-        return build::national(db, period, by).await;
+        return build::national(db, period, by, city).await;
     };
     let key = Key::new(
         Scope::National,
@@ -45,6 +46,8 @@ pub async fn national(
             &period.to.to_string(),
             &grouping_name(by),
             soi_core::report::RULE_VERSION,
+            // Every city, or the one drilled into (a slug has no `:`).
+            city.unwrap_or("*"),
         ],
     );
     let cache = redis.cache();
@@ -61,7 +64,7 @@ pub async fn national(
     // under it is exactly that version.
     let mut tx = db.report().await?;
     let version = rollups::national_version(&mut tx).await?;
-    let report = build::national_in(&mut tx, period, by).await?;
+    let report = build::national_any_in(&mut tx, period, by, city).await?;
     tx.finish().await?;
     cache.put_json_at(&key, version, &report, TTL).await;
     Ok(report)

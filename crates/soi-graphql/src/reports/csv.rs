@@ -7,7 +7,7 @@ use super::inputs::*;
 use super::nodes::*;
 use std::fmt::Write;
 
-const FIGURES: [ReportSortField; 23] = {
+pub(super) const FIGURES: [ReportSortField; 23] = {
     use ReportSortField as S;
     [
         S::Applicants,
@@ -36,10 +36,78 @@ const FIGURES: [ReportSortField; 23] = {
     ]
 };
 
-const HEADER: &str = "row,city,month,season,applicants,accepted,waitlisted,rejected,active,\
+pub(super) const HEADER: &str = "row,city,month,season,applicants,accepted,waitlisted,rejected,active,\
 completed,withdrawn,retention,sessionsHeld,sessionsCancelled,attendanceMarks,attendancePresent,\
 attendanceRate,activeCoaches,skillsPassed,showsHeld,ticketsSold,ticketsCheckedIn,\
 ticketRevenueTiyn,sponsorMoneyTiyn,expensesTiyn,givenToCausesTiyn,beneficiaries,suppressed";
+
+/// One line of a download (CSV or XLSX): its kind (`row`, `total`,
+/// `national_median`), its key and its figures.
+pub(super) struct Line<'a> {
+    pub kind: &'static str,
+    row: Option<&'a ReportRow>,
+    pub figures: &'a ReportFigures,
+}
+
+impl Line<'_> {
+    pub fn city(&self) -> &str {
+        self.row
+            .and_then(|r| r.city.as_ref())
+            .map_or("", |c| c.slug.as_str())
+    }
+
+    pub fn month(&self) -> &str {
+        self.row
+            .and_then(|r| r.month.as_deref())
+            .unwrap_or_default()
+    }
+
+    pub fn season(&self) -> &str {
+        self.row
+            .and_then(|r| r.season.as_ref())
+            .map_or("", |s| s.title.as_deref().unwrap_or("(no season)"))
+    }
+
+    /// Withheld figures, `;`-separated.
+    pub fn suppressed(&self) -> String {
+        self.figures.suppressed.join(";")
+    }
+}
+
+/// The national report's lines: its rows, then the totals.
+pub(super) fn national_lines(r: &NationalReport) -> Vec<Line<'_>> {
+    let rows = r.rows.iter().map(|row| Line {
+        kind: "row",
+        row: Some(row),
+        figures: &row.figures,
+    });
+    rows.chain([Line {
+        kind: "total",
+        row: None,
+        figures: &r.totals,
+    }])
+    .collect()
+}
+
+/// A city's report's lines: its rows, its totals, and the national median.
+pub(super) fn city_lines(r: &CityReport) -> Vec<Line<'_>> {
+    let rows = r.rows.iter().map(|row| Line {
+        kind: "row",
+        row: Some(row),
+        figures: &row.figures,
+    });
+    let total = Line {
+        kind: "total",
+        row: None,
+        figures: &r.totals,
+    };
+    let median = r.national_median.as_ref().map(|m| Line {
+        kind: "national_median",
+        row: None,
+        figures: m,
+    });
+    rows.chain([total]).chain(median).collect()
+}
 
 fn cell(text: &str) -> String {
     let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
@@ -64,44 +132,33 @@ fn number(f: &ReportFigures, by: ReportSortField) -> String {
     }
 }
 
-fn line(out: &mut String, kind: &str, row: Option<&ReportRow>, f: &ReportFigures) {
-    let city = row
-        .and_then(|r| r.city.as_ref())
-        .map(|c| cell(&c.slug))
-        .unwrap_or_default();
-    let month = row.and_then(|r| r.month.clone()).unwrap_or_default();
-    let season = row
-        .and_then(|r| r.season.as_ref())
-        .map(|s| cell(s.title.as_deref().unwrap_or("(no season)")))
-        .unwrap_or_default();
-    let _ = write!(out, "{kind},{city},{month},{season}");
-    for by in FIGURES {
-        let _ = write!(out, ",{}", number(f, by));
+fn write_lines(lines: &[Line<'_>]) -> String {
+    let mut out = format!("{HEADER}\r\n");
+    for l in lines {
+        let _ = write!(
+            out,
+            "{},{},{},{}",
+            l.kind,
+            cell(l.city()),
+            l.month(),
+            cell(l.season())
+        );
+        for by in FIGURES {
+            let _ = write!(out, ",{}", number(l.figures, by));
+        }
+        let _ = write!(out, ",{}\r\n", cell(&l.suppressed()));
     }
-    let _ = write!(out, ",{}\r\n", cell(&f.suppressed.join(";")));
+    out
 }
 
 /// The national report as CSV.
 pub fn national_csv(r: &NationalReport) -> String {
-    let mut out = format!("{HEADER}\r\n");
-    for row in &r.rows {
-        line(&mut out, "row", Some(row), &row.figures);
-    }
-    line(&mut out, "total", None, &r.totals);
-    out
+    write_lines(&national_lines(r))
 }
 
 /// A city's report as CSV: its rows, its totals, and the national median.
 pub fn city_csv(r: &CityReport) -> String {
-    let mut out = format!("{HEADER}\r\n");
-    for row in &r.rows {
-        line(&mut out, "row", Some(row), &row.figures);
-    }
-    line(&mut out, "total", None, &r.totals);
-    if let Some(m) = &r.national_median {
-        line(&mut out, "national_median", None, m);
-    }
-    out
+    write_lines(&city_lines(r))
 }
 
 #[cfg(test)]

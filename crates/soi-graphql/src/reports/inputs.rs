@@ -32,7 +32,10 @@ pub struct Month(pub YearMonth);
 
 /// A calendar month written `YYYY-MM` (e.g. `2026-03`). Reports cover whole
 /// months in each city's time zone.
-#[Scalar(name = "YearMonth")]
+#[Scalar(
+    name = "YearMonth",
+    specified_by_url = "https://en.wikipedia.org/wiki/ISO_8601#Calendar_dates"
+)]
 impl ScalarType for Month {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {

@@ -2,8 +2,8 @@
 //! city, small groups suppressed) and `cityReport` for a chapter admin (their
 //! city, with the national median), once or live (`nationalTotals`). Beyond
 //! the resolvers: `build` assembles a report from rollup rows, `cached` and
-//! `response` keep reports and whole answers in Redis, `csv` renders the same
-//! reports for download (the server's CSV route uses them too).
+//! `response` keep reports and whole answers in Redis, `csv` and `xlsx` render
+//! the same reports for download (the server's routes use them).
 
 mod build;
 mod cached;
@@ -13,6 +13,7 @@ mod nodes;
 mod query;
 mod response;
 mod subscription;
+mod xlsx;
 
 pub use build::{MEDIAN_MIN_CITIES, sort_rows};
 pub use cached::{city as city_report, national as national_report};
@@ -22,3 +23,4 @@ pub use nodes::*;
 pub use query::{ReportQuery, national_for};
 pub use response::{ResponseSlot, VersionRead, national_slot};
 pub use subscription::ReportSubscription;
+pub use xlsx::{city_xlsx, national_xlsx};

@@ -154,7 +154,7 @@ pub struct ReportSeason {
     /// money, expenses, gifts to causes, skills).
     pub title: Option<String>,
     /// Its first day.
-    pub starts_on: Option<chrono::NaiveDate>,
+    pub starts_on: Option<crate::shared::date::Date>,
 }
 
 /// One row of a report: its key and its figures.

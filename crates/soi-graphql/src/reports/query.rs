@@ -7,6 +7,7 @@ use super::cached;
 use super::inputs::{CityReportGrouping, Month, Period, ReportGrouping, ReportSort, period};
 use super::nodes::{CityReport, NationalReport};
 use super::response::VersionRead;
+use crate::plumbing::bad_input;
 use crate::plumbing::error::db_error;
 use crate::plumbing::request::RequestCtx;
 use async_graphql::{Context, Object, Result};
@@ -24,13 +25,14 @@ pub async fn national_for(
     ctx: &Context<'_>,
     period: Period,
     group_by: ReportGrouping,
+    city: Option<&str>,
     sort: Option<ReportSort>,
 ) -> Result<NationalReport> {
     let req = ctx.data::<RequestCtx>()?;
     req.require(&[Role::National])?;
     let (db, redis) = sources(ctx)?;
     let known = ctx.data_opt::<VersionRead>().map(|v| v.0);
-    let mut report = cached::national(db, redis, period, group_by, known)
+    let mut report = cached::national(db, redis, period, group_by, city, known)
         .await
         .map_err(|e| db_error(e, req.request_id()))?;
     sort_rows(&mut report.rows, sort);
@@ -46,7 +48,9 @@ impl ReportQuery {
     /// The program's figures across every city for the months `from`–`to`
     /// (national role only). Figures that would describe fewer than five
     /// people are `null` and named in `suppressed`; no field of a report
-    /// names a person.
+    /// names a person. With `city`, one city's figures (its months or
+    /// seasons), withheld as a table of their own and wherever the cities'
+    /// comparison withholds that city's figure.
     async fn national_report(
         &self,
         ctx: &Context<'_>,
@@ -54,8 +58,12 @@ impl ReportQuery {
         to: Month,
         #[graphql(default_with = "ReportGrouping::City")] group_by: ReportGrouping,
         sort: Option<ReportSort>,
+        #[graphql(desc = "Only this city (its slug): a city's drill-down.")] city: Option<String>,
     ) -> Result<NationalReport> {
-        national_for(ctx, period(from, to)?, group_by, sort).await
+        if let Some(slug) = &city {
+            soi_core::Slug::parse(slug).map_err(|e| bad_input("city", e.message))?;
+        }
+        national_for(ctx, period(from, to)?, group_by, city.as_deref(), sort).await
     }
 
     /// Your city's figures for the months `from`–`to` (chapter admins), with

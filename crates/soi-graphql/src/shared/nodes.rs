@@ -5,8 +5,9 @@ use super::lang::Lang;
 use crate::plumbing::Load;
 use crate::plumbing::loaders::ParticipantRateOf;
 use crate::plumbing::request::RequestCtx;
+use crate::shared::date::Date;
 use async_graphql::{Context, ID, Object, Result};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use soi_db::program::participants::Participant;
 
 pub struct ParticipantNode(pub Participant);
@@ -54,8 +55,8 @@ impl ParticipantNode {
         self.0.university.as_deref()
     }
     /// Date of birth (null for coaches).
-    async fn birth_date(&self, ctx: &Context<'_>) -> Option<NaiveDate> {
-        self.0.birth_date.filter(|_| self.personal(ctx))
+    async fn birth_date(&self, ctx: &Context<'_>) -> Option<Date> {
+        self.0.birth_date.filter(|_| self.personal(ctx)).map(Date)
     }
     /// Language of the participant's emails.
     async fn preferred_language(&self) -> Lang {

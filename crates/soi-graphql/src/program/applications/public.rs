@@ -6,6 +6,7 @@ use super::nodes::ApplicationStatus;
 use crate::auth::AuthSettings;
 use crate::plumbing::throttle;
 use crate::plumbing::{Valid, bad_input, first_problem, in_public_city, parse_id};
+use crate::shared::date::Date;
 use crate::shared::lang::Lang;
 use async_graphql::ErrorExtensions;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
@@ -30,7 +31,7 @@ pub struct ApplicationInput {
     /// University.
     pub university: Option<String>,
     /// Date of birth.
-    pub birth_date: Option<NaiveDate>,
+    pub birth_date: Option<Date>,
     /// Language of the program's emails.
     pub preferred_language: Lang,
     /// Must be true: consent to personal-data processing (law No. 94-V).
@@ -58,7 +59,7 @@ impl ApplicationInput {
             email: &self.email,
             phone: self.phone.as_deref(),
             university: self.university.as_deref(),
-            birth_date: self.birth_date,
+            birth_date: self.birth_date.map(|d| d.0),
             preferred_language: self.preferred_language.into(),
             guardian_name: self.guardian_name.as_deref(),
         };

@@ -3,8 +3,8 @@
 
 use super::nodes::Qualification;
 use crate::plumbing::{Valid, bad_input, first_problem};
+use crate::shared::date::Date;
 use async_graphql::{InputObject, Result};
-use chrono::NaiveDate;
 use soi_core::text;
 use soi_db::program::coach_certificates::NewCertificate;
 use soi_db::program::coaches::NewCoach;
@@ -48,9 +48,9 @@ pub struct CertificateInput {
     /// Who issued it, 1–200 characters.
     pub issuer: String,
     /// Day of issue.
-    pub issued_on: NaiveDate,
+    pub issued_on: Date,
     /// Last day it is valid, after `issuedOn`; leave out when it does not expire.
-    pub expires_on: Option<NaiveDate>,
+    pub expires_on: Option<Date>,
 }
 
 impl CertificateInput {
@@ -63,8 +63,8 @@ impl CertificateInput {
         Ok(NewCertificate {
             title,
             issuer,
-            issued_on: self.issued_on,
-            expires_on: self.expires_on,
+            issued_on: self.issued_on.0,
+            expires_on: self.expires_on.map(|d| d.0),
         })
     }
 }

@@ -3,8 +3,8 @@
 
 use crate::plumbing::loaders::CertificatesOf;
 use crate::plumbing::{Load, mirror_enum};
+use crate::shared::date::Date;
 use async_graphql::{Context, ID, Object, Result};
-use chrono::NaiveDate;
 use soi_core::states::Qualification as CoreQualification;
 use soi_db::program::coach_certificates::Certificate;
 use soi_db::program::coaches::Coach;
@@ -87,11 +87,11 @@ impl CertificateNode {
         &self.0.issuer
     }
     /// Day of issue.
-    async fn issued_on(&self) -> NaiveDate {
-        self.0.issued_on
+    async fn issued_on(&self) -> Date {
+        Date(self.0.issued_on)
     }
     /// Last day it is valid; null when it does not expire.
-    async fn expires_on(&self) -> Option<NaiveDate> {
-        self.0.expires_on
+    async fn expires_on(&self) -> Option<Date> {
+        self.0.expires_on.map(Date)
     }
 }

@@ -1,8 +1,8 @@
 //! A season's fields as admins send them, checked before anything is written.
 
 use crate::plumbing::{Valid, bad_input};
+use crate::shared::date::Date;
 use async_graphql::{InputObject, Result};
-use chrono::NaiveDate;
 use soi_core::text;
 use soi_db::program::seasons::NewSeason;
 
@@ -14,9 +14,9 @@ pub struct SeasonInput {
     /// The social problem of the season's show, 1–4000 characters.
     pub social_theme: String,
     /// First day of training.
-    pub starts_on: NaiveDate,
+    pub starts_on: Date,
     /// Last day; after `startsOn`.
-    pub ends_on: NaiveDate,
+    pub ends_on: Date,
     /// Seats, 1–10000.
     pub capacity: i32,
     /// Accept applicants automatically while seats are free.
@@ -38,8 +38,8 @@ impl SeasonInput {
         Ok(NewSeason {
             title,
             social_theme,
-            starts_on: self.starts_on,
-            ends_on: self.ends_on,
+            starts_on: self.starts_on.0,
+            ends_on: self.ends_on.0,
             capacity: self.capacity,
             auto_accept: self.auto_accept,
         })

@@ -3,10 +3,10 @@
 use crate::plumbing::loaders::SeatsTaken;
 use crate::plumbing::{Load, in_city, mirror_enum, page};
 use crate::program::applications::{ApplicationNode, ApplicationStatus};
+use crate::shared::date::Date;
 use crate::shared::roles::ADMINS;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, Result};
-use chrono::NaiveDate;
 use soi_core::EnrollmentId;
 use soi_core::states::{EnrollmentStatus, SeasonPhase};
 use soi_db::program::enrollments;
@@ -45,12 +45,12 @@ impl SeasonNode {
         &self.0.social_theme
     }
     /// First day of training.
-    async fn starts_on(&self) -> NaiveDate {
-        self.0.starts_on
+    async fn starts_on(&self) -> Date {
+        Date(self.0.starts_on)
     }
     /// Last day of the season.
-    async fn ends_on(&self) -> NaiveDate {
-        self.0.ends_on
+    async fn ends_on(&self) -> Date {
+        Date(self.0.ends_on)
     }
     /// Seats in the season.
     async fn capacity(&self) -> i32 {

@@ -3,8 +3,8 @@
 
 use crate::plumbing::in_public_city_id;
 use crate::plumbing::run::national;
+use crate::shared::date::Date;
 use async_graphql::{Context, Object, Result, SimpleObject};
-use chrono::NaiveDate;
 use soi_db::cities;
 use soi_db::program::seasons;
 
@@ -18,9 +18,9 @@ pub struct OpenSeason {
     /// The social problem the season's show speaks about.
     pub social_theme: String,
     /// First day of training.
-    pub starts_on: NaiveDate,
+    pub starts_on: Date,
     /// Last day of the season (the show is before it).
-    pub ends_on: NaiveDate,
+    pub ends_on: Date,
     /// Seats in the season.
     pub capacity: i32,
     /// Seats not yet taken by accepted participants.
@@ -49,8 +49,8 @@ impl SeasonPublicQuery {
                 id: s.id.as_uuid(),
                 title: s.title,
                 social_theme: s.social_theme,
-                starts_on: s.starts_on,
-                ends_on: s.ends_on,
+                starts_on: Date(s.starts_on),
+                ends_on: Date(s.ends_on),
                 capacity: s.capacity,
                 seats_left: (i64::from(s.capacity) - taken).max(0),
             })

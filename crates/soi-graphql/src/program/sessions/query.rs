@@ -63,6 +63,25 @@ impl SessionQuery {
         Ok(pager.connection(rows, cursor, SessionNode))
     }
 
+    /// The city's scheduled sessions from now on, soonest first (every
+    /// group's; the list a chapter's dashboard shows as coming up).
+    async fn upcoming_sessions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many, 1–50.", default = 10)] first: i32,
+    ) -> Result<Vec<SessionNode>> {
+        let limit = i64::from(first);
+        if !(1..=50).contains(&limit) {
+            return Err(bad_input("first", "must be between 1 and 50"));
+        }
+        let now = Utc::now();
+        let rows = in_city(ctx, STAFF, async |tx, _| {
+            sessions::upcoming(tx, now, limit).await
+        })
+        .await?;
+        Ok(rows.into_iter().map(SessionNode).collect())
+    }
+
     /// One session of the city; null when there is none with this id here.
     async fn session(
         &self,

@@ -2,8 +2,8 @@
 
 use super::nodes::PassedElement;
 use crate::plumbing::{bad_input, in_city, parse_id};
+use crate::shared::date::Date;
 use async_graphql::{Context, ID, Object, Result};
-use chrono::NaiveDate;
 use soi_core::{AssessmentId, ParticipantId, Role, SkillElementId};
 use soi_db::program::{group_coaches, participants, skill_assessments};
 
@@ -19,10 +19,11 @@ impl SkillMutation {
         ctx: &Context<'_>,
         participant_id: ID,
         element_id: ID,
-        #[graphql(desc = "When it was passed; not in the future.")] passed_on: NaiveDate,
+        #[graphql(desc = "When it was passed; not in the future.")] passed_on: Date,
     ) -> Result<Vec<PassedElement>> {
         let participant: ParticipantId = parse_id("participantId", &participant_id)?;
         let element: SkillElementId = parse_id("elementId", &element_id)?;
+        let passed_on = passed_on.0;
         if passed_on > chrono::Utc::now().date_naive() {
             return Err(bad_input("passedOn", "cannot be in the future"));
         }

@@ -1,7 +1,7 @@
 //! The skill catalogue and a participant's passed elements as GraphQL shows them.
 
+use crate::shared::date::Date;
 use async_graphql::{ID, SimpleObject};
-use chrono::NaiveDate;
 use soi_db::program::{skill_assessments, skills};
 
 /// An element of the learn-to-skate catalogue.
@@ -48,7 +48,7 @@ pub struct PassedElement {
     /// The coach who saw it.
     pub coach_id: ID,
     /// When.
-    pub passed_on: NaiveDate,
+    pub passed_on: Date,
 }
 
 impl From<skill_assessments::Passed> for PassedElement {
@@ -56,7 +56,7 @@ impl From<skill_assessments::Passed> for PassedElement {
         Self {
             element_id: ID(p.element_id.to_string()),
             coach_id: ID(p.coach_id.to_string()),
-            passed_on: p.passed_on,
+            passed_on: Date(p.passed_on),
         }
     }
 }
