@@ -14,18 +14,8 @@ fn applicant(n: usize) -> Value {
 
 /// A new season of the admin's city with this capacity and auto-accept.
 async fn new_season(app: &TestApp, admin: &str, capacity: i32, auto_accept: bool) -> String {
-    let (_, body) = app
-        .graphql_as(
-            Some(admin),
-            "mutation($i: SeasonInput!) { createSeason(input: $i) { id } }",
-            json!({ "i": { "title": format!("Rush {capacity}"), "socialTheme": "Clean air", "startsOn": "2027-10-01",
-                           "endsOn": "2028-03-31", "capacity": capacity, "autoAccept": auto_accept } }),
-        )
-        .await;
-    body["data"]["createSeason"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{body}"))
-        .to_owned()
+    app.new_season(admin, &format!("Rush {capacity}"), capacity, auto_accept)
+        .await
 }
 
 async fn statuses(app: &TestApp, admin: &str, season: &str) -> Vec<String> {

@@ -42,18 +42,7 @@ async fn a_mutation_is_recorded_with_its_actor_and_a_failed_one_is_not() {
 async fn public_operations_are_recorded_with_ids_and_no_personal_data() {
     let (_t, app) = TestApp::seeded().await;
     let admin = app.login("admin@almaty.soi.test").await;
-    let (_, season) = app
-        .graphql_as(
-            Some(&admin),
-            "mutation($i: SeasonInput!) { createSeason(input: $i) { id } }",
-            json!({ "i": { "title": "Audit season", "socialTheme": "Clean air", "startsOn": "2027-10-01",
-                           "endsOn": "2028-03-31", "capacity": 10, "autoAccept": false } }),
-        )
-        .await;
-    let season = season["data"]["createSeason"]["id"]
-        .as_str()
-        .expect("season")
-        .to_owned();
+    let season = app.new_season(&admin, "Audit season", 10, false).await;
     let person = json!({ "firstName": "Әлия", "lastName": "Нұрова", "email": "aliya.audit@kaznu.kz",
         "preferredLanguage": "KK", "consentGiven": true, "consentTextVersion": "2026-09" });
     let (_, applied) = app

@@ -16,18 +16,6 @@ fn form(email: &str, first: &str, phone: &str, version: &str) -> Value {
             "motivation": format!("{first} wants to skate") })
 }
 
-async fn new_season(app: &TestApp, admin: &str, title: &str, auto_accept: bool) -> String {
-    let body = app
-        .ok(
-            admin,
-            "mutation($i: SeasonInput!) { createSeason(input: $i) { id } }",
-            json!({ "i": { "title": title, "socialTheme": "Clean air", "startsOn": "2027-10-01",
-                           "endsOn": "2028-03-31", "capacity": 10, "autoAccept": auto_accept } }),
-        )
-        .await;
-    body["createSeason"]["id"].as_str().expect("id").to_owned()
-}
-
 /// What a person's record holds that a stranger must not change.
 async fn record(t: &TestDb, email: &str) -> (String, Option<String>, String, String) {
     sqlx::query_as(
@@ -72,7 +60,7 @@ fn shape(body: &Value) -> Value {
 async fn a_known_address_gets_the_answer_a_new_one_gets_and_changes_nothing() {
     let (t, app) = TestApp::seeded().await;
     let admin = app.login("admin@almaty.soi.test").await;
-    let season = new_season(&app, &admin, "Answers alike", true).await;
+    let season = app.new_season(&admin, "Answers alike", 10, true).await;
     let known = address("known");
     let (s1, first) = app
         .graphql_from(
@@ -121,8 +109,8 @@ async fn a_strangers_application_with_a_known_address_counts_only_once_its_owner
     let sink = Sink::shared();
     let worker = RunningWorker::start(&t, quick_config(&sink.url())).await;
     let admin = app.login("admin@almaty.soi.test").await;
-    let first_season = new_season(&app, &admin, "First season", false).await;
-    let second_season = new_season(&app, &admin, "Second season", true).await;
+    let first_season = app.new_season(&admin, "First season", 10, false).await;
+    let second_season = app.new_season(&admin, "Second season", 10, true).await;
     let known = address("owner");
     let (_, first) = app
         .graphql(
@@ -205,7 +193,7 @@ async fn a_strangers_application_with_a_known_address_counts_only_once_its_owner
 async fn an_expired_or_forged_confirmation_is_refused_with_its_reason() {
     let (t, app) = TestApp::seeded().await;
     let admin = app.login("admin@astana.soi.test").await;
-    let season = new_season(&app, &admin, "Expiry", false).await;
+    let season = app.new_season(&admin, "Expiry", 10, false).await;
     let known = address("expiry");
     for n in 0..2 {
         let (_, body) = app
@@ -259,8 +247,8 @@ async fn someone_who_withdrew_consent_comes_back_only_by_confirming_a_new_applic
     let sink = Sink::shared();
     let worker = RunningWorker::start(&t, quick_config(&sink.url())).await;
     let admin = app.login("admin@almaty.soi.test").await;
-    let first_season = new_season(&app, &admin, "Before", false).await;
-    let second_season = new_season(&app, &admin, "After", false).await;
+    let first_season = app.new_season(&admin, "Before", 10, false).await;
+    let second_season = app.new_season(&admin, "After", 10, false).await;
     let known = address("returning");
     let (_, first) = app
         .graphql(

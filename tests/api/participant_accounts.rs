@@ -17,17 +17,7 @@ async fn an_accepted_participant_is_invited_to_their_account_and_an_address_take
     let sink = Sink::shared();
     let worker = RunningWorker::start(&t, quick_config(&sink.url())).await;
     let admin = app.login("admin@almaty.soi.test").await;
-    let season = app
-        .ok(
-            &admin,
-            "mutation($i: SeasonInput!) { createSeason(input: $i) { id } }",
-            json!({ "i": { "title": "Invited", "socialTheme": "Clean air", "startsOn": "2027-10-01",
-                           "endsOn": "2028-03-31", "capacity": 5, "autoAccept": false } }),
-        )
-        .await["createSeason"]["id"]
-        .as_str()
-        .expect("season")
-        .to_owned();
+    let season = app.new_season(&admin, "Invited", 5, false).await;
     let email = address("");
     let input = json!({ "firstName": "Дана", "lastName": "Омарова", "email": email,
                         "preferredLanguage": "EN", "consentGiven": true, "consentTextVersion": "2026-09" });

@@ -18,18 +18,7 @@ const WITHDRAW: &str = "mutation($id: ID!) { withdrawApplication(id: $id) { prom
 const WAIT: Duration = Duration::from_secs(30);
 
 async fn new_season(app: &TestApp, admin: &str, title: &str) -> String {
-    let (_, body) = app
-        .graphql_as(
-            Some(admin),
-            "mutation($i: SeasonInput!) { createSeason(input: $i) { id } }",
-            json!({ "i": { "title": title, "socialTheme": "Clean air", "startsOn": "2027-10-01",
-                           "endsOn": "2028-03-31", "capacity": 1, "autoAccept": false } }),
-        )
-        .await;
-    body["data"]["createSeason"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{body}"))
-        .to_owned()
+    app.new_season(admin, title, 1, false).await
 }
 
 async fn apply(app: &TestApp, season: &str, email: &str, lang: &str) -> String {

@@ -22,17 +22,7 @@ async fn after_a_withdrawal_only_the_confirmation_is_sent_and_other_emails_are_p
     let sink = Sink::shared();
     let worker = RunningWorker::start(&t, quick_config(&sink.url())).await;
     let admin = app.login("admin@almaty.soi.test").await;
-    let season = app
-        .ok(
-            &admin,
-            "mutation($i: SeasonInput!) { createSeason(input: $i) { id } }",
-            json!({ "i": { "title": "Consent", "socialTheme": "Clean air", "startsOn": "2027-10-01",
-                           "endsOn": "2028-03-31", "capacity": 5, "autoAccept": false } }),
-        )
-        .await["createSeason"]["id"]
-        .as_str()
-        .expect("season")
-        .to_owned();
+    let season = app.new_season(&admin, "Consent", 5, false).await;
     let email = address("");
     let input = json!({ "firstName": "Дана", "lastName": "Омарова", "email": email,
                         "preferredLanguage": "EN", "consentGiven": true, "consentTextVersion": "2026-09" });

@@ -1,10 +1,11 @@
 //! Shorthands on a running gateway that many tests use: a signed-in query
 //! that may fail (`ask`) or must succeed (`ok`, `field`), one refused to
-//! the wrong roles (`assert_refused`), and a file download (`download`).
+//! the wrong roles (`assert_refused`), a file download (`download`), and a
+//! new season of the admin's city to apply to (`new_season`).
 //! Kept apart from `app.rs`, which builds the gateway.
 
 use crate::{TestApp, codes};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 impl TestApp {
     /// POSTs a query with `token`; returns the body, errors or not.
@@ -24,6 +25,27 @@ impl TestApp {
         let body = self.ask(token, query, vars).await;
         assert!(body["errors"].is_null(), "{name}: {body}");
         body["data"][name].clone()
+    }
+
+    /// A new season of the admin's city (October 2027 – March 2028) with this
+    /// title, capacity and auto-accept; returns its id.
+    pub async fn new_season(
+        &self,
+        admin: &str,
+        title: &str,
+        capacity: i32,
+        auto_accept: bool,
+    ) -> String {
+        let created = self
+            .field(
+                admin,
+                "mutation($i: SeasonInput!) { createSeason(input: $i) { id } }",
+                json!({ "i": { "title": title, "socialTheme": "Clean air", "startsOn": "2027-10-01",
+                               "endsOn": "2028-03-31", "capacity": capacity, "autoAccept": auto_accept } }),
+                "createSeason",
+            )
+            .await;
+        created["id"].as_str().expect("season id").to_owned()
     }
 
     /// `query` is FORBIDDEN to each of `tokens` and UNAUTHENTICATED without

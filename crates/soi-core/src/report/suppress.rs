@@ -240,18 +240,12 @@ mod tests {
         for f in Field::ALL {
             big.0[f.index()] = row.get(f) * 10 + 50;
         }
-        big.0[Field::Applicants.index()] = [
-            Field::Accepted,
-            Field::Waitlisted,
-            Field::Rejected,
-            Field::Active,
-            Field::Completed,
-            Field::Withdrawn,
-        ]
-        .iter()
-        .map(|f| big.get(*f))
-        .sum();
-        big.0[Field::AttendanceMarks.index()] = big.get(Field::AttendancePresent) + 50;
+        // Each whole is its parts (the lines suppression keeps), marks also
+        // the absent ones.
+        for g in &crate::report::lines::GROUPS {
+            big.0[g.whole.index()] = g.parts.iter().map(|f| big.get(*f)).sum();
+        }
+        big.0[Field::AttendanceMarks.index()] += 50;
         let rows = [row, big];
         let (shown, total) = suppress_rows(&rows, &sum(&rows));
         (shown[0].clone(), total)
