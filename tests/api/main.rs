@@ -30,6 +30,7 @@ mod revocation;
 mod schema;
 mod seasons;
 mod skills;
+mod snapshot;
 mod staff;
 mod ticket_race;
 mod tickets;

@@ -101,6 +101,17 @@ impl Db {
         Ok(TenantTx::new(tx, *scope))
     }
 
+    /// Opens a read-only transaction scoped to one city whose every
+    /// statement reads the same snapshot (repeatable read): a GraphQL
+    /// query's resolvers and loaders share one, so the fields of a response
+    /// agree with each other. Begin and scope go in one round trip.
+    pub async fn tenant_snapshot(&self, scope: &CityScope) -> Result<TenantTx> {
+        let begin = tenant_begin(scope, "begin isolation level repeatable read read only");
+        let tx = self.pool.begin_with(sqlx::AssertSqlSafe(begin)).await?;
+        self.tenant_txs.fetch_add(1, Ordering::Relaxed);
+        Ok(TenantTx::new(tx, *scope))
+    }
+
     /// Opens a read-only transaction scoped to one city, for long reads
     /// (exports): the database refuses any write in it, and the one
     /// snapshot makes a streamed export consistent from first row to last.

@@ -1,6 +1,6 @@
 //! Plumbing every resolver shares and no feature owns: errors as clients see
 //! them, the request context, arguments and pages, running in a city (audit,
-//! commit, live signal), loaders, limits and rate limits, public caches. The
+//! commit, live signal), the query's shared snapshot, loaders, limits and rate limits, public caches. The
 //! rule: nothing here imports a feature module; features import from here.
 
 pub mod args;
@@ -16,6 +16,7 @@ pub mod pages;
 pub mod public_city;
 pub mod request;
 pub mod run;
+pub mod snapshot;
 pub mod throttle;
 
 pub use args::{Valid, bad_input, first_problem, parse_id, parse_opt_id};

@@ -5,17 +5,19 @@ use super::error::ErrorCode;
 use async_graphql::Error;
 use soi_core::{CityScope, Principal, Role};
 
-/// Puts the context, and for a signed-in city user the request's
-/// DataLoaders, into a GraphQL request.
+/// Puts the context, the request's shared snapshot (see [`super::snapshot`])
+/// and, for a signed-in city user, its DataLoaders into a GraphQL request.
 pub fn prepare(
     request: async_graphql::Request,
     ctx: RequestCtx,
     db: &soi_db::Db,
 ) -> async_graphql::Request {
     let scope = ctx.principal().and_then(Principal::city_scope);
-    let request = request.data(ctx);
+    let snapshot = super::snapshot::Snapshot::new(db);
+    let request_id = ctx.request_id().to_owned();
+    let request = request.data(ctx).data(snapshot.clone());
     match scope {
-        Some(scope) => request.data(super::loaders::for_request(db, scope)),
+        Some(scope) => request.data(super::loaders::for_request(scope, snapshot, request_id)),
         None => request,
     }
 }

@@ -6,16 +6,18 @@
 //! root mutation is written in the same transaction, the transaction is
 //! committed, and after the commit the live signal is sent, all in
 //! [`in_scope`], so no resolver can forget one. Keeping every transaction
-//! behind these functions is also what lets a request later share one
-//! transaction among its resolvers.
+//! behind these functions is also what lets a query share one transaction
+//! among its resolvers and loaders ([`super::snapshot`]).
 
 use super::audit_trail;
 use super::error::db_error;
 use super::live;
 use super::request::RequestCtx;
+use super::snapshot::Snapshot;
 use async_graphql::{Context, Result};
 use soi_core::{CityScope, Principal, Role};
 use soi_db::{Db, NationalTx, TenantTx};
+use std::sync::Arc;
 
 /// Runs `body` in a tenant transaction of the signed-in user's city, if
 /// their role is one of `roles` (`UNAUTHENTICATED`, `FORBIDDEN` otherwise),
@@ -62,21 +64,30 @@ pub async fn check_first<T>(
     transact(ctx, &scope, body).await
 }
 
-/// [`tenant_tx`] with the request's pool, named for the request (the use
-/// cases' traces carry its id), and its errors for the client.
+/// A query's work runs in the request's shared snapshot (see
+/// [`super::snapshot`]); a mutation's in a [`tenant_tx`] of its own. Either
+/// is named for the request (the use cases' traces carry its id), and its
+/// errors are turned into the client's.
 async fn transact<T>(
     ctx: &Context<'_>,
     scope: &CityScope,
     body: impl AsyncFnOnce(&mut TenantTx) -> soi_db::Result<T>,
 ) -> Result<T> {
-    let db = ctx.data::<Db>()?;
     let req = ctx.data::<RequestCtx>()?;
-    tenant_tx(db, scope, async |tx| {
-        tx.set_request_id(req.request_id());
-        body(tx).await
-    })
-    .await
-    .map_err(|e| db_error(e, req.request_id()))
+    // Operations over the WebSocket carry the connection's data only, which
+    // no snapshot may be shared through: each runs in its own transaction.
+    let snapshot = ctx.data_opt::<Arc<Snapshot>>().filter(|s| s.arm(ctx));
+    let out = match snapshot {
+        Some(snapshot) => snapshot.run(scope, req.request_id(), body).await,
+        None => {
+            tenant_tx(ctx.data::<Db>()?, scope, async |tx| {
+                tx.set_request_id(req.request_id());
+                body(tx).await
+            })
+            .await
+        }
+    };
+    out.map_err(|e| db_error(e, req.request_id()))
 }
 
 /// Runs `body` in a transaction with no city (national tables: cities,

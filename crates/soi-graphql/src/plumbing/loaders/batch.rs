@@ -1,26 +1,35 @@
-//! The loader itself: one batch of keys of a kind, read in its own tenant
-//! transaction of the request's city (the scope comes from the verified
-//! token). The key types and their batches are in `program` and `events`.
+//! The loader itself: one batch of keys of a kind, read in the request's
+//! tenant transaction of its city (the scope comes from the verified token):
+//! a query's shared snapshot, or for a mutation's answer a transaction of
+//! the batch's own. The key types and their batches are in `program` and
+//! `events`.
 
 use crate::plumbing::run::tenant_tx;
+use crate::plumbing::snapshot::Snapshot;
 use async_graphql::dataloader::DataLoader;
 use soi_core::CityScope;
-use soi_db::{Db, TenantTx};
+use soi_db::TenantTx;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Arc;
 
 pub struct CityLoader {
-    db: Db,
     scope: CityScope,
+    snapshot: Arc<Snapshot>,
+    request_id: String,
 }
 
 /// The loaders of one request, for a signed-in city user.
-pub fn for_request(db: &Db, scope: CityScope) -> DataLoader<CityLoader> {
+pub fn for_request(
+    scope: CityScope,
+    snapshot: Arc<Snapshot>,
+    request_id: String,
+) -> DataLoader<CityLoader> {
     DataLoader::new(
         CityLoader {
-            db: db.clone(),
             scope,
+            snapshot,
+            request_id,
         },
         tokio::spawn,
     )
@@ -30,14 +39,22 @@ pub fn for_request(db: &Db, scope: CityScope) -> DataLoader<CityLoader> {
 pub type LoadError = Arc<soi_db::Error>;
 
 impl CityLoader {
-    /// Runs one batch in its own tenant transaction of the request's city.
+    /// Runs one batch in the query's snapshot, or (in a mutation's answer)
+    /// in its own tenant transaction of the request's city.
     pub async fn batch<T>(
         &self,
         body: impl AsyncFnOnce(&mut TenantTx) -> soi_db::Result<T>,
     ) -> Result<T, LoadError> {
-        tenant_tx(&self.db, &self.scope, body)
+        let out = if self.snapshot.armed() {
+            self.snapshot.run(&self.scope, &self.request_id, body).await
+        } else {
+            tenant_tx(self.snapshot.db(), &self.scope, async |tx| {
+                tx.set_request_id(&self.request_id);
+                body(tx).await
+            })
             .await
-            .map_err(Arc::new)
+        };
+        out.map_err(Arc::new)
     }
 }
 

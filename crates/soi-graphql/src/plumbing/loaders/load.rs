@@ -4,11 +4,13 @@
 use super::batch::{CityLoader, LoadError, clone_error};
 use crate::plumbing::error::db_error;
 use crate::plumbing::request::RequestCtx;
+use crate::plumbing::snapshot::Snapshot;
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{Context, Result};
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
+use std::sync::Arc;
 
 /// What `K` loads.
 pub type Loaded<K> = <CityLoader as Loader<K>>::Value;
@@ -42,8 +44,10 @@ pub trait Load {
         CityLoader: Loader<K, Error = LoadError>;
 }
 
-/// The request's loaders, and its context for errors.
+/// The request's loaders, and its context for errors. Arms the query's
+/// snapshot first: the loaders' batches cannot see the operation themselves.
 fn parts<'a>(ctx: &'a Context<'_>) -> Result<(&'a DataLoader<CityLoader>, &'a RequestCtx)> {
+    ctx.data::<Arc<Snapshot>>()?.arm(ctx);
     Ok((
         ctx.data::<DataLoader<CityLoader>>()?,
         ctx.data::<RequestCtx>()?,
