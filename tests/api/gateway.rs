@@ -133,7 +133,7 @@ async fn http_rules_are_kept() {
 }
 
 #[tokio::test]
-async fn a_ten_megabyte_body_is_refused() {
+async fn a_ten_megabyte_body_is_refused_and_its_connection_closed() {
     let t = TestDb::new().await;
     let app = TestApp::spawn(&t).await;
     let padding = "x".repeat(10 << 20);
@@ -148,6 +148,8 @@ async fn a_ten_megabyte_body_is_refused() {
         .await
         .expect("post");
     assert_eq!(r.status(), 413);
+    // The unread rest of the body cannot be taken for a next request.
+    assert_eq!(r.headers()["connection"], "close");
 }
 
 #[tokio::test]

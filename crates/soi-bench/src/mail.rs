@@ -29,12 +29,18 @@ pub struct Args {
     /// Emails enqueued per transaction.
     #[arg(long, default_value_t = 1)]
     per_tx: usize,
-    /// The worker's batch (`SOI_MAIL_BATCH`).
-    #[arg(long, default_value_t = 20)]
+    /// The worker's batch (`SOI_MAIL_BATCH`); the shipped default unless given.
+    #[arg(long, default_value_t = shipped().batch)]
     batch: u32,
-    /// The worker's sends at once (`SOI_MAIL_CONCURRENCY`).
-    #[arg(long, default_value_t = 4)]
+    /// The worker's sends at once (`SOI_MAIL_CONCURRENCY`); the shipped
+    /// default unless given.
+    #[arg(long, default_value_t = shipped().concurrency)]
     concurrency: u32,
+}
+
+/// The worker's settings as `soi worker` ships them.
+fn shipped() -> soi_mail::WorkerConfig {
+    WorkerConfig::new("smtp://127.0.0.1:25".to_owned().into())
 }
 
 pub async fn run(args: Args) -> Result<()> {

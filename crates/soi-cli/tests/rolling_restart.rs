@@ -362,3 +362,69 @@ async fn a_second_signal_stops_a_draining_gateway_at_once() {
     let exit = g.process.exit(WAIT).await;
     assert_eq!(exit.code(), Some(1), "{exit:?}");
 }
+
+/// `soi serve` with the mail worker inside (`SOI_WORKER_IN_SERVE`), stopped
+/// by SIGTERM while it sends: the sends in flight finish and are recorded,
+/// the claimed rest is handed back, and the next gateway sends it; each
+/// email arrives once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_with_the_worker_inside_finishes_its_sends_when_stopped() {
+    let t = TestDb::new().await;
+    t.seed_demo(1).await;
+    let sink = Sink::shared();
+    let mut env: Vec<(&str, &str)> = GATEWAY.iter().chain(WORKER).copied().collect();
+    let smtp = sink.url();
+    env.extend([
+        ("SOI_WORKER_IN_SERVE", "true"),
+        ("SMTP_URL", smtp.as_str()),
+        ("SOI_MAIL_SWEEP_SECS", "1"),
+    ]);
+    let mut a = serve(&t, "gateway A", &env).await;
+    // As in the rolling restart: four slow messages in one batch, two in
+    // flight when the stop comes, two not started.
+    let slow_to: Vec<String> = (0..4).map(|_| address("slow2")).collect();
+    enqueue(&t.db().await, t.city("astana").await.id, &slow_to).await;
+    let deadline = Instant::now() + WAIT;
+    while outbox(&t, &slow_to).await.iter().any(|r| r.3.is_none()) {
+        assert!(Instant::now() < deadline, "gateway A never claimed them");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    a.process.signal("TERM");
+    let exit = a.process.exit(WAIT).await;
+    assert_eq!(exit.code(), Some(0), "gateway A: {exit:?}");
+    let after_stop = outbox(&t, &slow_to).await;
+    assert!(
+        after_stop.iter().all(|r| r.2 == "sent" || r.3.is_none()),
+        "a claim outlived its gateway: {after_stop:?}"
+    );
+    assert!(
+        after_stop.iter().any(|r| r.2 == "sent"),
+        "the sends in flight were cut: {after_stop:?}"
+    );
+
+    let mut b = serve(&t, "gateway B", &env).await;
+    let deadline = Instant::now() + WAIT;
+    let rows = loop {
+        let rows = outbox(&t, &slow_to).await;
+        if rows.iter().all(|r| r.2 == "sent") {
+            break rows;
+        }
+        assert!(Instant::now() < deadline, "unsent: {rows:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    b.process.signal("TERM");
+    assert_eq!(b.process.exit(WAIT).await.code(), Some(0), "gateway B");
+    for (id, email, _, _) in &rows {
+        let got: Vec<String> = sink
+            .received(email)
+            .into_iter()
+            .map(|m| m.message_id)
+            .collect();
+        assert_eq!(
+            got,
+            vec![format!("<{id}@soi.kz>")],
+            "{email}: lost or doubled"
+        );
+    }
+}

@@ -10,6 +10,7 @@ pub mod mailer;
 pub mod qr;
 pub mod scheduler;
 pub mod sessions;
+mod smtp_pool;
 pub mod templates;
 pub mod unsubscribe;
 pub mod worker;

@@ -1,15 +1,18 @@
-//! Sending one rendered email over a pooled SMTP transport (lettre), and
-//! telling a failure worth retrying from one that is final.
+//! Sending one rendered email over pooled SMTP sessions, and telling a
+//! failure worth retrying from one that is final.
 
+use crate::smtp_pool::{Security, Server, SmtpPool};
 use crate::templates::Rendered;
 use anyhow::{Context, Result};
+use lettre::Message;
 use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
-use lettre::transport::smtp::PoolConfig;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::TlsParameters;
 use lettre::transport::smtp::extension::ClientId;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::{ExposeSecret, SecretString};
 use soi_core::EmailId;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Why a message was not accepted.
@@ -24,7 +27,7 @@ pub struct SendError {
 /// The SMTP side of the worker: a pooled transport and the sender.
 #[derive(Clone)]
 pub struct Mailer {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    pool: Arc<SmtpPool>,
     from: Mailbox,
     domain: String,
 }
@@ -43,15 +46,9 @@ impl Mailer {
             .parse()
             .with_context(|| format!("SOI_MAIL_FROM is not a mail address: '{from}'"))?;
         let domain = from.email.domain().to_owned();
-        // lettre's error could quote the URL, password included: keep our words.
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url.expose_secret())
-            .map_err(|_| anyhow::anyhow!("SMTP_URL is not a valid smtp:// or smtps:// URL"))?
-            .hello_name(ClientId::Domain(domain.clone()))
-            .timeout(Some(timeout))
-            .pool_config(PoolConfig::new().max_size(connections.max(1)))
-            .build();
+        let server = server(smtp_url, ClientId::Domain(domain.clone()), timeout)?;
         Ok(Self {
-            transport,
+            pool: Arc::new(SmtpPool::new(server, connections)),
             from,
             domain,
         })
@@ -101,22 +98,61 @@ impl Mailer {
                 permanent: true,
                 detail: format!("cannot build the message: {e}"),
             })?;
-        match self.transport.send(message).await {
-            Ok(answer) => Ok(format!(
-                "{} {}",
-                answer.code(),
-                answer.message().collect::<Vec<_>>().join(" ")
-            )),
-            Err(e) => Err(SendError {
-                permanent: e.is_permanent(),
-                detail: chain(&e),
-            }),
-        }
+        let answer = self
+            .pool
+            .send(message.envelope(), &message.formatted())
+            .await?;
+        Ok(format!(
+            "{} {}",
+            answer.code(),
+            answer.message().collect::<Vec<_>>().join(" ")
+        ))
     }
 }
 
+/// Reads `SMTP_URL` as lettre does: `smtp://` (port 25) plain, with
+/// `?tls=required` or `?tls=opportunistic` STARTTLS (port 587), `smtps://`
+/// TLS (port 465), `user:password@` percent-encoded. Errors never quote the
+/// URL, which may hold the password.
+fn server(smtp_url: &SecretString, hello: ClientId, timeout: Duration) -> Result<Server> {
+    let invalid = || anyhow::anyhow!("SMTP_URL is not a valid smtp:// or smtps:// URL");
+    let url = url::Url::parse(smtp_url.expose_secret()).map_err(|_| invalid())?;
+    let host = url.host_str().ok_or_else(invalid)?.to_owned();
+    let tls_mode = url
+        .query_pairs()
+        .find(|(k, _)| k == "tls")
+        .map(|(_, v)| v.into_owned());
+    let tls = || {
+        TlsParameters::new(host.clone())
+            .map_err(|_| anyhow::anyhow!("SMTP_URL: cannot set up TLS for its host"))
+    };
+    let (port, security) = match (url.scheme(), tls_mode.as_deref()) {
+        ("smtp", None) => (25, Security::Plain),
+        ("smtp", Some("required")) => (587, Security::StartTls(tls()?)),
+        ("smtp", Some("opportunistic")) => (587, Security::Opportunistic(tls()?)),
+        ("smtps", _) => (465, Security::Implicit(tls()?)),
+        _ => return Err(invalid()),
+    };
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let credentials = url
+        .password()
+        .map(|password| Credentials::new(decode(url.username()), decode(password)));
+    Ok(Server {
+        port: url.port().unwrap_or(port),
+        host,
+        security,
+        credentials,
+        hello,
+        timeout,
+    })
+}
+
 /// An error and its causes on one line.
-fn chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {

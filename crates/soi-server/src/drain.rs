@@ -89,9 +89,15 @@ impl Drain {
 
 /// While draining, every response but a protocol switch carries
 /// `Connection: close`: the client opens its next connection afresh, and a
-/// balancer sends that one to a gateway that is ready.
+/// balancer sends that one to a gateway that is ready. A 408 or 413 always
+/// does: the rest of that request's body was never read, so the connection
+/// cannot carry another request.
 pub(crate) async fn close_connections(State(drain): State<Drain>, mut res: Response) -> Response {
-    if drain.is_draining() && res.status() != StatusCode::SWITCHING_PROTOCOLS {
+    let unread_body = matches!(
+        res.status(),
+        StatusCode::REQUEST_TIMEOUT | StatusCode::PAYLOAD_TOO_LARGE
+    );
+    if unread_body || (drain.is_draining() && res.status() != StatusCode::SWITCHING_PROTOCOLS) {
         res.headers_mut()
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }

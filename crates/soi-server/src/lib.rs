@@ -138,14 +138,15 @@ pub(crate) fn router(state: AppState) -> Router {
             get(unsubscribe::show).post(unsubscribe::confirm),
         )
         .with_state(state)
-        .layer(axum::middleware::map_response_with_state(
-            drain,
-            drain::close_connections,
-        ))
         .layer(RequestBodyLimitLayer::new(limits.body_bytes))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             limits.timeout,
+        ))
+        // Outside the two above, so their 408 and 413 close the connection too.
+        .layer(axum::middleware::map_response_with_state(
+            drain,
+            drain::close_connections,
         ))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = request_id::of(req.headers());
