@@ -6,6 +6,7 @@ mod applications;
 mod attendance;
 mod audit;
 mod auth;
+mod city_usage;
 mod coaches;
 mod cross_city;
 mod events;

@@ -13,6 +13,7 @@ pub mod io;
 pub mod locks;
 pub mod mail;
 pub mod notices;
+pub mod otlp;
 pub mod pg_cluster;
 pub mod plans;
 pub mod redis_child;

@@ -19,7 +19,7 @@ use soi_seed::scale::ScaleSpec;
     version,
     about = "Students on Ice platform: operate the database, cities and data"
 )]
-struct Cli {
+pub struct Cli {
     #[command(subcommand)]
     command: Command,
 }
@@ -167,8 +167,20 @@ impl Command {
     }
 }
 
+impl Cli {
+    /// Where this command's traces go: the gateway's and the worker's to
+    /// the configured collector; other commands trace nothing.
+    pub fn traces(&self) -> soi_telemetry::TraceSettings {
+        match &self.command {
+            Command::Serve(c) => c.telemetry.traces("soi-gateway"),
+            Command::Worker(c) => c.telemetry.traces("soi-worker"),
+            _ => soi_telemetry::TraceSettings::off("soi"),
+        }
+    }
+}
+
 /// The command line and the environment; a refused setting is one line.
-fn parse() -> Result<Cli> {
+pub fn parse() -> Result<Cli> {
     let cmd = crate::config::blank_env_is_unset(Cli::command());
     let matches = cmd
         .clone()
@@ -177,8 +189,7 @@ fn parse() -> Result<Cli> {
     Cli::from_arg_matches(&matches).map_err(|e| crate::config::one_line(&cmd, e))
 }
 
-pub async fn run() -> Result<()> {
-    let cli = parse()?;
+pub async fn run(cli: Cli) -> Result<()> {
     if let Some(config) = cli.command.config() {
         config.validate()?;
     }

@@ -14,7 +14,20 @@ mod worker;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    init_tracing();
+    let cli = match cli::parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let traces = match init_tracing(&cli.traces()) {
+        Ok(traces) => traces,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -25,7 +38,16 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(cli::run()) {
+    let outcome = runtime.block_on(cli::run(cli));
+    drop(runtime);
+    // After the runtime: the spans of the drain are finished by now, and
+    // the exporter's last send blocks this thread, not a runtime's.
+    if let Some(traces) = traces
+        && let Err(e) = traces.shutdown()
+    {
+        eprintln!("warning: {e:#}");
+    }
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // `{:#}` prints the whole cause chain on one line.
@@ -37,16 +59,32 @@ fn main() -> ExitCode {
 
 /// Logs to stderr: human-readable by default, JSON with `SOI_LOG_FORMAT=json`;
 /// the level from `RUST_LOG` (default: warnings, and info from our crates).
-fn init_tracing() {
-    use tracing_subscriber::EnvFilter;
+/// Traces go to the collector when one is configured (their own filter: the
+/// log level does not thin them).
+fn init_tracing(
+    settings: &soi_telemetry::TraceSettings,
+) -> anyhow::Result<Option<soi_telemetry::Traces>> {
+    use tracing_subscriber::prelude::*;
+    use tracing_subscriber::{EnvFilter, fmt};
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn,soi=info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if std::env::var("SOI_LOG_FORMAT").is_ok_and(|f| f == "json") {
-        builder.json().init();
+    let logs = if std::env::var("SOI_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        fmt::layer()
+            .json()
+            .with_writer(std::io::stderr)
+            .with_filter(filter)
+            .boxed()
     } else {
-        builder.with_target(false).init();
-    }
+        fmt::layer()
+            .with_target(false)
+            .with_writer(std::io::stderr)
+            .with_filter(filter)
+            .boxed()
+    };
+    let traces = soi_telemetry::Traces::start(settings)?;
+    tracing_subscriber::registry()
+        .with(logs)
+        .with(traces.as_ref().map(|t| t.layer()))
+        .init();
+    Ok(traces)
 }

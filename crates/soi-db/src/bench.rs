@@ -19,7 +19,7 @@ pub async fn tenant_read(db: &Db, scope: &CityScope, id: EnrollmentId) -> Result
 /// Begin + the same read (same SQL, explicit city) + commit, as the owner.
 pub async fn owner_read(sys: &SystemDb, city: CityId, id: EnrollmentId) -> Result<()> {
     let mut tx = sys.pool().begin().await?;
-    enrollments::get_on(&mut tx, city.as_uuid(), id).await?;
+    enrollments::get_on(&mut *tx, city.as_uuid(), id).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -45,5 +45,6 @@ pub mod tickets;
 
 pub use conn::{
     Db, DbConfig, Error, Launched, MailTx, Mailbox, NationalRead, NationalTx, Page,
-    PrivilegedLogin, ReportTx, Result, SystemDb, SystemTx, TenantTx, admin,
+    PrivilegedLogin, ReportTx, Result, SystemDb, SystemTx, TenantTx, TracedConn, UsageFigures,
+    admin,
 };

@@ -9,6 +9,8 @@
 mod apq;
 pub mod auth;
 pub mod background;
+mod city_names;
+pub mod city_usage;
 mod confirm_application;
 mod drain;
 mod exports;
@@ -83,6 +85,8 @@ pub struct AppState {
     pub trusted_proxies: TrustedProxies,
     /// Whether the gateway is stopping (readiness, connections, sockets).
     pub(crate) drain: drain::Drain,
+    /// City slugs by id, for spans and per-city metrics.
+    pub(crate) city_names: city_names::CityNames,
 }
 
 impl AppState {

@@ -54,6 +54,8 @@ struct Inner {
 #[derive(Clone, Default)]
 pub struct Metrics {
     inner: Arc<Mutex<Inner>>,
+    /// Requests by city and kind (see [`crate::city_usage`]).
+    pub(crate) cities: crate::city_usage::CityRequests,
 }
 
 impl Metrics {
@@ -242,6 +244,16 @@ pub async fn render(
         "soi_db_pool_connections{{state=\"busy\"}} {}",
         (size as usize).saturating_sub(idle)
     );
+    // After the outbox count, whose reads in each city count to that city:
+    // a scrape then shows its own work, and the next one (within
+    // OUTBOX_EVERY) adds none.
+    crate::city_usage::render(
+        &mut out,
+        &state.metrics.cities,
+        &state.db,
+        &state.city_names,
+    )
+    .await;
     // Read last, so the outbox count's own transactions are in this value,
     // not the next scrape's: two scrapes around a request differ by exactly
     // what the request (and anything running beside it) began.

@@ -198,6 +198,7 @@ impl App {
             web: crate::web::WebDir::new(settings.web_dir),
             trusted_proxies: settings.trusted_proxies,
             drain: crate::drain::Drain::default(),
+            city_names: Default::default(),
         };
         let listener = TcpListener::bind(settings.listen)
             .await

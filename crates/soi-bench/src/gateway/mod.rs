@@ -33,6 +33,7 @@ use std::time::{Duration, Instant};
 mod server;
 mod statements;
 mod tools;
+mod traces;
 
 use server::*;
 use statements::*;
@@ -71,6 +72,10 @@ pub struct Args {
     /// `pg_current_logfile()`, else Debian's `/var/log/postgresql/postgresql-<major>-main.log`.
     #[arg(long)]
     pg_log: Option<String>,
+    /// Trace every request, exporting the spans over OTLP/HTTP to a
+    /// collector in this process (see `traces.rs`); off: no subscriber.
+    #[arg(long)]
+    traces: bool,
 }
 
 struct Shape {
@@ -108,7 +113,7 @@ pub async fn run(args: Args) -> Result<()> {
         }
     }
     println!(
-        "# soi-bench gateway-load --cities {} --participants {} --sessions {} --city {} --connections {} --duration {} --warmup {} --pool {}",
+        "# soi-bench gateway-load --cities {} --participants {} --sessions {} --city {} --connections {} --duration {} --warmup {} --pool {}{}",
         args.cities,
         args.participants,
         args.sessions,
@@ -116,12 +121,21 @@ pub async fn run(args: Args) -> Result<()> {
         args.connections,
         args.duration,
         args.warmup,
-        args.pool
+        args.pool,
+        if args.traces { " --traces" } else { "" }
     );
+    let sink = if args.traces {
+        Some(traces::TraceSink::start().await?)
+    } else {
+        None
+    };
     let dir = std::env::temp_dir().join(format!("soi-bench-gateway-{}", std::process::id()));
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let outcome = Scratch::with(DB_NAME, async |s| measure(s, &args, &dir).await).await;
     let _ = std::fs::remove_dir_all(&dir);
+    if let Some(sink) = sink {
+        println!("{}", sink.finish().await?);
+    }
     outcome
 }
 

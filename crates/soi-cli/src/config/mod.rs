@@ -8,9 +8,11 @@
 mod args;
 mod parse;
 mod show;
+mod telemetry;
 
 pub use args::{AuthArgs, DatabaseArgs, LimitsArgs, MailArgs, PrivacyArgs, RedisArgs, ServerArgs};
 pub use parse::{blank_env_is_unset, one_line};
+pub use telemetry::TelemetryArgs;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -34,6 +36,8 @@ pub struct Config {
     pub limits: LimitsArgs,
     #[command(flatten)]
     pub server: ServerArgs,
+    #[command(flatten)]
+    pub telemetry: TelemetryArgs,
 }
 
 /// `Some` when set, refused when shorter than `min`.

@@ -60,6 +60,18 @@ impl std::fmt::Display for Config {
             without_credentials(&self.mail.smtp_url)
         )?;
         writeln!(f, "SOI_LISTEN                   {}", self.server.listen)?;
+        writeln!(
+            f,
+            "SOI_OTEL_ENDPOINT            {}",
+            self.telemetry
+                .endpoint()
+                .map_or_else(|| "(off)".to_owned(), without_credentials)
+        )?;
+        writeln!(
+            f,
+            "SOI_OTEL_SAMPLE_RATIO        {}",
+            self.telemetry.otel_sample_ratio
+        )?;
         let stop = self.shutdown();
         writeln!(
             f,

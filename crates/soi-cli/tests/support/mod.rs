@@ -17,7 +17,10 @@ pub fn soi_command(url: &str) -> Command {
         .env_remove("SOI_OWNER_DATABASE_URL")
         .env("SOI_PUBLIC_URL", "https://soi.example")
         .env("RUST_LOG", "error")
-        .env_remove("SOI_JWT_SECRET");
+        .env_remove("SOI_JWT_SECRET")
+        // no traces unless a test asks for them
+        .env_remove("SOI_OTEL_ENDPOINT")
+        .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT");
     cmd
 }
 

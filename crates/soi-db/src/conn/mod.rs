@@ -11,6 +11,8 @@ mod pool;
 mod report_tx;
 mod system;
 mod tenant;
+mod traced;
+mod usage;
 
 pub(crate) use config::describe;
 pub use config::{DbConfig, PrivilegedLogin};
@@ -22,3 +24,5 @@ pub use report_tx::ReportTx;
 pub use system::{Launched, SystemDb, SystemTx, admin};
 pub(crate) use tenant::PublicRow;
 pub use tenant::{MailTx, Mailbox, NationalRead, NationalTx, TenantTx};
+pub use traced::TracedConn;
+pub use usage::UsageFigures;

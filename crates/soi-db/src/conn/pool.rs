@@ -7,8 +7,10 @@ use super::config::{DbConfig, PrivilegedLogin, describe};
 use super::error::{Error, Result};
 use super::report_tx::ReportTx;
 use super::tenant::{NationalTx, TenantTx};
+use super::traced::{Operation, Probe, TracedConn};
+use super::usage::{Usage, UsageFigures};
 use crate::reports::memo::Medians;
-use soi_core::CityScope;
+use soi_core::{CityId, CityScope};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{Connection, Executor, Row};
 use std::sync::Arc;
@@ -23,6 +25,8 @@ pub struct Db {
     tenant_txs: Arc<AtomicU64>,
     /// National medians by version, shared by this handle's clones.
     medians: Medians,
+    /// What each city's transactions cost the database, for metrics.
+    usage: Usage,
 }
 
 impl std::fmt::Debug for Db {
@@ -85,6 +89,7 @@ impl Db {
             pool,
             tenant_txs: Arc::default(),
             medians: Default::default(),
+            usage: Usage::default(),
         })
     }
 
@@ -95,10 +100,30 @@ impl Db {
     /// narrow coaches and participants. BEGIN and the settings go in one round
     /// trip.
     pub async fn tenant(&self, scope: &CityScope) -> Result<TenantTx> {
-        let begin = tenant_begin(scope, "begin");
-        let tx = self.pool.begin_with(sqlx::AssertSqlSafe(begin)).await?;
+        self.begin_tenant(scope, "begin").await
+    }
+
+    /// BEGIN with the scope's settings, timed and traced as the first
+    /// statement of the city's transaction (the wait for a pooled
+    /// connection included).
+    async fn begin_tenant(&self, scope: &CityScope, begin: &str) -> Result<TenantTx> {
+        let usage = self.usage.of(scope.city());
+        let span = tracing::debug_span!(
+            "db.transaction",
+            otel.kind = "client",
+            db.system = "postgresql",
+            soi.city_id = %scope.city().as_uuid(),
+        );
+        let probe = Probe::start(Some(usage.clone()), &span, Operation::Begin);
+        let begin = tenant_begin(scope, begin);
+        let tx = self.pool.begin_with(sqlx::AssertSqlSafe(begin)).await;
+        probe.finish(0);
+        let tx = tx?;
         self.tenant_txs.fetch_add(1, Ordering::Relaxed);
-        Ok(TenantTx::new(tx, *scope))
+        Ok(TenantTx::new(
+            TracedConn::new(tx, Some(usage), span),
+            *scope,
+        ))
     }
 
     /// Opens a read-only transaction scoped to one city whose every
@@ -122,10 +147,7 @@ impl Db {
         let begin = format!(
             "begin isolation level repeatable read read only; set local statement_timeout = '{EXPORT_STATEMENT_TIMEOUT}'"
         );
-        let begin = tenant_begin(scope, &begin);
-        let tx = self.pool.begin_with(sqlx::AssertSqlSafe(begin)).await?;
-        self.tenant_txs.fetch_add(1, Ordering::Relaxed);
-        Ok(TenantTx::new(tx, *scope))
+        self.begin_tenant(scope, &begin).await
     }
 
     /// The city's change counter (see [`crate::reports::rollups::city_version`]),
@@ -138,7 +160,11 @@ impl Db {
             scope.city().as_uuid()
         );
         self.tenant_txs.fetch_add(1, Ordering::Relaxed);
-        self.last_number(sql).await
+        let usage = self.usage.of(scope.city());
+        let probe = Probe::start(Some(usage), &tracing::Span::none(), Operation::Select);
+        let version = self.last_number(sql).await;
+        probe.finish(0);
+        version
     }
 
     /// A short name of this database, for names kept outside it (the Redis
@@ -161,6 +187,12 @@ impl Db {
         self.tenant_txs.load(Ordering::Relaxed)
     }
 
+    /// What each city's tenant transactions through this handle (and its
+    /// clones) have cost the database so far: counters that only grow.
+    pub fn city_usage(&self) -> Vec<(CityId, UsageFigures)> {
+        self.usage.snapshot()
+    }
+
     pub(crate) fn medians(&self) -> &Medians {
         &self.medians
     }
@@ -172,7 +204,11 @@ impl Db {
             .pool
             .begin_with("begin; select set_config('soi.city_id', '', true)")
             .await?;
-        Ok(NationalTx::new(tx))
+        Ok(NationalTx::new(TracedConn::new(
+            tx,
+            None,
+            tracing::Span::none(),
+        )))
     }
 
     /// Opens a read-only transaction as the national role (`soi_national`):

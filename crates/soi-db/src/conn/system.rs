@@ -130,7 +130,9 @@ impl SystemDb {
             .pool
             .begin_with("begin; select set_config('soi.city_id', '', true)")
             .await?;
-        Ok(SystemTx { tx })
+        Ok(SystemTx {
+            tx: super::traced::TracedConn::new(tx, None, tracing::Span::none()),
+        })
     }
 
     pub async fn close(&self) {
@@ -141,12 +143,12 @@ impl SystemDb {
 /// The owner's transaction ([`SystemDb::begin`]): no city is set, so it
 /// holds national mail; dropped without [`SystemTx::commit`], it rolls back.
 pub struct SystemTx {
-    tx: sqlx::Transaction<'static, sqlx::Postgres>,
+    tx: super::traced::TracedConn,
 }
 
 impl SystemTx {
     pub(crate) fn conn(&mut self) -> &mut sqlx::PgConnection {
-        &mut self.tx
+        self.tx.raw()
     }
 
     pub async fn commit(self) -> Result<()> {
@@ -156,7 +158,7 @@ impl SystemTx {
 }
 
 impl super::tenant::MailTx for SystemTx {
-    fn mail_parts(&mut self) -> (super::tenant::Mailbox, &mut sqlx::PgConnection) {
+    fn mail_parts(&mut self) -> (super::tenant::Mailbox, &mut super::traced::TracedConn) {
         (super::tenant::Mailbox::National, &mut self.tx)
     }
 }

@@ -4,14 +4,14 @@
 //! they touch, so partitions are pruned and RLS is the backstop, not the filter.
 
 use super::error::Result;
+use super::traced::TracedConn;
 use soi_core::{Actor, CityId, CityScope};
-use sqlx::Transaction;
-use sqlx::postgres::{PgConnection, Postgres};
+use sqlx::postgres::PgConnection;
 
 /// A transaction scoped to one city. Dropped without [`TenantTx::commit`], it
 /// rolls back.
 pub struct TenantTx {
-    tx: Transaction<'static, Postgres>,
+    tx: TracedConn,
     scope: CityScope,
     /// The request this work serves, for the use cases' trace fields (the
     /// audit log has its own copy); never personal data.
@@ -19,7 +19,7 @@ pub struct TenantTx {
 }
 
 impl TenantTx {
-    pub(crate) fn new(tx: Transaction<'static, Postgres>, scope: CityScope) -> Self {
+    pub(crate) fn new(tx: TracedConn, scope: CityScope) -> Self {
         Self {
             tx,
             scope,
@@ -52,21 +52,16 @@ impl TenantTx {
         &self.scope
     }
 
-    /// The connection, for repositories in this crate only.
-    pub(crate) fn conn(&mut self) -> &mut PgConnection {
-        &mut self.tx
-    }
-
     /// The city id and connection at once (a query binds the first and runs on
     /// the second).
-    pub(crate) fn parts(&mut self) -> (uuid::Uuid, &mut PgConnection) {
+    pub(crate) fn parts(&mut self) -> (uuid::Uuid, &mut TracedConn) {
         (self.scope.city().as_uuid(), &mut self.tx)
     }
 
     /// The city the database itself holds for this transaction (the setting
     /// `soi.city_id`), for diagnostics and tests.
     pub async fn database_scope(&mut self) -> Result<Option<CityId>> {
-        database_scope(&mut self.tx).await
+        database_scope(self.tx.raw()).await
     }
 
     /// In a public scope, names the one row of a kind the database lets
@@ -85,7 +80,7 @@ impl TenantTx {
         sqlx::query("select set_config($1, $2, true)")
             .bind(setting)
             .bind(value)
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await?;
         Ok(())
     }
@@ -117,21 +112,21 @@ pub(crate) enum PublicRow {
 /// A transaction with no city set: national tables (cities, the skill
 /// catalogue) and aggregates only. City tables return no rows here.
 pub struct NationalTx {
-    tx: Transaction<'static, Postgres>,
+    tx: TracedConn,
 }
 
 impl NationalTx {
-    pub(crate) fn new(tx: Transaction<'static, Postgres>) -> Self {
+    pub(crate) fn new(tx: TracedConn) -> Self {
         Self { tx }
     }
 
     pub(crate) fn conn(&mut self) -> &mut PgConnection {
-        &mut self.tx
+        self.tx.raw()
     }
 
     /// The city setting the database holds here: always `None`.
     pub async fn database_scope(&mut self) -> Result<Option<CityId>> {
-        database_scope(&mut self.tx).await
+        database_scope(self.tx.raw()).await
     }
 
     pub async fn commit(self) -> Result<()> {
@@ -162,9 +157,11 @@ mod sealed {
     impl Sealed for super::super::system::SystemTx {}
 }
 
+/// National reads inside a city's transaction run on the bare connection:
+/// the catalogues they read are nobody's city work.
 impl NationalRead for TenantTx {
     fn national_conn(&mut self) -> &mut PgConnection {
-        self.conn()
+        self.tx.raw()
     }
 }
 
@@ -193,17 +190,17 @@ pub enum Mailbox {
 /// crate's transactions implement it, each for its own mailbox.
 pub trait MailTx: sealed::Sealed {
     #[doc(hidden)]
-    fn mail_parts(&mut self) -> (Mailbox, &mut PgConnection);
+    fn mail_parts(&mut self) -> (Mailbox, &mut TracedConn);
 }
 
 impl MailTx for TenantTx {
-    fn mail_parts(&mut self) -> (Mailbox, &mut PgConnection) {
+    fn mail_parts(&mut self) -> (Mailbox, &mut TracedConn) {
         (Mailbox::City(self.scope.city()), &mut self.tx)
     }
 }
 
 impl MailTx for NationalTx {
-    fn mail_parts(&mut self) -> (Mailbox, &mut PgConnection) {
+    fn mail_parts(&mut self) -> (Mailbox, &mut TracedConn) {
         (Mailbox::National, &mut self.tx)
     }
 }

@@ -118,7 +118,11 @@ pub async fn enqueue(
     // refuses a coach). A repeated key is refused by the unique constraint
     // inside a savepoint, which keeps the caller's transaction usable; a
     // concurrent insert of the same key waits for the first, as before.
-    let mut savepoint = sqlx::Connection::begin(&mut *conn).await?;
+    // (Savepoint statements by hand: the insert stays on the measured
+    // connection, so its row counts as the city's.)
+    sqlx::query("savepoint outbox_enqueue")
+        .execute(&mut *conn)
+        .await?;
     let sql = match city {
         Some(_) => format!(
             "insert into {table} (city_id, id, kind, idempotency_key, recipient_email, language, payload) \
@@ -137,15 +141,19 @@ pub async fn enqueue(
         .bind(recipient)
         .bind(language.code())
         .bind(payload)
-        .execute(&mut *savepoint)
+        .execute(&mut *conn)
         .await;
     match done {
         Ok(_) => {
-            savepoint.commit().await?;
+            sqlx::query("release savepoint outbox_enqueue")
+                .execute(&mut *conn)
+                .await?;
             Ok(true)
         }
         Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23505") => {
-            savepoint.rollback().await?;
+            sqlx::query("rollback to savepoint outbox_enqueue")
+                .execute(&mut *conn)
+                .await?;
             Ok(false)
         }
         Err(e) => Err(e.into()),

@@ -108,8 +108,8 @@ pub async fn get(tx: &mut TenantTx, id: EnrollmentId) -> Result<Enrollment> {
 
 /// The read behind [`get`], on any connection (the benchmark runs it as the
 /// owner too, so both sides run the very same statement).
-pub(crate) async fn get_on(
-    conn: &mut sqlx::PgConnection,
+pub(crate) async fn get_on<'c>(
+    conn: impl sqlx::PgExecutor<'c>,
     city: Uuid,
     id: EnrollmentId,
 ) -> Result<Enrollment> {

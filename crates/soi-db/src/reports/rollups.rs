@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use soi_core::CityId;
 use soi_core::report::{Field, Figures, Grouping, median_of};
 use sqlx::Row;
-use sqlx::postgres::{PgConnection, PgRow};
+use sqlx::postgres::PgRow;
 use uuid::Uuid;
 
 /// The season key of figures that belong to no season.
@@ -189,8 +189,8 @@ fn decode(row: &PgRow) -> Result<ReportRow> {
     })
 }
 
-async fn fetch(
-    conn: &mut PgConnection,
+async fn fetch<'c>(
+    conn: impl sqlx::PgExecutor<'c>,
     q: &ReportQuery,
     city: Option<Uuid>,
 ) -> Result<Vec<ReportRow>> {

@@ -8,9 +8,9 @@
 //! the city's ledger.
 
 use super::OrderStatus;
+use crate::TracedConn;
 use crate::{Error, Result, TenantTx};
 use soi_core::{EventId, OrderId, TicketTypeId};
-use sqlx::PgConnection;
 use uuid::Uuid;
 
 /// Holds released in one go by a reservation; older ones wait for the next
@@ -49,7 +49,7 @@ pub async fn take(tx: &mut TenantTx, (id, name): (TicketTypeId, &str), q: i32) -
 
 /// Locks ticket-type rows in id order, as the UPDATE of `taken` would
 /// (`no key update`: inserts that only reference the type are not blocked).
-async fn lock_types(conn: &mut PgConnection, city: Uuid, mut ids: Vec<Uuid>) -> Result<()> {
+async fn lock_types(conn: &mut TracedConn, city: Uuid, mut ids: Vec<Uuid>) -> Result<()> {
     ids.sort();
     ids.dedup();
     if ids.is_empty() {
@@ -67,7 +67,7 @@ async fn lock_types(conn: &mut PgConnection, city: Uuid, mut ids: Vec<Uuid>) -> 
 /// still `from` to `to` and gives their seats back; `extra` ticket types are
 /// locked with theirs (in one id-ordered pass). Returns the orders moved.
 async fn close(
-    conn: &mut PgConnection,
+    conn: &mut TracedConn,
     city: Uuid,
     ids: &[Uuid],
     (from, to): (OrderStatus, OrderStatus),

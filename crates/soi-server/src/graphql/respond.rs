@@ -27,7 +27,41 @@ pub(super) enum Answer {
     Kept(Vec<u8>),
 }
 
+/// The codes an error may carry (see `ErrorCode`): a span attribute takes
+/// one of these or `OTHER`, never a client's text.
+const CODES: [&str; 7] = [
+    "UNAUTHENTICATED",
+    "FORBIDDEN",
+    "NOT_FOUND",
+    "BAD_USER_INPUT",
+    "CONFLICT",
+    "RATE_LIMITED",
+    "INTERNAL",
+];
+
 impl Answer {
+    /// The first error's `extensions.code`; `None` without errors (a kept
+    /// answer never has any).
+    pub(super) fn error_code(&self) -> Option<&'static str> {
+        let Self::Ran(r) = self else {
+            return None;
+        };
+        let first = r.errors.first()?;
+        let code = first
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .and_then(|v| match v {
+                async_graphql::Value::String(s) => Some(s.as_str()),
+                async_graphql::Value::Enum(e) => Some(e.as_str()),
+                _ => None,
+            });
+        Some(
+            code.and_then(|c| CODES.iter().find(|known| **known == c).copied())
+                .unwrap_or("OTHER"),
+        )
+    }
+
     /// The answer as JSON bytes.
     pub(super) fn into_bytes(self) -> Vec<u8> {
         match self {

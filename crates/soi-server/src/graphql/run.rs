@@ -9,15 +9,75 @@ use super::respond::{
 use crate::AppState;
 use crate::graphql::operation::PERSISTED_QUERY;
 use crate::graphql::requester::request_ctx;
-use async_graphql::parser::types::{ExecutableDocument, Selection};
+use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use soi_graphql::{ErrorCode, RequestCtx, Validated};
 use std::net::IpAddr;
+use tracing::Instrument;
+
+/// Runs one operation in its own span (the requester's city, the
+/// operation's root field and kind, the error code if any: nothing a client
+/// wrote but what the schema bounds) and counts it for the city.
+async fn run_one(state: &AppState, ctx: RequestCtx, request: async_graphql::Request) -> Answer {
+    let city = city_label(state, &ctx).await;
+    let span = tracing::info_span!(
+        "graphql.request",
+        otel.status_code = tracing::field::Empty,
+        soi.city = %city,
+        graphql.operation.name = tracing::field::Empty,
+        graphql.operation.type = tracing::field::Empty,
+        graphql.error.code = tracing::field::Empty,
+    );
+    let (answer, kind) = run_checked(state, ctx, request)
+        .instrument(span.clone())
+        .await;
+    state.metrics.cities.count(&city, kind);
+    if let Some(code) = answer.error_code() {
+        span.record("graphql.error.code", code);
+        span.record("otel.status_code", "ERROR");
+    }
+    answer
+}
+
+/// The city label of a request's span and per-city counters: the slug of
+/// the signed-in user's city (from the verified token), `national`, or
+/// `public` for requests without a token.
+async fn city_label(state: &AppState, ctx: &RequestCtx) -> String {
+    match ctx.principal() {
+        Some(p) => match p.city() {
+            Some(city) => state
+                .city_names
+                .slug(&state.db, city)
+                .await
+                .unwrap_or_else(|| city.as_uuid().to_string()),
+            None => "national".to_owned(),
+        },
+        None => "public".to_owned(),
+    }
+}
+
+/// The kind of the operation `name` of `doc`: query, mutation,
+/// subscription, or unknown when the document does not say.
+fn kind_of(doc: Option<&ExecutableDocument>, name: Option<&str>) -> &'static str {
+    doc.and_then(|doc| soi_graphql::operations_named(doc, name).next())
+        .map_or(UNKNOWN_KIND, |op| match op.node.ty {
+            OperationType::Query => "query",
+            OperationType::Mutation => "mutation",
+            OperationType::Subscription => "subscription",
+        })
+}
+
+const UNKNOWN_KIND: &str = "unknown";
 
 /// Runs one operation; every error leaves with an `extensions.code`. A
-/// national report query may be answered from the response cache.
-async fn run_one(state: &AppState, ctx: RequestCtx, request: async_graphql::Request) -> Answer {
+/// national report query may be answered from the response cache. Returns
+/// the answer and the operation's kind.
+async fn run_checked(
+    state: &AppState,
+    ctx: RequestCtx,
+    request: async_graphql::Request,
+) -> (Answer, &'static str) {
     let started = std::time::Instant::now();
     let city = metric_city(&ctx);
     let (request, pending) = match crate::apq::resolve(state.redis.as_ref(), request).await {
@@ -26,7 +86,7 @@ async fn run_one(state: &AppState, ctx: RequestCtx, request: async_graphql::Requ
             state
                 .metrics
                 .observe(PERSISTED_QUERY, &city, false, started.elapsed());
-            return Answer::Ran(refuse(message, code));
+            return (Answer::Ran(refuse(message, code)), UNKNOWN_KIND);
         }
     };
     // Parsed once for the checks here (the schema parses again to run it).
@@ -34,13 +94,31 @@ async fn run_one(state: &AppState, ctx: RequestCtx, request: async_graphql::Requ
     let operation = state
         .operations
         .label(doc.as_ref(), request.operation_name.as_deref());
+    let kind = kind_of(doc.as_ref(), request.operation_name.as_deref());
+    let span = tracing::Span::current();
+    span.record("graphql.operation.name", operation.as_str());
+    span.record("graphql.operation.type", kind);
+    let answer = run_parsed(state, ctx, request, doc, &operation, pending, started).await;
+    (answer, kind)
+}
+
+async fn run_parsed(
+    state: &AppState,
+    ctx: RequestCtx,
+    request: async_graphql::Request,
+    doc: Option<ExecutableDocument>,
+    operation: &str,
+    pending: Option<crate::apq::Pending>,
+    started: std::time::Instant,
+) -> Answer {
+    let city = metric_city(&ctx);
     let client = ctx.client();
     let request = match precheck(state, &ctx, request, doc.as_ref()) {
         Ok(request) => request,
         Err(refused) => {
             state
                 .metrics
-                .observe(&operation, &city, false, started.elapsed());
+                .observe(operation, &city, false, started.elapsed());
             return Answer::Ran(*refused);
         }
     };
@@ -52,7 +130,7 @@ async fn run_one(state: &AppState, ctx: RequestCtx, request: async_graphql::Requ
         if let Some(body) = slot.get(&state.db).await {
             state
                 .metrics
-                .observe(&operation, &city, true, started.elapsed());
+                .observe(operation, &city, true, started.elapsed());
             // Only answers of this very text that ran without errors are kept.
             if let Some(pending) = pending {
                 crate::apq::keep(state, client, pending).await;
@@ -70,7 +148,7 @@ async fn run_one(state: &AppState, ctx: RequestCtx, request: async_graphql::Requ
     let ok = response.errors.is_empty();
     state
         .metrics
-        .observe(&operation, &city, ok, started.elapsed());
+        .observe(operation, &city, ok, started.elapsed());
     if let Some(pending) = pending
         && validated.passed()
     {

@@ -1,0 +1,43 @@
+//! City slugs by id, for span attributes and metric labels: a verified
+//! token names its city by id, an operator reads slugs. Cities are few and
+//! their slugs never change, so the list is read once and again only when an
+//! unknown id turns up (a city launched since).
+
+use soi_core::CityId;
+use soi_db::Db;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+#[derive(Clone, Default)]
+pub struct CityNames {
+    slugs: Arc<RwLock<HashMap<CityId, String>>>,
+}
+
+impl CityNames {
+    /// The slug of `city`, reading the cities again when it is not known.
+    pub async fn slug(&self, db: &Db, city: CityId) -> Option<String> {
+        if let Some(slug) = self.known(city) {
+            return Some(slug);
+        }
+        if let Err(e) = self.reload(db).await {
+            tracing::warn!(error = %e, "city slugs not read");
+        }
+        self.known(city)
+    }
+
+    /// The slug of `city` if already known (no database read).
+    pub fn known(&self, city: CityId) -> Option<String> {
+        self.slugs.read().ok()?.get(&city).cloned()
+    }
+
+    /// Reads every city's slug.
+    pub async fn reload(&self, db: &Db) -> soi_db::Result<()> {
+        let mut national = db.national().await?;
+        let cities = soi_db::cities::list(&mut national).await?;
+        national.commit().await?;
+        if let Ok(mut slugs) = self.slugs.write() {
+            slugs.extend(cities.into_iter().map(|c| (c.id, c.slug)));
+        }
+        Ok(())
+    }
+}
