@@ -131,10 +131,8 @@ impl Db {
     /// query's resolvers and loaders share one, so the fields of a response
     /// agree with each other. Begin and scope go in one round trip.
     pub async fn tenant_snapshot(&self, scope: &CityScope) -> Result<TenantTx> {
-        let begin = tenant_begin(scope, "begin isolation level repeatable read read only");
-        let tx = self.pool.begin_with(sqlx::AssertSqlSafe(begin)).await?;
-        self.tenant_txs.fetch_add(1, Ordering::Relaxed);
-        Ok(TenantTx::new(tx, *scope))
+        self.begin_tenant(scope, "begin isolation level repeatable read read only")
+            .await
     }
 
     /// Opens a read-only transaction scoped to one city, for long reads
