@@ -76,22 +76,20 @@ function ended(e: unknown): boolean {
   return false;
 }
 
-/** The live totals of the period on screen: each push replaces its totals. */
+/** The live totals of the period on screen: each push replaces its totals;
+ * a session the gateway ended (socket closed with 4401) signs out. */
 function startLive(): void {
   stopLive?.();
-  const token = currentToken();
-  if (!token) return;
+  if (!currentToken()) return;
   const { from, to } = state;
-  stopLive = liveTotals(
-    token,
-    from,
-    to,
-    (totals) => {
+  stopLive = liveTotals(currentToken, from, to, {
+    onTotals: (totals) => {
       if (!state.data || state.from !== from || state.to !== to) return;
       update({ data: { ...state.data, current: { ...state.data.current, totals } } });
     },
-    (live) => update({ live }),
-  );
+    onStatus: (live) => update({ live }),
+    onSessionEnded: () => signOut('signIn.sessionEnded'),
+  });
 }
 
 async function loadNational(): Promise<void> {
@@ -259,7 +257,7 @@ function render(): void {
   } else if (state.role === 'CHAPTER_ADMIN') {
     body = chapterView(state, { setPeriod, setChapterFigure: (f: FigureKey) => update({ chapterFigure: f }), download }, later);
   } else {
-    body = h('p', { class: 'note', 'data-i18n': 'role.notYet' }, t('role.notYet'));
+    body = h('p', { class: 'note', id: 'no-view', role: 'status', 'data-i18n': 'role.notYet' }, t('role.notYet'));
   }
   // Table views stay open across a re-render.
   const open = [...root.querySelectorAll<HTMLDetailsElement>('details[open]')].map((d) => d.id).filter(Boolean);

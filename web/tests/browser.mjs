@@ -101,12 +101,23 @@ async function apiReport(from, to) {
   return { ...r, months: m.rows };
 }
 
-async function signIn(page, email = NATIONAL) {
+async function submitSignIn(page, email) {
   await page.fill('#email', email);
   await page.fill('#password', PASSWORD);
   await page.click('form.sign-in button[type=submit]');
+}
+
+async function signIn(page, email = NATIONAL) {
+  await submitSignIn(page, email);
   await page.waitForSelector('.tile[data-figure="applicants"]', { timeout: TIMEOUT });
 }
+
+/** What a coach or participant reads after signing in, by language. */
+const NO_VIEW = {
+  en: 'This dashboard is for the national alliance and chapter admins; your account has no view here.',
+  ru: 'Эта панель предназначена для национального альянса и администраторов отделений; для вашей учётной записи раздела нет.',
+  kk: 'Бұл панель ұлттық альянс пен бөлімше әкімшілеріне арналған; сіздің тіркелгіңізге бөлім жоқ.',
+};
 
 const ADMIN = 'admin@almaty.soi.test';
 const CHAPTER = `query($from: YearMonth!, $to: YearMonth!) {
@@ -526,6 +537,37 @@ try {
     assert(cityReport.city.slug === 'almaty', cityReport.city.slug);
   });
 
+  for (const [who, email] of [['a coach', 'coach@almaty.soi.test'], ['a participant', 'student@shymkent.soi.test']]) {
+    await check(`${who} signs in to a translated "no view here" message, and no figures are fetched`, async () => {
+      const ctx = await browser.newContext({ locale: 'en-US' });
+      const p = await ctx.newPage();
+      const calls = [];
+      p.on('request', (r) => ['fetch', 'xhr'].includes(r.resourceType()) && calls.push(`${r.url()} ${r.postData() ?? ''}`));
+      const sockets = [];
+      p.on('websocket', (ws) => sockets.push(ws.url()));
+      await p.goto(`${BASE}/`);
+      await p.waitForSelector('form.sign-in', { timeout: TIMEOUT });
+      await submitSignIn(p, email);
+      await p.waitForSelector('#no-view', { timeout: TIMEOUT });
+      for (const lang of ['en', 'ru', 'kk']) {
+        await p.selectOption('#lang', lang);
+        await p.waitForFunction((l) => document.documentElement.lang === l, lang);
+        assert((await p.textContent('#no-view')) === NO_VIEW[lang], `${lang}: ${await p.textContent('#no-view')}`);
+        if (lang !== 'en') await p.screenshot({ path: `${SHOTS}/no-view-${email.split('@')[0]}-${lang}.png` });
+      }
+      for (const sel of ['.tile', '.national', '#chapter-city', '#cities', '#map', '#live-status']) {
+        assert((await p.$(sel)) === null, `${sel} is on the screen of ${email}`);
+      }
+      // The sign-in is the only call: no report, no subscription.
+      assert(calls.length === 1 && calls[0].includes('login('), `calls: ${calls.join(' | ')}`);
+      assert(sockets.length === 0, `sockets: ${sockets.join(', ')}`);
+      assert(await p.isVisible('#sign-out'), 'they can sign out');
+      await p.click('#sign-out');
+      await p.waitForSelector('form.sign-in', { timeout: TIMEOUT });
+      await ctx.close();
+    });
+  }
+
   for (const [locale, lang] of [['kk-KZ', 'kk'], ['ru-RU', 'ru'], ['en-GB', 'en']]) {
     await check(`a new visitor whose browser asks for ${locale} gets ${lang}`, async () => {
       const ctx = await browser.newContext({ locale });
@@ -537,6 +579,35 @@ try {
       assert(got === lang, `got ${got}`);
     });
   }
+  // Last: it changes the national account's password, ending its sessions.
+  await check('a session ended on the server (socket closed 4401) returns the page to sign-in, with no reconnecting', async () => {
+    const ctx = await browser.newContext({ locale: 'en-US' });
+    const p = await ctx.newPage();
+    await p.goto(`${BASE}/`);
+    await p.waitForSelector('form.sign-in', { timeout: TIMEOUT });
+    await signIn(p);
+    await p.waitForSelector('#live-status[data-live="live"]', { timeout: TIMEOUT });
+    const calls = [];
+    p.on('request', (r) => ['fetch', 'xhr'].includes(r.resourceType()) && calls.push(r.url()));
+    const sockets = [];
+    p.on('websocket', (ws) => sockets.push(ws.url()));
+    // A password change ends every other session of the account.
+    await gql(
+      'mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { accessToken } }',
+      { c: PASSWORD, n: 'lantern-ferry-orchard-4417' },
+      await login(NATIONAL),
+    );
+    await p.waitForSelector('form.sign-in', { timeout: TIMEOUT });
+    assert((await p.textContent('form.sign-in [role=alert]')) === 'Your session has ended. Sign in again.', 'the reason is shown');
+    // Only the socket could have told the page: it made no request.
+    assert(calls.length === 0, `requests: ${calls.join(', ')}`);
+    // The token is dropped and nothing reconnects.
+    await p.waitForTimeout(4000);
+    assert(sockets.length === 0, `${sockets.length} sockets opened after the session ended`);
+    assert((await p.$('.tile')) === null, 'no figures left on screen');
+    await p.screenshot({ path: `${SHOTS}/session-ended-en.png` });
+    await ctx.close();
+  });
   await context.close();
 } finally {
   await browser.close();
