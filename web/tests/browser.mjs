@@ -176,6 +176,13 @@ try {
       els.map((el) => ({ key: el.dataset.figure, value: el.dataset.value, text: el.querySelector('.tile-value')?.textContent ?? '' })),
     );
     assert(tiles.length >= 20, `${tiles.length} tiles`);
+    assert(
+      (await page.textContent('#kpi-heading ~ .months-note'))?.startsWith('Tickets sold and checked in count in the month of their show; ticket revenue counts in the month the payment was recorded'),
+      'the tiles say which month tickets and revenue count in',
+    );
+    // The demo's sessions are run (and marked) by their groups' coaches.
+    const coaches = tiles.find((tile) => tile.key === 'activeCoaches');
+    assert(coaches && Number(coaches.value) > 0, `coaches active on the demo: ${coaches?.value}`);
     for (const tile of tiles) {
       if (tile.key === 'citiesActive') {
         assert(Number(tile.value) === api.rows.length, `cities active ${tile.value} vs ${api.rows.length} rows`);
@@ -259,6 +266,39 @@ try {
     await page.focus('#map-chart');
     const label = await page.getAttribute('#map-chart', 'aria-label');
     assert(label?.startsWith('Map of Kazakhstan: Applicants by city'), label);
+    // No name is written over another city's circle or another name.
+    const clashes = await page.$$eval('#map-chart g.map-city', (gs) => {
+      const out = [];
+      const circles = gs.map((g) => [g.dataset.city, g.querySelector('circle').getBoundingClientRect()]);
+      const labels = gs.filter((g) => g.querySelector('text')).map((g) => [g.dataset.city, g.querySelector('text').getBoundingClientRect()]);
+      const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+      for (const [city, box] of labels) {
+        for (const [other, c] of circles) {
+          // The circle's own box corners are outside it: test against the circle.
+          const r = c.width / 2;
+          const cx = c.left + r;
+          const cy = c.top + r;
+          const nx = Math.max(box.left, Math.min(cx, box.right));
+          const ny = Math.max(box.top, Math.min(cy, box.bottom));
+          if (other !== city && (cx - nx) ** 2 + (cy - ny) ** 2 < r * r) out.push(`${city}'s name over ${other}`);
+        }
+        for (const [other, b] of labels) if (other !== city && hit(box, b)) out.push(`${city}'s name over ${other}'s`);
+      }
+      return { out, named: labels.length };
+    });
+    assert(clashes.out.length === 0, clashes.out.join(', '));
+    assert(clashes.named === api.rows.length, `${clashes.named} cities named on the map`);
+    // The arrow keys go from city to city in the table's order, each announced with its figure.
+    for (const [i, [slug]] of rows.entries()) {
+      await page.keyboard.press('ArrowRight');
+      const focused = await page.evaluate(() => [document.activeElement?.getAttribute('data-city'), document.activeElement?.getAttribute('aria-label')]);
+      const shown = await page.textContent(`#map-table tbody tr[data-city="${slug}"] td`);
+      const name = await page.textContent(`#map-table tbody tr[data-city="${slug}"] th`);
+      assert(focused[0] === slug, `arrow ${i + 1}: ${focused[0]} has the keyboard, ${slug} expected`);
+      assert(focused[1] === `${name}, Applicants: ${shown}`, `announced as "${focused[1]}"`);
+    }
+    await page.keyboard.press('Escape');
+    assert((await page.evaluate(() => document.activeElement?.id)) === 'map-chart', 'Escape goes back to the map');
     await page.$eval('#map', (el) => el.scrollIntoView());
     await page.screenshot({ path: `${SHOTS}/map-en.png`, fullPage: true });
   });
@@ -284,7 +324,9 @@ try {
       const shown = months.find(([k]) => k === month);
       assert(shown && shown[1] === String(figures.sessionsHeld), `${month}: ${shown?.[1]} shown, ${figures.sessionsHeld} in the API`);
     }
-    const seasons = await page.$$eval('#drill-seasons tbody tr', (trs) => trs.map((tr) => [tr.dataset.season, tr.querySelector('td')?.dataset.value]));
+    assert(await page.$('#drill-seasons-chart canvas'), 'the seasons chart is drawn');
+    await openTable(page, 'drill-seasons');
+    const seasons = await page.$$eval('#drill-seasons-table tbody tr', (trs) => trs.map((tr) => [tr.dataset.season, tr.querySelector('td')?.dataset.value]));
     assert(seasons.length === s.rows.length, `${seasons.length} seasons shown, ${s.rows.length} in the API`);
     for (const row of s.rows) assert(seasons.some(([id, v]) => id === row.season.id && v === String(row.figures.sessionsHeld)), `season ${row.season.id}`);
     await page.$eval('#drill', (el) => el.scrollIntoView());
@@ -347,7 +389,7 @@ try {
   });
 
   await check('each chart takes the keyboard, is labelled, and Enter opens its table view', async () => {
-    for (const id of ['cities', 'trends', 'drill', 'map']) {
+    for (const id of ['cities', 'trends', 'drill', 'drill-seasons', 'map']) {
       await page.evaluate((i) => {
         const d = document.getElementById(`${i}-table`);
         if (d) d.open = false;
