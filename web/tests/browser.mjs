@@ -151,18 +151,19 @@ try {
   page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
   page.on('pageerror', (e) => problems.push(String(e)));
   const requests = [];
-  page.on('request', (r) => r.url().endsWith('/graphql') && requests.push(r.url()));
+  // GraphQL and the session endpoints (the resume check and the sign-in).
+  page.on('request', (r) => /\/graphql$|\/web\/session/.test(r.url()) && requests.push(r.url()));
   const offOrigin = [];
   page.on('request', (r) => !r.url().startsWith(BASE) && !r.url().startsWith('data:') && offOrigin.push(r.url()));
 
-  await check('a national account signs in and the first view takes at most 3 GraphQL requests', async () => {
+  await check('a national account signs in and the first view takes at most 3 API requests', async () => {
     await page.goto(`${BASE}/`);
     await page.waitForSelector('form.sign-in', { timeout: TIMEOUT });
     await page.screenshot({ path: `${SHOTS}/sign-in-en.png` });
     await signIn(page);
     await page.waitForSelector('#cities-chart canvas', { timeout: TIMEOUT });
-    assert(requests.length <= 3, `${requests.length} GraphQL requests`);
-    console.log(`     the first view made ${requests.length} GraphQL requests`);
+    assert(requests.length <= 3, `${requests.length} API requests: ${requests.join(', ')}`);
+    console.log(`     the first view made ${requests.length} API requests (GraphQL and session)`);
     assert(offOrigin.length === 0, `requests off the gateway: ${offOrigin.join(', ')}`);
     assert(problems.length === 0, `console errors: ${problems.join(' | ')}`);
     await page.screenshot({ path: `${SHOTS}/national-en.png`, fullPage: true });
@@ -428,9 +429,41 @@ try {
   await check('the language is remembered and the token is not', async () => {
     const stored = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
     assert(!stored.includes('eyJ'), `storage holds a token: ${stored}`);
+    assert(!(await page.evaluate(() => document.cookie)).includes('soi_refresh'), 'a script reads the session cookie');
+  });
+
+  await check('a reload keeps the session (httpOnly SameSite=Strict cookie), sign-out ends it, a cross-site call is refused', async () => {
+    const [cookie] = (await context.cookies(BASE)).filter((c) => c.name === 'soi_refresh');
+    assert(cookie, 'the session cookie is set');
+    assert(cookie.httpOnly && cookie.sameSite === 'Strict' && cookie.path === '/web/session', JSON.stringify({ ...cookie, value: '…' }));
+    const post = (path, headers) =>
+      fetch(`${BASE}/web/session/${path}`, { method: 'POST', headers: { cookie: `soi_refresh=${cookie.value}`, ...headers } });
+    // Without the header, or from another origin: refused, and the cookie still works.
+    for (const headers of [{ origin: BASE }, { origin: 'https://evil.example', 'x-soi-csrf': '1' }, { 'x-soi-csrf': '1' }]) {
+      const res = await post('refresh', headers);
+      const body = await res.json();
+      assert(res.status === 403 && body.errors?.[0]?.extensions?.code === 'FORBIDDEN', `${JSON.stringify(headers)}: ${res.status}`);
+    }
+    const logout = await post('logout', { origin: 'https://evil.example' });
+    assert(logout.status === 403, `a cross-site sign-out: ${logout.status}`);
+    await page.reload();
+    await page.waitForSelector('.tile[data-figure="applicants"]', { timeout: TIMEOUT });
+    assert((await page.inputValue('#lang')) === 'kk', 'Kazakh kept after a reload');
+    await page.screenshot({ path: `${SHOTS}/national-after-reload-kk.png` });
+    const [renewed] = (await context.cookies(BASE)).filter((c) => c.name === 'soi_refresh');
+    assert(renewed && renewed.value !== cookie.value, 'the reload used the refresh token once and got a new one');
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith('/web/session/logout'), { timeout: TIMEOUT }), page.click('#sign-out')]);
+    await page.waitForSelector('form.sign-in', { timeout: TIMEOUT });
+    assert((await context.cookies(BASE)).every((c) => c.name !== 'soi_refresh'), 'the cookie is cleared');
+    // The refresh token is revoked on the server, not just forgotten.
+    const stale = await fetch(`${BASE}/web/session/refresh`, {
+      method: 'POST',
+      headers: { cookie: `soi_refresh=${renewed.value}`, origin: BASE, 'x-soi-csrf': '1' },
+    });
+    const staleBody = await stale.json();
+    assert(!staleBody.data && staleBody.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED', `after sign-out: ${JSON.stringify(staleBody)}`);
     await page.reload();
     await page.waitForSelector('form.sign-in', { timeout: TIMEOUT });
-    assert((await page.inputValue('#lang')) === 'kk', 'Kazakh kept after a reload');
     assert((await page.textContent('#sign-in-heading')) === 'Жүйеге кіру', 'the sign-in form is in Kazakh');
   });
 
@@ -600,8 +633,8 @@ try {
       for (const sel of ['.tile', '.national', '#chapter-city', '#cities', '#map', '#live-status']) {
         assert((await p.$(sel)) === null, `${sel} is on the screen of ${email}`);
       }
-      // The sign-in is the only call: no report, no subscription.
-      assert(calls.length === 1 && calls[0].includes('login('), `calls: ${calls.join(' | ')}`);
+      // The session calls (resume check, sign-in) are the only ones: no report, no subscription.
+      assert(calls.length > 0 && calls.every((c) => c.startsWith(`${BASE}/web/session`)), `calls: ${calls.join(' | ')}`);
       assert(sockets.length === 0, `sockets: ${sockets.join(', ')}`);
       assert(await p.isVisible('#sign-out'), 'they can sign out');
       await p.click('#sign-out');
@@ -641,8 +674,10 @@ try {
     );
     await p.waitForSelector('form.sign-in', { timeout: TIMEOUT });
     assert((await p.textContent('form.sign-in [role=alert]')) === 'Your session has ended. Sign in again.', 'the reason is shown');
-    // Only the socket could have told the page: it made no request.
-    assert(calls.length === 0, `requests: ${calls.join(', ')}`);
+    // Only the socket could have told the page: it made no GraphQL request,
+    // only the session calls (a renewal refused, then the sign-out).
+    assert(calls.every((c) => c.startsWith(`${BASE}/web/session/`)), `requests: ${calls.join(', ')}`);
+    assert(calls.some((c) => c.endsWith('/web/session/refresh')), 'it tried to renew first');
     // The token is dropped and nothing reconnects.
     await p.waitForTimeout(4000);
     assert(sockets.length === 0, `${sockets.length} sockets opened after the session ended`);
