@@ -35,3 +35,4 @@ mod ticket_race;
 mod tickets;
 mod transports;
 mod web;
+mod web_session;

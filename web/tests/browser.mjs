@@ -433,7 +433,7 @@ try {
   });
 
   await check('a reload keeps the session (httpOnly SameSite=Strict cookie), sign-out ends it, a cross-site call is refused', async () => {
-    const [cookie] = (await context.cookies(BASE)).filter((c) => c.name === 'soi_refresh');
+    const [cookie] = (await context.cookies(`${BASE}/web/session`)).filter((c) => c.name === 'soi_refresh');
     assert(cookie, 'the session cookie is set');
     assert(cookie.httpOnly && cookie.sameSite === 'Strict' && cookie.path === '/web/session', JSON.stringify({ ...cookie, value: '…' }));
     const post = (path, headers) =>
@@ -450,11 +450,11 @@ try {
     await page.waitForSelector('.tile[data-figure="applicants"]', { timeout: TIMEOUT });
     assert((await page.inputValue('#lang')) === 'kk', 'Kazakh kept after a reload');
     await page.screenshot({ path: `${SHOTS}/national-after-reload-kk.png` });
-    const [renewed] = (await context.cookies(BASE)).filter((c) => c.name === 'soi_refresh');
+    const [renewed] = (await context.cookies(`${BASE}/web/session`)).filter((c) => c.name === 'soi_refresh');
     assert(renewed && renewed.value !== cookie.value, 'the reload used the refresh token once and got a new one');
     await Promise.all([page.waitForResponse((r) => r.url().endsWith('/web/session/logout'), { timeout: TIMEOUT }), page.click('#sign-out')]);
     await page.waitForSelector('form.sign-in', { timeout: TIMEOUT });
-    assert((await context.cookies(BASE)).every((c) => c.name !== 'soi_refresh'), 'the cookie is cleared');
+    assert((await context.cookies(`${BASE}/web/session`)).every((c) => c.name !== 'soi_refresh'), 'the cookie is cleared');
     // The refresh token is revoked on the server, not just forgotten.
     const stale = await fetch(`${BASE}/web/session/refresh`, {
       method: 'POST',

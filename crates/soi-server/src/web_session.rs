@@ -50,7 +50,9 @@ pub async fn sign_in(
     if !same_origin(&headers) {
         return cross_site();
     }
-    let query = format!("mutation($e: String!, $p: String!) {{ r: login(email: $e, password: $p) {{ {PAYLOAD} }} }}");
+    let query = format!(
+        "mutation($e: String!, $p: String!) {{ r: login(email: $e, password: $p) {{ {PAYLOAD} }} }}"
+    );
     let vars = json!({ "e": c.email, "p": c.password });
     let answer = run(&state, &headers, peer, &query, vars).await;
     session(&state, answer)
@@ -68,7 +70,8 @@ pub async fn refresh(
         // No session to resume: not an error for a page that just opened.
         return Json(json!({ "data": null })).into_response();
     };
-    let query = format!("mutation($r: String!) {{ r: refreshToken(refreshToken: $r) {{ {PAYLOAD} }} }}");
+    let query =
+        format!("mutation($r: String!) {{ r: refreshToken(refreshToken: $r) {{ {PAYLOAD} }} }}");
     let answer = run(&state, &headers, peer, &query, json!({ "r": token })).await;
     session(&state, answer)
 }
@@ -93,7 +96,11 @@ pub async fn logout(
 /// A same-origin script's request: the custom header, and an `Origin` that
 /// names the host it was sent to.
 fn same_origin(headers: &HeaderMap) -> bool {
-    let text = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
     match (text(header::HOST), text(header::ORIGIN)) {
         (Some(host), Some(origin)) if headers.contains_key(CSRF_HEADER) => {
             origin == format!("http://{host}") || origin == format!("https://{host}")
@@ -133,8 +140,8 @@ async fn run(
 ) -> Result<Value, Value> {
     let ctx = soi_graphql::RequestCtx::anonymous(crate::request_id::of(headers))
         .with_client(Some(state.client(peer, headers)));
-    let request = async_graphql::Request::new(query)
-        .variables(async_graphql::Variables::from_json(vars));
+    let request =
+        async_graphql::Request::new(query).variables(async_graphql::Variables::from_json(vars));
     let response = state
         .schema
         .execute(soi_graphql::prepare(request, ctx, &state.db))
@@ -203,10 +210,21 @@ mod tests {
     #[test]
     fn only_a_same_origin_request_with_the_header_passes() {
         let host = ("host", "127.0.0.1:8080");
-        let ok = headers(&[host, ("origin", "http://127.0.0.1:8080"), (CSRF_HEADER, "1")]);
+        let ok = headers(&[
+            host,
+            ("origin", "http://127.0.0.1:8080"),
+            (CSRF_HEADER, "1"),
+        ]);
         assert!(same_origin(&ok));
-        assert!(!same_origin(&headers(&[host, ("origin", "http://127.0.0.1:8080")])));
-        assert!(!same_origin(&headers(&[host, ("origin", "https://evil.example"), (CSRF_HEADER, "1")])));
+        assert!(!same_origin(&headers(&[
+            host,
+            ("origin", "http://127.0.0.1:8080")
+        ])));
+        assert!(!same_origin(&headers(&[
+            host,
+            ("origin", "https://evil.example"),
+            (CSRF_HEADER, "1")
+        ])));
         assert!(!same_origin(&headers(&[host, (CSRF_HEADER, "1")])));
     }
 
@@ -215,8 +233,26 @@ mod tests {
         let h = headers(&[("cookie", "a=1; soi_refresh=abc.def; b=2")]);
         assert_eq!(cookie(&h).as_deref(), Some("abc.def"));
         assert_eq!(cookie(&headers(&[("cookie", "soi_refresh=")])), None);
-        let s = set("t", CookiePolicy { secure: true, max_age_secs: 60 });
-        assert_eq!(s, "soi_refresh=t; Path=/web/session; HttpOnly; SameSite=Strict; Max-Age=60; Secure");
-        assert!(!set("t", CookiePolicy { secure: false, max_age_secs: 60 }).contains("Secure"));
+        let s = set(
+            "t",
+            CookiePolicy {
+                secure: true,
+                max_age_secs: 60,
+            },
+        );
+        assert_eq!(
+            s,
+            "soi_refresh=t; Path=/web/session; HttpOnly; SameSite=Strict; Max-Age=60; Secure"
+        );
+        assert!(
+            !set(
+                "t",
+                CookiePolicy {
+                    secure: false,
+                    max_age_secs: 60
+                }
+            )
+            .contains("Secure")
+        );
     }
 }
