@@ -37,6 +37,9 @@ pub struct Spec<'a> {
     pub marked_until: DateTime<Utc>,
 }
 
+/// One attendance mark: session, participant, mark.
+pub type Mark = (SessionId, ParticipantId, AttendanceMark);
+
 pub struct GroupPlan {
     pub id: GroupId,
     pub name: String,
@@ -53,7 +56,7 @@ pub struct CityPlan {
     pub groups: Vec<GroupPlan>,
     pub sessions: Vec<NewSession>,
     /// Marks by the coach who recorded them (the group's coach).
-    pub attendance: Vec<(CoachId, Vec<(SessionId, ParticipantId, AttendanceMark)>)>,
+    pub attendance: Vec<(CoachId, Vec<Mark>)>,
     pub passes: Vec<PassRow>,
 }
 
