@@ -37,3 +37,4 @@ mod ticket_race;
 mod tickets;
 mod transports;
 mod web;
+mod web_session;

@@ -537,7 +537,10 @@ async fn a_citys_drill_down_withholds_what_the_comparison_withholds() {
             assert!(!rows.is_empty(), "{slug} {g}: {body}");
             assert!(rows.iter().all(|r| r["city"]["slug"] == slug), "{body}");
             for field in ["applicants", "waitlisted", "active"] {
-                let withheld = compared["suppressed"].to_string().contains(field);
+                // An exact name: "active" must not match "activeCoaches".
+                let withheld = compared["suppressed"]
+                    .as_array()
+                    .is_some_and(|s| s.iter().any(|f| f == field));
                 if withheld {
                     assert!(
                         report["totals"][field].is_null(),

@@ -1,7 +1,8 @@
 // GraphQL over fetch to this origin's /graphql. The access token lives in
-// this module's memory only (never localStorage or a cookie): a reload asks
-// to sign in again.
-import type { TypedDocumentString } from './gql/graphql';
+// this module's memory only (never localStorage); the refresh token lives in
+// an httpOnly cookie the gateway sets for /web/session alone, so a reload
+// resumes the session and scripts never see it.
+import type { TypedDocumentString, UserRole } from './gql/graphql';
 
 let accessToken: string | null = null;
 
@@ -82,4 +83,53 @@ export async function downloadFile(path: string, format: 'csv' | 'xlsx', query: 
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+}
+
+/** A session the gateway opened or renewed: the access token and its life. */
+export interface Session {
+  accessToken: string;
+  expiresIn: number;
+  role: UserRole;
+}
+
+/** POSTs to the session endpoints with the header a cross-site form cannot send. */
+async function sessionCall(path: string, body?: unknown): Promise<Session | null> {
+  let res: Response;
+  try {
+    res = await fetch(`/web/session${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-soi-csrf': '1' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError('NETWORK', 'no answer');
+  }
+  const answer = (await res.json().catch(() => null)) as { data?: Session | boolean | null; errors?: { message: string; extensions?: { code?: string } }[] } | null;
+  const first = answer?.errors?.[0];
+  if (first) throw new ApiError(first.extensions?.code ?? 'INTERNAL', first.message);
+  if (!answer) throw new ApiError(res.status === 403 ? 'FORBIDDEN' : 'NETWORK', `HTTP ${res.status}`);
+  return typeof answer.data === 'object' ? answer.data : null;
+}
+
+/** Signs in; the gateway keeps the refresh token in its cookie. */
+export async function openSession(email: string, password: string): Promise<Session> {
+  const s = await sessionCall('', { email, password });
+  if (!s) throw new ApiError('INTERNAL', 'no session');
+  return s;
+}
+
+/** A new access token from the cookie; `null` when there is no session. */
+export function renewSession(): Promise<Session | null> {
+  return sessionCall('/refresh');
+}
+
+/** Revokes the cookie's refresh token and clears the cookie. */
+export async function closeSession(): Promise<void> {
+  await sessionCall('/logout');
+}
+
+/** When to renew an access token living `expiresIn` seconds: a minute
+ * before it expires (at least 5 s from now). */
+export function renewDelayMs(expiresIn: number): number {
+  return Math.max(5, expiresIn - 60) * 1000;
 }

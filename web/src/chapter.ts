@@ -8,7 +8,7 @@ import { formatDateTime, formatDay, formatMoney, formatCount } from './format';
 import type { ChapterDashboardQuery, ChapterDetailsQuery } from './gql/graphql';
 import { translate, type Lang, type MessageKey } from './i18n';
 import { trendSection } from './national';
-import { cityName, label, periodForm, progress, type DownloadFn } from './view';
+import { cityName, label, monthsNote, periodForm, progress, type DownloadFn } from './view';
 
 export interface ChapterState {
   lang: Lang;
@@ -66,6 +66,7 @@ function tiles(s: ChapterState, d: ChapterDashboardQuery): HTMLElement {
     label(s.lang, 'kpi.heading', 'h2', { id: 'kpi-heading' }),
     h('p', { class: 'muted', 'data-i18n': note }, translate(s.lang, note, { count: d.report.citiesCompared })),
     h('ul', { class: 'tiles' }, items),
+    monthsNote(s.lang),
   );
 }
 

@@ -3,7 +3,7 @@
 // data is kept, so switching the language or a chart's figure makes no
 // request).
 import './style.css';
-import { ApiError, currentToken, downloadFile, request, setToken } from './api';
+import { ApiError, closeSession, currentToken, downloadFile, openSession, renewDelayMs, renewSession, request, setToken, type Session } from './api';
 import { chapterView, currentSeason, nextShow, type ChapterState } from './chapter';
 import { disposeCharts } from './charts';
 import { h } from './dom';
@@ -14,11 +14,13 @@ import { initialLang, LANG_NAMES, LANGS, rememberLang, translate, type Lang, typ
 import { liveTotals } from './live';
 import { nationalView, type CitySort, type NationalState } from './national';
 import { defaultPeriod, isYearMonth, previousPeriod } from './period';
-import { ChapterDashboardDocument, ChapterDetailsDocument, CityDrillDocument, LoginDocument, NationalDashboardDocument } from './queries';
+import { ChapterDashboardDocument, ChapterDetailsDocument, CityDrillDocument, NationalDashboardDocument } from './queries';
 import type { DownloadFn } from './view';
 
 interface State extends NationalState, ChapterState {
   role: UserRole | null;
+  /** Asking the gateway whether the session cookie still holds one. */
+  resuming: boolean;
   signInError: MessageKey | null;
   busy: boolean;
   downloadError: MessageKey | null;
@@ -28,6 +30,7 @@ const period = defaultPeriod(currentMonth());
 const state: State = {
   lang: initialLang(),
   role: null,
+  resuming: true,
   signInError: null,
   busy: false,
   from: period.from,
@@ -53,6 +56,7 @@ const t = (k: MessageKey) => translate(state.lang, k);
 /** Where the keyboard goes after the next render (else where it was). */
 let focusNext: string | null = null;
 let stopLive: (() => void) | null = null;
+let renewTimer: ReturnType<typeof setTimeout> | undefined;
 
 function update(patch: Partial<State>): void {
   Object.assign(state, patch);
@@ -76,22 +80,22 @@ function ended(e: unknown): boolean {
   return false;
 }
 
-/** The live totals of the period on screen: each push replaces its totals. */
+/** The live totals of the period on screen: each push replaces its totals;
+ * a session the gateway ended (socket closed with 4401) signs out. */
 function startLive(): void {
   stopLive?.();
-  const token = currentToken();
-  if (!token) return;
+  if (!currentToken()) return;
   const { from, to } = state;
-  stopLive = liveTotals(
-    token,
-    from,
-    to,
-    (totals) => {
+  stopLive = liveTotals(currentToken, from, to, {
+    onTotals: (totals) => {
       if (!state.data || state.from !== from || state.to !== to) return;
       update({ data: { ...state.data, current: { ...state.data.current, totals } } });
     },
-    (live) => update({ live }),
-  );
+    onStatus: (live) => update({ live }),
+    // An expired token is renewed and the subscription restarted; a
+    // revoked session cannot be renewed and signs out.
+    onSessionEnded: () => void renew().then((ok) => (ok ? startLive() : undefined)),
+  });
 }
 
 async function loadNational(): Promise<void> {
@@ -137,13 +141,43 @@ function load(): Promise<void> {
   return state.role === 'CHAPTER_ADMIN' ? loadChapter() : loadNational();
 }
 
+/** Keeps the access token fresh: renewed from the session cookie a minute
+ * before it expires. */
+function begin(session: Session): void {
+  setToken(session.accessToken);
+  clearTimeout(renewTimer);
+  renewTimer = setTimeout(() => void renew(), renewDelayMs(session.expiresIn));
+}
+
+/** Renews the access token; a session that cannot be renewed signs out. */
+async function renew(): Promise<boolean> {
+  try {
+    const session = await renewSession();
+    if (session) {
+      begin(session);
+      return true;
+    }
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 'NETWORK') {
+      // The gateway did not answer: try again shortly, the token may live on.
+      renewTimer = setTimeout(() => void renew(), 10_000);
+      return false;
+    }
+  }
+  if (state.role) signOut('signIn.sessionEnded');
+  return false;
+}
+
+async function enter(session: Session): Promise<void> {
+  begin(session);
+  update({ busy: false, resuming: false, role: session.role });
+  if (session.role === 'NATIONAL' || session.role === 'CHAPTER_ADMIN') await load();
+}
+
 async function signIn(email: string, password: string): Promise<void> {
   update({ busy: true, signInError: null });
   try {
-    const { login } = await request(LoginDocument, { email, password });
-    setToken(login.accessToken);
-    update({ busy: false, role: login.role });
-    if (login.role === 'NATIONAL' || login.role === 'CHAPTER_ADMIN') await load();
+    await enter(await openSession(email, password));
   } catch (e) {
     const key: MessageKey =
       e instanceof ApiError && (e.code === 'UNAUTHENTICATED' || e.code === 'BAD_USER_INPUT') ? 'signIn.failed' : errorKey(e);
@@ -151,9 +185,22 @@ async function signIn(email: string, password: string): Promise<void> {
   }
 }
 
+/** A reload resumes the session the cookie holds, if any. */
+async function resume(): Promise<void> {
+  try {
+    const session = await renewSession();
+    if (session) return enter(session);
+  } catch {
+    // No session to resume: sign in.
+  }
+  update({ resuming: false });
+}
+
 function signOut(reason: MessageKey | null = null): void {
   stopLive?.();
   stopLive = null;
+  clearTimeout(renewTimer);
+  if (currentToken()) void closeSession().catch(() => undefined);
   setToken(null);
   update({ role: null, data: null, chapter: null, details: null, drill: null, live: 'off', loading: false, signInError: reason });
 }
@@ -229,7 +276,9 @@ function render(): void {
   document.documentElement.lang = state.lang;
   document.title = t(state.role === 'CHAPTER_ADMIN' ? 'app.chapterTitle' : 'app.title');
   let body: HTMLElement;
-  if (!state.role) {
+  if (state.resuming) {
+    body = h('p', { role: 'status', 'data-i18n': 'period.loading' }, t('period.loading'));
+  } else if (!state.role) {
     // Inputs typed into survive a language switch on the sign-in form.
     const typed = { email: (document.getElementById('email') as HTMLInputElement | null)?.value ?? '' };
     body = signInForm();
@@ -259,7 +308,7 @@ function render(): void {
   } else if (state.role === 'CHAPTER_ADMIN') {
     body = chapterView(state, { setPeriod, setChapterFigure: (f: FigureKey) => update({ chapterFigure: f }), download }, later);
   } else {
-    body = h('p', { class: 'note', 'data-i18n': 'role.notYet' }, t('role.notYet'));
+    body = h('p', { class: 'note', id: 'no-view', role: 'status', 'data-i18n': 'role.notYet' }, t('role.notYet'));
   }
   // Table views stay open across a re-render.
   const open = [...root.querySelectorAll<HTMLDetailsElement>('details[open]')].map((d) => d.id).filter(Boolean);
@@ -282,6 +331,7 @@ if (location.hash === '#graphiql') {
   void import('./graphiql').then((g) => g.mount(root));
 } else {
   render();
+  void resume();
 }
 // Between the dashboard and GraphiQL: a fresh page (the token is not carried over).
 window.addEventListener('hashchange', () => location.reload());

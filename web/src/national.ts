@@ -9,9 +9,9 @@ import { FIGURE_KEYS, FIGURES, figureLabel, formatChange, formatFigure, valueOf,
 import { formatMonth } from './format';
 import type { CityDrillQuery, NationalDashboardQuery } from './gql/graphql';
 import { translate, type Lang, type MessageKey } from './i18n';
-import { mapPicture, unplaced, type MapCity } from './map';
+import { keyToCity, mapOrder, mapPicture, unplaced, type MapCity } from './map';
 import { monthsOf, previousPeriod } from './period';
-import { chartBox, chartFrame, cityName, downloadButtons, figureSelect, label, periodForm, progress, tableView, type DownloadFn } from './view';
+import { chartBox, chartFrame, cityName, downloadButtons, figureSelect, label, monthsNote, periodForm, progress, tableView, TICKET_KEYS, type DownloadFn } from './view';
 
 export type CitySort = 'desc' | 'asc' | 'name';
 export type LiveStatus = 'off' | 'connecting' | 'live' | 'reconnecting';
@@ -99,6 +99,7 @@ function kpiTiles(s: NationalState, d: NationalDashboardQuery): HTMLElement {
     h('p', { class: 'muted', 'data-i18n': 'kpi.previous' }, translate(s.lang, 'kpi.previous', { from: formatMonth(s.lang, prev.from), to: formatMonth(s.lang, prev.to) })),
     h('p', { class: `live live-${s.live}`, id: 'live-status', role: 'status', 'data-live': s.live, 'data-i18n': liveKey }, translate(s.lang, liveKey)),
     h('ul', { class: 'tiles' }, tiles),
+    monthsNote(s.lang),
   );
 }
 
@@ -226,6 +227,7 @@ export function trendSection(
       figureSelect(s.lang, 'trends-figure', key, CHART_KEYS, setFigure),
       downloadButtons(s.lang, download.id, { path: download.path, query: { from: s.from, to: s.to, groupBy: 'month' } }, download.fn),
     ),
+    TICKET_KEYS.includes(key) && monthsNote(s.lang),
     ...monthChart(s.lang, 'trends', title, key, values, after),
   );
 }
@@ -239,8 +241,10 @@ function map(s: NationalState, a: NationalActions, d: NationalDashboardQuery): H
     longitude: where.get(r.slug)?.longitude ?? null,
   }));
   const title = translate(s.lang, 'map.chart', { figure: figureLabel(s.lang, key) });
-  const box = chartFrame('map', `${title}. ${translate(s.lang, 'chart.keys')}`, 'chart map');
-  box.append(mapPicture(s.lang, key, title, rows));
+  const box = chartFrame('map', `${title}. ${translate(s.lang, 'chart.keys')} ${translate(s.lang, 'map.keys')}`, 'chart map', 'group');
+  box.append(mapPicture(s.lang, key, rows));
+  const order = mapOrder(rows);
+  box.addEventListener('keydown', (e) => keyToCity(e, order));
   const coord = (n: number | null) => h('td', {}, n === null ? translate(s.lang, 'noData') : n.toFixed(2));
   return h(
     'section',
@@ -257,6 +261,26 @@ function map(s: NationalState, a: NationalActions, d: NationalDashboardQuery): H
       rows.map((r) => h('tr', { 'data-city': r.slug }, h('th', { scope: 'row' }, r.name), valueCell(s.lang, key, r.value), coord(r.latitude), coord(r.longitude))),
     ),
   );
+}
+
+/** A drill-down's seasons with the chosen figure (rows outside any season
+ * are named so). */
+export function seasonValues(lang: Lang, rows: readonly { season?: { id: string; title?: string | null } | null; figures: Figures }[], key: FigureKey) {
+  return rows.map((r) => ({ id: r.season?.id ?? '', name: r.season?.title ?? translate(lang, 'drill.noSeason'), value: valueOf(r.figures, key) }));
+}
+
+/** The seasons as a bar chart with its table view (the same numbers). */
+function seasonChart(lang: Lang, key: FigureKey, city: string, rows: ReturnType<typeof seasonValues>, after: After): HTMLElement[] {
+  const title = translate(lang, 'drill.seasonsChart', { figure: figureLabel(lang, key), city });
+  return [
+    chartBox(lang, 'drill-seasons', title, after, (el, text) => drawBars(el, text, chartPoints(key, rows), chartFormatter(lang, key))),
+    tableView(
+      lang,
+      'drill-seasons',
+      [label(lang, 'table.season', 'th', { scope: 'col' }), figureHead(lang, key)],
+      rows.map((r) => h('tr', { 'data-season': r.id }, h('th', { scope: 'row' }, r.name), valueCell(lang, key, r.value))),
+    ),
+  ];
 }
 
 function drill(s: NationalState, a: NationalActions, d: NationalDashboardQuery, after: After): HTMLElement | null {
@@ -287,23 +311,7 @@ function drill(s: NationalState, a: NationalActions, d: NationalDashboardQuery, 
     label(s.lang, 'drill.months', 'h3', { id: 'drill-months-heading' }),
     ...monthChart(s.lang, 'drill', title, key, months, after),
     label(s.lang, 'drill.seasons', 'h3', { id: 'drill-seasons-heading' }),
-    h(
-      'table',
-      { id: 'drill-seasons', 'aria-labelledby': 'drill-seasons-heading' },
-      h('thead', {}, h('tr', {}, label(s.lang, 'table.season', 'th', { scope: 'col' }), figureHead(s.lang, key))),
-      h(
-        'tbody',
-        {},
-        data.seasons.rows.map((r) =>
-          h(
-            'tr',
-            { 'data-season': r.season?.id ?? '' },
-            h('th', { scope: 'row' }, r.season?.title ?? translate(s.lang, 'drill.noSeason')),
-            valueCell(s.lang, key, valueOf(r.figures, key)),
-          ),
-        ),
-      ),
-    ),
+    ...seasonChart(s.lang, key, name, seasonValues(s.lang, data.seasons.rows, key), after),
   );
   return section;
 }

@@ -78,11 +78,11 @@ export function chartBox(lang: Lang, id: string, title: string, after: (fn: () =
 
 /** The focusable, labelled box of a chart `id`: Enter or Space opens its
  * table view (`id-table`). */
-export function chartFrame(id: string, label: string, className = 'chart'): HTMLElement {
+export function chartFrame(id: string, label: string, className = 'chart', role: 'img' | 'group' = 'img'): HTMLElement {
   return h('div', {
     class: className,
     id: `${id}-chart`,
-    role: 'img',
+    role,
     tabindex: 0,
     'aria-label': label,
     onkeydown: (e: Event) => {
@@ -118,4 +118,13 @@ export function progress(lang: Lang, loading: boolean, error: MessageKey | null)
   if (loading) out.push(h('p', { role: 'status', 'data-i18n': 'period.loading' }, translate(lang, 'period.loading')));
   if (error) out.push(h('p', { role: 'alert', class: 'error', 'data-i18n': error }, translate(lang, error)));
   return out;
+}
+
+/** Figures counted in different months: tickets in the show's month,
+ * ticket revenue in the payment's. */
+export const TICKET_KEYS: readonly FigureKey[] = ['ticketsSold', 'ticketsCheckedIn', 'ticketRevenue'];
+
+/** Says which month tickets and ticket revenue are counted in. */
+export function monthsNote(lang: Lang): HTMLElement {
+  return label(lang, 'kpi.monthsNote', 'p', { class: 'muted small months-note' });
 }

@@ -101,12 +101,23 @@ async function apiReport(from, to) {
   return { ...r, months: m.rows };
 }
 
-async function signIn(page, email = NATIONAL) {
+async function submitSignIn(page, email) {
   await page.fill('#email', email);
   await page.fill('#password', PASSWORD);
   await page.click('form.sign-in button[type=submit]');
+}
+
+async function signIn(page, email = NATIONAL) {
+  await submitSignIn(page, email);
   await page.waitForSelector('.tile[data-figure="applicants"]', { timeout: TIMEOUT });
 }
+
+/** What a coach or participant reads after signing in, by language. */
+const NO_VIEW = {
+  en: 'This dashboard is for the national alliance and chapter admins; your account has no view here.',
+  ru: 'Эта панель предназначена для национального альянса и администраторов отделений; для вашей учётной записи раздела нет.',
+  kk: 'Бұл панель ұлттық альянс пен бөлімше әкімшілеріне арналған; сіздің тіркелгіңізге бөлім жоқ.',
+};
 
 const ADMIN = 'admin@almaty.soi.test';
 const CHAPTER = `query($from: YearMonth!, $to: YearMonth!) {
@@ -140,18 +151,19 @@ try {
   page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
   page.on('pageerror', (e) => problems.push(String(e)));
   const requests = [];
-  page.on('request', (r) => r.url().endsWith('/graphql') && requests.push(r.url()));
+  // GraphQL and the session endpoints (the resume check and the sign-in).
+  page.on('request', (r) => /\/graphql$|\/web\/session/.test(r.url()) && requests.push(r.url()));
   const offOrigin = [];
   page.on('request', (r) => !r.url().startsWith(BASE) && !r.url().startsWith('data:') && offOrigin.push(r.url()));
 
-  await check('a national account signs in and the first view takes at most 3 GraphQL requests', async () => {
+  await check('a national account signs in and the first view takes at most 3 API requests', async () => {
     await page.goto(`${BASE}/`);
     await page.waitForSelector('form.sign-in', { timeout: TIMEOUT });
     await page.screenshot({ path: `${SHOTS}/sign-in-en.png` });
     await signIn(page);
     await page.waitForSelector('#cities-chart canvas', { timeout: TIMEOUT });
-    assert(requests.length <= 3, `${requests.length} GraphQL requests`);
-    console.log(`     the first view made ${requests.length} GraphQL requests`);
+    assert(requests.length <= 3, `${requests.length} API requests: ${requests.join(', ')}`);
+    console.log(`     the first view made ${requests.length} API requests (GraphQL and session)`);
     assert(offOrigin.length === 0, `requests off the gateway: ${offOrigin.join(', ')}`);
     assert(problems.length === 0, `console errors: ${problems.join(' | ')}`);
     await page.screenshot({ path: `${SHOTS}/national-en.png`, fullPage: true });
@@ -165,6 +177,13 @@ try {
       els.map((el) => ({ key: el.dataset.figure, value: el.dataset.value, text: el.querySelector('.tile-value')?.textContent ?? '' })),
     );
     assert(tiles.length >= 20, `${tiles.length} tiles`);
+    assert(
+      (await page.textContent('#kpi-heading ~ .months-note'))?.startsWith('Tickets sold and checked in count in the month of their show; ticket revenue counts in the month the payment was recorded'),
+      'the tiles say which month tickets and revenue count in',
+    );
+    // The demo's sessions are run (and marked) by their groups' coaches.
+    const coaches = tiles.find((tile) => tile.key === 'activeCoaches');
+    assert(coaches && Number(coaches.value) > 0, `coaches active on the demo: ${coaches?.value}`);
     for (const tile of tiles) {
       if (tile.key === 'citiesActive') {
         assert(Number(tile.value) === api.rows.length, `cities active ${tile.value} vs ${api.rows.length} rows`);
@@ -248,6 +267,39 @@ try {
     await page.focus('#map-chart');
     const label = await page.getAttribute('#map-chart', 'aria-label');
     assert(label?.startsWith('Map of Kazakhstan: Applicants by city'), label);
+    // No name is written over another city's circle or another name.
+    const clashes = await page.$$eval('#map-chart g.map-city', (gs) => {
+      const out = [];
+      const circles = gs.map((g) => [g.dataset.city, g.querySelector('circle').getBoundingClientRect()]);
+      const labels = gs.filter((g) => g.querySelector('text')).map((g) => [g.dataset.city, g.querySelector('text').getBoundingClientRect()]);
+      const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+      for (const [city, box] of labels) {
+        for (const [other, c] of circles) {
+          // The circle's own box corners are outside it: test against the circle.
+          const r = c.width / 2;
+          const cx = c.left + r;
+          const cy = c.top + r;
+          const nx = Math.max(box.left, Math.min(cx, box.right));
+          const ny = Math.max(box.top, Math.min(cy, box.bottom));
+          if (other !== city && (cx - nx) ** 2 + (cy - ny) ** 2 < r * r) out.push(`${city}'s name over ${other}`);
+        }
+        for (const [other, b] of labels) if (other !== city && hit(box, b)) out.push(`${city}'s name over ${other}'s`);
+      }
+      return { out, named: labels.length };
+    });
+    assert(clashes.out.length === 0, clashes.out.join(', '));
+    assert(clashes.named === api.rows.length, `${clashes.named} cities named on the map`);
+    // The arrow keys go from city to city in the table's order, each announced with its figure.
+    for (const [i, [slug]] of rows.entries()) {
+      await page.keyboard.press('ArrowRight');
+      const focused = await page.evaluate(() => [document.activeElement?.getAttribute('data-city'), document.activeElement?.getAttribute('aria-label')]);
+      const shown = await page.textContent(`#map-table tbody tr[data-city="${slug}"] td`);
+      const name = await page.textContent(`#map-table tbody tr[data-city="${slug}"] th`);
+      assert(focused[0] === slug, `arrow ${i + 1}: ${focused[0]} has the keyboard, ${slug} expected`);
+      assert(focused[1] === `${name}, Applicants: ${shown}`, `announced as "${focused[1]}"`);
+    }
+    await page.keyboard.press('Escape');
+    assert((await page.evaluate(() => document.activeElement?.id)) === 'map-chart', 'Escape goes back to the map');
     await page.$eval('#map', (el) => el.scrollIntoView());
     await page.screenshot({ path: `${SHOTS}/map-en.png`, fullPage: true });
   });
@@ -273,7 +325,9 @@ try {
       const shown = months.find(([k]) => k === month);
       assert(shown && shown[1] === String(figures.sessionsHeld), `${month}: ${shown?.[1]} shown, ${figures.sessionsHeld} in the API`);
     }
-    const seasons = await page.$$eval('#drill-seasons tbody tr', (trs) => trs.map((tr) => [tr.dataset.season, tr.querySelector('td')?.dataset.value]));
+    assert(await page.$('#drill-seasons-chart canvas'), 'the seasons chart is drawn');
+    await openTable(page, 'drill-seasons');
+    const seasons = await page.$$eval('#drill-seasons-table tbody tr', (trs) => trs.map((tr) => [tr.dataset.season, tr.querySelector('td')?.dataset.value]));
     assert(seasons.length === s.rows.length, `${seasons.length} seasons shown, ${s.rows.length} in the API`);
     for (const row of s.rows) assert(seasons.some(([id, v]) => id === row.season.id && v === String(row.figures.sessionsHeld)), `season ${row.season.id}`);
     await page.$eval('#drill', (el) => el.scrollIntoView());
@@ -336,7 +390,7 @@ try {
   });
 
   await check('each chart takes the keyboard, is labelled, and Enter opens its table view', async () => {
-    for (const id of ['cities', 'trends', 'drill', 'map']) {
+    for (const id of ['cities', 'trends', 'drill', 'drill-seasons', 'map']) {
       await page.evaluate((i) => {
         const d = document.getElementById(`${i}-table`);
         if (d) d.open = false;
@@ -375,9 +429,41 @@ try {
   await check('the language is remembered and the token is not', async () => {
     const stored = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
     assert(!stored.includes('eyJ'), `storage holds a token: ${stored}`);
+    assert(!(await page.evaluate(() => document.cookie)).includes('soi_refresh'), 'a script reads the session cookie');
+  });
+
+  await check('a reload keeps the session (httpOnly SameSite=Strict cookie), sign-out ends it, a cross-site call is refused', async () => {
+    const [cookie] = (await context.cookies(`${BASE}/web/session`)).filter((c) => c.name === 'soi_refresh');
+    assert(cookie, 'the session cookie is set');
+    assert(cookie.httpOnly && cookie.sameSite === 'Strict' && cookie.path === '/web/session', JSON.stringify({ ...cookie, value: '…' }));
+    const post = (path, headers) =>
+      fetch(`${BASE}/web/session/${path}`, { method: 'POST', headers: { cookie: `soi_refresh=${cookie.value}`, ...headers } });
+    // Without the header, or from another origin: refused, and the cookie still works.
+    for (const headers of [{ origin: BASE }, { origin: 'https://evil.example', 'x-soi-csrf': '1' }, { 'x-soi-csrf': '1' }]) {
+      const res = await post('refresh', headers);
+      const body = await res.json();
+      assert(res.status === 403 && body.errors?.[0]?.extensions?.code === 'FORBIDDEN', `${JSON.stringify(headers)}: ${res.status}`);
+    }
+    const logout = await post('logout', { origin: 'https://evil.example' });
+    assert(logout.status === 403, `a cross-site sign-out: ${logout.status}`);
+    await page.reload();
+    await page.waitForSelector('.tile[data-figure="applicants"]', { timeout: TIMEOUT });
+    assert((await page.inputValue('#lang')) === 'kk', 'Kazakh kept after a reload');
+    await page.screenshot({ path: `${SHOTS}/national-after-reload-kk.png` });
+    const [renewed] = (await context.cookies(`${BASE}/web/session`)).filter((c) => c.name === 'soi_refresh');
+    assert(renewed && renewed.value !== cookie.value, 'the reload used the refresh token once and got a new one');
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith('/web/session/logout'), { timeout: TIMEOUT }), page.click('#sign-out')]);
+    await page.waitForSelector('form.sign-in', { timeout: TIMEOUT });
+    assert((await context.cookies(`${BASE}/web/session`)).every((c) => c.name !== 'soi_refresh'), 'the cookie is cleared');
+    // The refresh token is revoked on the server, not just forgotten.
+    const stale = await fetch(`${BASE}/web/session/refresh`, {
+      method: 'POST',
+      headers: { cookie: `soi_refresh=${renewed.value}`, origin: BASE, 'x-soi-csrf': '1' },
+    });
+    const staleBody = await stale.json();
+    assert(!staleBody.data && staleBody.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED', `after sign-out: ${JSON.stringify(staleBody)}`);
     await page.reload();
     await page.waitForSelector('form.sign-in', { timeout: TIMEOUT });
-    assert((await page.inputValue('#lang')) === 'kk', 'Kazakh kept after a reload');
     assert((await page.textContent('#sign-in-heading')) === 'Жүйеге кіру', 'the sign-in form is in Kazakh');
   });
 
@@ -526,6 +612,37 @@ try {
     assert(cityReport.city.slug === 'almaty', cityReport.city.slug);
   });
 
+  for (const [who, email] of [['a coach', 'coach@almaty.soi.test'], ['a participant', 'student@shymkent.soi.test']]) {
+    await check(`${who} signs in to a translated "no view here" message, and no figures are fetched`, async () => {
+      const ctx = await browser.newContext({ locale: 'en-US' });
+      const p = await ctx.newPage();
+      const calls = [];
+      p.on('request', (r) => ['fetch', 'xhr'].includes(r.resourceType()) && calls.push(`${r.url()} ${r.postData() ?? ''}`));
+      const sockets = [];
+      p.on('websocket', (ws) => sockets.push(ws.url()));
+      await p.goto(`${BASE}/`);
+      await p.waitForSelector('form.sign-in', { timeout: TIMEOUT });
+      await submitSignIn(p, email);
+      await p.waitForSelector('#no-view', { timeout: TIMEOUT });
+      for (const lang of ['en', 'ru', 'kk']) {
+        await p.selectOption('#lang', lang);
+        await p.waitForFunction((l) => document.documentElement.lang === l, lang);
+        assert((await p.textContent('#no-view')) === NO_VIEW[lang], `${lang}: ${await p.textContent('#no-view')}`);
+        if (lang !== 'en') await p.screenshot({ path: `${SHOTS}/no-view-${email.split('@')[0]}-${lang}.png` });
+      }
+      for (const sel of ['.tile', '.national', '#chapter-city', '#cities', '#map', '#live-status']) {
+        assert((await p.$(sel)) === null, `${sel} is on the screen of ${email}`);
+      }
+      // The session calls (resume check, sign-in) are the only ones: no report, no subscription.
+      assert(calls.length > 0 && calls.every((c) => c.startsWith(`${BASE}/web/session`)), `calls: ${calls.join(' | ')}`);
+      assert(sockets.length === 0, `sockets: ${sockets.join(', ')}`);
+      assert(await p.isVisible('#sign-out'), 'they can sign out');
+      await p.click('#sign-out');
+      await p.waitForSelector('form.sign-in', { timeout: TIMEOUT });
+      await ctx.close();
+    });
+  }
+
   for (const [locale, lang] of [['kk-KZ', 'kk'], ['ru-RU', 'ru'], ['en-GB', 'en']]) {
     await check(`a new visitor whose browser asks for ${locale} gets ${lang}`, async () => {
       const ctx = await browser.newContext({ locale });
@@ -537,6 +654,37 @@ try {
       assert(got === lang, `got ${got}`);
     });
   }
+  // Last: it changes the national account's password, ending its sessions.
+  await check('a session ended on the server (socket closed 4401) returns the page to sign-in, with no reconnecting', async () => {
+    const ctx = await browser.newContext({ locale: 'en-US' });
+    const p = await ctx.newPage();
+    await p.goto(`${BASE}/`);
+    await p.waitForSelector('form.sign-in', { timeout: TIMEOUT });
+    await signIn(p);
+    await p.waitForSelector('#live-status[data-live="live"]', { timeout: TIMEOUT });
+    const calls = [];
+    p.on('request', (r) => ['fetch', 'xhr'].includes(r.resourceType()) && calls.push(r.url()));
+    const sockets = [];
+    p.on('websocket', (ws) => sockets.push(ws.url()));
+    // A password change ends every other session of the account.
+    await gql(
+      'mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { accessToken } }',
+      { c: PASSWORD, n: 'lantern-ferry-orchard-4417' },
+      await login(NATIONAL),
+    );
+    await p.waitForSelector('form.sign-in', { timeout: TIMEOUT });
+    assert((await p.textContent('form.sign-in [role=alert]')) === 'Your session has ended. Sign in again.', 'the reason is shown');
+    // Only the socket could have told the page: it made no GraphQL request,
+    // only the session calls (a renewal refused, then the sign-out).
+    assert(calls.every((c) => c.startsWith(`${BASE}/web/session/`)), `requests: ${calls.join(', ')}`);
+    assert(calls.some((c) => c.endsWith('/web/session/refresh')), 'it tried to renew first');
+    // The token is dropped and nothing reconnects.
+    await p.waitForTimeout(4000);
+    assert(sockets.length === 0, `${sockets.length} sockets opened after the session ended`);
+    assert((await p.$('.tile')) === null, 'no figures left on screen');
+    await p.screenshot({ path: `${SHOTS}/session-ended-en.png` });
+    await ctx.close();
+  });
   await context.close();
 } finally {
   await browser.close();

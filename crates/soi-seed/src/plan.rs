@@ -37,6 +37,9 @@ pub struct Spec<'a> {
     pub marked_until: DateTime<Utc>,
 }
 
+/// One attendance mark: session, participant, mark.
+pub type Mark = (SessionId, ParticipantId, AttendanceMark);
+
 pub struct GroupPlan {
     pub id: GroupId,
     pub name: String,
@@ -52,7 +55,8 @@ pub struct CityPlan {
     pub enrollments: Vec<EnrollmentRow>,
     pub groups: Vec<GroupPlan>,
     pub sessions: Vec<NewSession>,
-    pub attendance: Vec<(SessionId, ParticipantId, AttendanceMark)>,
+    /// Marks by the coach who recorded them (the group's coach).
+    pub attendance: Vec<(CoachId, Vec<Mark>)>,
     pub passes: Vec<PassRow>,
 }
 
@@ -210,11 +214,12 @@ pub fn build(rng: &mut Rng, spec: &Spec<'_>, catalogue: &[Element]) -> CityPlan 
     // Three sessions a week (Mon, Wed, Fri); groups sharing a rink take
     // consecutive 90-minute slots from 07:00 local, so none overlap.
     let mut sessions_out = Vec::new();
-    let mut marks = Vec::new();
+    let mut marks: Vec<(CoachId, Vec<_>)> = Vec::new();
     let mut passes = Vec::new();
     for (g, group) in groups.iter().enumerate() {
         let rink = rinks[g % rinks.len()].0;
         let slot = (g / rinks.len()) as u32;
+        let mut group_marks = Vec::new();
         let minutes = 7 * 60 + slot * 90;
         for k in 0..spec.sessions_per_group {
             let day = spec.season_start + Duration::days(((k / 3) * 7 + [0, 2, 4][k % 3]) as i64);
@@ -235,10 +240,13 @@ pub fn build(rng: &mut Rng, spec: &Spec<'_>, catalogue: &[Element]) -> CityPlan 
                         88..=93 => AttendanceMark::Excused,
                         _ => AttendanceMark::Absent,
                     };
-                    marks.push((id, *p, mark));
+                    group_marks.push((id, *p, mark));
                 }
             }
         }
+        // The group's coach runs its sessions and records their marks, so the
+        // coach counts as active.
+        marks.push((group.coach, group_marks));
         // Elements passed so far, in teaching order, one every few sessions held.
         let held = sessions_out
             .iter()
@@ -308,10 +316,12 @@ pub async fn write(
     for chunk in plan.sessions.chunks(BATCH) {
         counts.sessions += sessions::insert_many(tx, chunk).await?;
     }
-    for chunk in plan.attendance.chunks(BATCH) {
-        let n = attendance::insert_many(tx, chunk).await?;
-        counts.attendance += n;
-        progress(n);
+    for (coach, marks) in &plan.attendance {
+        for chunk in marks.chunks(BATCH) {
+            let n = attendance::insert_many_by(tx, Some(*coach), chunk).await?;
+            counts.attendance += n;
+            progress(n);
+        }
     }
     for chunk in plan.passes.chunks(BATCH) {
         skill_assessments::insert_many(tx, chunk).await?;

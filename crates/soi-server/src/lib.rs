@@ -1,6 +1,7 @@
 //! The HTTP gateway: `/graphql` (GraphQL over HTTP, GraphiQL for browsers),
 //! `/healthz`, `/readyz`, `/metrics`, report downloads, the payment
-//! provider's webhook and the web dashboard (`/`, `/assets/…`). A library built in one place, [`App::build`], so the
+//! provider's webhook and the web dashboard (`/`, `/assets/…`, its session
+//! cookie at `/web/session`). A library built in one place, [`App::build`], so the
 //! binary, the tests and the benchmarks start it the same way (tests on port 0).
 
 // The merged query root nests one level per area; its async layout needs more.
@@ -27,6 +28,7 @@ mod startup;
 pub mod sweeper;
 mod unsubscribe;
 pub mod web;
+mod web_session;
 mod webhook;
 mod ws;
 
@@ -83,6 +85,8 @@ pub struct AppState {
     pub web: web::WebDir,
     /// Whose `X-Forwarded-For` names the client (`SOI_TRUSTED_PROXIES`).
     pub trusted_proxies: TrustedProxies,
+    /// How the dashboard's refresh cookie is set (see [`web_session`]).
+    pub refresh_cookie: web_session::CookiePolicy,
     /// Whether the gateway is stopping (readiness, connections, sockets).
     pub(crate) drain: drain::Drain,
     /// City slugs by id, for spans and per-city metrics.
@@ -123,6 +127,9 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/graphql/ws", get(ws::upgrade))
         .route("/", get(web::index))
         .route("/assets/{file}", get(web::asset))
+        .route(web_session::PATH, axum::routing::post(web_session::sign_in))
+        .route("/web/session/refresh", axum::routing::post(web_session::refresh))
+        .route("/web/session/logout", axum::routing::post(web_session::logout))
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(metrics::render))

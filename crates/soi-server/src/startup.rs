@@ -197,6 +197,10 @@ impl App {
             unsubscribe: settings.unsubscribe,
             web: crate::web::WebDir::new(settings.web_dir),
             trusted_proxies: settings.trusted_proxies,
+            refresh_cookie: crate::web_session::CookiePolicy {
+                secure: settings.auth.public_url.starts_with("https://"),
+                max_age_secs: settings.auth.refresh_ttl_days * 86_400,
+            },
             drain: crate::drain::Drain::default(),
             city_names: Default::default(),
         };

@@ -55,9 +55,19 @@ pub async fn record_session(
     Ok(done.rows_affected())
 }
 
-/// Bulk insert of marks across sessions (seeds, imports).
+/// Bulk insert of marks across sessions (seeds, imports), with no recorder.
 pub async fn insert_many(
     tx: &mut TenantTx,
+    rows: &[(SessionId, ParticipantId, AttendanceMark)],
+) -> Result<u64> {
+    insert_many_by(tx, None, rows).await
+}
+
+/// Bulk insert of marks across sessions, each recorded by `recorded_by`
+/// (the seed's group coach), so the coach counts as active in the rollups.
+pub async fn insert_many_by(
+    tx: &mut TenantTx,
+    recorded_by: Option<CoachId>,
     rows: &[(SessionId, ParticipantId, AttendanceMark)],
 ) -> Result<u64> {
     let sessions: Vec<Uuid> = rows.iter().map(|r| r.0.as_uuid()).collect();
@@ -65,13 +75,15 @@ pub async fn insert_many(
     let codes: Vec<&str> = rows.iter().map(|r| r.2.code()).collect();
     let (city, conn) = tx.parts();
     let done = sqlx::query(
-        "insert into attendance (city_id, session_id, participant_id, mark) \
-         select $1, * from unnest($2::uuid[], $3::uuid[], $4::text[])",
+        "insert into attendance (city_id, session_id, participant_id, mark, recorded_by) \
+         select $1, u.session_id, u.participant_id, u.mark, $5 \
+         from unnest($2::uuid[], $3::uuid[], $4::text[]) as u (session_id, participant_id, mark)",
     )
     .bind(city)
     .bind(sessions)
     .bind(people)
     .bind(codes)
+    .bind(recorded_by.map(|c| c.as_uuid()))
     .execute(conn)
     .await?;
     Ok(done.rows_affected())
