@@ -35,7 +35,7 @@ impl CityRequests {
     }
 }
 
-/// Writes the three per-city families.
+/// Writes the four per-city families.
 pub(crate) async fn render(out: &mut String, requests: &CityRequests, db: &Db, names: &CityNames) {
     out.push_str("# HELP soi_city_requests_total GraphQL operations by the requester's city (slug, national or public) and kind.\n# TYPE soi_city_requests_total counter\n");
     for ((city, kind), n) in requests.snapshot() {
@@ -55,28 +55,27 @@ pub(crate) async fn render(out: &mut String, requests: &CityRequests, db: &Db, n
         usage.push((slug, figures));
     }
     usage.sort_by(|a, b| a.0.cmp(&b.0));
-    out.push_str("# HELP soi_city_db_seconds_total Seconds each city's tenant transactions waited for PostgreSQL (BEGIN and COMMIT included).\n# TYPE soi_city_db_seconds_total counter\n");
-    for (city, f) in &usage {
-        let _ = writeln!(
-            out,
-            "soi_city_db_seconds_total{{city=\"{city}\"}} {}",
-            f.db_seconds
-        );
-    }
-    out.push_str("# HELP soi_city_db_statements_total Statements each city's tenant transactions ran.\n# TYPE soi_city_db_statements_total counter\n");
-    for (city, f) in &usage {
-        let _ = writeln!(
-            out,
-            "soi_city_db_statements_total{{city=\"{city}\"}} {}",
-            f.statements
-        );
-    }
-    out.push_str("# HELP soi_city_rows_written_total Rows each city's tenant transactions inserted, updated or deleted.\n# TYPE soi_city_rows_written_total counter\n");
-    for (city, f) in &usage {
-        let _ = writeln!(
-            out,
-            "soi_city_rows_written_total{{city=\"{city}\"}} {}",
-            f.rows_written
-        );
+    let families: [(&str, &str, fn(&soi_db::UsageFigures) -> String); 3] = [
+        (
+            "soi_city_db_seconds_total",
+            "Seconds each city's tenant transactions waited for PostgreSQL (BEGIN and COMMIT included).",
+            |f| f.db_seconds.to_string(),
+        ),
+        (
+            "soi_city_db_statements_total",
+            "Statements each city's tenant transactions ran.",
+            |f| f.statements.to_string(),
+        ),
+        (
+            "soi_city_rows_written_total",
+            "Rows each city's tenant transactions inserted, updated or deleted.",
+            |f| f.rows_written.to_string(),
+        ),
+    ];
+    for (name, help, value) in families {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
+        for (city, f) in &usage {
+            let _ = writeln!(out, "{name}{{city=\"{city}\"}} {}", value(f));
+        }
     }
 }
