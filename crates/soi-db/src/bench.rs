@@ -45,7 +45,9 @@ pub struct CatalogSize {
     pub partitions: i64,
     /// Every relation of the database (tables, indexes, TOAST, ...).
     pub relations: i64,
-    /// The system catalog tables with their indexes.
+    /// Every table of `pg_catalog` with its indexes and TOAST, the shared
+    /// ones (`pg_shdepend`, `pg_authid`, ...) included, which also hold
+    /// rows of the server's other databases.
     pub catalog_bytes: i64,
     /// The whole database.
     pub database_bytes: i64,
