@@ -22,6 +22,10 @@
 //! attendance as CSV and XLSX, each in a child process whose peak RSS is
 //! printed (see `io/`).
 //!
+//! `soi-bench scale` — cities launched in steps up to thousands, and at
+//! each step the launch time, the catalog, one chapter's requests and the
+//! national report, fresh (see `scale/`).
+//!
 //! Gateways started inside the bench are built by `soi_server::App` (see `app.rs`).
 
 mod app;
@@ -29,6 +33,7 @@ mod gateway;
 mod io;
 mod mail;
 mod reports;
+mod scale;
 mod scratch;
 mod table;
 mod tenant_tx;
@@ -61,6 +66,8 @@ enum Bench {
     Reports(reports::Args),
     /// Import of participants from CSV; export of attendance as CSV and XLSX.
     Io(io::Args),
+    /// Cities launched in steps; launch time, catalog, chapter and national latency.
+    Scale(scale::Args),
     /// One import or export in a process of its own (run by `io`).
     #[command(hide = true)]
     IoChild(io::ChildArgs),
@@ -75,6 +82,7 @@ async fn main() -> Result<()> {
         Bench::Mail(args) => mail::run(args).await,
         Bench::Reports(args) => reports::run(args).await,
         Bench::Io(args) => io::run(args).await,
+        Bench::Scale(args) => scale::run(args).await,
         Bench::IoChild(args) => io::child::run(args).await,
     }
 }

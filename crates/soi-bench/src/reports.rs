@@ -87,7 +87,7 @@ retention sessionsHeld sessionsCancelled attendanceMarks attendancePresent atten
 activeCoaches skillsPassed showsHeld ticketsSold ticketsCheckedIn ticketRevenue sponsorMoney \
 expenses givenToCauses beneficiaries suppressed";
 
-fn national_query() -> String {
+pub(crate) fn national_query() -> String {
     format!(
         "query($f: YearMonth!, $t: YearMonth!, $g: ReportGrouping!, $s: ReportSort) {{ \
          nationalReport(from: $f, to: $t, groupBy: $g, sort: $s) {{ from to groupBy \
@@ -319,7 +319,7 @@ async fn measure(redis_url: &str, names: &[String], args: &Args) -> Result<()> {
 /// The accounts the signed tokens stand for (the gateway refuses a token
 /// whose account it cannot find), written as the owner: the national one and
 /// a chapter admin of `city`, at session version 1.
-async fn accounts(
+pub(crate) async fn accounts(
     scratch: &Scratch,
     national: uuid::Uuid,
     admin: uuid::Uuid,
@@ -463,7 +463,7 @@ async fn ids(client: &reqwest::Client, addr: SocketAddr, token: &str) -> Result<
 }
 
 /// One request; its size in bytes and the parsed answer, which must hold no error.
-async fn request(
+pub(crate) async fn request(
     client: &reqwest::Client,
     addr: SocketAddr,
     token: &str,
@@ -486,7 +486,7 @@ async fn request(
 }
 
 /// `n` sequential requests of one prepared body; their latencies.
-async fn sample(
+pub(crate) async fn sample(
     client: &reqwest::Client,
     addr: SocketAddr,
     token: &str,

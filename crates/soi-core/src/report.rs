@@ -5,6 +5,7 @@
 
 mod lines;
 mod month;
+mod search;
 mod suppress;
 #[cfg(test)]
 mod suppress_props;

@@ -37,3 +37,38 @@ pub async fn sample_enrollments(db: &Db, scope: &CityScope, n: u32) -> Result<Ve
     tx.commit().await?;
     Ok(ids.into_iter().map(EnrollmentId::from).collect())
 }
+
+/// What the catalog holds as cities are launched.
+#[derive(Debug, Clone, Copy)]
+pub struct CatalogSize {
+    /// Partitions of the tables partitioned by city (tables, not indexes).
+    pub partitions: i64,
+    /// Every relation of the database (tables, indexes, TOAST, ...).
+    pub relations: i64,
+    /// Every table of `pg_catalog` with its indexes and TOAST, the shared
+    /// ones (`pg_shdepend`, `pg_authid`, ...) included, which also hold
+    /// rows of the server's other databases.
+    pub catalog_bytes: i64,
+    /// The whole database.
+    pub database_bytes: i64,
+}
+
+/// Counts partitions and relations and sizes the catalog, as the owner.
+pub async fn catalog_size(sys: &SystemDb) -> Result<CatalogSize> {
+    let (partitions, relations, catalog_bytes, database_bytes): (i64, i64, i64, i64) =
+        sqlx::query_as(
+            "select (select count(*) from pg_class where relispartition and relkind = 'r'), \
+               (select count(*) from pg_class), \
+               (select coalesce(sum(pg_total_relation_size(oid)), 0)::bigint from pg_class \
+                 where relnamespace = 'pg_catalog'::regnamespace and relkind = 'r'), \
+               pg_database_size(current_database())",
+        )
+        .fetch_one(sys.pool())
+        .await?;
+    Ok(CatalogSize {
+        partitions,
+        relations,
+        catalog_bytes,
+        database_bytes,
+    })
+}

@@ -75,21 +75,40 @@ pub async fn run(
     let ctx = SystemCtx::new("seed-scale");
     let mut cities = Vec::with_capacity(spec.cities as usize);
     for i in 1..=spec.cities {
-        let slug = slug(i);
-        let new = NewCity {
-            slug: Slug::parse(&slug).map_err(|e| SeedError::Invalid(e.to_string()))?,
-            name_kk: format!("Сынақ қаласы {i}"),
-            name_ru: format!("Тестовый город {i}"),
-            name_en: format!("Scale City {i}"),
-            zone: CityZone::parse("Asia/Almaty").map_err(|e| SeedError::Invalid(e.to_string()))?,
-            launched_on: NaiveDate::from_ymd_opt(2026, 9, 1).unwrap_or_default(),
-            position: Some(position(i).map_err(|e| SeedError::Invalid(e.to_string()))?),
-        };
-        cities.push(sys.launch_city(&ctx, &new).await?.city);
+        cities.push(sys.launch_city(&ctx, &new_city(i)?).await?.city);
     }
+    let mut report = seed_launched(db, cities, spec, show_progress).await?;
+    sys.tidy_after_bulk_load().await?;
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
 
-    let total_rows =
-        u64::from(spec.cities) * u64::from(spec.participants) * u64::from(spec.sessions);
+/// Scale city `i` as it is launched (`scale-0001` is 1).
+pub fn new_city(i: u32) -> Result<NewCity> {
+    let slug = slug(i);
+    Ok(NewCity {
+        slug: Slug::parse(&slug).map_err(|e| SeedError::Invalid(e.to_string()))?,
+        name_kk: format!("Сынақ қаласы {i}"),
+        name_ru: format!("Тестовый город {i}"),
+        name_en: format!("Scale City {i}"),
+        zone: CityZone::parse("Asia/Almaty").map_err(|e| SeedError::Invalid(e.to_string()))?,
+        launched_on: NaiveDate::from_ymd_opt(2026, 9, 1).unwrap_or_default(),
+        position: Some(position(i).map_err(|e| SeedError::Invalid(e.to_string()))?),
+    })
+}
+
+/// Seeds each of the launched `cities` that is not seeded yet with
+/// `spec`'s season (`spec.cities` is not used); `spec.concurrency` at once.
+/// The caller tidies after the load ([`SystemDb::tidy_after_bulk_load`]).
+pub async fn seed_launched(
+    db: &Db,
+    cities: Vec<City>,
+    spec: ScaleSpec,
+    show_progress: bool,
+) -> Result<ScaleReport> {
+    let started = Instant::now();
+    let ctx = SystemCtx::new("seed-scale");
+    let total_rows = cities.len() as u64 * u64::from(spec.participants) * u64::from(spec.sessions);
     let bar = ProgressBar::with_draw_target(
         Some(total_rows),
         if show_progress {
@@ -105,6 +124,10 @@ pub async fn run(
     let bar = Arc::new(bar);
     let limit = Arc::new(tokio::sync::Semaphore::new(spec.concurrency.max(1)));
     let mut tasks = JoinSet::new();
+    let mut report = ScaleReport {
+        cities: u32::try_from(cities.len()).unwrap_or(u32::MAX),
+        ..ScaleReport::default()
+    };
     for city in cities {
         let (db, bar, limit) = (db.clone(), bar.clone(), limit.clone());
         tasks.spawn(async move {
@@ -115,10 +138,6 @@ pub async fn run(
             seed_city(&db, &ctx, &city, spec, &bar).await
         });
     }
-    let mut report = ScaleReport {
-        cities: spec.cities,
-        ..ScaleReport::default()
-    };
     while let Some(joined) = tasks.join_next().await {
         let counts =
             joined.map_err(|e| SeedError::Invalid(format!("a seeding task failed: {e}")))??;
@@ -132,7 +151,6 @@ pub async fn run(
         }
     }
     bar.finish_and_clear();
-    sys.tidy_after_bulk_load().await?;
     report.elapsed = started.elapsed();
     Ok(report)
 }

@@ -30,7 +30,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-mod server;
+pub(crate) mod server;
 mod statements;
 mod tools;
 mod traces;
@@ -78,13 +78,14 @@ pub struct Args {
     traces: bool,
 }
 
-struct Shape {
-    key: &'static str,
-    label: &'static str,
-    query: &'static str,
+pub(crate) struct Shape {
+    pub(crate) key: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) query: &'static str,
 }
 
-const SHAPES: [Shape; 2] = [
+/// The chapter shapes, also measured by `soi-bench scale`.
+pub(crate) const SHAPES: [Shape; 2] = [
     Shape {
         key: "a",
         label: "(a) page of 20 participants",

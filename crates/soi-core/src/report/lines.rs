@@ -7,7 +7,12 @@
 //! stops only when no withheld cell, and no small unshown remainder, can be
 //! reached that way.
 
+use super::search::{Found, Search};
 use super::{FIELDS, Field, Figures};
+
+#[cfg(test)]
+#[path = "search_props.rs"]
+mod search_props;
 
 /// A row's figure that is a whole of others shown beside it; the remainder
 /// (pending applications, absent marks) is never shown.
@@ -96,10 +101,15 @@ impl Table {
     /// last) are protected first, on their own, so that they come out as they
     /// would alone.
     pub fn new(raw: &[&Figures]) -> Self {
+        Self::new_with(raw, Self::protect)
+    }
+
+    /// [`Table::new`], the totals protected by `protect`.
+    fn new_with(raw: &[&Figures], protect: fn(&mut Self)) -> Self {
         let mut table = Self::primary(raw);
         if let Some(totals) = raw.last().filter(|_| raw.len() > 1) {
             let mut alone = Self::primary(&[totals]);
-            alone.protect();
+            protect(&mut alone);
             let t = raw.len() - 1;
             for &(_, c) in &alone.order {
                 table.hide((t, c));
@@ -156,45 +166,33 @@ impl Table {
     }
 
     /// Hides cells beside withheld ones until no sensitive cell can be
-    /// worked out along the lines.
+    /// worked out along the lines: each round, the first leak (in the order
+    /// the reader finds them) that can be closed strictly is, else the first
+    /// that can be closed at all (see [`Search`] for how a round searches).
     pub fn protect(&mut self) {
-        let lines = lines(self.values.len() - 1);
+        let rows = self.values.len();
+        let mut search = Search::new(lines(rows - 1), rows, |at| self.known_at_start(at));
         // Each round hides at least one more figure, so this ends.
         loop {
-            let leaks = self.leaks(&lines);
-            let fixed = [true, false].into_iter().any(|strict| {
-                leaks
-                    .iter()
-                    .any(|(cell, line)| self.hide_beside(&lines[*line], *cell, strict))
+            let before = self.order.len();
+            let (leaks, closed) = search.run(|cell, line| {
+                if !self.sensitive(cell) {
+                    Found::Harmless
+                } else if self.hide_beside(line, cell, true) {
+                    Found::Closed
+                } else {
+                    Found::Open
+                }
             });
+            let fixed = closed
+                || leaks
+                    .iter()
+                    .any(|(cell, line)| self.hide_beside(search.line(*line), *cell, false));
             if !fixed {
                 break;
             }
-        }
-    }
-
-    /// The sensitive cells a reader can work out, each with the line that
-    /// gives it.
-    fn leaks(&self, lines: &[Vec<At>]) -> Vec<(At, usize)> {
-        let rows = self.values.len();
-        let mut known: Vec<[bool; CELLS]> = (0..rows)
-            .map(|t| std::array::from_fn(|c| self.known_at_start((t, c))))
-            .collect();
-        let mut leaks = Vec::new();
-        loop {
-            let mut changed = false;
-            for (i, line) in lines.iter().enumerate() {
-                let mut unknown = line.iter().filter(|(t, c)| !known[*t][*c]);
-                if let (Some(&cell), None) = (unknown.next(), unknown.next()) {
-                    if self.sensitive(cell) {
-                        leaks.push((cell, i));
-                    }
-                    known[cell.0][cell.1] = true;
-                    changed = true;
-                }
-            }
-            if !changed {
-                return leaks;
+            for &at in &self.order[before..] {
+                search.hidden(at);
             }
         }
     }

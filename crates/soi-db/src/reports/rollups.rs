@@ -112,16 +112,24 @@ fn sums(key: &[&str], one_city: bool) -> String {
     };
     format!(
         "with {p}, \
-         c as (select {x_select}coalesce(max(x.n), 0)::bigint as {coaches} \
-           from (select {select_key}r.month, sum(r.{coaches}) as n from rollups r \
-                 where {filter} group by {select_key}r.month) x{x_group}), \
+         x as (select {select_key}r.month, sum(r.{coaches}) as n from rollups r \
+               where {filter} group by {select_key}r.month), \
+         c as (select {x_select}coalesce(max(x.n), 0)::bigint as {coaches} from x{x_group}), \
          k as (select p.*, c.{coaches} from p {join})"
     )
 }
 
+/// The column of the busiest month's coaches of every key together, which
+/// the totals show: a key spanning months has its months in `x`.
+const ALL_COACHES: &str = "all_active_coaches";
+
 /// Builds the statement of report rows: the sums, with the labels of their
-/// city and season.
+/// city and season; `all_coaches` adds [`ALL_COACHES`] (by city or season).
 fn statement(by: Option<Grouping>, one_city: bool) -> String {
+    statement_with(by, one_city, false)
+}
+
+fn statement_with(by: Option<Grouping>, one_city: bool, all_coaches: bool) -> String {
     let key = key_columns(by);
     let pick = |col: &str, ty: &str| {
         if key.contains(&col) {
@@ -133,7 +141,7 @@ fn statement(by: Option<Grouping>, one_city: bool) -> String {
     let season_city = if one_city { " and s.city_id = $3" } else { "" };
     format!(
         "{sums} select {city} as city_id, {month} as month, {season} as season_id, \
-           c.slug, c.name_kk, c.name_ru, c.name_en, s.title, s.starts_on, k.* \
+           c.slug, c.name_kk, c.name_ru, c.name_en, s.title, s.starts_on, k.*{all} \
          from k left join cities c on c.id = {city} \
          left join rollup_seasons s on s.city_id = {city} and s.season_id = {season}{season_city} \
          order by 1, 2, 3",
@@ -141,6 +149,14 @@ fn statement(by: Option<Grouping>, one_city: bool) -> String {
         city = pick("city_id", "uuid"),
         month = pick("month", "date"),
         season = pick("season_id", "uuid"),
+        all = if all_coaches {
+            format!(
+                ", (select coalesce(max(y.s), 0)::bigint from \
+                   (select sum(x.n) as s from x group by x.month) y) as {ALL_COACHES}"
+            )
+        } else {
+            String::new()
+        },
     )
 }
 
@@ -203,6 +219,48 @@ async fn fetch<'c>(
     }
     let rows = query.fetch_all(conn).await?;
     rows.iter().map(decode).collect()
+}
+
+/// Every city's rows keyed by `by`, and their totals, as the national role,
+/// from one statement: every figure of the totals is the sum of the rows'
+/// (the keys split the rollups' rows), but coaches, which are the busiest
+/// month's — over the month rows, the largest; over cities or seasons, the
+/// statement's [`ALL_COACHES`] (what the totals' own statement would read).
+pub async fn national_with_totals(
+    tx: &mut ReportTx,
+    q: &ReportQuery,
+) -> Result<(Vec<ReportRow>, Figures)> {
+    let Some(by) = q.by else {
+        // No key: the one row is the totals.
+        let rows = national(tx, q).await?;
+        let totals = rows.first().map(|r| r.figures).unwrap_or_default();
+        return Ok((rows, totals));
+    };
+    let by_month = by == Grouping::Month;
+    let sql = statement_with(Some(by), false, !by_month);
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(q.from)
+        .bind(q.to)
+        .fetch_all(tx.conn())
+        .await?;
+    let decoded = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
+    let mut totals = Figures::default();
+    for r in &decoded {
+        for f in Field::ALL {
+            totals.0[f.index()] += r.figures.get(f);
+        }
+    }
+    let coaches = Field::ActiveCoaches.index();
+    totals.0[coaches] = match rows.first() {
+        None => 0,
+        Some(_) if by_month => decoded
+            .iter()
+            .map(|r| r.figures.get(Field::ActiveCoaches))
+            .max()
+            .unwrap_or(0),
+        Some(first) => first.try_get(ALL_COACHES)?,
+    };
+    Ok((decoded, totals))
 }
 
 /// Every city's rows, as the national role.

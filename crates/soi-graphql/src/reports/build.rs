@@ -98,10 +98,11 @@ pub async fn national_in(
     period: Period,
     by: ReportGrouping,
 ) -> Result<NationalReport> {
-    let rows = rollups::national(tx, &query(&period, Some(by.into()))).await?;
-    let totals = rollups::national(tx, &query(&period, None)).await?;
+    // One statement gives the rows and their totals.
+    let (rows, totals) =
+        rollups::national_with_totals(tx, &query(&period, Some(by.into()))).await?;
     let raw: Vec<Figures> = rows.iter().map(|r| r.figures).collect();
-    let (shown, total) = suppress_rows(&raw, &totals_of(&totals));
+    let (shown, total) = suppress_rows(&raw, &totals);
     Ok(national_of(period, by, &rows, &shown, &total, None))
 }
 
