@@ -35,6 +35,13 @@ impl CityRequests {
     }
 }
 
+/// A counter family: its name, its help line and a city's value.
+type Family = (
+    &'static str,
+    &'static str,
+    fn(&soi_db::UsageFigures) -> String,
+);
+
 /// Writes the four per-city families.
 pub(crate) async fn render(out: &mut String, requests: &CityRequests, db: &Db, names: &CityNames) {
     out.push_str("# HELP soi_city_requests_total GraphQL operations by the requester's city (slug, national or public) and kind.\n# TYPE soi_city_requests_total counter\n");
@@ -55,7 +62,7 @@ pub(crate) async fn render(out: &mut String, requests: &CityRequests, db: &Db, n
         usage.push((slug, figures));
     }
     usage.sort_by(|a, b| a.0.cmp(&b.0));
-    let families: [(&str, &str, fn(&soi_db::UsageFigures) -> String); 3] = [
+    let families: [Family; 3] = [
         (
             "soi_city_db_seconds_total",
             "Seconds each city's tenant transactions waited for PostgreSQL (BEGIN and COMMIT included).",
