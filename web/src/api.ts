@@ -118,9 +118,18 @@ export async function openSession(email: string, password: string): Promise<Sess
   return s;
 }
 
-/** A new access token from the cookie; `null` when there is no session. */
-export function renewSession(): Promise<Session | null> {
-  return sessionCall('/refresh');
+/** A new access token from the cookie; `null` when there is no session.
+ * Tabs share the cookie, so they renew one at a time (Web Locks, where the
+ * page is a secure context): each then presents the token the last left. */
+export async function renewSession(): Promise<Session | null> {
+  const locks = (navigator as Navigator & { locks?: LockManager }).locks;
+  if (!locks) return sessionCall('/refresh');
+  let renewed: Session | null = null;
+  // Held until the call settles; a failure leaves the lock and is thrown.
+  await locks.request('soi-session-renew', async () => {
+    renewed = await sessionCall('/refresh');
+  });
+  return renewed;
 }
 
 /** Revokes the cookie's refresh token and clears the cookie. */

@@ -9,7 +9,7 @@ import { disposeCharts } from './charts';
 import { h } from './dom';
 import type { FigureKey } from './figures';
 import { currentMonth } from './format';
-import type { UserRole } from './gql/graphql';
+import type { TypedDocumentString, UserRole } from './gql/graphql';
 import { initialLang, LANG_NAMES, LANGS, rememberLang, translate, type Lang, type MessageKey } from './i18n';
 import { liveTotals } from './live';
 import { nationalView, type CitySort, type NationalState } from './national';
@@ -71,6 +71,17 @@ function errorKey(e: unknown): MessageKey {
   return 'error.report';
 }
 
+/** `request`, renewing the access token once when the API says it has
+ * expired (a laptop waking after the renewal timer should have fired). */
+async function authed<R, V>(doc: TypedDocumentString<R, V>, variables: V): Promise<R> {
+  try {
+    return await request(doc, variables);
+  } catch (e) {
+    if (!(e instanceof ApiError && e.code === 'UNAUTHENTICATED') || !(await renew())) throw e;
+    return request(doc, variables);
+  }
+}
+
 /** An ended session (or a role that lost access) signs out. */
 function ended(e: unknown): boolean {
   if (e instanceof ApiError && (e.code === 'UNAUTHENTICATED' || e.code === 'FORBIDDEN')) {
@@ -105,7 +116,7 @@ async function loadNational(): Promise<void> {
   stopLive = null;
   update({ loading: true, error: null, live: 'off' });
   try {
-    const data = await request(NationalDashboardDocument, { from: state.from, to: state.to, prevFrom: prev.from, prevTo: prev.to });
+    const data = await authed(NationalDashboardDocument, { from: state.from, to: state.to, prevFrom: prev.from, prevTo: prev.to });
     update({ data, loading: false });
     startLive();
     if (state.drill) void loadDrill(state.drill.slug);
@@ -117,7 +128,7 @@ async function loadNational(): Promise<void> {
 async function loadDrill(slug: string): Promise<void> {
   update({ drill: { slug, data: null, loading: true, error: null } });
   try {
-    const data = await request(CityDrillDocument, { from: state.from, to: state.to, city: slug });
+    const data = await authed(CityDrillDocument, { from: state.from, to: state.to, city: slug });
     if (state.drill?.slug === slug) update({ drill: { slug, data, loading: false, error: null } });
   } catch (e) {
     if (!ended(e) && state.drill?.slug === slug) update({ drill: { slug, data: null, loading: false, error: errorKey(e) } });
@@ -127,10 +138,10 @@ async function loadDrill(slug: string): Promise<void> {
 async function loadChapter(): Promise<void> {
   update({ loading: true, error: null });
   try {
-    const chapter = await request(ChapterDashboardDocument, { from: state.from, to: state.to });
+    const chapter = await authed(ChapterDashboardDocument, { from: state.from, to: state.to });
     const show = nextShow(chapter.events);
     const season = currentSeason(chapter.seasons.nodes) ?? '';
-    const details = await request(ChapterDetailsDocument, { eventId: show?.id ?? '', withShow: show !== null, seasonId: season });
+    const details = await authed(ChapterDetailsDocument, { eventId: show?.id ?? '', withShow: show !== null, seasonId: season });
     update({ chapter, details, loading: false });
   } catch (e) {
     if (!ended(e)) update({ loading: false, error: errorKey(e) });
@@ -149,8 +160,18 @@ function begin(session: Session): void {
   renewTimer = setTimeout(() => void renew(), renewDelayMs(session.expiresIn));
 }
 
-/** Renews the access token; a session that cannot be renewed signs out. */
-async function renew(): Promise<boolean> {
+/** Renews the access token; a session that cannot be renewed signs out.
+ * Callers at the same moment share one renewal: a refresh token presented
+ * twice would end the session (the gateway's reuse rule). */
+let renewing: Promise<boolean> | null = null;
+function renew(): Promise<boolean> {
+  renewing ??= renewOnce().finally(() => {
+    renewing = null;
+  });
+  return renewing;
+}
+
+async function renewOnce(): Promise<boolean> {
   try {
     const session = await renewSession();
     if (session) {
@@ -231,7 +252,9 @@ function header(): HTMLElement {
     },
     LANGS.map((l) => h('option', { value: l, lang: l, selected: l === state.lang }, LANG_NAMES[l])),
   );
-  const title: MessageKey = state.role === 'CHAPTER_ADMIN' ? 'app.chapterTitle' : 'app.title';
+  // A coach or participant has no dashboard: the page does not call itself one.
+  const title: MessageKey =
+    state.role === 'CHAPTER_ADMIN' ? 'app.chapterTitle' : state.role === null || state.role === 'NATIONAL' ? 'app.title' : 'app.platformTitle';
   return h(
     'header',
     { class: 'top' },

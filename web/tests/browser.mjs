@@ -655,6 +655,38 @@ try {
     });
   }
   // Last: it changes the national account's password, ending its sessions.
+  await check('an access token the API calls expired is renewed once from the cookie and the request retried', async () => {
+    const ctx = await browser.newContext({ locale: 'en-US' });
+    const p = await ctx.newPage();
+    await p.goto(`${BASE}/`);
+    await p.waitForSelector('form.sign-in', { timeout: TIMEOUT });
+    await signIn(p);
+    // The next GraphQL answer says the token expired (a laptop waking after
+    // the renewal timer should have fired); later ones pass through.
+    let refused = 0;
+    await p.route('**/graphql', async (route) => {
+      if (refused > 0 || route.request().method() !== 'POST') return route.continue();
+      refused += 1;
+      await route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({ data: null, errors: [{ message: 'sign in first', extensions: { code: 'UNAUTHENTICATED' } }] }),
+      });
+    });
+    const calls = [];
+    p.on('request', (r) => ['fetch', 'xhr'].includes(r.resourceType()) && calls.push(r.url().replace(BASE, '')));
+    await openTable(p, 'cities');
+    await p.click('#drill-almaty');
+    await p.waitForSelector('#drill-chart canvas', { timeout: TIMEOUT });
+    assert(refused === 1, `refused ${refused}`);
+    assert(
+      JSON.stringify(calls) === JSON.stringify(['/graphql', '/web/session/refresh', '/graphql']),
+      `requests: ${calls.join(', ')}`,
+    );
+    assert((await p.$('form.sign-in')) === null, 'still signed in');
+    await ctx.close();
+  });
+
   await check('a session ended on the server (socket closed 4401) returns the page to sign-in, with no reconnecting', async () => {
     const ctx = await browser.newContext({ locale: 'en-US' });
     const p = await ctx.newPage();

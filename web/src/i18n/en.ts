@@ -71,6 +71,7 @@ export const en = {
   'figure.givenToCauses': 'Given to causes',
   'figure.beneficiaries': 'Beneficiaries',
   'app.chapterTitle': 'SOI chapter dashboard',
+  'app.platformTitle': 'SOI platform',
   'error.download': 'The file could not be downloaded.',
   'download.group': 'Download what is shown',
   'download.csv': 'Download CSV',

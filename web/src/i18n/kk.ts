@@ -71,6 +71,7 @@ export const kk: Catalog = {
   'figure.givenToCauses': 'Әлеуметтік мақсаттарға берілді',
   'figure.beneficiaries': 'Пайда алушылар',
   'app.chapterTitle': 'SOI бөлімшесінің панелі',
+  'app.platformTitle': 'SOI платформасы',
   'error.download': 'Файлды жүктеп алу мүмкін болмады.',
   'download.group': 'Көрсетілгенді жүктеп алу',
   'download.csv': 'CSV жүктеп алу',

@@ -71,6 +71,7 @@ export const ru: Catalog = {
   'figure.givenToCauses': 'Передано на социальные цели',
   'figure.beneficiaries': 'Благополучатели',
   'app.chapterTitle': 'Панель отделения SOI',
+  'app.platformTitle': 'Платформа SOI',
   'error.download': 'Не удалось скачать файл.',
   'download.group': 'Скачать показанное',
   'download.csv': 'Скачать CSV',
