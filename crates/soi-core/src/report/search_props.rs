@@ -6,6 +6,7 @@
 //! included.
 
 use super::{At, Table, lines};
+use crate::report::suppress_props::sum;
 use crate::report::{FIELDS, Field, Figures};
 use proptest::prelude::*;
 
@@ -71,16 +72,6 @@ fn row() -> impl Strategy<Value = Figures> {
         }
         f
     })
-}
-
-fn sum(rows: &[Figures]) -> Figures {
-    let mut t = Figures::default();
-    for r in rows {
-        for i in 0..FIELDS {
-            t.0[i] += r.0[i];
-        }
-    }
-    t
 }
 
 proptest! {

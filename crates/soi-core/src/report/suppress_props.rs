@@ -158,7 +158,8 @@ fn row() -> impl Strategy<Value = Figures> {
         })
 }
 
-fn sum(rows: &[Figures]) -> Figures {
+/// The totals row of `rows` (also the kept search's property test's).
+pub(super) fn sum(rows: &[Figures]) -> Figures {
     let mut t = Figures::default();
     for r in rows {
         for i in 0..FIELDS {
