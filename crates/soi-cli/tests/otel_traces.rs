@@ -18,9 +18,7 @@ const TITLE: &str = "Traced season Жаңа маусым";
 
 async fn seeded() -> TestDb {
     let t = TestDb::new().await;
-    soi_seed::demo::run(&t.system().await, &t.db().await, 1, &[])
-        .await
-        .expect("demo");
+    t.seed_demo(1).await;
     t
 }
 

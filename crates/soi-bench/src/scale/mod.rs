@@ -175,7 +175,7 @@ fn summary(all: &[StepFigures]) {
                 last.cities
             ),
             ms(f.p50),
-            verdict(f.p50.as_millis() <= 50).to_owned(),
+            verdict(f.p50 <= std::time::Duration::from_millis(50)).to_owned(),
         ]);
     }
 }

@@ -20,6 +20,18 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, for who must tell a known code from a client's text.
+    pub const ALL: [Self; 8] = [
+        Self::Unauthenticated,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::BadUserInput,
+        Self::Conflict,
+        Self::RateLimited,
+        Self::PersistedQueryNotFound,
+        Self::Internal,
+    ];
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Unauthenticated => "UNAUTHENTICATED",

@@ -148,10 +148,11 @@ pub async fn national_city_in(
     by: ReportGrouping,
     slug: &str,
 ) -> Result<NationalReport> {
-    let cities = rollups::national(tx, &query(&period, Some(Grouping::City))).await?;
-    let all = rollups::national(tx, &query(&period, None)).await?;
+    // The comparison exactly as `national_in` builds it (one statement).
+    let (cities, all) =
+        rollups::national_with_totals(tx, &query(&period, Some(Grouping::City))).await?;
     let raw: Vec<Figures> = cities.iter().map(|r| r.figures).collect();
-    let (compared, _) = suppress_rows(&raw, &totals_of(&all));
+    let (compared, _) = suppress_rows(&raw, &all);
     let found = cities
         .iter()
         .zip(&compared)

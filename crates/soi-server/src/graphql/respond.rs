@@ -27,21 +27,10 @@ pub(super) enum Answer {
     Kept(Vec<u8>),
 }
 
-/// The codes an error may carry (see `ErrorCode`): a span attribute takes
-/// one of these or `OTHER`, never a client's text.
-const CODES: [&str; 7] = [
-    "UNAUTHENTICATED",
-    "FORBIDDEN",
-    "NOT_FOUND",
-    "BAD_USER_INPUT",
-    "CONFLICT",
-    "RATE_LIMITED",
-    "INTERNAL",
-];
-
 impl Answer {
-    /// The first error's `extensions.code`; `None` without errors (a kept
-    /// answer never has any).
+    /// The first error's `extensions.code` if it is one of `ErrorCode`'s
+    /// (a span attribute takes a known code or `OTHER`, never a client's
+    /// text); `None` without errors (a kept answer never has any).
     pub(super) fn error_code(&self) -> Option<&'static str> {
         let Self::Ran(r) = self else {
             return None;
@@ -56,10 +45,8 @@ impl Answer {
                 async_graphql::Value::Enum(e) => Some(e.as_str()),
                 _ => None,
             });
-        Some(
-            code.and_then(|c| CODES.iter().find(|known| **known == c).copied())
-                .unwrap_or("OTHER"),
-        )
+        let known = |c: &str| ErrorCode::ALL.iter().map(|k| k.as_str()).find(|k| *k == c);
+        Some(code.and_then(known).unwrap_or("OTHER"))
     }
 
     /// The answer as JSON bytes.
