@@ -179,8 +179,9 @@ async function renewOnce(): Promise<boolean> {
       return true;
     }
   } catch (e) {
-    if (e instanceof ApiError && e.code === 'NETWORK') {
-      // The gateway did not answer: try again shortly, the token may live on.
+    if (e instanceof ApiError && ['NETWORK', 'RATE_LIMITED', 'INTERNAL'].includes(e.code)) {
+      // No answer, or a passing refusal that keeps the cookie: try again
+      // shortly, the token may live on.
       renewTimer = setTimeout(() => void renew(), 10_000);
       return false;
     }

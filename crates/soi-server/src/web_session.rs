@@ -129,8 +129,9 @@ fn cookie(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Runs one mutation as an anonymous requester from this client; its result
-/// `r`, or the GraphQL answer with its errors.
+/// Runs one mutation as an anonymous requester from this client, through
+/// the gateway's own path (limits, rate limits, audit, metrics, traces):
+/// its result `r`, or the GraphQL answer with its errors.
 async fn run(
     state: &AppState,
     headers: &HeaderMap,
@@ -138,19 +139,19 @@ async fn run(
     query: &str,
     vars: Value,
 ) -> Result<Value, Value> {
-    let ctx = soi_graphql::RequestCtx::anonymous(crate::request_id::of(headers))
-        .with_client(Some(state.client(peer, headers)));
     let request =
         async_graphql::Request::new(query).variables(async_graphql::Variables::from_json(vars));
-    let response = state
-        .schema
-        .execute(soi_graphql::prepare(request, ctx, &state.db))
-        .await;
-    if response.errors.is_empty() {
-        let data = response.data.into_json().unwrap_or(Value::Null);
-        Ok(data.get("r").cloned().unwrap_or(Value::Null))
+    let client = state.client(peer, headers);
+    let answer = crate::graphql::run_for_page(state, client, headers.get("x-request-id"), request)
+        .await
+        .unwrap_or_else(|| {
+            json!({ "errors": [{ "message": "the answer could not be read",
+                                 "extensions": { "code": "INTERNAL" } }] })
+        });
+    if answer.get("errors").is_some_and(|e| !e.is_null()) {
+        Err(answer)
     } else {
-        Err(json!({ "errors": response.errors }))
+        Ok(answer["data"]["r"].clone())
     }
 }
 
@@ -168,8 +169,12 @@ fn session(state: &AppState, answer: Result<Value, Value>) -> Response {
             let set = set(&refresh, state.refresh_cookie);
             with_cookie(Json(json!({ "data": pair })).into_response(), set)
         }
-        // A refused or used token: the cookie goes too.
-        Err(body) => with_cookie(Json(body).into_response(), clear()),
+        // A refused or used token: the cookie goes too. A passing failure
+        // (rate limit, the database away) leaves the session to a retry.
+        Err(body) => match body["errors"][0]["extensions"]["code"].as_str() {
+            Some("RATE_LIMITED" | "INTERNAL") => no_store(Json(body).into_response()),
+            _ => with_cookie(Json(body).into_response(), clear()),
+        },
     }
 }
 
@@ -189,6 +194,11 @@ fn with_cookie(mut response: Response, cookie: String) -> Response {
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
+    no_store(response)
+}
+
+/// Answers about a session are never kept by a cache.
+fn no_store(mut response: Response) -> Response {
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -77,8 +77,12 @@ impl Snapshot {
             }
         };
         let out = body(&mut open[at]).await;
+        // In a read-only transaction `NotFound` is a row that is not there
+        // (no statement failed: foreign keys are checked on writes only);
+        // any other error may have come from the server, which then refuses
+        // the rest of the transaction (a refusal by row-level security, too).
         if let Err(e) = &out
-            && !matches!(e, soi_db::Error::NotFound(_) | soi_db::Error::Forbidden)
+            && !matches!(e, soi_db::Error::NotFound(_))
         {
             open.swap_remove(at);
         }
