@@ -148,11 +148,11 @@ async fn stop_gateway(lb: &Balancer, gateway: &mut Gateway, endpoint: &Endpoint)
     );
 }
 
-/// (id, recipient, status, claimed_by) of the outbox rows for `recipients`.
-async fn outbox(
-    t: &TestDb,
-    recipients: &[String],
-) -> Vec<(uuid::Uuid, String, String, Option<String>)> {
+/// (id, recipient, status, claimed_by) of an outbox row.
+type OutboxRow = (uuid::Uuid, String, String, Option<String>);
+
+/// The outbox rows for `recipients`.
+async fn outbox(t: &TestDb, recipients: &[String]) -> Vec<OutboxRow> {
     sqlx::query_as(
         "select id, recipient_email, status, claimed_by from outbox where recipient_email = any($1) order by id",
     )
@@ -295,26 +295,38 @@ async fn a_rolling_restart_under_load_fails_no_request_and_loses_no_email() {
         .map(|(e, _)| e.clone())
         .chain(slow_to)
         .collect();
+    let rows = all_sent(&t, &to).await;
+    w2.signal("TERM");
+    let exit = w2.exit(WAIT).await;
+    assert_eq!(exit.code(), Some(0), "worker 2: {exit:?}");
+
+    // ...and arrived exactly once.
+    received_once(&sink, &to, &rows);
+    eprintln!("{} emails, each received once", rows.len());
+}
+
+/// Waits until every email to `to` is sent (none parked); their rows.
+async fn all_sent(t: &TestDb, to: &[String]) -> Vec<OutboxRow> {
     let deadline = Instant::now() + WAIT;
-    let rows = loop {
-        let rows = outbox(&t, &to).await;
+    loop {
+        let rows = outbox(t, to).await;
         let unsent: Vec<_> = rows.iter().filter(|r| r.2 != "sent").collect();
         assert!(
             !unsent.iter().any(|r| r.2 == "parked"),
             "parked: {unsent:?}"
         );
         if unsent.is_empty() {
-            break rows;
+            return rows;
         }
         assert!(Instant::now() < deadline, "{} emails unsent", unsent.len());
         tokio::time::sleep(Duration::from_millis(200)).await;
-    };
-    w2.signal("TERM");
-    let exit = w2.exit(WAIT).await;
-    assert_eq!(exit.code(), Some(0), "worker 2: {exit:?}");
+    }
+}
 
-    // ...and arrived exactly once: one copy of each outbox row, none missing.
-    for email in &to {
+/// One copy of each outbox row in `rows` reached each address of `to`, none
+/// missing and none doubled.
+fn received_once(sink: &Sink, to: &[String], rows: &[OutboxRow]) {
+    for email in to {
         let mut expected: Vec<String> = rows
             .iter()
             .filter(|r| &r.1 == email)
@@ -330,7 +342,6 @@ async fn a_rolling_restart_under_load_fails_no_request_and_loses_no_email() {
         got.sort();
         assert_eq!(got, expected, "{email}: lost or doubled");
     }
-    eprintln!("{} emails, each received once", rows.len());
 }
 
 #[tokio::test]
@@ -402,29 +413,16 @@ async fn a_gateway_with_the_worker_inside_finishes_its_sends_when_stopped() {
         after_stop.iter().any(|r| r.2 == "sent"),
         "the sends in flight were cut: {after_stop:?}"
     );
+    // The worker stops claiming when the drain begins: the two not started
+    // are handed back, for gateway B to send.
+    assert!(
+        after_stop.iter().any(|r| r.2 != "sent"),
+        "nothing was handed back: {after_stop:?}"
+    );
 
     let mut b = serve(&t, "gateway B", &env).await;
-    let deadline = Instant::now() + WAIT;
-    let rows = loop {
-        let rows = outbox(&t, &slow_to).await;
-        if rows.iter().all(|r| r.2 == "sent") {
-            break rows;
-        }
-        assert!(Instant::now() < deadline, "unsent: {rows:?}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let rows = all_sent(&t, &slow_to).await;
     b.process.signal("TERM");
     assert_eq!(b.process.exit(WAIT).await.code(), Some(0), "gateway B");
-    for (id, email, _, _) in &rows {
-        let got: Vec<String> = sink
-            .received(email)
-            .into_iter()
-            .map(|m| m.message_id)
-            .collect();
-        assert_eq!(
-            got,
-            vec![format!("<{id}@soi.kz>")],
-            "{email}: lost or doubled"
-        );
-    }
+    received_once(&sink, &slow_to, &rows);
 }
