@@ -85,8 +85,14 @@ async fn the_heavier_city_shows_more_requests_database_time_and_rows() {
     assert_eq!(astana_now.mutations, 0.0, "{after}");
     assert!(almaty_now.mutations > astana_now.mutations);
     assert!(almaty_now.rows_written > astana_now.rows_written, "{after}");
-    assert!(almaty_now.db_seconds > astana_now.db_seconds, "{after}");
     assert!(almaty_now.statements > astana_now.statements, "{after}");
+    // Database time is a clock, not a count: which city's total is larger
+    // depends on the machine (a query that waits for a new pooled
+    // connection counts the wait). What holds is that each city's time
+    // grows with its own work only: Astana's did not move while Almaty
+    // worked (above), and moves with its own two queries.
+    let astana_then = usage(&between, "astana");
+    assert!(astana_now.db_seconds > astana_then.db_seconds, "{after}");
     // Labels are slugs: no city id, no address in any per-city series.
     for line in after.lines().filter(|l| l.starts_with("soi_city_")) {
         assert!(!line.contains('@'), "{line}");
