@@ -5,6 +5,7 @@
 
 mod accounts;
 mod append_only;
+mod cancelled_begin;
 mod catalog;
 mod citus;
 mod isolation;

@@ -116,7 +116,7 @@ impl Db {
         );
         let probe = Probe::start(Some(usage.clone()), &span, Operation::Begin);
         let begin = tenant_begin(scope, begin);
-        let tx = self.pool.begin_with(sqlx::AssertSqlSafe(begin)).await;
+        let tx = begin_whole(&self.pool, begin).await;
         probe.finish(0);
         let tx = tx?;
         self.tenant_txs.fetch_add(1, Ordering::Relaxed);
@@ -198,10 +198,11 @@ impl Db {
     /// Opens a transaction with no city: national tables and aggregates only.
     /// The setting is cleared explicitly, so every city table shows no rows.
     pub async fn national(&self) -> Result<NationalTx> {
-        let tx = self
-            .pool
-            .begin_with("begin; select set_config('soi.city_id', '', true)")
-            .await?;
+        let tx = begin_whole(
+            &self.pool,
+            "begin; select set_config('soi.city_id', '', true)",
+        )
+        .await?;
         Ok(NationalTx::new(TracedConn::new(
             tx,
             None,
@@ -214,13 +215,12 @@ impl Db {
     /// for this transaction only (`set local`), so the pooled connection is
     /// `soi_app` again afterwards.
     pub async fn report(&self) -> Result<ReportTx> {
-        let tx = self
-            .pool
-            .begin_with(
-                "begin isolation level repeatable read read only; set local role soi_national; \
-                 select set_config('soi.city_id', '', true)",
-            )
-            .await?;
+        let tx = begin_whole(
+            &self.pool,
+            "begin isolation level repeatable read read only; set local role soi_national; \
+             select set_config('soi.city_id', '', true)",
+        )
+        .await?;
         Ok(ReportTx::new(tx))
     }
 
@@ -293,6 +293,24 @@ impl Db {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Begins a transaction on a pooled connection and sees the BEGIN through
+/// even if the caller stops waiting (a client that hung up, a timeout).
+/// sqlx counts a transaction as open only once its BEGIN has answered, so a
+/// caller dropped in between put the connection back into the pool inside a
+/// transaction nobody would end: the next transaction on it ran inside that
+/// one (read-only, or as the national role) and failed, or committed with
+/// it. On its own task the begin completes, and a transaction nobody takes
+/// is dropped, and so rolled back, like any other.
+pub(crate) async fn begin_whole(
+    pool: &PgPool,
+    begin: impl Into<String>,
+) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+    let (pool, begin) = (pool.clone(), begin.into());
+    tokio::spawn(async move { pool.begin_with(sqlx::AssertSqlSafe(begin)).await })
+        .await
+        .map_err(|e| sqlx::Error::Io(std::io::Error::other(format!("begin: {e}"))))?
 }
 
 /// Whether the login (the session user, which `RESET ROLE` returns to) can

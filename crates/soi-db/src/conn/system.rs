@@ -71,7 +71,7 @@ impl SystemDb {
     /// Creates the city and all its partitions in one transaction. Running it
     /// again for the same slug changes nothing but adds missing partitions.
     pub async fn launch_city(&self, ctx: &SystemCtx, new: &NewCity) -> Result<Launched> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = super::pool::begin_whole(&self.pool, "begin").await?;
         let (city, created) = cities::insert_or_get(&mut tx, new).await?;
         let partitions_created = cities::ensure_partitions(&mut tx, city.id).await?;
         tx.commit().await?;
@@ -126,10 +126,11 @@ impl SystemDb {
     /// few writes that must commit together (a national invitation and its
     /// email).
     pub async fn begin(&self) -> Result<SystemTx> {
-        let tx = self
-            .pool
-            .begin_with("begin; select set_config('soi.city_id', '', true)")
-            .await?;
+        let tx = super::pool::begin_whole(
+            &self.pool,
+            "begin; select set_config('soi.city_id', '', true)",
+        )
+        .await?;
         Ok(SystemTx {
             tx: super::traced::TracedConn::new(tx, None, tracing::Span::none()),
         })
