@@ -67,6 +67,7 @@ select create_distributed_table('ledger_entries', 'city_id', colocate_with => 'p
 select create_distributed_table('payments', 'city_id', colocate_with => 'participants');
 select create_distributed_table('performers', 'city_id', colocate_with => 'participants');
 select create_distributed_table('ticket_order_lines', 'city_id', colocate_with => 'participants');
+select create_distributed_table('ticket_seat_buckets', 'city_id', colocate_with => 'participants');
 select create_distributed_table('tickets', 'city_id', colocate_with => 'participants');
 
 commit;

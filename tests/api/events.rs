@@ -254,7 +254,8 @@ pub(crate) async fn participant_ids(t: &TestDb, slug: &str, n: i64) -> Vec<Strin
 }
 
 /// A held order of `quantity` seats of a ticket type, expiring at `expires`
-/// (SQL), with the seats counted in `taken` as the ticketing code does.
+/// (SQL), with the seats counted in the type's first seat bucket, as the
+/// ticketing code would count them in some bucket.
 async fn hold(t: &TestDb, ticket_type: &str, quantity: i32, expires: &str) {
     let mut conn = t.raw().await;
     let tt: uuid::Uuid = ticket_type.parse().expect("uuid");
@@ -265,7 +266,7 @@ async fn hold(t: &TestDb, ticket_type: &str, quantity: i32, expires: &str) {
                select city_id, $2, event_id, 'Buyer', 'buyer@mail.kz', 0, {expires} from tt returning city_id), \
          l as (insert into ticket_order_lines (city_id, order_id, ticket_type_id, quantity, unit_price_tiyn) \
                select city_id, $2, $1, $3, 0 from o returning 1) \
-         update ticket_types set taken = taken + $3 where id = $1"
+         update ticket_seat_buckets set taken = taken + $3 where ticket_type_id = $1 and bucket = 0"
     );
     sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(tt)

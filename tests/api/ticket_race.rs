@@ -25,6 +25,29 @@ impl Rng {
     }
 }
 
+/// Never undersold: a refusal says how many seats of the type were left
+/// ("sold out: Parterre (only 3 left)"), counted over all the type's seat
+/// buckets at that moment; it must be fewer than the order asked of that
+/// type. Returns the offending (left, asked) pair, if any.
+fn refused_with_room_enough(
+    message: &str,
+    items: &[Value],
+    types: &[String],
+) -> Option<(i64, i64)> {
+    let rest = message.strip_prefix("sold out: ")?;
+    let (name, left) = match rest.split_once(" (only ") {
+        Some((name, tail)) => (name, tail.trim_end_matches(" left)").parse::<i64>().ok()?),
+        None => (rest, 0),
+    };
+    let id = &types[if name == "Parterre" { 0 } else { 1 }];
+    let asked: i64 = items
+        .iter()
+        .filter(|i| i["ticketTypeId"] == json!(id))
+        .map(|i| i["quantity"].as_i64().unwrap_or(0))
+        .sum();
+    (left >= asked).then_some((left, asked))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_gateways_sell_exactly_five_hundred_seats_to_two_thousand_buyers() {
     let (t, first) = TestApp::seeded().await;
@@ -67,12 +90,12 @@ async fn two_gateways_sell_exactly_five_hundred_seats_to_two_thousand_buyers() {
             // Each buyer from their own address, as through a load balancer.
             let client = format!("10.{}.{}.{}", n >> 16, (n >> 8) & 255, n & 255);
             let (status, body) = app.graphql_from(&client, RESERVE, vars).await;
-            (status, body, wanted)
+            (status, body, wanted, items)
         });
     }
     let (mut held, mut sold_out, mut orders) = (0i64, 0, 0);
     while let Some(done) = tasks.join_next().await {
-        let (status, body, wanted) = done.expect("task");
+        let (status, body, wanted, items) = done.expect("task");
         assert!(status < 500, "HTTP {status}: {body}");
         if body["data"]["reserveTickets"]["orderId"].is_string() {
             held += wanted;
@@ -81,6 +104,10 @@ async fn two_gateways_sell_exactly_five_hundred_seats_to_two_thousand_buyers() {
             assert_eq!(codes(&body), ["CONFLICT"], "{body}");
             let message = body["errors"][0]["message"].as_str().unwrap_or_default();
             assert!(message.starts_with("sold out: "), "{message}");
+            assert!(
+                refused_with_room_enough(message, &items, &s.types).is_none(),
+                "refused while the type had room for the order: {message} ({items:?})"
+            );
             sold_out += 1;
         }
     }
@@ -89,7 +116,7 @@ async fn two_gateways_sell_exactly_five_hundred_seats_to_two_thousand_buyers() {
     let taken = |i: usize| {
         count(
             &t,
-            "select taken::bigint from ticket_types where id = $1",
+            "select coalesce(sum(taken), 0)::bigint from ticket_seat_buckets where ticket_type_id = $1",
             &s.types[i],
         )
     };

@@ -15,7 +15,9 @@ const CANCEL: &str = "mutation($o: ID!) { cancelHold(orderId: $o) { status } }";
 const SCAN: &str = "mutation($c: String!) { checkInTicket(code: $c) { admitted firstUsedAt firstUsedLocal ticketTypeName message } }";
 const ORDERS: &str = "query($e: ID!, $s: TicketOrderStatus) { ticketOrders(eventId: $e, status: $s) { edges { node { id buyerName buyerEmail status } } } }";
 
-const TAKEN: &str = "select taken::bigint from ticket_types where id = $1";
+/// Seats taken of a ticket type: the sum over its seat buckets.
+const TAKEN: &str =
+    "select coalesce(sum(taken), 0)::bigint from ticket_seat_buckets where ticket_type_id = $1";
 const ORDERS_OF_EVENT: &str = "select count(*) from ticket_orders where event_id = $1";
 const LEDGER_OF_ORDER: &str = "select count(*) from ledger_entries where order_id = $1";
 const PAYMENTS_OF_ORDER: &str = "select count(*) from payments where order_id = $1";
@@ -543,4 +545,73 @@ async fn the_same_notification_three_times_pays_once() {
     assert_eq!(notify(&app, "astana", &right, Some(&sig)).await.0, 404);
     assert_eq!(count(&t, PAYMENTS_OF_ORDER, &fresh).await, 0);
     assert_eq!(notify(&app, "almaty", &right, Some(&sig)).await.0, 200);
+}
+
+const SET_QUOTA: &str =
+    "mutation($id: ID!, $q: Int!) { setTicketQuota(id: $id, quota: $q) { quota remaining } }";
+const BUCKETS: &str = "select count(*) from ticket_seat_buckets where ticket_type_id = $1";
+const FULL_BUCKETS: &str =
+    "select count(*) from ticket_seat_buckets where ticket_type_id = $1 and taken = quota";
+
+/// A type's quota is split into seat buckets (100 seats: 4 of 25). Orders
+/// that each fit a bucket spread over them; an order no single bucket has
+/// room for still gets the last seats, from several; seats given back and a
+/// new quota keep the books whole.
+#[tokio::test]
+async fn the_last_seats_sell_from_several_buckets_and_come_back_to_them() {
+    let (t, app, admin) = seeded().await;
+    let s = show(&t, "almaty", 20, &[("Stalls", 100_000, 100)], false).await;
+    let a = s.types[0].as_str();
+    assert_eq!(count(&t, BUCKETS, a).await, 4);
+    for _ in 0..4 {
+        reserved(&reserve(&app, &s, &[(a, 20)]).await.1);
+    }
+    // Each 20 went to a bucket with room for it: 5 left in each of the four.
+    assert_eq!(count(&t, FULL_BUCKETS, a).await, 0);
+    assert_eq!(count(&t, TAKEN, a).await, 80);
+    // No bucket has room for 20, the type has: all 20 are sold.
+    let last = reserved(&reserve(&app, &s, &[(a, 20)]).await.1).0;
+    assert_eq!(count(&t, TAKEN, a).await, 100);
+    assert_eq!(count(&t, FULL_BUCKETS, a).await, 4);
+    let (_, body) = reserve(&app, &s, &[(a, 1)]).await;
+    assert_eq!(codes(&body), ["CONFLICT"], "{body}");
+    assert_eq!(body["errors"][0]["message"], "sold out: Stalls", "{body}");
+
+    // The order spread over four buckets gives its 20 seats back.
+    let (_, body) = app
+        .graphql_as(Some(&admin), CANCEL, json!({ "o": last }))
+        .await;
+    assert_eq!(body["data"]["cancelHold"]["status"], "CANCELLED", "{body}");
+    assert_eq!(count(&t, TAKEN, a).await, 80);
+
+    // A smaller quota is split anew (85 seats: 3 buckets) with the 80 taken.
+    let (_, body) = app
+        .graphql_as(Some(&admin), SET_QUOTA, json!({ "id": a, "q": 85 }))
+        .await;
+    assert_eq!(
+        body["data"]["setTicketQuota"],
+        json!({ "quota": 85, "remaining": 5 }),
+        "{body}"
+    );
+    assert_eq!(count(&t, BUCKETS, a).await, 3);
+    assert_eq!(count(&t, TAKEN, a).await, 80);
+    let (_, body) = reserve(&app, &s, &[(a, 6)]).await;
+    assert_eq!(
+        body["errors"][0]["message"], "sold out: Stalls (only 5 left)",
+        "{body}"
+    );
+    reserved(&reserve(&app, &s, &[(a, 5)]).await.1);
+    assert_eq!(count(&t, TAKEN, a).await, 85);
+    let (_, body) = app
+        .graphql_as(Some(&admin), SET_QUOTA, json!({ "id": a, "q": 84 }))
+        .await;
+    assert_eq!(codes(&body), ["CONFLICT"], "{body}");
+    assert_eq!(count(&t, TAKEN, a).await, 85);
+    assert_eq!(count(&t, BUCKETS, a).await, 3);
+    // The sales figures read the same books.
+    let figures = sales(&app, &admin, &s.event).await;
+    assert_eq!(
+        (figures["held"].clone(), figures["remaining"].clone()),
+        (json!(85), json!(0))
+    );
 }

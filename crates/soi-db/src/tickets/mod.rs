@@ -1,7 +1,7 @@
 //! Ticketing: ticket types, orders and their lines, the seats they take,
 //! payments, issued tickets and sales figures. One file per table (seats:
-//! the statements that move `ticket_types.taken` with the orders that hold
-//! them); a file imports no sibling. The flows (reserve, pay, refund,
+//! `ticket_seat_buckets`, the seats a type's quota is split into, moved
+//! with the orders that hold them); a file imports no sibling. The flows (reserve, pay, refund,
 //! cancel, check in, expire) are `soi_service::tickets`.
 
 pub mod order_lines;

@@ -4,11 +4,12 @@
 //! Every query runs inside a [`TenantTx`] and names `city_id = $1` on each
 //! city table, subqueries included.
 //!
-//! Never oversold: a seat is taken only by the conditional
-//! `update ticket_types set taken = taken + q … where taken + q <= quota`,
-//! which locks the one ticket-type row until commit; the table's check
-//! `taken between 0 and quota` is the backstop. Writers lock ticket types in
-//! id order (deadlock-free) and order rows before ticket types; the ones that
+//! Never oversold: a seat is taken only by a conditional update of a seat
+//! bucket (`update ticket_seat_buckets set taken = taken + q … where taken +
+//! q <= quota`, see [`super::seats`]), which locks that bucket until commit;
+//! the table's check `taken between 0 and quota` is the backstop. Writers
+//! lock ticket types' buckets in (type id, bucket) order (deadlock-free) and
+//! order rows before buckets; the ones that
 //! touch other holds (the lazy release here, the sweeper) skip locked orders
 //! instead of waiting for them.
 

@@ -1,11 +1,29 @@
-//! Seats taken and given back: the only code that moves
-//! `ticket_types.taken`. Every query runs inside a [`TenantTx`] and names
-//! `city_id = $1` on each city table.
+//! Seats taken and given back: the only code that moves the seat buckets
+//! (`ticket_seat_buckets`) a ticket type's quota is split into. Every query
+//! runs inside a [`TenantTx`] and names `city_id = $1` on each city table.
+//!
+//! A type's quota is split over up to [`MAX_BUCKETS`] buckets, each with its
+//! own quota and `taken` (the check `taken between 0 and quota` makes
+//! overselling impossible, bucket by bucket). Buying seats ([`take`]):
+//! 1. one bucket with room that no other transaction holds (`skip locked`:
+//!    never waits), starting from a random bucket, so buyers of one type
+//!    spread over the buckets and commit side by side;
+//! 2. failing that (every bucket with room is held just now), the one bucket
+//!    with room by this statement's snapshot, waiting for its holder; the
+//!    condition is checked again once the row is ours;
+//! 3. failing that, every bucket of the type in bucket order, and the seats
+//!    taken from as many buckets as it needs. So a buyer is refused only
+//!    when the type as a whole has too few seats left: never undersold.
 //!
 //! Lock order, the same everywhere, so no two writers wait on each other in
 //! a circle: an order row (the one being changed, or holds found with
-//! `skip locked`, which never waits), then ticket types in id order, then
-//! the city's ledger.
+//! `skip locked`, which never waits), then ticket types in id order and,
+//! within a type, its buckets in bucket order, then the city's ledger. Steps
+//! 1 and 2 lock a single bucket out of that order, so they run after a
+//! savepoint: a bucket they locked but could not use (its room went between
+//! the snapshot and the lock) is let go by rolling back to it before step 3
+//! waits for the buckets in order. A transaction that got its seats in step
+//! 1 or 2 holds one bucket of the type and waits only for later types.
 
 use super::OrderStatus;
 use crate::TracedConn;
@@ -17,55 +35,173 @@ use uuid::Uuid;
 /// reservation or the sweeper.
 const LAPSED_PER_RESERVATION: i64 = 100;
 
-/// Takes `q` seats of the ticket type `id` if that many are left; `CONFLICT`
-/// naming the type (`name`) otherwise. The row stays locked until commit.
-pub async fn take(tx: &mut TenantTx, (id, name): (TicketTypeId, &str), q: i32) -> Result<()> {
+/// Most buckets a type is split into (the table's check allows 0–31): more
+/// than the connections two gateways' pools hold at once, so a rush on one
+/// type seldom finds every bucket held.
+pub const MAX_BUCKETS: i32 = 32;
+
+/// Seats per bucket the split aims at: above the 20 seats of the largest
+/// order, so an order fits one bucket until the type is nearly sold out.
+const SEATS_PER_BUCKET: i32 = 25;
+
+/// How many buckets a quota is split into.
+pub fn buckets_for(quota: i32) -> i32 {
+    (quota / SEATS_PER_BUCKET).clamp(1, MAX_BUCKETS)
+}
+
+/// Splits the type's quota over [`buckets_for`] buckets, carrying the seats
+/// already taken over evenly (a new type has none): used when a type is
+/// added and when its quota changes. `CONFLICT` when more seats are taken
+/// than the new quota. Locks the type's buckets in order first, so seats
+/// being taken meanwhile are waited for and counted.
+pub async fn split(tx: &mut TenantTx, id: TicketTypeId, quota: i32) -> Result<()> {
     let (city, conn) = tx.parts();
-    let left: Option<i32> = sqlx::query_scalar(
-        "update ticket_types set taken = taken + $3 \
-         where city_id = $1 and id = $2 and taken + $3 <= quota returning quota - taken",
+    let taken: i64 = sqlx::query_scalar(
+        "with held as (select taken from ticket_seat_buckets \
+             where city_id = $1 and ticket_type_id = $2 order by bucket for no key update) \
+         select coalesce(sum(taken), 0)::bigint from held",
     )
     .bind(city)
     .bind(id.as_uuid())
-    .bind(q)
-    .fetch_optional(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
-    if left.is_some() {
+    if taken > i64::from(quota) {
+        return Err(Error::Conflict(format!(
+            "{taken} seats are taken; the quota cannot be {quota}"
+        )));
+    }
+    let n = buckets_for(quota);
+    // Quota and taken each spread evenly, the remainders on the first
+    // buckets; taken <= quota overall makes it hold in every bucket too.
+    sqlx::query(
+        "insert into ticket_seat_buckets as b (city_id, ticket_type_id, bucket, quota, taken) \
+         select $1, $2, i::smallint, $3::int / $5::int + (i < $3::int % $5::int)::int, \
+             $4::int / $5::int + (i < $4::int % $5::int)::int \
+         from generate_series(0, $5::int - 1) i \
+         on conflict (city_id, ticket_type_id, bucket) \
+         do update set quota = excluded.quota, taken = excluded.taken",
+    )
+    .bind(city)
+    .bind(id.as_uuid())
+    .bind(quota)
+    .bind(taken as i32)
+    .bind(n)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "delete from ticket_seat_buckets where city_id = $1 and ticket_type_id = $2 and bucket >= $3::int",
+    )
+    .bind(city)
+    .bind(id.as_uuid())
+    .bind(n)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Step 1: a bucket with room nobody holds, from a random starting point
+/// (`hashint4` of bucket and a random number orders them differently for
+/// each buyer).
+const TAKE_FREE: &str = "with free as ( \
+         select bucket from ticket_seat_buckets \
+         where city_id = $1 and ticket_type_id = $2 and taken + $3::int <= quota \
+         order by hashint4(bucket + $4::int) limit 1 for no key update skip locked) \
+     update ticket_seat_buckets b set taken = b.taken + $3::int from free \
+     where b.city_id = $1 and b.ticket_type_id = $2 and b.bucket = free.bucket \
+     returning b.bucket";
+
+/// Step 2: the bucket with room by this statement's snapshot, waiting for
+/// whoever holds it; the room is checked again on the row once it is ours.
+const TAKE_WAITING: &str = "update ticket_seat_buckets b set taken = b.taken + $3::int \
+     where b.city_id = $1 and b.ticket_type_id = $2 and b.taken + $3::int <= b.quota \
+     and b.bucket = (select bucket from ticket_seat_buckets \
+         where city_id = $1 and ticket_type_id = $2 and taken + $3::int <= quota \
+         order by hashint4(bucket + $4::int) limit 1) \
+     returning b.bucket";
+
+/// Step 3: every bucket in order; the seats come from the roomiest buckets
+/// first, and only if the type's room in all covers them. Returns the
+/// type's room before this take.
+const TAKE_ACROSS: &str = "with held as ( \
+         select bucket, quota - taken as room from ticket_seat_buckets \
+         where city_id = $1 and ticket_type_id = $2 order by bucket for no key update), \
+     plan as ( \
+         select bucket, room, sum(room) over () as total, \
+             sum(room) over (order by room desc, bucket rows unbounded preceding) as upto \
+         from held), \
+     moved as ( \
+         update ticket_seat_buckets b set taken = b.taken + least(p.room, $3::int - (p.upto - p.room)) \
+         from plan p \
+         where b.city_id = $1 and b.ticket_type_id = $2 and b.bucket = p.bucket \
+         and p.total >= $3::int and p.upto - p.room < $3::int \
+         returning b.bucket) \
+     select coalesce(max(total), 0)::bigint from plan";
+
+/// Takes `q` seats of the ticket type `id` if that many are left; `CONFLICT`
+/// naming the type (`name`) otherwise. The buckets it took from stay locked
+/// until commit. See the module doc for the three steps.
+pub async fn take(tx: &mut TenantTx, (id, name): (TicketTypeId, &str), q: i32) -> Result<()> {
+    let mut start = [0u8; 4];
+    getrandom::fill(&mut start).map_err(|e| Error::Unavailable(format!("no randomness: {e}")))?;
+    // Kept small, so `bucket + start` cannot overflow int4.
+    let start = i32::from_le_bytes(start) & 0xFFFF;
+    let (city, conn) = tx.parts();
+    sqlx::raw_sql("savepoint seats").execute(&mut *conn).await?;
+    for step in [TAKE_FREE, TAKE_WAITING] {
+        let got: Option<i16> = sqlx::query_scalar(step)
+            .bind(city)
+            .bind(id.as_uuid())
+            .bind(q)
+            .bind(start)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if got.is_some() {
+            return Ok(());
+        }
+        // Let go of any bucket the step locked without taking from it.
+        sqlx::raw_sql("rollback to savepoint seats")
+            .execute(&mut *conn)
+            .await?;
+    }
+    let room: i64 = sqlx::query_scalar(TAKE_ACROSS)
+        .bind(city)
+        .bind(id.as_uuid())
+        .bind(q)
+        .fetch_one(conn)
+        .await?;
+    if room >= i64::from(q) {
         return Ok(());
     }
-    let left: i32 = sqlx::query_scalar(
-        "select greatest(quota - taken, 0) from ticket_types where city_id = $1 and id = $2",
-    )
-    .bind(city)
-    .bind(id.as_uuid())
-    .fetch_one(conn)
-    .await?;
-    Err(Error::Conflict(if left == 0 {
+    Err(Error::Conflict(if room <= 0 {
         format!("sold out: {name}")
     } else {
-        format!("sold out: {name} (only {left} left)")
+        format!("sold out: {name} (only {room} left)")
     }))
 }
 
-/// Locks ticket-type rows in id order, as the UPDATE of `taken` would
-/// (`no key update`: inserts that only reference the type are not blocked).
-async fn lock_types(conn: &mut TracedConn, city: Uuid, mut ids: Vec<Uuid>) -> Result<()> {
+/// Locks the buckets of the ticket types `ids`, types in id order and each
+/// type's buckets in bucket order (`no key update`, as the seat updates).
+async fn lock_buckets(conn: &mut TracedConn, city: Uuid, mut ids: Vec<Uuid>) -> Result<()> {
     ids.sort();
     ids.dedup();
     if ids.is_empty() {
         return Ok(());
     }
-    sqlx::query("select id from ticket_types where city_id = $1 and id = any($2) order by id for no key update")
-        .bind(city)
-        .bind(ids)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "select bucket from ticket_seat_buckets where city_id = $1 and ticket_type_id = any($2) \
+         order by ticket_type_id, bucket for no key update",
+    )
+    .bind(city)
+    .bind(ids)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
 /// Moves the orders `ids` (already locked by this transaction) that are
-/// still `from` to `to` and gives their seats back; `extra` ticket types are
-/// locked with theirs (in one id-ordered pass). Returns the orders moved.
+/// still `from` to `to` and gives their seats back, from the fullest
+/// buckets of each type first; `extra` ticket types are locked with theirs
+/// (in one ordered pass). Returns the orders moved.
 async fn close(
     conn: &mut TracedConn,
     city: Uuid,
@@ -82,7 +218,7 @@ async fn close(
     .fetch_all(&mut *conn)
     .await?;
     types.extend_from_slice(extra);
-    lock_types(conn, city, types).await?;
+    lock_buckets(conn, city, types).await?;
     Ok(sqlx::query_scalar(
         "with gone as ( \
              update ticket_orders set status = $4, closed_at = now(), closed_reason = $5 \
@@ -90,9 +226,18 @@ async fn close(
          seats as ( \
              select l.ticket_type_id, sum(l.quantity)::int as q from ticket_order_lines l \
              where l.city_id = $1 and l.order_id in (select id from gone) group by l.ticket_type_id), \
+         plan as ( \
+             select b.ticket_type_id, b.bucket, b.taken, s.q, \
+                 sum(b.taken) over (partition by b.ticket_type_id \
+                     order by b.taken desc, b.bucket rows unbounded preceding) as upto \
+             from ticket_seat_buckets b join seats s on s.ticket_type_id = b.ticket_type_id \
+             where b.city_id = $1), \
          back as ( \
-             update ticket_types t set taken = t.taken - s.q from seats s \
-             where t.city_id = $1 and t.id = s.ticket_type_id returning t.id) \
+             update ticket_seat_buckets b set taken = b.taken - least(p.taken, p.q - (p.upto - p.taken)) \
+             from plan p \
+             where b.city_id = $1 and b.ticket_type_id = p.ticket_type_id and b.bucket = p.bucket \
+             and p.upto - p.taken < p.q \
+             returning b.bucket) \
          select id from gone",
     )
     .bind(city)

@@ -2,9 +2,10 @@
 //! query runs inside a [`TenantTx`] and names `city_id = $1` on each city
 //! table.
 //!
-//! `taken` counts seats held or sold; the ticketing code moves it with a
-//! conditional UPDATE. Seats of holds that have lapsed but are not yet swept
-//! are still in `taken`, so the seats a buyer can get are [`REMAINING`].
+//! `taken` counts seats held or sold: the sum over the type's seat buckets,
+//! which the ticketing code moves (`super::seats`). Seats of holds that have
+//! lapsed but are not yet swept are still in `taken`, so the seats a buyer
+//! can get are [`REMAINING`].
 
 use crate::TenantTx;
 use crate::{Error, Result};
@@ -37,14 +38,31 @@ pub struct Seats {
     pub remaining: i64,
 }
 
-const COLUMNS: &str = "t.id, t.event_id, t.name, t.price_tiyn, t.quota, t.taken";
+/// Seats taken of the ticket type `t` (SQL, `$1` the city): its buckets'
+/// sum. A macro, so the statements below can `concat!` it.
+macro_rules! taken {
+    () => {
+        "(select coalesce(sum(b.taken), 0)::int from ticket_seat_buckets b \
+         where b.city_id = $1 and b.ticket_type_id = t.id)"
+    };
+}
+
+const COLUMNS: &str = concat!(
+    "t.id, t.event_id, t.name, t.price_tiyn, t.quota, ",
+    taken!(),
+    " as taken"
+);
 
 /// Seats left of the ticket type `t` (SQL, `$1` the city): the quota less
 /// `taken`, giving back the seats of holds that have expired but are not yet
 /// swept.
-pub const REMAINING: &str = "t.quota - t.taken + coalesce((select sum(l.quantity) \
+pub const REMAINING: &str = concat!(
+    "t.quota - ",
+    taken!(),
+    " + coalesce((select sum(l.quantity) \
      from ticket_order_lines l join ticket_orders o on o.city_id = $1 and o.city_id = l.city_id and o.id = l.order_id \
-     where l.city_id = $1 and l.ticket_type_id = t.id and o.status = 'held' and o.expires_at <= now()), 0)";
+     where l.city_id = $1 and l.ticket_type_id = t.id and o.status = 'held' and o.expires_at <= now()), 0)"
+);
 
 pub fn check_price(price_tiyn: i64) -> Result<()> {
     if (0..=MAX_PRICE_TIYN).contains(&price_tiyn) {
@@ -84,7 +102,7 @@ pub async fn insert(
     let (city, conn) = tx.parts();
     Ok(sqlx::query_as(
         "insert into ticket_types as t (city_id, id, event_id, name, price_tiyn, quota) \
-         values ($1, $2, $3, $4, $5, $6) returning t.id, t.event_id, t.name, t.price_tiyn, t.quota, t.taken",
+         values ($1, $2, $3, $4, $5, $6) returning t.id, t.event_id, t.name, t.price_tiyn, t.quota, 0 as taken",
     )
     .bind(city)
     .bind(id.as_uuid())
@@ -181,30 +199,20 @@ pub async fn with_remaining_of_events(
     Ok(by_event)
 }
 
-/// Changes the quota; it may not drop below the seats taken (`CONFLICT`).
-/// The event must be editable: the caller locks it first
-/// (`soi_service::tickets::set_quota`).
+/// Changes the quota. The seats taken were checked against it, and the
+/// buckets split anew, by `super::seats::split` just before; the event must
+/// be editable: the caller locks it first (`soi_service::tickets::set_quota`).
 pub async fn set_quota(tx: &mut TenantTx, id: TicketTypeId, quota: i32) -> Result<TicketType> {
     check_quota(quota)?;
     let (city, conn) = tx.parts();
     let sql = format!(
-        "update ticket_types t set quota = $3 where t.city_id = $1 and t.id = $2 and t.taken <= $3 \
-         returning {COLUMNS}"
+        "update ticket_types t set quota = $3 where t.city_id = $1 and t.id = $2 returning {COLUMNS}"
     );
-    let updated = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(city)
         .bind(id.as_uuid())
         .bind(quota)
         .fetch_optional(conn)
-        .await?;
-    match updated {
-        Some(t) => Ok(t),
-        None => {
-            let now = get(tx, id).await?;
-            Err(Error::Conflict(format!(
-                "{} seats are taken; the quota cannot be {quota}",
-                now.taken
-            )))
-        }
-    }
+        .await?
+        .ok_or(Error::NotFound("ticket type"))
 }

@@ -1,10 +1,11 @@
 //! Reserving: seats of a published, future event held for a buyer.
 //!
-//! Never oversold: a seat is taken only by the conditional UPDATE of
-//! `soi_db::tickets::seats::take`, which locks the one ticket-type row until
-//! commit. Ticket types are taken in id order (deadlock-free); lapsed holds
-//! of the event are released first, skipping holds another transaction has
-//! locked.
+//! Never oversold: a seat is taken only by `soi_db::tickets::seats::take`,
+//! a conditional UPDATE of one of the type's seat buckets (or, when no one
+//! bucket has room, of as many as the seats need, all locked in order), held
+//! until commit. Ticket types are taken in id order (deadlock-free); lapsed
+//! holds of the event are released first, skipping holds another
+//! transaction has locked.
 
 use soi_core::states::EventStatus;
 use soi_core::{EventId, InputError, OrderId, TicketTypeId};
@@ -71,7 +72,7 @@ pub async fn reserve(
         .map(|(t, q)| (t.id, *q, t.price_tiyn))
         .collect();
     let saved = order_lines::insert(tx, id, &priced).await?;
-    // Last, so the ticket-type rows stay locked for as short a time as can be.
+    // Last, so the seat buckets stay locked for as short a time as can be.
     for (t, q) in &wanted {
         seats::take(tx, (t.id, &t.name), *q).await?;
     }
