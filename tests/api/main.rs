@@ -14,6 +14,7 @@ mod events_batched;
 mod exports;
 mod funds;
 mod gateway;
+mod group_members;
 mod groups;
 mod invitations;
 mod invitations_race;

@@ -55,9 +55,10 @@ async fn a_write_between_two_loaders_reads_is_seen_by_neither() {
         &member,
     );
 
-    // The test holds `participants`, so the query reads the group and its
-    // members (its snapshot is taken), then waits at the participants
-    // loader. Meanwhile the member's name changes and commits.
+    // The test holds `participants`, so the query reads the group (its
+    // snapshot is taken), then waits at the members loader, which reads the
+    // members' participant rows. Meanwhile the member's name changes and
+    // commits.
     let mut writer = t.raw().await;
     let mut tx = writer.begin().await.expect("begin");
     sqlx::query("lock table participants in access exclusive mode")
@@ -66,7 +67,7 @@ async fn a_write_between_two_loaders_reads_is_seen_by_neither() {
         .expect("lock");
     let ask = app.ask(&admin, GROUP, json!({ "id": group }));
     let write = async {
-        wait_until_blocked(&t, "from participants where city_id").await;
+        wait_until_blocked(&t, "join participants p on p.city_id").await;
         sqlx::query("update participants set last_name = 'Renamed' where id = $1::uuid")
             .bind(&member)
             .execute(&mut *tx)

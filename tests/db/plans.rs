@@ -118,9 +118,11 @@ async fn exercise(db: &Db, city: CityId) {
     group_members::members(&mut tx, group)
         .await
         .expect("members");
-    group_members::of_groups(&mut tx, &[group, groups[1].id])
-        .await
-        .expect("members of groups");
+    for rates in [false, true] {
+        participants::of_groups(&mut tx, &[group, groups[1].id], rates)
+            .await
+            .expect("members of groups");
+    }
     groups::of_coach(&mut tx, coach).await.expect("of coach");
     let sessions = sessions::list_by_group(&mut tx, group, Page::first(20))
         .await

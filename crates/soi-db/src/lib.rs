@@ -23,7 +23,7 @@
 //! - `by_ids(tx, &ids)`: the table's rows by their own ids
 //!   (`participants::by_ids`);
 //! - `of_<parents>(tx, &parent_ids)`: the rows that belong to those parents
-//!   (`group_members::of_groups`, `order_lines::of_orders`);
+//!   (`participants::of_groups`, `order_lines::of_orders`);
 //! - `<figure>_of_<parents>(tx, &parent_ids)`: a figure per parent
 //!   (`attendance::rates_of_participants`, `enrollments::seats_taken_of_seasons`).
 

@@ -38,28 +38,6 @@ pub async fn members(tx: &mut TenantTx, group: GroupId) -> Result<Vec<Participan
     Ok(ids.into_iter().map(ParticipantId::from).collect())
 }
 
-/// Members of several groups at once, as (group, participant) pairs: one
-/// statement for a page of groups.
-pub async fn of_groups(
-    tx: &mut TenantTx,
-    groups: &[GroupId],
-) -> Result<Vec<(GroupId, ParticipantId)>> {
-    let ids: Vec<Uuid> = groups.iter().map(GroupId::as_uuid).collect();
-    let (city, conn) = tx.parts();
-    let rows: Vec<(Uuid, Uuid)> = sqlx::query_as(
-        "select group_id, participant_id from group_members \
-         where city_id = $1 and group_id = any($2) order by group_id, participant_id",
-    )
-    .bind(city)
-    .bind(ids)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(g, p)| (GroupId::from(g), ParticipantId::from(p)))
-        .collect())
-}
-
 /// Takes a participant out of every group (their attendance stays).
 pub async fn remove_participant(tx: &mut TenantTx, participant: ParticipantId) -> Result<u64> {
     let (city, conn) = tx.parts();

@@ -6,7 +6,7 @@ use crate::{Error, Result};
 use crate::{Page, TenantTx};
 use chrono::{DateTime, NaiveDate, Utc};
 use soi_core::states::ConsentMethod;
-use soi_core::{Email, Language, ParticipantId, PersonName, Phone};
+use soi_core::{Email, GroupId, Language, ParticipantId, PersonName, Phone};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -174,6 +174,64 @@ pub async fn by_ids(tx: &mut TenantTx, ids: &[ParticipantId]) -> Result<Vec<Part
     let ids: Vec<Uuid> = ids.iter().map(ParticipantId::as_uuid).collect();
     let (city, conn) = tx.parts();
     let sql = format!("select {COLUMNS} from participants where city_id = $1 and id = any($2)");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(city)
+        .bind(ids)
+        .fetch_all(conn)
+        .await?)
+}
+
+/// A member of a group: the participant's row and, when asked for, their
+/// attendance over all their marked sessions.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Member {
+    #[sqlx(try_from = "Uuid")]
+    pub group_id: GroupId,
+    #[sqlx(flatten)]
+    pub participant: Participant,
+    /// Sessions marked present or late, and sessions marked at all (0 and 0
+    /// for someone never marked); `None` when the rates were not asked for.
+    pub attended: Option<i64>,
+    pub marked: Option<i64>,
+}
+
+/// The members of several groups with their participant rows, in group and
+/// then participant id order: one statement for a page of groups (the
+/// membership joined to its participants, both narrowed to the city). With
+/// `rates`, each member's attendance too, as
+/// `attendance::rates_of_participants` counts it (every mark of theirs,
+/// present or late counted as attended), each person counted once however
+/// many of the groups they are in.
+pub async fn of_groups(tx: &mut TenantTx, groups: &[GroupId], rates: bool) -> Result<Vec<Member>> {
+    let ids: Vec<Uuid> = groups.iter().map(GroupId::as_uuid).collect();
+    let columns: Vec<String> = COLUMNS
+        .split(',')
+        .map(|c| format!("p.{}", c.trim()))
+        .collect();
+    let columns = columns.join(", ");
+    let members = "select group_id, participant_id from group_members \
+                   where city_id = $1 and group_id = any($2)";
+    let sql = if rates {
+        format!(
+            "with m as ({members}), \
+             r as (select a.participant_id, count(*) filter (where a.mark in ('present', 'late')) as attended, \
+                          count(*) as marked \
+                   from attendance a \
+                   where a.city_id = $1 and a.participant_id in (select participant_id from m) \
+                   group by a.participant_id) \
+             select m.group_id, {columns}, coalesce(r.attended, 0) as attended, coalesce(r.marked, 0) as marked \
+             from m join participants p on p.city_id = $1 and p.id = m.participant_id \
+             left join r on r.participant_id = m.participant_id \
+             order by m.group_id, m.participant_id"
+        )
+    } else {
+        format!(
+            "select m.group_id, {columns}, null::bigint as attended, null::bigint as marked \
+             from ({members}) m join participants p on p.city_id = $1 and p.id = m.participant_id \
+             order by m.group_id, m.participant_id"
+        )
+    };
+    let (city, conn) = tx.parts();
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(city)
         .bind(ids)

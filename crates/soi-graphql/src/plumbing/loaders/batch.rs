@@ -6,7 +6,7 @@
 
 use crate::plumbing::run::tenant_tx;
 use crate::plumbing::snapshot::Snapshot;
-use async_graphql::dataloader::DataLoader;
+use async_graphql::dataloader::{DataLoader, HashMapCache};
 use soi_core::CityScope;
 use soi_db::TenantTx;
 use std::collections::HashMap;
@@ -19,20 +19,26 @@ pub struct CityLoader {
     request_id: String,
 }
 
-/// The loaders of one request, for a signed-in city user.
-pub fn for_request(
-    scope: CityScope,
-    snapshot: Arc<Snapshot>,
-    request_id: String,
-) -> DataLoader<CityLoader> {
-    DataLoader::new(
+/// The request's loaders, with a cache per key kind that only a query uses
+/// (see [`super::load`]): every batch of a query reads its one snapshot, so
+/// a value read (or fed) once holds for the whole answer; a mutation's
+/// batches each read the database as it is then, so they never cache.
+pub type Loaders = DataLoader<CityLoader, HashMapCache>;
+
+/// The loaders of one request, for a signed-in city user; the cache is off
+/// until a load finds the request is a query.
+pub fn for_request(scope: CityScope, snapshot: Arc<Snapshot>, request_id: String) -> Loaders {
+    let loaders = DataLoader::with_cache(
         CityLoader {
             scope,
             snapshot,
             request_id,
         },
         tokio::spawn,
-    )
+        HashMapCache::default(),
+    );
+    loaders.enable_all_cache(false);
+    loaders
 }
 
 /// A batch's error, shared between every waiter of the batch.

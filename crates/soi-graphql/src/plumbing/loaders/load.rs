@@ -1,13 +1,12 @@
 //! `ctx.load(key)`: how resolvers read through the request's loaders, with
 //! the db layer's errors as typed GraphQL errors.
 
-use super::batch::{CityLoader, LoadError, clone_error};
+use super::batch::{CityLoader, LoadError, Loaders, clone_error};
 use crate::plumbing::error::db_error;
 use crate::plumbing::request::RequestCtx;
 use crate::plumbing::snapshot::Snapshot;
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Result};
-use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
 use std::sync::Arc;
@@ -34,24 +33,26 @@ pub trait Load {
         K: Send + Sync + Clone + Eq + Hash + 'static,
         CityLoader: Loader<K, Error = LoadError>;
 
-    /// The values of several keys, in one batch; missing keys are left out.
-    fn load_many<K>(
-        &self,
-        keys: Vec<K>,
-    ) -> impl Future<Output = Result<HashMap<K, Loaded<K>>>> + Send
+    /// Puts values another batch has read into the request's cache of `K`,
+    /// so a later load of those keys takes them from there instead of
+    /// running its own batch. Only a query caches: elsewhere this does nothing.
+    fn feed<K>(&self, values: Vec<(K, Loaded<K>)>) -> impl Future<Output = Result<()>> + Send
     where
         K: Send + Sync + Clone + Eq + Hash + 'static,
         CityLoader: Loader<K, Error = LoadError>;
 }
 
 /// The request's loaders, and its context for errors. Arms the query's
-/// snapshot first: the loaders' batches cannot see the operation themselves.
-fn parts<'a>(ctx: &'a Context<'_>) -> Result<(&'a DataLoader<CityLoader>, &'a RequestCtx)> {
-    ctx.data::<Arc<Snapshot>>()?.arm(ctx);
-    Ok((
-        ctx.data::<DataLoader<CityLoader>>()?,
-        ctx.data::<RequestCtx>()?,
-    ))
+/// snapshot first: the loaders' batches cannot see the operation themselves;
+/// and a query's loaders cache what they read (one snapshot: nothing read
+/// can go stale before the answer is sent).
+fn parts<'a>(ctx: &'a Context<'_>) -> Result<(&'a Loaders, &'a RequestCtx)> {
+    let query = ctx.data::<Arc<Snapshot>>()?.arm(ctx);
+    let loaders = ctx.data::<Loaders>()?;
+    if query {
+        loaders.enable_all_cache(true);
+    }
+    Ok((loaders, ctx.data::<RequestCtx>()?))
 }
 
 impl Load for Context<'_> {
@@ -76,13 +77,15 @@ impl Load for Context<'_> {
             .ok_or_else(|| db_error(soi_db::Error::NotFound(what), req.request_id()))
     }
 
-    async fn load_many<K>(&self, keys: Vec<K>) -> Result<HashMap<K, Loaded<K>>>
+    async fn feed<K>(&self, values: Vec<(K, Loaded<K>)>) -> Result<()>
     where
         K: Send + Sync + Clone + Eq + Hash + 'static,
         CityLoader: Loader<K, Error = LoadError>,
     {
-        let (loader, req) = parts(self)?;
-        let found = loader.load_many(keys).await;
-        found.map_err(|e| db_error(clone_error(&e), req.request_id()))
+        let (loaders, _) = parts(self)?;
+        if self.data::<Arc<Snapshot>>()?.armed() {
+            loaders.feed_many(values).await;
+        }
+        Ok(())
     }
 }

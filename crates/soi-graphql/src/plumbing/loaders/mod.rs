@@ -2,7 +2,10 @@
 //! per parent. Each batch runs in its own tenant transaction of the request's
 //! city (`batch`). A key type names what it loads (`SeatsTaken(season)`,
 //! `CertificatesOf(coach)`; see `program` and `events`), and resolvers load
-//! through one call, `ctx.load(key)` (see `load`).
+//! through one call, `ctx.load(key)` (see `load`). A batch that reads rows
+//! of another kind on the way (a group's members come with their
+//! participant rows) feeds them to that kind's cache, `ctx.feed(values)`,
+//! so the rest of a query's answer reads them there, not again.
 
 mod batch;
 mod events;

@@ -6,10 +6,10 @@ use async_graphql::dataloader::Loader;
 use soi_core::{CoachId, GroupId, ParticipantId, RinkId, SeasonId};
 use soi_db::program::attendance::{self, Rate};
 use soi_db::program::coach_certificates::{self, Certificate};
-use soi_db::program::participants::{self, Participant};
+use soi_db::program::enrollments;
+use soi_db::program::participants::{self, Member, Participant};
 use soi_db::program::rinks::{self, Rink};
 use soi_db::program::seasons::{self, Season};
-use soi_db::program::{enrollments, group_members};
 use std::collections::HashMap;
 
 /// The seats taken in a season (accepted, active and completed).
@@ -74,26 +74,33 @@ impl Loader<CertificatesOf> for CityLoader {
     }
 }
 
-/// The ids of a group's participants.
+/// A group's members with their participant rows and, with `rates`, their
+/// attendance rates. One statement for every group of the batch; when any
+/// key asks for rates, every group's members come with them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct MembersOf(pub GroupId);
+pub struct MembersOf {
+    pub group: GroupId,
+    pub rates: bool,
+}
 
 impl Loader<MembersOf> for CityLoader {
-    type Value = Vec<ParticipantId>;
+    type Value = Vec<Member>;
     type Error = LoadError;
 
-    async fn load(
-        &self,
-        keys: &[MembersOf],
-    ) -> Result<HashMap<MembersOf, Vec<ParticipantId>>, LoadError> {
-        let ids: Vec<GroupId> = keys.iter().map(|k| k.0).collect();
+    async fn load(&self, keys: &[MembersOf]) -> Result<HashMap<MembersOf, Vec<Member>>, LoadError> {
+        let ids: Vec<GroupId> = keys.iter().map(|k| k.group).collect();
+        let rates = keys.iter().any(|k| k.rates);
         let rows = self
-            .batch(async |tx| group_members::of_groups(tx, &ids).await)
+            .batch(async |tx| participants::of_groups(tx, &ids, rates).await)
             .await?;
-        Ok(grouped(
-            keys,
-            rows.into_iter().map(|(g, p)| (MembersOf(g), p)),
-        ))
+        let mut by_group: HashMap<GroupId, Vec<Member>> = HashMap::new();
+        for m in rows {
+            by_group.entry(m.group_id).or_default().push(m);
+        }
+        Ok(keys
+            .iter()
+            .map(|k| (*k, by_group.get(&k.group).cloned().unwrap_or_default()))
+            .collect())
     }
 }
 
