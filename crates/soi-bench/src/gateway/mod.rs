@@ -268,6 +268,10 @@ async fn measure(
             let vars = json!({ "s": season });
             let answer = graphql(&client, gw.addr, &token, shape.query, &vars).await?;
             let check = check_response(shape, &answer)?;
+            // The same moment before the measured request: the warm-up's
+            // last lines (its transaction's end, which may come after the
+            // answer) land outside the measured window.
+            tokio::time::sleep(Duration::from_millis(300)).await;
             let from = log.size(&mut owner).await?;
             graphql(&client, gw.addr, &token, shape.query, &vars).await?;
             // The server writes its log lines before it answers; a moment
@@ -355,33 +359,52 @@ async fn measure(
     let pid = gw.pid();
     let mut memory = Vec::new();
     let loaded = async {
-        let read = |moment: String, peak_over: &str| -> Result<Option<Reading>> {
+        // Each reading, once taken, sets the peak back, so VmHWM at the next
+        // reading is the peak over what ran in between (where the peak
+        // cannot be reset, VmHWM stays the peak since start).
+        let mut peak_over = "start".to_owned();
+        let mut read = |moment: String, next: String| -> Result<Option<Reading>> {
             let Some(pid) = pid else { return Ok(None) };
-            Ok(Some(Reading {
+            let reading = Reading {
                 moment,
                 memory: Memory::of(Some(pid))?,
-                peak_over: peak_over.to_owned(),
-            }))
+                peak_over: std::mem::take(&mut peak_over),
+            };
+            peak_over = match Memory::reset_peak(Some(pid)) {
+                Ok(()) => next,
+                Err(_) => "start".to_owned(),
+            };
+            Ok(Some(reading))
         };
-        memory.extend(read("after start, before any request".into(), "start")?);
-        let mut peak_over = "start".to_owned();
-        for (shape, row) in SHAPES.iter().zip(rows.iter_mut()) {
-            let script = dir.join(format!("{}.lua", shape.key));
+        // What runs first for a shape: its warm-up, or its load.
+        let begins = |key: &str| {
+            if args.warmup > 0 {
+                format!("warm-up ({key})")
+            } else {
+                format!("load ({key})")
+            }
+        };
+        memory.extend(read(
+            "after start, before any request".into(),
+            begins(SHAPES[0].key),
+        )?);
+        for (i, (shape, row)) in SHAPES.iter().zip(rows.iter_mut()).enumerate() {
+            let key = shape.key;
+            let script = dir.join(format!("{key}.lua"));
             std::fs::write(&script, wrk_script(shape.query, &season, &token))?;
             let target = format!("http://{}/graphql", gw.addr());
             if args.warmup > 0 {
                 wrk(&script, &target, args.connections, args.warmup).await?;
-                memory.extend(read(format!("after warm-up ({})", shape.key), &peak_over)?);
-            }
-            // From here VmHWM is the peak under this shape's load (where
-            // the peak can be reset; else it stays the peak since start).
-            if let Some(pid) = pid
-                && Memory::reset_peak(Some(pid)).is_ok()
-            {
-                peak_over = format!("load ({})", shape.key);
+                memory.extend(read(
+                    format!("after warm-up ({key})"),
+                    format!("load ({key})"),
+                )?);
             }
             row.wrk = Some(wrk(&script, &target, args.connections, args.duration).await?);
-            memory.extend(read(format!("end of load ({})", shape.key), &peak_over)?);
+            let next = SHAPES
+                .get(i + 1)
+                .map_or_else(String::new, |s| begins(s.key));
+            memory.extend(read(format!("end of load ({key})"), next)?);
         }
         anyhow::Ok(())
     }
