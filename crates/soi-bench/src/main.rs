@@ -6,8 +6,10 @@
 //! `soi-bench tenant-tx` — the cost of a tenant transaction against the same
 //! read as the owner (see `tenant_tx.rs`).
 //!
-//! `soi-bench gateway-load` — the GraphQL gateway under `wrk` against the
-//! same SQL under `pgbench` (see `gateway/`).
+//! `soi-bench gateway-load` — the GraphQL gateway (a `soi serve` process)
+//! under `wrk` against the same SQL under `pgbench` and against the best
+//! single statement for the same answer, and the gateway's memory (see
+//! `gateway/`).
 //!
 //! `soi-bench mail` — emails from the outbox to a local SMTP sink (see `mail.rs`).
 //!
@@ -26,15 +28,18 @@
 //! each step the launch time, the catalog, one chapter's requests and the
 //! national report, fresh (see `scale/`).
 //!
-//! Gateways started inside the bench are built by `soi_server::App` (see `app.rs`).
+//! Gateways started inside the bench are built by `soi_server::App` (see
+//! `app.rs`); `soi serve` processes are started by `serve.rs`.
 
 mod app;
 mod gateway;
 mod io;
 mod mail;
+mod mem;
 mod reports;
 mod scale;
 mod scratch;
+mod serve;
 mod table;
 mod tenant_tx;
 mod tickets;
@@ -56,7 +61,8 @@ struct Cli {
 enum Bench {
     /// Tenant transaction vs. owner read, at several numbers of cities.
     TenantTx(tenant_tx::Args),
-    /// The gateway under wrk, against the same statements under pgbench.
+    /// The gateway under wrk, against its statements and the best single
+    /// statement under pgbench; the `soi serve` process's memory.
     GatewayLoad(gateway::Args),
     /// Buyers rush a show's seats through two gateway processes.
     TicketRush(tickets::Args),

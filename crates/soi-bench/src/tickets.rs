@@ -11,6 +11,7 @@
 
 use crate::app;
 use crate::scratch::Scratch;
+use crate::serve::{self, Gateway, Serve};
 use crate::table::{Table, figures, ms, num};
 use anyhow::{Context, Result, bail, ensure};
 use chrono::{Days, Duration as Span, Utc};
@@ -22,11 +23,9 @@ use soi_db::program::rinks;
 use soi_db::program::seasons::{self, NewSeason};
 use soi_db::tickets::ticket_types;
 use soi_db::{Db, cities};
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::process::{Child, Command};
 use tokio::sync::Semaphore;
 
 const DB_NAME: &str = "soi_bench_tickets";
@@ -72,84 +71,6 @@ pub async fn run(args: Args) -> Result<()> {
         if args.in_process { " --in-process" } else { "" }
     );
     Scratch::with(DB_NAME, async |s| measure(s, &args).await).await
-}
-
-/// A gateway: a child process, or a task of this one.
-enum Gateway {
-    Process(Child, SocketAddr),
-    InProcess(app::Gateway),
-}
-
-impl Gateway {
-    fn addr(&self) -> SocketAddr {
-        match self {
-            Gateway::Process(_, a) => *a,
-            Gateway::InProcess(g) => g.addr,
-        }
-    }
-
-    async fn stop(self) {
-        match self {
-            Gateway::Process(mut child, _) => {
-                // SIGTERM: `soi serve` finishes what is in flight and exits.
-                if let Some(pid) = child.id() {
-                    let _ = Command::new("kill")
-                        .arg("-TERM")
-                        .arg(pid.to_string())
-                        .status()
-                        .await;
-                }
-                if tokio::time::timeout(Duration::from_secs(20), child.wait())
-                    .await
-                    .is_err()
-                {
-                    let _ = child.kill().await;
-                }
-            }
-            Gateway::InProcess(g) => g.stop().await,
-        }
-    }
-}
-
-/// Starts `soi serve` on `port`. Its Redis keys go under `prefix` (this run's
-/// own, so no cached city of an earlier database is served and the keys can
-/// be deleted afterwards), and rate limits are off: every buyer of the bench
-/// comes from 127.0.0.1, and the bench measures reservations, not the limiter.
-async fn spawn_serve(
-    bin: &PathBuf,
-    url: &str,
-    prefix: &str,
-    port: u16,
-    pool: u32,
-) -> Result<Gateway> {
-    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-    let child = Command::new(bin)
-        .arg("serve")
-        .env("DATABASE_URL", url)
-        .env_remove("SOI_OWNER_DATABASE_URL")
-        .env("SOI_REDIS_PREFIX", prefix)
-        .env("SOI_RATE_LIMITS", "off")
-        .env("SOI_LISTEN", addr.to_string())
-        .env("SOI_JWT_SECRET", JWT_SECRET)
-        .env("SOI_DB_MAX_CONNECTIONS", pool.to_string())
-        .env("SOI_DB_MIN_CONNECTIONS", pool.min(4).to_string())
-        .env("RUST_LOG", "warn")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .with_context(|| format!("cannot start {}", bin.display()))?;
-    let client = reqwest::Client::new();
-    let ready = format!("http://{addr}/readyz");
-    for _ in 0..300 {
-        if let Ok(r) = client.get(&ready).send().await
-            && r.status().is_success()
-        {
-            return Ok(Gateway::Process(child, addr));
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    bail!("`soi serve` on {addr} was not ready within 30 s")
 }
 
 /// A season, a published show two months ahead and its one ticket type.
@@ -230,16 +151,17 @@ async fn measure(scratch: &Scratch, args: &Args) -> Result<()> {
                 let settings = app::settings(db, JWT_SECRET, 900);
                 Gateway::InProcess(app::Gateway::start(settings).await?)
             } else {
-                let bin = match &args.soi_bin {
-                    Some(b) => b.clone(),
-                    None => std::env::current_exe()?.with_file_name("soi"),
+                let bin = serve::soi_bin(args.soi_bin.as_ref())?;
+                let serve = Serve {
+                    bin: &bin,
+                    url,
+                    redis_prefix: &prefix,
+                    jwt_secret: JWT_SECRET,
+                    pool: args.pool,
+                    min_pool: args.pool.min(4),
+                    env: Vec::new(),
                 };
-                ensure!(
-                    bin.exists(),
-                    "{} not found: `cargo build --release -p soi-cli`, or pass --soi-bin or --in-process",
-                    bin.display()
-                );
-                spawn_serve(&bin, url, &prefix, args.port + i, args.pool).await?
+                serve.spawn(args.port + i).await?
             };
             gateways.push(gw);
         }
@@ -254,9 +176,7 @@ async fn measure(scratch: &Scratch, args: &Args) -> Result<()> {
         gw.stop().await;
     }
     if !args.in_process {
-        let redis = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
-        // Redis may not run at all (the gateways then ran without it).
-        let _ = soi_cache::delete_prefixed(&redis, &prefix).await;
+        serve::forget_redis(&prefix).await;
     }
     let (outcomes, wall) = rushed?;
     check_and_report(&pools.db, &outcomes, wall, args, tt, event).await?;

@@ -1,25 +1,40 @@
 //! `soi-bench gateway-load` — the GraphQL gateway under `wrk`, against the
-//! very same SQL under `pgbench`.
+//! very same SQL under `pgbench`, and against the best single statement that
+//! gives the same answer; and the gateway's memory under that load.
 //!
 //! Steps: a fresh database seeded with the scale dataset; a chapter-admin
-//! account for one scale city; the gateway started in this process on
-//! 127.0.0.1:0. Then, for each request shape:
+//! account for one scale city. Then, for each request shape:
 //!
-//! 1. Statement count. A first gateway runs with `log_statement = 'all'` set
-//!    on the bench database (`ALTER DATABASE`, so only its connections log).
-//!    One warm-up request, then one measured request; the server log lines of
+//! 1. Statement count, on a gateway started in this process on 127.0.0.1:0
+//!    whose connections log every statement (`ALTER DATABASE … SET
+//!    log_statement = 'all'`, so only this database's connections log). One
+//!    warm-up request, then one measured request; the server log lines of
 //!    this database written during the measured request are read back with
 //!    `pg_read_file` (superuser) and counted. They also give the exact SQL and
 //!    parameters, from which the pgbench script is written. That gateway is
-//!    stopped and the setting reset before anything is timed.
-//! 2. `wrk -t2 -c<connections> -d<duration> --latency` against a second
-//!    gateway (no statement logging), after a short warm-up run.
-//! 3. `pgbench -M prepared` with the captured statements, one transaction
+//!    stopped and the setting reset before anything is timed; its answer is
+//!    kept for step 2.
+//! 2. The best statement (see `best.rs`): one hand-written statement per
+//!    shape, checked before use as the tenant the gateway acts as (role
+//!    `soi_app`, city, role and account as connection settings): row-level
+//!    security filters, its rows equal the gateway's answer, and its plan
+//!    reads only the city's partitions. Any difference stops the bench.
+//! 3. `wrk -t2 -c<connections> -d<duration> --latency` against a second
+//!    gateway, a `soi serve` process (default; `--in-process`: in this
+//!    process, without Redis), after a short warm-up run. The process's
+//!    VmRSS and VmHWM (`/proc/PID/status`) are read after start, after each
+//!    warm-up and at the end of each shape's load; its peak is reset after
+//!    each warm-up (`/proc/PID/clear_refs`), so the VmHWM at the end of a
+//!    load is the peak under that shape's load.
+//! 4. `pgbench -M prepared` with the captured statements, one transaction
 //!    after another as in the request, as `soi_app` (`PGOPTIONS='-c
-//!    role=soi_app -c jit=off'`), same clients and duration.
+//!    role=soi_app -c jit=off'`), then the best statement with the tenant's
+//!    settings in `PGOPTIONS`, same clients and duration, no gateway running.
 
-use crate::app::{self, Gateway};
+use crate::app;
+use crate::mem::{Memory, mib};
 use crate::scratch::Scratch;
+use crate::serve::{self, Gateway, Serve};
 use crate::table::{Table, num, text};
 use anyhow::{Context, Result, bail};
 use serde_json::json;
@@ -27,9 +42,10 @@ use soi_core::{Email, Role};
 use soi_db::auth::accounts::{self, NewAccount};
 use sqlx::{Connection, Executor, PgConnection};
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+mod best;
 pub(crate) mod server;
 mod statements;
 mod tools;
@@ -76,6 +92,14 @@ pub struct Args {
     /// collector in this process (see `traces.rs`); off: no subscriber.
     #[arg(long)]
     traces: bool,
+    /// Load a gateway inside this process (without Redis) instead of a
+    /// `soi serve` process; no memory figures then.
+    #[arg(long)]
+    in_process: bool,
+    /// The `soi` binary of the loaded gateway; default: `soi` next to this
+    /// program (`cargo build -p soi-cli` with the same profile).
+    #[arg(long)]
+    soi_bin: Option<PathBuf>,
 }
 
 pub(crate) struct Shape {
@@ -113,8 +137,14 @@ pub async fn run(args: Args) -> Result<()> {
             );
         }
     }
+    // Before seeding: a missing binary fails at once.
+    let bin = if args.in_process {
+        None
+    } else {
+        Some(serve::soi_bin(args.soi_bin.as_ref())?)
+    };
     println!(
-        "# soi-bench gateway-load --cities {} --participants {} --sessions {} --city {} --connections {} --duration {} --warmup {} --pool {}{}",
+        "# soi-bench gateway-load --cities {} --participants {} --sessions {} --city {} --connections {} --duration {} --warmup {} --pool {}{}{}",
         args.cities,
         args.participants,
         args.sessions,
@@ -123,7 +153,8 @@ pub async fn run(args: Args) -> Result<()> {
         args.duration,
         args.warmup,
         args.pool,
-        if args.traces { " --traces" } else { "" }
+        if args.traces { " --traces" } else { "" },
+        if args.in_process { " --in-process" } else { "" }
     );
     let sink = if args.traces {
         Some(traces::TraceSink::start().await?)
@@ -132,7 +163,11 @@ pub async fn run(args: Args) -> Result<()> {
     };
     let dir = std::env::temp_dir().join(format!("soi-bench-gateway-{}", std::process::id()));
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let outcome = Scratch::with(DB_NAME, async |s| measure(s, &args, &dir).await).await;
+    let endpoint = sink.as_ref().map(|s| s.endpoint.clone());
+    let outcome = Scratch::with(DB_NAME, async |s| {
+        measure(s, &args, &dir, bin.as_deref(), endpoint).await
+    })
+    .await;
     let _ = std::fs::remove_dir_all(&dir);
     if let Some(sink) = sink {
         println!("{}", sink.finish().await?);
@@ -145,8 +180,20 @@ struct Row {
     label: &'static str,
     check: String,
     capture: Capture,
+    /// The gateway's answer (the statement-counting gateway's).
+    answer: serde_json::Value,
+    best: Option<best::Checked>,
     wrk: Option<WrkFigures>,
     pgbench: Option<PgbenchFigures>,
+    best_bench: Option<PgbenchFigures>,
+}
+
+/// The loaded `soi serve` process's memory at one moment.
+struct Reading {
+    moment: String,
+    memory: Memory,
+    /// Since when VmHWM is the peak.
+    peak_over: String,
 }
 
 /// The gateway as `soi serve` builds it, with the bench's pool and no Redis.
@@ -155,7 +202,13 @@ fn gateway_settings(scratch: &Scratch, args: &Args) -> soi_server::Settings {
     app::settings(db, JWT_SECRET, 3600)
 }
 
-async fn measure(scratch: &Scratch, args: &Args, dir: &Path) -> Result<()> {
+async fn measure(
+    scratch: &Scratch,
+    args: &Args,
+    dir: &Path,
+    bin: Option<&Path>,
+    traces: Option<String>,
+) -> Result<()> {
     let url = scratch.url();
     let pools = scratch.pools(4, 1).await?;
     let started = Instant::now();
@@ -180,7 +233,7 @@ async fn measure(scratch: &Scratch, args: &Args, dir: &Path) -> Result<()> {
         .await
         .context("hashing failed")?
         .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))?;
-    accounts::create_as_owner(
+    let account = accounts::create_as_owner(
         &pools.sys,
         &NewAccount {
             email: Email::parse(&email).map_err(|e| anyhow::anyhow!("{e}"))?,
@@ -205,7 +258,7 @@ async fn measure(scratch: &Scratch, args: &Args, dir: &Path) -> Result<()> {
             "alter database {DB_NAME} set log_statement = 'all'"
         )))
         .await?;
-    let gw = Gateway::start(gateway_settings(scratch, args)).await?;
+    let gw = app::Gateway::start(gateway_settings(scratch, args)).await?;
     let counted = async {
         let client = reqwest::Client::new();
         let token = login(&client, gw.addr, &email).await?;
@@ -213,8 +266,12 @@ async fn measure(scratch: &Scratch, args: &Args, dir: &Path) -> Result<()> {
         let mut rows = Vec::new();
         for shape in &SHAPES {
             let vars = json!({ "s": season });
-            let body = graphql(&client, gw.addr, &token, shape.query, &vars).await?;
-            let check = check_response(shape, &body)?;
+            let answer = graphql(&client, gw.addr, &token, shape.query, &vars).await?;
+            let check = check_response(shape, &answer)?;
+            // The same moment before the measured request: the warm-up's
+            // last lines (its transaction's end, which may come after the
+            // answer) land outside the measured window.
+            tokio::time::sleep(Duration::from_millis(300)).await;
             let from = log.size(&mut owner).await?;
             graphql(&client, gw.addr, &token, shape.query, &vars).await?;
             // The server writes its log lines before it answers; a moment
@@ -226,8 +283,11 @@ async fn measure(scratch: &Scratch, args: &Args, dir: &Path) -> Result<()> {
                 label: shape.label,
                 check,
                 capture: Capture::parse(&text, DB_NAME),
+                answer,
+                best: None,
                 wrk: None,
                 pgbench: None,
+                best_bench: None,
             });
         }
         anyhow::Ok((token, season, rows))
@@ -239,45 +299,168 @@ async fn measure(scratch: &Scratch, args: &Args, dir: &Path) -> Result<()> {
             "alter database {DB_NAME} reset log_statement"
         )))
         .await?;
-    owner.close().await.ok();
     let (token, season, mut rows) = counted?;
 
-    // 2. wrk against a gateway without statement logging.
-    let gw = Gateway::start(gateway_settings(scratch, args)).await?;
-    let loaded = async {
+    // 2. The best statements, checked against the gateway's answers.
+    let tenant = best::Tenant {
+        city: city.id.as_uuid(),
+        account,
+    };
+    let season_id = uuid::Uuid::parse_str(&season)
+        .with_context(|| format!("the season id {season} is not a UUID"))?;
+    let checked = async {
+        let other_city: Option<uuid::Uuid> =
+            sqlx::query_scalar("select id from cities where id <> $1 order by slug limit 1")
+                .bind(tenant.city)
+                .fetch_optional(&mut owner)
+                .await?;
         for (shape, row) in SHAPES.iter().zip(rows.iter_mut()) {
-            let script = dir.join(format!("{}.lua", shape.key));
+            row.best = Some(
+                best::check(
+                    &mut owner,
+                    url,
+                    shape,
+                    tenant,
+                    other_city,
+                    season_id,
+                    &row.answer,
+                )
+                .await?,
+            );
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    owner.close().await.ok();
+    checked?;
+
+    // 3. wrk against a gateway without statement logging.
+    let prefix = format!("soi_bench_gwload_{}", std::process::id());
+    let gw = match bin {
+        Some(bin) => {
+            let mut env = Vec::new();
+            if let Some(endpoint) = traces {
+                env.push(("SOI_OTEL_ENDPOINT", endpoint));
+                env.push(("SOI_OTEL_SAMPLE_RATIO", "1".to_owned()));
+            }
+            let serve = Serve {
+                bin,
+                url,
+                redis_prefix: &prefix,
+                jwt_secret: JWT_SECRET,
+                pool: args.pool,
+                min_pool: 2.min(args.pool),
+                env,
+            };
+            serve.spawn(serve::free_port()?).await?
+        }
+        None => Gateway::InProcess(app::Gateway::start(gateway_settings(scratch, args)).await?),
+    };
+    let pid = gw.pid();
+    let mut memory = Vec::new();
+    let loaded = async {
+        // Each reading, once taken, sets the peak back, so VmHWM at the next
+        // reading is the peak over what ran in between (where the peak
+        // cannot be reset, VmHWM stays the peak since start).
+        let mut peak_over = "start".to_owned();
+        let mut read = |moment: String, next: String| -> Result<Option<Reading>> {
+            let Some(pid) = pid else { return Ok(None) };
+            let reading = Reading {
+                moment,
+                memory: Memory::of(Some(pid))?,
+                peak_over: std::mem::take(&mut peak_over),
+            };
+            peak_over = match Memory::reset_peak(Some(pid)) {
+                Ok(()) => next,
+                Err(_) => "start".to_owned(),
+            };
+            Ok(Some(reading))
+        };
+        // What runs first for a shape: its warm-up, or its load.
+        let begins = |key: &str| {
+            if args.warmup > 0 {
+                format!("warm-up ({key})")
+            } else {
+                format!("load ({key})")
+            }
+        };
+        memory.extend(read(
+            "after start, before any request".into(),
+            begins(SHAPES[0].key),
+        )?);
+        for (i, (shape, row)) in SHAPES.iter().zip(rows.iter_mut()).enumerate() {
+            let key = shape.key;
+            let script = dir.join(format!("{key}.lua"));
             std::fs::write(&script, wrk_script(shape.query, &season, &token))?;
-            let target = format!("http://{}/graphql", gw.addr);
+            let target = format!("http://{}/graphql", gw.addr());
             if args.warmup > 0 {
                 wrk(&script, &target, args.connections, args.warmup).await?;
+                memory.extend(read(
+                    format!("after warm-up ({key})"),
+                    format!("load ({key})"),
+                )?);
             }
             row.wrk = Some(wrk(&script, &target, args.connections, args.duration).await?);
+            let next = SHAPES
+                .get(i + 1)
+                .map_or_else(String::new, |s| begins(s.key));
+            memory.extend(read(format!("end of load ({key})"), next)?);
         }
         anyhow::Ok(())
     }
     .await;
     gw.stop().await;
+    if bin.is_some() {
+        serve::forget_redis(&prefix).await;
+    }
     loaded?;
 
-    // 3. pgbench with the same statements, while no gateway runs.
+    // 4. pgbench with the same statements, then with the best statement,
+    // while no gateway runs.
+    let app_options = pgoptions(&APP_OPTIONS);
+    let tenant_options = pgoptions(&tenant.options());
+    let best_defines = [
+        ("city".to_owned(), tenant.city.to_string()),
+        ("season".to_owned(), season.clone()),
+    ];
     for (shape, row) in SHAPES.iter().zip(rows.iter_mut()) {
         let (script, defines) = row.capture.pgbench_script();
         let path = dir.join(format!("{}.sql", shape.key));
         std::fs::write(&path, script)?;
-        if args.warmup > 0 {
-            pgbench(url, &path, &defines, args.connections, args.warmup).await?;
+        let best_path = dir.join(format!("{}-best.sql", shape.key));
+        std::fs::write(&best_path, best::pgbench_script(shape))?;
+        for (path, options, defines, out) in [
+            (&path, &app_options, &defines[..], &mut row.pgbench),
+            (
+                &best_path,
+                &tenant_options,
+                &best_defines[..],
+                &mut row.best_bench,
+            ),
+        ] {
+            if args.warmup > 0 {
+                pgbench(url, options, path, defines, args.connections, args.warmup).await?;
+            }
+            *out =
+                Some(pgbench(url, options, path, defines, args.connections, args.duration).await?);
         }
-        row.pgbench = Some(pgbench(url, &path, &defines, args.connections, args.duration).await?);
     }
 
-    print_report(&rows, args);
+    print_report(&rows, args, &tenant_options, pid, &memory);
     Ok(())
 }
 
-fn print_report(rows: &[Row], args: &Args) {
+fn print_report(
+    rows: &[Row],
+    args: &Args,
+    tenant_options: &str,
+    pid: Option<u32>,
+    memory: &[Reading],
+) {
     println!();
-    println!("## Statements per request (log_statement = 'all', one warm request)");
+    println!(
+        "## Statements per request (in-process gateway, log_statement = 'all', one warm request)"
+    );
     for row in rows {
         println!();
         println!(
@@ -296,8 +479,35 @@ fn print_report(rows: &[Row], args: &Args) {
     }
     println!();
     println!(
-        "## Load: {} connections/clients, {} s each, gateway pool {}",
-        args.connections, args.duration, args.pool
+        "## Best single statement per shape (pgbench -M prepared, PGOPTIONS='{tenant_options}')"
+    );
+    for (shape, row) in SHAPES.iter().zip(rows) {
+        let Some(b) = &row.best else { continue };
+        println!();
+        println!(
+            "{}: {} rows, checksum {:016x}, the same as the gateway's answer",
+            row.label, b.rows, b.checksum
+        );
+        println!(
+            "  {}",
+            best::sql(shape)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        println!("  row-level security: {}", b.rls);
+        println!("  partitions: {}", b.partitions);
+    }
+    println!();
+    println!(
+        "## Load: {} connections/clients, {} s each, gateway pool {}, gateway {}",
+        args.connections,
+        args.duration,
+        args.pool,
+        match pid {
+            Some(_) => "`soi serve` process",
+            None => "in this process, no Redis",
+        }
     );
     println!();
     let table = Table::start(&[
@@ -310,9 +520,12 @@ fn print_report(rows: &[Row], args: &Args) {
         num("pgbench tx/s"),
         num("pgbench mean ms"),
         num("gateway / pgbench"),
+        num("best statement tx/s"),
+        num("best mean ms"),
+        num("gateway / best"),
     ]);
     for row in rows {
-        let (Some(w), Some(p)) = (&row.wrk, &row.pgbench) else {
+        let (Some(w), Some(p), Some(b)) = (&row.wrk, &row.pgbench, &row.best_bench) else {
             continue;
         };
         table.row(&[
@@ -325,6 +538,9 @@ fn print_report(rows: &[Row], args: &Args) {
             format!("{:.0}", p.tps),
             format!("{:.2}", p.latency_ms),
             format!("{:.2}", w.rps / p.tps),
+            format!("{:.0}", b.tps),
+            format!("{:.2}", b.latency_ms),
+            format!("{:.2}", w.rps / b.tps),
         ]);
     }
     for row in rows {
@@ -333,5 +549,27 @@ fn print_report(rows: &[Row], args: &Args) {
         {
             println!("wrk {}: {}", row.label, w.problems.join("; "));
         }
+    }
+    let Some(pid) = pid else {
+        println!();
+        println!("(gateway memory: only for a `soi serve` gateway, not with --in-process)");
+        return;
+    };
+    println!();
+    println!("## Gateway memory (`soi serve` pid {pid}, /proc/{pid}/status)");
+    println!();
+    let table = Table::start(&[
+        text("moment"),
+        num("VmRSS MiB"),
+        num("VmHWM MiB"),
+        text("VmHWM is the peak over"),
+    ]);
+    for r in memory {
+        table.row(&[
+            r.moment.clone(),
+            mib(r.memory.rss_kib),
+            mib(r.memory.hwm_kib),
+            r.peak_over.clone(),
+        ]);
     }
 }

@@ -111,6 +111,20 @@ pub(super) fn parse_wrk(out: &str) -> Option<WrkFigures> {
     })
 }
 
+/// The gateway's role for every pgbench connection, JIT off as in the
+/// gateway's runtime role.
+pub(super) const APP_OPTIONS: [(&str, &str); 2] = [("role", "soi_app"), ("jit", "off")];
+
+/// Startup options as `PGOPTIONS` text (`-c name=value …`; the values are
+/// names, codes and UUIDs, without spaces).
+pub(super) fn pgoptions<V: AsRef<str>>(options: &[(&str, V)]) -> String {
+    options
+        .iter()
+        .map(|(k, v)| format!("-c {k}={}", v.as_ref()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub(super) struct PgbenchFigures {
     pub(super) tps: f64,
     pub(super) latency_ms: f64,
@@ -118,13 +132,14 @@ pub(super) struct PgbenchFigures {
 
 pub(super) async fn pgbench(
     url: &str,
+    options: &str,
     script: &Path,
     defines: &[(String, String)],
     clients: u32,
     secs: u64,
 ) -> Result<PgbenchFigures> {
     let mut cmd = tokio::process::Command::new("pgbench");
-    cmd.env("PGOPTIONS", "-c role=soi_app -c jit=off")
+    cmd.env("PGOPTIONS", options)
         .arg("-n")
         .arg("-M")
         .arg("prepared")
@@ -198,6 +213,18 @@ mod tests {
         assert!(script.starts_with("begin;\nselect set_config"));
         assert!(script.contains("c = :t0s1p1 and d = any(:t0s1p2) limit $10;"));
         assert_eq!(defines.len(), 2);
+    }
+
+    #[test]
+    fn startup_options_become_pgoptions() {
+        assert_eq!(pgoptions(&APP_OPTIONS), "-c role=soi_app -c jit=off");
+        assert_eq!(
+            pgoptions(&[
+                ("soi.city_id", "c".to_owned()),
+                ("soi.role", "r".to_owned())
+            ]),
+            "-c soi.city_id=c -c soi.role=r"
+        );
     }
 
     #[test]

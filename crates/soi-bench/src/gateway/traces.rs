@@ -1,7 +1,8 @@
 //! `--traces`: the gateway under load with traces on, exporting every span
 //! (sample ratio 1) over OTLP/HTTP to a collector in this process on
 //! 127.0.0.1:0 that reads and drops each export, so the figures include
-//! making, batching, encoding and sending the spans.
+//! making, batching, encoding and sending the spans. A `soi serve` gateway
+//! exports to the same collector (`SOI_OTEL_ENDPOINT`, sample ratio 1).
 
 use anyhow::{Context, Result};
 use soi_telemetry::{TraceSettings, Traces};
@@ -10,6 +11,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tracing_subscriber::prelude::*;
 
 pub(super) struct TraceSink {
+    /// The collector's base URL (`soi serve` sends to `<it>/v1/traces`).
+    pub(super) endpoint: String,
     traces: Traces,
     exports: Arc<AtomicU64>,
     bytes: Arc<AtomicU64>,
@@ -45,6 +48,7 @@ impl TraceSink {
             .try_init()
             .context("a tracing subscriber was already installed")?;
         Ok(Self {
+            endpoint: format!("http://{addr}"),
             traces,
             exports,
             bytes,

@@ -74,19 +74,7 @@ pub async fn run(a: ChildArgs) -> Result<()> {
     };
     let seconds = started.elapsed().as_secs_f64();
     db.close().await;
-    println!("{rows} {seconds:.3} {}", peak_kib().context("VmHWM")?);
+    let peak = crate::mem::Memory::of(None).context("VmHWM")?.hwm_kib;
+    println!("{rows} {seconds:.3} {peak}");
     Ok(())
-}
-
-/// This process's peak resident set so far, in KiB (Linux).
-fn peak_kib() -> Option<u64> {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()?
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()
 }
