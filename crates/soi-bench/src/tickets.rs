@@ -6,8 +6,11 @@
 //! The gateways are two real `soi serve` processes (the binary next to this
 //! one, i.e. `target/release/soi`, or `--soi-bin`), on 127.0.0.1 ports
 //! `--port` and `--port + 1`; `--in-process` runs them inside this process
-//! instead. Before the figures are printed the outcome is checked: exactly
-//! the quota held, every refusal a "sold out" CONFLICT, no HTTP 5xx.
+//! instead. Before the figures are printed the outcome is checked: never
+//! oversold (the answers, the seat buckets and the stored holds agree, at
+//! most the quota), never undersold (every refusal said fewer seats were
+//! left than it asked, and the whole quota was held), every refusal a "sold
+//! out" CONFLICT, no HTTP 5xx.
 
 use crate::app;
 use crate::scratch::Scratch;
@@ -134,6 +137,18 @@ struct Outcome {
     done_at: Duration,
     seats: i64,
     held: bool,
+    /// For a refusal: the seats it said were left ("only N left"; 0 for a
+    /// plain "sold out").
+    left: Option<i64>,
+}
+
+/// The seats a "sold out" refusal says were left of the type.
+fn seats_left(message: &str) -> i64 {
+    message
+        .split_once("(only ")
+        .and_then(|(_, rest)| rest.strip_suffix(" left)"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
 }
 
 async fn measure(scratch: &Scratch, args: &Args) -> Result<()> {
@@ -237,6 +252,7 @@ async fn rush(
                 bail!("HTTP {status}: {answer}");
             }
             let held = answer["data"]["reserveTickets"]["orderId"].is_string();
+            let mut left = None;
             if !held {
                 let code = &answer["errors"][0]["extensions"]["code"];
                 let message = answer["errors"][0]["message"].as_str().unwrap_or("");
@@ -244,12 +260,14 @@ async fn rush(
                     code == "CONFLICT" && message.starts_with("sold out"),
                     "unexpected answer: {answer}"
                 );
+                left = Some(seats_left(message));
             }
             anyhow::Ok(Outcome {
                 latency,
                 done_at,
                 seats,
                 held,
+                left,
             })
         });
     }
@@ -287,6 +305,23 @@ async fn check_and_report(
         "oversold: {taken} of {} seats",
         args.seats
     );
+    // Never undersold: a buyer refused while as many seats as they asked
+    // were left would show here, and so would seats left at the end.
+    if let Some(o) = outcomes
+        .iter()
+        .find(|o| o.left.is_some_and(|left| left >= o.seats))
+    {
+        bail!(
+            "undersold: a buyer of {} seats was refused with {} left",
+            o.seats,
+            o.left.unwrap_or(0)
+        );
+    }
+    let unsold = i64::from(args.seats - taken);
+    ensure!(
+        !outcomes.iter().any(|o| !o.held && o.seats <= unsold),
+        "undersold: {unsold} seats left at the end, and a buyer asking no more was refused"
+    );
     let all: Vec<Duration> = outcomes.iter().map(|o| o.latency).collect();
     let won: Vec<Duration> = outcomes
         .iter()
@@ -315,7 +350,7 @@ async fn check_and_report(
         args.concurrency
     );
     println!(
-        "held {taken} of {} seats in {orders} orders; {} buyers refused (sold out); no 5xx",
+        "held {taken} of {} seats in {orders} orders; {} buyers refused (sold out), each with fewer seats left than asked; no 5xx",
         args.seats,
         outcomes.len() - orders
     );
@@ -343,4 +378,16 @@ async fn check_and_report(
         ms(f_won.p99),
     ]);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::seats_left;
+
+    #[test]
+    fn a_refusal_tells_the_seats_left() {
+        assert_eq!(seats_left("sold out: Parterre (only 3 left)"), 3);
+        assert_eq!(seats_left("sold out: Parterre"), 0);
+        assert_eq!(seats_left("sold out: Hall (only) (only 12 left)"), 12);
+    }
 }
