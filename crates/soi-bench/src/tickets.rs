@@ -55,6 +55,11 @@ pub struct Args {
     /// The `soi` binary; default: `soi` next to this program.
     #[arg(long)]
     soi_bin: Option<PathBuf>,
+    /// Reservations of a separate show sent first, at the same concurrency
+    /// and not measured: the gateways' pools, prepared statements and
+    /// caches warm, as a gateway that has been selling is.
+    #[arg(long, default_value_t = 400)]
+    warmup: usize,
     /// Run both gateways inside this process instead of as `soi serve`.
     #[arg(long)]
     in_process: bool,
@@ -66,18 +71,19 @@ pub async fn run(args: Args) -> Result<()> {
         "--buyers, --seats, --concurrency and --pool must be at least 1"
     );
     println!(
-        "# soi-bench ticket-rush --buyers {} --seats {} --concurrency {} --pool {}{}",
+        "# soi-bench ticket-rush --buyers {} --seats {} --concurrency {} --pool {} --warmup {}{}",
         args.buyers,
         args.seats,
         args.concurrency,
         args.pool,
+        args.warmup,
         if args.in_process { " --in-process" } else { "" }
     );
     Scratch::with(DB_NAME, async |s| measure(s, &args).await).await
 }
 
 /// A season, a published show two months ahead and its one ticket type.
-async fn make_show(db: &Db, seats: i32) -> Result<(String, TicketTypeId, EventId)> {
+async fn make_show(db: &Db, title: &str, seats: i32) -> Result<(String, TicketTypeId, EventId)> {
     let mut national = db.national().await?;
     let city = cities::by_slug(&mut national, "almaty").await?;
     national.commit().await?;
@@ -104,7 +110,7 @@ async fn make_show(db: &Db, seats: i32) -> Result<(String, TicketTypeId, EventId
     let show = NewEvent {
         season_id: season.id,
         kind: EventKind::IceShow,
-        title: "SOI: the rush".into(),
+        title: title.into(),
         motto: None,
         social_theme: "Gas for remote homes".into(),
         rink_id: rink,
@@ -155,14 +161,16 @@ async fn measure(scratch: &Scratch, args: &Args) -> Result<()> {
     let url = scratch.url();
     let pools = scratch.pools(4, 1).await?;
     pools.seed_demo().await?;
-    let (city, tt, event) = make_show(&pools.db, args.seats).await?;
+    let (city, tt, event) = make_show(&pools.db, "SOI: the rush", args.seats).await?;
+    let warm_seats = i32::try_from(args.warmup.clamp(1, 100_000)).unwrap_or(100_000);
+    let (_, warm_tt, warm_event) = make_show(&pools.db, "SOI: the rehearsal", warm_seats).await?;
 
     let prefix = format!("soi_bench_rush_{}", std::process::id());
     let mut gateways = Vec::new();
     let started = async {
         for i in 0..2u16 {
             let gw = if args.in_process {
-                let db = scratch.config(args.pool, args.pool.min(4));
+                let db = scratch.config(args.pool, args.pool);
                 let settings = app::settings(db, JWT_SECRET, 900);
                 Gateway::InProcess(app::Gateway::start(settings).await?)
             } else {
@@ -173,7 +181,8 @@ async fn measure(scratch: &Scratch, args: &Args) -> Result<()> {
                     redis_prefix: &prefix,
                     jwt_secret: JWT_SECRET,
                     pool: args.pool,
-                    min_pool: args.pool.min(4),
+                    // Warm: a gateway that has been selling holds its pool open.
+                    min_pool: args.pool,
                     env: Vec::new(),
                 };
                 serve.spawn(args.port + i).await?
@@ -184,7 +193,16 @@ async fn measure(scratch: &Scratch, args: &Args) -> Result<()> {
     }
     .await;
     let rushed = match started {
-        Ok(()) => rush(&gateways, args, &city, tt, event).await,
+        Ok(()) => {
+            let client = reqwest::Client::builder()
+                .pool_max_idle_per_host(args.concurrency)
+                .build()?;
+            let warm = (warm_tt, warm_event, args.warmup);
+            match rush(&client, &gateways, args, &city, warm).await {
+                Ok(_) => rush(&client, &gateways, args, &city, (tt, event, args.buyers)).await,
+                Err(e) => Err(e.context("warm-up")),
+            }
+        }
         Err(e) => Err(e),
     };
     for gw in gateways {
@@ -199,17 +217,16 @@ async fn measure(scratch: &Scratch, args: &Args) -> Result<()> {
     Ok(())
 }
 
-/// Warms each gateway up, then lets every buyer reserve at once.
+/// Lets `buyers` buyers of the ticket type `tt` of `event` reserve at once,
+/// at most `--concurrency` in flight (each gateway answered a few plain
+/// queries first).
 async fn rush(
+    client: &reqwest::Client,
     gateways: &[Gateway],
     args: &Args,
     city: &str,
-    tt: TicketTypeId,
-    event: EventId,
+    (tt, event, buyers): (TicketTypeId, EventId, usize),
 ) -> Result<(Vec<Outcome>, Duration)> {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(args.concurrency)
-        .build()?;
     for gw in gateways {
         for _ in 0..20 {
             client
@@ -224,7 +241,7 @@ async fn rush(
     let mut rng: u64 = 0x5015_2026;
     let mut tasks = tokio::task::JoinSet::new();
     let began = Instant::now();
-    for n in 0..args.buyers {
+    for n in 0..buyers {
         rng ^= rng << 13;
         rng ^= rng >> 7;
         rng ^= rng << 17;
@@ -271,7 +288,7 @@ async fn rush(
             })
         });
     }
-    let mut outcomes = Vec::with_capacity(args.buyers);
+    let mut outcomes = Vec::with_capacity(buyers);
     while let Some(done) = tasks.join_next().await {
         outcomes.push(done.context("a buyer's task failed")??);
     }

@@ -36,20 +36,16 @@ pub async fn reserve(
     lines: &[(TicketTypeId, i32)],
 ) -> Result<Reserved> {
     orders::validate_lines(lines)?;
-    let ev = events::get(tx, event).await?;
-    if ev.status != EventStatus::Published {
-        return Err(Error::Conflict("event is not on sale".into()));
-    }
-    if ev.starts_at <= chrono::Utc::now() {
-        return Err(Error::Conflict("the event has already begun".into()));
-    }
+    // The event's own state is checked by the order's insert below; it is
+    // read here only to say why a reservation cannot be made.
     let types = ticket_types::list_for_event(tx, event).await?;
     let mut wanted = Vec::with_capacity(lines.len());
     for (id, q) in lines {
-        let t = types
-            .iter()
-            .find(|t| t.id == *id)
-            .ok_or(Error::NotFound("ticket type"))?;
+        let Some(t) = types.iter().find(|t| t.id == *id) else {
+            return Err(not_on_sale(tx, event)
+                .await
+                .unwrap_or(Error::NotFound("ticket type")));
+        };
         wanted.push((t, *q));
     }
     wanted.sort_by_key(|(t, _)| t.id);
@@ -66,7 +62,12 @@ pub async fn reserve(
 
     let id = OrderId::new();
     let access_key = tickets::random_code()?;
-    let order = orders::insert(tx, id, event, buyer, (total, ev.hold_minutes), &access_key).await?;
+    let Some(order) = orders::insert_if_on_sale(tx, id, event, buyer, total, &access_key).await?
+    else {
+        return Err(not_on_sale(tx, event)
+            .await
+            .unwrap_or_else(|| Error::Conflict("event is not on sale".into())));
+    };
     let priced: Vec<(TicketTypeId, i32, i64)> = wanted
         .iter()
         .map(|(t, q)| (t.id, *q, t.price_tiyn))
@@ -92,4 +93,20 @@ pub async fn reserve(
         lines,
         access_key,
     })
+}
+
+/// Why the event's tickets cannot be reserved: missing (`NOT_FOUND`), not
+/// published, or begun (`CONFLICT`); `None` when it is on sale.
+async fn not_on_sale(tx: &mut TenantTx, event: EventId) -> Option<Error> {
+    let ev = match events::get(tx, event).await {
+        Ok(ev) => ev,
+        Err(e) => return Some(e),
+    };
+    if ev.status != EventStatus::Published {
+        return Some(Error::Conflict("event is not on sale".into()));
+    }
+    if ev.starts_at <= chrono::Utc::now() {
+        return Some(Error::Conflict("the event has already begun".into()));
+    }
+    None
 }
