@@ -6,6 +6,7 @@ use super::build::sort_rows;
 use super::cached;
 use super::inputs::{CityReportGrouping, Month, Period, ReportGrouping, ReportSort, period};
 use super::nodes::{CityReport, NationalReport};
+use super::plain::Whole;
 use super::response::VersionRead;
 use crate::plumbing::bad_input;
 use crate::plumbing::error::db_error;
@@ -59,11 +60,13 @@ impl ReportQuery {
         #[graphql(default_with = "ReportGrouping::City")] group_by: ReportGrouping,
         sort: Option<ReportSort>,
         #[graphql(desc = "Only this city (its slug): a city's drill-down.")] city: Option<String>,
-    ) -> Result<NationalReport> {
+    ) -> Result<Whole<NationalReport>> {
         if let Some(slug) = &city {
             soi_core::Slug::parse(slug).map_err(|e| bad_input("city", e.message))?;
         }
-        national_for(ctx, period(from, to)?, group_by, city.as_deref(), sort).await
+        national_for(ctx, period(from, to)?, group_by, city.as_deref(), sort)
+            .await
+            .map(Whole)
     }
 
     /// Your city's figures for the months `from`–`to` (chapter admins), with
@@ -75,7 +78,7 @@ impl ReportQuery {
         to: Month,
         #[graphql(default_with = "CityReportGrouping::Month")] group_by: CityReportGrouping,
         sort: Option<ReportSort>,
-    ) -> Result<CityReport> {
+    ) -> Result<Whole<CityReport>> {
         let period = period(from, to)?;
         let req = ctx.data::<RequestCtx>()?;
         let (scope, _) = req.city_scope(&[Role::ChapterAdmin])?;
@@ -84,6 +87,6 @@ impl ReportQuery {
             .await
             .map_err(|e| db_error(e, req.request_id()))?;
         sort_rows(&mut report.rows, sort);
-        Ok(report)
+        Ok(Whole(report))
     }
 }
