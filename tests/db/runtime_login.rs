@@ -85,3 +85,15 @@ async fn a_privileged_runtime_login_is_refused_when_configured_so() {
     let db = Db::connect(&cfg).await.expect("warned, not refused");
     assert_eq!(db.role().await.expect("role"), "soi_app");
 }
+
+/// The runtime's connections plan each statement for its own city: with a
+/// partition per city, a generic plan would be built over every partition
+/// (see `Db::connect`), and JIT costs short queries more than it saves.
+#[tokio::test]
+async fn the_runtime_pool_plans_every_statement_for_its_city_and_does_not_jit() {
+    let t = TestDb::new().await;
+    let db = t.db().await;
+    let mode = db.setting("plan_cache_mode").await.expect("setting");
+    assert_eq!(mode, "force_custom_plan");
+    assert_eq!(db.setting("jit").await.expect("setting"), "off");
+}

@@ -172,11 +172,17 @@ pub async fn take(tx: &mut TenantTx, (id, name): (TicketTypeId, &str), q: i32) -
     if room >= i64::from(q) {
         return Ok(());
     }
-    Err(Error::Conflict(if room <= 0 {
+    Err(sold_out(name, room))
+}
+
+/// The refusal of a reservation when the ticket type `name` has only `left`
+/// seats, fewer than asked: `CONFLICT`, saying how many are left.
+pub fn sold_out(name: &str, left: i64) -> Error {
+    Error::Conflict(if left <= 0 {
         format!("sold out: {name}")
     } else {
-        format!("sold out: {name} (only {room} left)")
-    }))
+        format!("sold out: {name} (only {left} left)")
+    })
 }
 
 /// Locks the buckets of the ticket types `ids`, types in id order and each

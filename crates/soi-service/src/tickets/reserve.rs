@@ -38,15 +38,24 @@ pub async fn reserve(
     orders::validate_lines(lines)?;
     // The event's own state is checked by the order's insert below; it is
     // read here only to say why a reservation cannot be made.
-    let types = ticket_types::list_for_event(tx, event).await?;
+    let types = ticket_types::list_with_remaining(tx, event).await?;
     let mut wanted = Vec::with_capacity(lines.len());
     for (id, q) in lines {
-        let Some(t) = types.iter().find(|t| t.id == *id) else {
+        let Some(t) = types.iter().find(|t| t.ticket_type.id == *id) else {
             return Err(not_on_sale(tx, event)
                 .await
                 .unwrap_or(Error::NotFound("ticket type")));
         };
-        wanted.push((t, *q));
+        // Fewer seats left than asked, lapsed holds' seats counted as free,
+        // as this statement saw them: refused before anything is written or
+        // locked (after a sell-out, most of a rush's requests end here).
+        // An event off sale says so first.
+        if t.remaining < i64::from(*q) {
+            return Err(not_on_sale(tx, event)
+                .await
+                .unwrap_or_else(|| seats::sold_out(&t.ticket_type.name, t.remaining)));
+        }
+        wanted.push((&t.ticket_type, *q));
     }
     wanted.sort_by_key(|(t, _)| t.id);
     let total = wanted
