@@ -27,9 +27,11 @@ select soi_apply_tenancy('ticket_seat_buckets', 'select, insert, update, delete'
 select soi_public_may('ticket_seat_buckets', 'select', 'true');
 select soi_public_may('ticket_seat_buckets', 'update', 'true');
 
--- Existing types keep their quota and seats taken, one bucket each (a
--- quota change splits them). City by city: the policies need soi.city_id,
--- and an owner that is not a superuser is bound by them too.
+-- Existing types are split as a new one would be (`seats::buckets_for`:
+-- a bucket per 25 seats, 1 to 32), quota and seats taken each spread evenly
+-- with the remainders on the first buckets, so a show already on sale gains
+-- too. City by city: the policies need soi.city_id, and an owner that is
+-- not a superuser is bound by them too.
 do $$
 declare
     c uuid;
@@ -37,7 +39,13 @@ begin
     for c in select id from cities loop
         perform set_config('soi.city_id', c::text, true);
         insert into ticket_seat_buckets (city_id, ticket_type_id, bucket, quota, taken)
-        select city_id, id, 0, quota, taken from ticket_types where city_id = c;
+        select t.city_id, t.id, i::smallint,
+               t.quota / k.n + (i < t.quota % k.n)::int,
+               t.taken / k.n + (i < t.taken % k.n)::int
+        from ticket_types t
+        cross join lateral (select least(32, greatest(1, t.quota / 25)) as n) k
+        cross join lateral generate_series(0, k.n - 1) i
+        where t.city_id = c;
     end loop;
     perform set_config('soi.city_id', '', true);
 end

@@ -615,3 +615,63 @@ async fn the_last_seats_sell_from_several_buckets_and_come_back_to_them() {
         (json!(85), json!(0))
     );
 }
+
+/// Step 3 decides alone: a lapsed hold that another transaction is closing
+/// (locked, so the reservation skips it) still holds its seats, so a buyer
+/// the first read let through is refused by the ordered pass over the
+/// buckets, with what is really left; and an order of two types, each short
+/// of a bucket with room, takes both from several buckets.
+#[tokio::test]
+async fn the_ordered_pass_refuses_with_what_is_left_and_serves_two_types_at_once() {
+    let (t, app, _) = seeded().await;
+    let s = show(&t, "almaty", 20, &[("Stalls", 100_000, 4)], false).await;
+    let a = s.types[0].as_str();
+    let (held, _) = reserved(&reserve(&app, &s, &[(a, 4)]).await.1);
+    lapse(&t, &s.event).await;
+    // Another transaction is closing that hold: it is locked.
+    let mut closer = t.raw().await;
+    sqlx::query("begin")
+        .execute(&mut closer)
+        .await
+        .expect("begin");
+    sqlx::query("select id from ticket_orders where id = $1 for update")
+        .bind(uuid::Uuid::parse_str(&held).expect("uuid"))
+        .execute(&mut closer)
+        .await
+        .expect("lock");
+    let (_, body) = reserve(&app, &s, &[(a, 2)]).await;
+    assert_eq!(codes(&body), ["CONFLICT"], "{body}");
+    assert_eq!(body["errors"][0]["message"], "sold out: Stalls", "{body}");
+    sqlx::query("rollback")
+        .execute(&mut closer)
+        .await
+        .expect("rollback");
+    assert_eq!(count(&t, TAKEN, a).await, 4);
+    // Released now, the lapsed seats go to the next buyer.
+    reserved(&reserve(&app, &s, &[(a, 2)]).await.1);
+    assert_eq!(count(&t, TAKEN, a).await, 2);
+
+    let two = show(
+        &t,
+        "almaty",
+        20,
+        &[("Parterre", 100_000, 100), ("Balcony", 50_000, 100)],
+        false,
+    )
+    .await;
+    let (p, b) = (two.types[0].as_str(), two.types[1].as_str());
+    for _ in 0..4 {
+        reserved(&reserve(&app, &two, &[(p, 19)]).await.1);
+        reserved(&reserve(&app, &two, &[(b, 19)]).await.1);
+    }
+    // 6 left in each of four buckets per type: 10 + 10 need several each.
+    reserved(&reserve(&app, &two, &[(b, 10), (p, 10)]).await.1);
+    assert_eq!(count(&t, TAKEN, p).await, 86);
+    assert_eq!(count(&t, TAKEN, b).await, 86);
+    let (_, body) = reserve(&app, &two, &[(p, 4), (b, 15)]).await;
+    assert_eq!(
+        body["errors"][0]["message"], "sold out: Balcony (only 14 left)",
+        "{body}"
+    );
+    assert_eq!(count(&t, TAKEN, p).await, 86);
+}

@@ -12,9 +12,10 @@ use super::usage::{Usage, UsageFigures};
 use crate::reports::memo::Medians;
 use soi_core::{CityId, CityScope};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
-use sqlx::{Connection, Executor, Row};
+use sqlx::{Connection, Executor, Row, SqlSafeStr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use tracing::Instrument;
 
 /// The runtime database handle: cheap to clone, holds the pool privately.
 #[derive(Clone)]
@@ -316,16 +317,28 @@ impl Db {
 /// caller dropped in between put the connection back into the pool inside a
 /// transaction nobody would end: the next transaction on it ran inside that
 /// one (read-only, or as the national role) and failed, or committed with
-/// it. On its own task the begin completes, and a transaction nobody takes
-/// is dropped, and so rolled back, like any other.
+/// it. The connection is taken here (a caller that gives up while waiting
+/// for one leaves nothing behind); only the BEGIN runs on its own task,
+/// where it completes, and a transaction nobody takes is dropped, and so
+/// rolled back, like any other.
 pub(crate) async fn begin_whole(
     pool: &PgPool,
     begin: impl Into<String>,
 ) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
-    let (pool, begin) = (pool.clone(), begin.into());
-    tokio::spawn(async move { pool.begin_with(sqlx::AssertSqlSafe(begin)).await })
-        .await
-        .map_err(|e| sqlx::Error::Io(std::io::Error::other(format!("begin: {e}"))))?
+    let conn = pool.acquire().await?;
+    let begin = begin.into();
+    let task = tokio::spawn(
+        sqlx::Transaction::begin(conn, Some(sqlx::AssertSqlSafe(begin).into_sql_str()))
+            .in_current_span(),
+    );
+    match task.await {
+        Ok(tx) => tx,
+        // A panic in the driver is a bug, not an outage: raised again here.
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => Err(sqlx::Error::Io(std::io::Error::other(format!(
+            "begin: {e}"
+        )))),
+    }
 }
 
 /// Whether the login (the session user, which `RESET ROLE` returns to) can

@@ -16,9 +16,11 @@
 //!    when the type as a whole has too few seats left: never undersold.
 //!
 //! Lock order, the same everywhere, so no two writers wait on each other in
-//! a circle: an order row (the one being changed, or holds found with
-//! `skip locked`, which never waits), then ticket types in id order and,
-//! within a type, its buckets in bucket order, then the city's ledger. Steps
+//! a circle: the event (locked to edit by a quota change, share-locked by a
+//! new order's foreign key), an order row (the one being changed, or holds
+//! found with `skip locked`, which never waits), then ticket types in id
+//! order and, within a type, its buckets in bucket order, then the city's
+//! ledger. Steps
 //! 1 and 2 lock a single bucket out of that order, so they run after a
 //! savepoint: a bucket they locked but could not use (its room went between
 //! the snapshot and the lock) is let go by rolling back to it before step 3

@@ -66,9 +66,6 @@ pub async fn reserve(
                 .and_then(|v| sum.checked_add(v))
         })
         .ok_or_else(|| InputError::new("items", "the total is too large"))?;
-    let ids: Vec<TicketTypeId> = wanted.iter().map(|(t, _)| t.id).collect();
-    seats::release_lapsed(tx, event, &ids).await?;
-
     let id = OrderId::new();
     let access_key = tickets::random_code()?;
     let Some(order) = orders::insert_if_on_sale(tx, id, event, buyer, total, &access_key).await?
@@ -77,6 +74,11 @@ pub async fn reserve(
             .await
             .unwrap_or_else(|| Error::Conflict("event is not on sale".into())));
     };
+    // After the order's insert, whose foreign key share-locks the event: the
+    // event before seat buckets, as a quota change takes them (the event
+    // locked to edit, then its buckets), so the two never wait in a circle.
+    let ids: Vec<TicketTypeId> = wanted.iter().map(|(t, _)| t.id).collect();
+    seats::release_lapsed(tx, event, &ids).await?;
     let priced: Vec<(TicketTypeId, i32, i64)> = wanted
         .iter()
         .map(|(t, q)| (t.id, *q, t.price_tiyn))
