@@ -641,7 +641,15 @@ impl Due {
 async fn listen(cfg: DbConfig, out: mpsc::UnboundedSender<Wakeup>) {
     loop {
         let mut wakeups = match Wakeups::connect(&cfg).await {
-            Ok(w) => w,
+            // Mail that came due before LISTEN took hold (the worker's first
+            // sweep may run first) or while it was re-opened was announced
+            // to nobody: look at every city once it listens.
+            Ok(w) => {
+                if out.send(Wakeup::Missed).is_err() {
+                    return;
+                }
+                w
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "cannot listen for outbox wake-ups");
                 if out.send(Wakeup::Missed).is_err() {
