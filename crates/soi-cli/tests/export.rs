@@ -94,10 +94,11 @@ async fn exporting_100000_attendance_marks_streams_in_bounded_memory() {
         "csv: {csv_peak} KiB vs baseline {baseline} KiB"
     );
     // The XLSX writer adds a fixed zip and deflate buffer of a few MiB (seen
-    // 1.7–3.0 MiB over the baseline), whatever the number of rows; holding
-    // the rows would take several times the CSV's size.
+    // 1.7–5.0 MiB over the baseline), whatever the number of rows; holding
+    // the rows would take several times the CSV's size, so the CSV's size
+    // (9.5 MiB here) is the bound.
     assert!(
-        xlsx_peak.saturating_sub(baseline) < csv_bytes / 2,
+        xlsx_peak.saturating_sub(baseline) < csv_bytes,
         "xlsx: {xlsx_peak} KiB vs baseline {baseline} KiB"
     );
 }
