@@ -223,3 +223,54 @@ async fn a_coach_records_attendance_only_for_their_own_groups() {
         .expect("admin season");
     tx.commit().await.expect("commit");
 }
+
+#[tokio::test]
+async fn coaches_and_participants_change_no_seat_buckets() {
+    use soi_db::events::events;
+    use soi_db::tickets::{seats, ticket_types};
+    let t = TestDb::new().await;
+    let db = t.db().await;
+    let c = setup(&db, &t).await;
+    let admin = scope(Role::ChapterAdmin, &c, None, None);
+    let read = async || {
+        let mut tx = db.tenant(&admin).await.expect("tx");
+        let event = events::list(&mut tx, None).await.expect("events")[0].id;
+        let kind = ticket_types::list_for_event(&mut tx, event)
+            .await
+            .expect("types")
+            .remove(0);
+        let left = ticket_types::remaining(&mut tx, kind.id)
+            .await
+            .expect("left");
+        tx.commit().await.expect("commit");
+        (kind, left)
+    };
+    let (kind, left) = read().await;
+    assert!(left > 0 && kind.quota > 1, "{kind:?} with {left} left");
+
+    for (role, coach, participant) in [
+        (Role::Coach, Some(c.coach), None),
+        (Role::Participant, None, Some(c.participant)),
+    ] {
+        let who = scope(role, &c, coach, participant);
+        // A quota's split rewrites the buckets: refused.
+        let mut tx = db.tenant(&who).await.expect("tx");
+        let err = seats::split(&mut tx, kind.id, kind.quota - 1).await;
+        assert!(matches!(err, Err(Error::Forbidden)), "{role:?}: {err:?}");
+        drop(tx);
+        // Taking a seat finds no bucket this role may change.
+        let mut tx = db.tenant(&who).await.expect("tx");
+        let err = seats::take(&mut tx, (kind.id, &kind.name), 1).await;
+        assert!(err.is_err(), "{role:?} took a seat");
+        drop(tx);
+    }
+    assert_eq!(read().await.1, left, "no seat moved");
+
+    // The chapter admin may take one.
+    let mut tx = db.tenant(&admin).await.expect("tx");
+    seats::take(&mut tx, (kind.id, &kind.name), 1)
+        .await
+        .expect("admin");
+    tx.commit().await.expect("commit");
+    assert_eq!(read().await.1, left - 1);
+}
