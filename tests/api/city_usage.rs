@@ -45,7 +45,7 @@ const SEASONS: &str = "{ seasons(first: 5) { edges { node { id } } } }";
 
 #[tokio::test]
 async fn the_heavier_city_shows_more_requests_database_time_and_rows() {
-    let (_t, app) = TestApp::seeded().await;
+    let (t, app) = TestApp::seeded().await;
     let almaty = app.login("admin@almaty.soi.test").await;
     let astana = app.login("admin@astana.soi.test").await;
     // Each city once, so both have series; and a first scrape, which
@@ -75,6 +75,19 @@ async fn the_heavier_city_shows_more_requests_database_time_and_rows() {
     );
     let (a0, a1) = (usage(&before, "almaty"), usage(&between, "almaty"));
     assert_eq!(a1.mutations - a0.mutations, 8.0, "{between}");
+    // Their latency is counted under the same slug, and no other series
+    // labels a city by anything else.
+    let timed = |text: &str| {
+        value(
+            text,
+            "soi_graphql_city_request_duration_seconds_count",
+            "city=\"almaty\"",
+        )
+        .unwrap_or(0.0)
+    };
+    assert_eq!(timed(&between) - timed(&before), 8.0, "{between}");
+    let city = t.city("almaty").await.id;
+    assert!(!between.contains(&city.as_uuid().to_string()), "{between}");
     assert!(a1.rows_written - a0.rows_written >= 8.0, "{a0:?} {a1:?}");
     assert!(a1.statements > a0.statements && a1.db_seconds > a0.db_seconds);
 

@@ -185,7 +185,7 @@ async fn metrics_count_operations_by_city_and_show_cache_outbox_and_pool() {
     let text = app.metrics_text().await;
     let line = |prefix: &str| text.lines().any(|l| l.starts_with(prefix));
     assert!(
-        line("soi_graphql_requests_total{operation=\"cityReport\",city=\""),
+        line("soi_graphql_requests_total{operation=\"cityReport\",outcome=\"ok\"} "),
         "{text}"
     );
     assert!(

@@ -7,31 +7,41 @@
 //! operation does in a city (an application) counts to that city.
 
 use crate::city_names::CityNames;
+use crate::metrics::{Histogram, histograms};
 use soi_db::Db;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-/// Requests by (city label, kind); cheap to clone.
+/// Requests by (city label, kind), and their latency by city label; one
+/// lock, one label for a city everywhere. Cheap to clone.
 #[derive(Clone, Default)]
 pub struct CityRequests {
-    counts: Arc<Mutex<BTreeMap<(String, &'static str), u64>>>,
+    inner: Arc<Mutex<Requests>>,
+}
+
+#[derive(Default)]
+struct Requests {
+    counts: BTreeMap<(String, &'static str), u64>,
+    latency: BTreeMap<String, Histogram>,
 }
 
 impl CityRequests {
-    /// Counts one operation of `kind` (query, mutation, subscription or
-    /// unknown) for `city` (a slug, `national` or `public`).
-    pub fn count(&self, city: &str, kind: &'static str) {
-        if let Ok(mut counts) = self.counts.lock() {
-            *counts.entry((city.to_owned(), kind)).or_default() += 1;
+    /// Records one operation of `kind` (query, mutation, subscription or
+    /// unknown) for `city` (a slug, `national` or `public`) that took `took`.
+    pub fn record(&self, city: &str, kind: &'static str, took: Duration) {
+        if let Ok(mut r) = self.inner.lock() {
+            *r.counts.entry((city.to_owned(), kind)).or_default() += 1;
+            match r.latency.get_mut(city) {
+                Some(h) => h.observe(took.as_secs_f64()),
+                None => {
+                    let mut h = Histogram::default();
+                    h.observe(took.as_secs_f64());
+                    r.latency.insert(city.to_owned(), h);
+                }
+            }
         }
-    }
-
-    fn snapshot(&self) -> Vec<((String, &'static str), u64)> {
-        self.counts
-            .lock()
-            .map(|c| c.iter().map(|(k, v)| (k.clone(), *v)).collect())
-            .unwrap_or_default()
     }
 }
 
@@ -45,10 +55,19 @@ type Family = (
 /// Writes the four per-city families.
 pub(crate) async fn render(out: &mut String, requests: &CityRequests, db: &Db, names: &CityNames) {
     out.push_str("# HELP soi_city_requests_total GraphQL operations by the requester's city (slug, national or public) and kind.\n# TYPE soi_city_requests_total counter\n");
-    for ((city, kind), n) in requests.snapshot() {
-        let _ = writeln!(
+    if let Ok(r) = requests.inner.lock() {
+        for ((city, kind), n) in &r.counts {
+            let _ = writeln!(
+                out,
+                "soi_city_requests_total{{city=\"{city}\",kind=\"{kind}\"}} {n}"
+            );
+        }
+        histograms(
             out,
-            "soi_city_requests_total{{city=\"{city}\",kind=\"{kind}\"}} {n}"
+            "soi_graphql_city_request_duration_seconds",
+            "GraphQL operation latency by the requester's city (slug, national or public).",
+            "city",
+            &r.latency,
         );
     }
     let mut usage = Vec::new();

@@ -1,6 +1,7 @@
 //! Prometheus metrics at `/metrics` (text format 0.0.4): GraphQL requests by
 //! operation (the first root field, so the schema bounds the label values)
-//! and city, their latency, the Redis cache's hits, misses and errors, rate
+//! and outcome, their latency (by operation; by city in
+//! [`crate::city_usage`], under the same slug labels as its other series), the Redis cache's hits, misses and errors, rate
 //! limits counted without Redis, the outbox depth, the pool's use, the
 //! session versions read and the tenant transactions begun. No label ever holds personal data.
 
@@ -24,14 +25,14 @@ const BUCKETS: [f64; 12] = [
 const OUTBOX_EVERY: Duration = Duration::from_secs(30);
 
 #[derive(Default)]
-struct Histogram {
+pub(crate) struct Histogram {
     buckets: [u64; BUCKETS.len()],
     sum: f64,
     count: u64,
 }
 
 impl Histogram {
-    fn observe(&mut self, secs: f64) {
+    pub(crate) fn observe(&mut self, secs: f64) {
         for (i, le) in BUCKETS.iter().enumerate() {
             if secs <= *le {
                 self.buckets[i] += 1;
@@ -44,9 +45,10 @@ impl Histogram {
 
 #[derive(Default)]
 struct Inner {
-    requests: BTreeMap<(String, String, &'static str), u64>,
+    /// By operation and outcome. Not by city as well: operations times
+    /// cities would be hundreds of thousands of series at 2,000 cities.
+    requests: BTreeMap<(String, &'static str), u64>,
     by_operation: BTreeMap<String, Histogram>,
-    by_city: BTreeMap<String, Histogram>,
     outbox: Option<(Instant, Vec<(String, i64)>)>,
 }
 
@@ -54,26 +56,25 @@ struct Inner {
 #[derive(Clone, Default)]
 pub struct Metrics {
     inner: Arc<Mutex<Inner>>,
-    /// Requests by city and kind (see [`crate::city_usage`]).
+    /// Requests and their latency by city and kind (see [`crate::city_usage`]).
     pub(crate) cities: crate::city_usage::CityRequests,
 }
 
 impl Metrics {
     /// Records one GraphQL operation.
-    pub fn observe(&self, operation: &str, city: &str, ok: bool, took: Duration) {
+    pub fn observe(&self, operation: &str, ok: bool, took: Duration) {
         let Ok(mut m) = self.inner.lock() else {
             return;
         };
         let outcome = if ok { "ok" } else { "error" };
         *m.requests
-            .entry((operation.to_owned(), city.to_owned(), outcome))
+            .entry((operation.to_owned(), outcome))
             .or_default() += 1;
         let secs = took.as_secs_f64();
         m.by_operation
             .entry(operation.to_owned())
             .or_default()
             .observe(secs);
-        m.by_city.entry(city.to_owned()).or_default().observe(secs);
     }
 
     fn cached_outbox(&self) -> Option<Vec<(String, i64)>> {
@@ -94,11 +95,11 @@ impl Metrics {
         let Ok(m) = self.inner.lock() else {
             return;
         };
-        out.push_str("# HELP soi_graphql_requests_total GraphQL operations by root field, city and outcome.\n# TYPE soi_graphql_requests_total counter\n");
-        for ((op, city, outcome), n) in &m.requests {
+        out.push_str("# HELP soi_graphql_requests_total GraphQL operations by root field and outcome.\n# TYPE soi_graphql_requests_total counter\n");
+        for ((op, outcome), n) in &m.requests {
             let _ = writeln!(
                 out,
-                "soi_graphql_requests_total{{operation=\"{op}\",city=\"{city}\",outcome=\"{outcome}\"}} {n}"
+                "soi_graphql_requests_total{{operation=\"{op}\",outcome=\"{outcome}\"}} {n}"
             );
         }
         histograms(
@@ -108,17 +109,10 @@ impl Metrics {
             "operation",
             &m.by_operation,
         );
-        histograms(
-            out,
-            "soi_graphql_city_request_duration_seconds",
-            "GraphQL operation latency by city.",
-            "city",
-            &m.by_city,
-        );
     }
 }
 
-fn histograms(
+pub(crate) fn histograms(
     out: &mut String,
     name: &str,
     help: &str,

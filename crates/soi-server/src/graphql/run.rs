@@ -20,6 +20,7 @@ use tracing::Instrument;
 /// operation's root field and kind, the error code if any: nothing a client
 /// wrote but what the schema bounds) and counts it for the city.
 async fn run_one(state: &AppState, ctx: RequestCtx, request: async_graphql::Request) -> Answer {
+    let started = std::time::Instant::now();
     let city = city_label(state, &ctx).await;
     let span = tracing::info_span!(
         "graphql.request",
@@ -32,7 +33,7 @@ async fn run_one(state: &AppState, ctx: RequestCtx, request: async_graphql::Requ
     let (answer, kind) = run_checked(state, ctx, request)
         .instrument(span.clone())
         .await;
-    state.metrics.cities.count(&city, kind);
+    state.metrics.cities.record(&city, kind, started.elapsed());
     if let Some(code) = answer.error_code() {
         span.record("graphql.error.code", code);
         span.record("otel.status_code", "ERROR");
@@ -79,13 +80,12 @@ async fn run_checked(
     request: async_graphql::Request,
 ) -> (Answer, &'static str) {
     let started = std::time::Instant::now();
-    let city = metric_city(&ctx);
     let (request, pending) = match crate::apq::resolve(state.redis.as_ref(), request).await {
         crate::apq::Outcome::Run(r, pending) => (*r, pending),
         crate::apq::Outcome::Refuse(code, message) => {
             state
                 .metrics
-                .observe(PERSISTED_QUERY, &city, false, started.elapsed());
+                .observe(PERSISTED_QUERY, false, started.elapsed());
             return (Answer::Ran(refuse(message, code)), UNKNOWN_KIND);
         }
     };
@@ -111,14 +111,11 @@ async fn run_parsed(
     pending: Option<crate::apq::Pending>,
     started: std::time::Instant,
 ) -> Answer {
-    let city = metric_city(&ctx);
     let client = ctx.client();
     let request = match precheck(state, &ctx, request, doc.as_ref()) {
         Ok(request) => request,
         Err(refused) => {
-            state
-                .metrics
-                .observe(operation, &city, false, started.elapsed());
+            state.metrics.observe(operation, false, started.elapsed());
             return Answer::Ran(*refused);
         }
     };
@@ -128,9 +125,7 @@ async fn run_parsed(
     let mut request = request.data(validated.clone());
     if let Some(slot) = &mut slot {
         if let Some(body) = slot.get(&state.db).await {
-            state
-                .metrics
-                .observe(operation, &city, true, started.elapsed());
+            state.metrics.observe(operation, true, started.elapsed());
             // Only answers of this very text that ran without errors are kept.
             if let Some(pending) = pending {
                 crate::apq::keep(state, client, pending).await;
@@ -146,9 +141,7 @@ async fn run_parsed(
         .execute(soi_graphql::prepare(request, ctx, &state.db))
         .await;
     let ok = response.errors.is_empty();
-    state
-        .metrics
-        .observe(operation, &city, ok, started.elapsed());
+    state.metrics.observe(operation, ok, started.elapsed());
     if let Some(pending) = pending
         && validated.passed()
     {
@@ -163,17 +156,6 @@ async fn run_parsed(
             Err(_) => Answer::Ran(response),
         },
         _ => Answer::Ran(response),
-    }
-}
-
-/// The city label of a request's metrics: the signed-in user's city id,
-/// `national`, or `public` for requests without a token.
-fn metric_city(ctx: &RequestCtx) -> String {
-    match ctx.principal() {
-        Some(p) => p
-            .city()
-            .map_or_else(|| "national".to_owned(), |c| c.as_uuid().to_string()),
-        None => "public".to_owned(),
     }
 }
 
