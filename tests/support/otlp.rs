@@ -40,13 +40,9 @@ pub struct Collector {
 }
 
 impl Collector {
+    /// A collector on a free port of 127.0.0.1.
     pub async fn start() -> Self {
-        Self::start_at("127.0.0.1:0").await
-    }
-
-    /// A collector on a given address (the OTLP default, 127.0.0.1:4318, to
-    /// catch an exporter that sends where nobody configured it to).
-    pub async fn start_at(addr: &str) -> Self {
+        let addr = "127.0.0.1:0";
         let received = Arc::new(Mutex::new(Received::default()));
         let kept = received.clone();
         let app = axum::Router::new().route(

@@ -139,10 +139,24 @@ async fn a_request_span_names_its_city_and_operation_and_holds_its_database_span
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_an_endpoint_nothing_is_exported() {
     let t = seeded().await;
-    // Where an exporter sends when nobody says where: nothing may come.
-    let collector = Collector::start_at("127.0.0.1:4318").await;
-    // Only the sample ratio is set: traces stay off without an endpoint.
-    let gateway = serve(&t, "untraced gateway", &[("SOI_OTEL_SAMPLE_RATIO", "1")]).await;
+    // An exporter built without an endpoint would send where the traces
+    // variable of the OpenTelemetry SDK says (else to its default,
+    // 127.0.0.1:4318). `soi` does not read that variable, so point it at a
+    // collector on a free port: nothing may come there, and the test does not
+    // need the default port free. Only the sample ratio is ours: traces stay
+    // off without an endpoint.
+    let collector = Collector::start().await;
+    let traces = format!("{}/v1/traces", collector.endpoint());
+    let gateway = serve(
+        &t,
+        "untraced gateway",
+        &[
+            ("SOI_OTEL_SAMPLE_RATIO", "1"),
+            ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", &traces),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"),
+        ],
+    )
+    .await;
     work(&gateway).await;
     stop(gateway).await;
     assert_eq!(collector.exports(), 0);

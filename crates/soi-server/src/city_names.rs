@@ -1,7 +1,8 @@
 //! City slugs by id, for span attributes and metric labels: a verified
 //! token names its city by id, an operator reads slugs. Cities are few and
 //! their slugs never change, so the list is read once and again only when an
-//! unknown id turns up (a city launched since).
+//! unknown id turns up (a city launched since). Requests that meet the same
+//! new city together wait for one read, not one each.
 
 use soi_core::CityId;
 use soi_db::Db;
@@ -11,11 +12,19 @@ use std::sync::{Arc, RwLock};
 #[derive(Clone, Default)]
 pub struct CityNames {
     slugs: Arc<RwLock<HashMap<CityId, String>>>,
+    /// Held while the slugs are read again, so one read serves every
+    /// request waiting on it.
+    reading: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl CityNames {
     /// The slug of `city`, reading the cities again when it is not known.
     pub async fn slug(&self, db: &Db, city: CityId) -> Option<String> {
+        if let Some(slug) = self.known(city) {
+            return Some(slug);
+        }
+        let _reading = self.reading.lock().await;
+        // Read by the request this one waited for.
         if let Some(slug) = self.known(city) {
             return Some(slug);
         }

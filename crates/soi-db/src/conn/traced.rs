@@ -94,7 +94,7 @@ impl Operation {
             "update" => Self::Update,
             "delete" => Self::Delete,
             "with" => Self::With {
-                writes: writes_in(&sql.to_ascii_lowercase()),
+                writes: writes_in(sql),
             },
             "begin" => Self::Begin,
             "commit" => Self::Commit,
@@ -126,16 +126,27 @@ impl Operation {
     }
 }
 
-/// Whether a `with` statement (lower case) has a writing part: an
-/// `insert into`, a `delete from`, or an `update` that is not a row lock
-/// (`for update`, `for no key update`).
-fn writes_in(lower: &str) -> bool {
-    if lower.contains("insert into") || lower.contains("delete from") {
+/// Whether a `with` statement has a writing part: an `insert into`, a
+/// `delete from`, or an `update` that is not a row lock (`for update`,
+/// `for no key update`). Matched in place, whatever the case, since it runs
+/// on every execution of the statement (no lowered copy of the SQL).
+fn writes_in(sql: &str) -> bool {
+    let sql = sql.as_bytes();
+    let at = |word: &'static [u8]| {
+        sql.windows(word.len())
+            .enumerate()
+            .filter(move |(_, w)| w.eq_ignore_ascii_case(word))
+            .map(|(i, _)| i)
+    };
+    if at(b"insert into").next().is_some() || at(b"delete from").next().is_some() {
         return true;
     }
-    lower.match_indices("update ").any(|(at, _)| {
-        let before = lower[..at].trim_end();
-        !(before.ends_with("for") || before.ends_with("key"))
+    at(b"update ").any(|i| {
+        let before = sql[..i].trim_ascii_end();
+        let ends = |w: &[u8]| {
+            before.len() >= w.len() && before[before.len() - w.len()..].eq_ignore_ascii_case(w)
+        };
+        !(ends(b"for") || ends(b"key"))
     })
 }
 
@@ -396,6 +407,14 @@ mod tests {
         );
         assert_eq!(
             Operation::of("with x as (select id from t for update) delete from t using x"),
+            Operation::With { writes: true }
+        );
+        assert_eq!(
+            Operation::of("WITH x AS (SELECT id FROM t FOR NO KEY UPDATE) SELECT * FROM x"),
+            Operation::With { writes: false }
+        );
+        assert_eq!(
+            Operation::of("WITH x AS (SELECT 1) UPDATE t SET a = 1"),
             Operation::With { writes: true }
         );
         assert_eq!(Operation::of("begin; select 1"), Operation::Begin);
