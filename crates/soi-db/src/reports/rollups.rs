@@ -9,9 +9,9 @@ use crate::Result;
 use crate::TenantTx;
 use chrono::NaiveDate;
 use soi_core::CityId;
-use soi_core::report::{Field, Figures, Grouping, median_of};
-use sqlx::Row;
+use soi_core::report::{FIELDS, Field, Figures, Grouping, median_of};
 use sqlx::postgres::PgRow;
+use sqlx::{Column, Row};
 use uuid::Uuid;
 
 /// The season key of figures that belong to no season.
@@ -91,7 +91,7 @@ fn sums(key: &[&str], one_city: bool) -> String {
     let plain = Field::ALL
         .iter()
         .filter(|f| by_month || **f != Field::ActiveCoaches)
-        .map(|f| format!("coalesce(sum(r.{c}), 0)::bigint as {c}", c = f.column()))
+        .map(|f| format!("soi_sum8(r.{c}) as {c}", c = f.column()))
         .collect::<Vec<_>>()
         .join(", ");
     let p = format!("p as (select {select_key}{plain} from rollups r where {filter}{group_key})");
@@ -100,6 +100,19 @@ fn sums(key: &[&str], one_city: bool) -> String {
         return format!("with {p}, k as (select * from p)");
     }
     let coaches = Field::ActiveCoaches.column();
+    if key.contains(&"city_id") && key.contains(&"season_id") {
+        // A key of city and season has one rollup row per month (the
+        // primary key is city, month, season): its busiest month is its
+        // largest row, so one aggregation gives everything. At 2,000
+        // cities this took the statement from about 45 to 17 ms. `x` (the
+        // months' coaches over every key) is read only for the totals.
+        return format!(
+            "with x as (select r.month, sum(r.{coaches}) as n from rollups r \
+                   where {filter} group by r.month), \
+             k as (select {select_key}{plain}, coalesce(max(r.{coaches}), 0)::bigint as {coaches} \
+                   from rollups r where {filter}{group_key})"
+        );
+    }
     let x_key = keyed("x");
     let (x_select, x_group, join) = if key.is_empty() {
         (String::new(), String::new(), "cross join c".to_owned())
@@ -165,44 +178,112 @@ fn per_city_statement() -> String {
     format!("{} select k.* from k", sums(&["city_id"], false))
 }
 
-/// The figures of a row that names each field's column.
-fn figures_of(row: &PgRow) -> Result<Figures> {
-    let mut figures = Figures::default();
-    for f in Field::ALL {
-        figures.0[f.index()] = row.try_get::<i64, _>(f.column())?;
-    }
-    Ok(figures)
+/// Where a report statement's columns are, found once from its first row:
+/// looking each column up by name in each of thousands of rows cost more
+/// than decoding them. A name selected twice (`k.*` repeats the key) is its
+/// first column, as a lookup by name finds it.
+fn column(row: &PgRow, name: &str) -> Result<usize> {
+    Ok(row.try_column(name)?.ordinal())
 }
 
-fn decode(row: &PgRow) -> Result<ReportRow> {
-    let figures = figures_of(row)?;
-    let city_id: Option<Uuid> = row.try_get("city_id")?;
-    let city = match (city_id, row.try_get::<Option<String>, _>("slug")?) {
-        (Some(id), Some(slug)) => Some(CityLabel {
-            id: CityId::from(id),
-            slug,
-            name_kk: row.try_get("name_kk")?,
-            name_ru: row.try_get("name_ru")?,
-            name_en: row.try_get("name_en")?,
-        }),
-        _ => None,
-    };
-    let season = row
-        .try_get::<Option<Uuid>, _>("season_id")?
-        .map(|id| -> Result<SeasonLabel> {
-            Ok(SeasonLabel {
-                id,
-                title: row.try_get("title")?,
-                starts_on: row.try_get("starts_on")?,
-            })
+/// The figures' columns.
+struct FigureColumns([usize; FIELDS]);
+
+impl FigureColumns {
+    fn of(row: &PgRow) -> Result<Self> {
+        let mut at = [0; FIELDS];
+        for f in Field::ALL {
+            at[f.index()] = column(row, f.column())?;
+        }
+        Ok(Self(at))
+    }
+
+    fn read(&self, row: &PgRow) -> Result<Figures> {
+        let mut figures = Figures::default();
+        for (value, at) in figures.0.iter_mut().zip(self.0) {
+            *value = row.try_get::<i64, _>(at)?;
+        }
+        Ok(figures)
+    }
+}
+
+/// The columns of a row's key and labels.
+struct LabelColumns {
+    city_id: usize,
+    slug: usize,
+    name_kk: usize,
+    name_ru: usize,
+    name_en: usize,
+    month: usize,
+    season_id: usize,
+    title: usize,
+    starts_on: usize,
+}
+
+impl LabelColumns {
+    fn of(row: &PgRow) -> Result<Self> {
+        Ok(Self {
+            city_id: column(row, "city_id")?,
+            slug: column(row, "slug")?,
+            name_kk: column(row, "name_kk")?,
+            name_ru: column(row, "name_ru")?,
+            name_en: column(row, "name_en")?,
+            month: column(row, "month")?,
+            season_id: column(row, "season_id")?,
+            title: column(row, "title")?,
+            starts_on: column(row, "starts_on")?,
         })
-        .transpose()?;
-    Ok(ReportRow {
-        city,
-        month: row.try_get("month")?,
-        season,
-        figures,
-    })
+    }
+
+    fn read(&self, row: &PgRow, figures: Figures) -> Result<ReportRow> {
+        let city_id: Option<Uuid> = row.try_get(self.city_id)?;
+        let city = match (city_id, row.try_get::<Option<String>, _>(self.slug)?) {
+            (Some(id), Some(slug)) => Some(CityLabel {
+                id: CityId::from(id),
+                slug,
+                name_kk: row.try_get(self.name_kk)?,
+                name_ru: row.try_get(self.name_ru)?,
+                name_en: row.try_get(self.name_en)?,
+            }),
+            _ => None,
+        };
+        let season = row
+            .try_get::<Option<Uuid>, _>(self.season_id)?
+            .map(|id| -> Result<SeasonLabel> {
+                Ok(SeasonLabel {
+                    id,
+                    title: row.try_get(self.title)?,
+                    starts_on: row.try_get(self.starts_on)?,
+                })
+            })
+            .transpose()?;
+        Ok(ReportRow {
+            city,
+            month: row.try_get(self.month)?,
+            season,
+            figures,
+        })
+    }
+}
+
+/// Report rows with their labels.
+fn decode(rows: &[PgRow]) -> Result<Vec<ReportRow>> {
+    let Some(first) = rows.first() else {
+        return Ok(Vec::new());
+    };
+    let (figures, labels) = (FigureColumns::of(first)?, LabelColumns::of(first)?);
+    rows.iter()
+        .map(|r| labels.read(r, figures.read(r)?))
+        .collect()
+}
+
+/// The figures alone of each row.
+fn figures_of(rows: &[PgRow]) -> Result<Vec<Figures>> {
+    let Some(first) = rows.first() else {
+        return Ok(Vec::new());
+    };
+    let figures = FigureColumns::of(first)?;
+    rows.iter().map(|r| figures.read(r)).collect()
 }
 
 async fn fetch<'c>(
@@ -218,7 +299,7 @@ async fn fetch<'c>(
         query = query.bind(city);
     }
     let rows = query.fetch_all(conn).await?;
-    rows.iter().map(decode).collect()
+    decode(&rows)
 }
 
 /// Every city's rows keyed by `by`, and their totals, as the national role,
@@ -243,7 +324,7 @@ pub async fn national_with_totals(
         .bind(q.to)
         .fetch_all(tx.conn())
         .await?;
-    let decoded = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
+    let decoded = decode(&rows)?;
     let mut totals = Figures::default();
     for r in &decoded {
         for f in Field::ALL {
@@ -294,7 +375,7 @@ pub async fn national_median(tx: &mut ReportTx, q: &ReportQuery) -> Result<(i64,
         .bind(q.to)
         .fetch_all(tx.conn())
         .await?;
-    let per_city = rows.iter().map(figures_of).collect::<Result<Vec<_>>>()?;
+    let per_city = figures_of(&rows)?;
     let count = i64::try_from(per_city.len()).unwrap_or(i64::MAX);
     Ok((count, median_of(&per_city)))
 }

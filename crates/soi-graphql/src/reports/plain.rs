@@ -27,9 +27,9 @@ use std::borrow::Cow;
 
 /// An object whose every field is a value at hand.
 pub trait Plain: OutputType {
-    /// The value of one field of the object, selected as `field` (its own
-    /// selection set for an object). Validation has checked the name.
-    fn field(&self, field: SelectionField<'_>) -> Value;
+    /// The value of one field of the object, selected under `key` (its own
+    /// selection, read once, for an object). Validation has checked the name.
+    fn field(&self, key: &Key<'_>) -> Value;
 }
 
 /// A [`Plain`] object as a GraphQL output: its type in the schema is the
@@ -60,71 +60,108 @@ impl<T: Plain> OutputType for Whole<T> {
         ctx: &ContextSelectionSet<'_>,
         field: &Positioned<Field>,
     ) -> ServerResult<Value> {
-        Ok(object(&self.0, ctx.with_field(field).field()))
+        let ctx = ctx.with_field(field);
+        let selection = Selection::of(ctx.field());
+        Ok(object(&self.0, &selection))
     }
 }
 
-/// The answer of `value` to the selection set of `field`, fragments
-/// included, each response key once (a key selected twice over an object
-/// merges the two selections, as async-graphql merges them).
-fn object<T: Plain>(value: &T, field: SelectionField<'_>) -> Value {
-    let mut out = IndexMap::new();
-    for f in field.selection_set() {
-        let v = if f.name() == "__typename" {
-            Value::String(value.introspection_type_name().into_owned())
-        } else {
-            value.field(f)
-        };
-        insert(&mut out, Name::new(f.alias().unwrap_or(f.name())), v);
-    }
-    // As async-graphql answers a selection left empty by `@skip`.
-    if out.is_empty() {
-        Value::Null
-    } else {
-        Value::Object(out)
+/// A selection set read once, for every value it is answered for (each row
+/// of a list): its response keys in order, fragments and directives
+/// applied, a key selected twice merged into one (as async-graphql merges
+/// them). Reading the query's selection again for each of thousands of rows,
+/// and naming each key anew, cost more than the rows' figures.
+#[derive(Default)]
+pub struct Selection<'a> {
+    keys: Vec<Key<'a>>,
+}
+
+/// One response key of a [`Selection`]: the key, the field it selects (the
+/// first, where merged) and that field's own selection.
+pub struct Key<'a> {
+    response: Name,
+    field: SelectionField<'a>,
+    sub: Selection<'a>,
+}
+
+impl<'a> Key<'a> {
+    /// The field's name in the schema.
+    fn name(&self) -> &str {
+        self.field.name()
     }
 }
 
-fn insert(target: &mut IndexMap<Name, Value>, name: Name, value: Value) {
-    match (target.get_mut(&name), value) {
-        (Some(Value::Object(before)), Value::Object(more)) => {
-            for (k, v) in more {
-                insert(before, k, v);
+impl<'a> Selection<'a> {
+    fn of(field: SelectionField<'a>) -> Self {
+        let mut selection = Self::default();
+        selection.add(field);
+        selection
+    }
+
+    /// Adds the selection set of `field`: a key already there takes the
+    /// field's selection into its own (a scalar keeps its first field).
+    fn add(&mut self, field: SelectionField<'a>) {
+        for f in field.selection_set() {
+            let key = f.alias().unwrap_or(f.name());
+            match self.keys.iter_mut().find(|k| k.response.as_str() == key) {
+                Some(k) => k.sub.add(f),
+                None => self.keys.push(Key {
+                    response: Name::new(key),
+                    field: f,
+                    sub: Self::of(f),
+                }),
             }
         }
-        // A scalar selected twice is the same value.
-        (Some(_), _) => {}
-        (None, value) => {
-            target.insert(name, value);
-        }
     }
 }
 
-fn optional<T: Plain>(value: Option<&T>, field: SelectionField<'_>) -> Value {
-    value.map_or(Value::Null, |v| object(v, field))
+/// The answer of `value` to `selection`.
+fn object<T: Plain>(value: &T, selection: &Selection<'_>) -> Value {
+    // As async-graphql answers a selection left empty by `@skip`.
+    if selection.keys.is_empty() {
+        return Value::Null;
+    }
+    let mut out = IndexMap::with_capacity(selection.keys.len());
+    for k in &selection.keys {
+        let v = if k.name() == "__typename" {
+            Value::String(value.introspection_type_name().into_owned())
+        } else {
+            value.field(k)
+        };
+        out.insert(k.response.clone(), v);
+    }
+    Value::Object(out)
+}
+
+fn optional<T: Plain>(value: Option<&T>, key: &Key<'_>) -> Value {
+    value.map_or(Value::Null, |v| object(v, &key.sub))
+}
+
+fn list<T: Plain>(values: &[T], key: &Key<'_>) -> Value {
+    Value::List(values.iter().map(|v| object(v, &key.sub)).collect())
 }
 
 impl Plain for NationalReport {
-    fn field(&self, f: SelectionField<'_>) -> Value {
+    fn field(&self, f: &Key<'_>) -> Value {
         match f.name() {
             "from" => self.from.to_value(),
             "to" => self.to.to_value(),
             "groupBy" => <ReportGrouping as InputType>::to_value(&self.group_by),
-            "totals" => object(&self.totals, f),
-            "rows" => Value::List(self.rows.iter().map(|r| object(r, f)).collect()),
+            "totals" => object(&self.totals, &f.sub),
+            "rows" => list(&self.rows, f),
             _ => Value::Null,
         }
     }
 }
 
 impl Plain for CityReport {
-    fn field(&self, f: SelectionField<'_>) -> Value {
+    fn field(&self, f: &Key<'_>) -> Value {
         match f.name() {
             "from" => self.from.to_value(),
             "to" => self.to.to_value(),
-            "city" => object(&self.city, f),
-            "totals" => object(&self.totals, f),
-            "rows" => Value::List(self.rows.iter().map(|r| object(r, f)).collect()),
+            "city" => object(&self.city, &f.sub),
+            "totals" => object(&self.totals, &f.sub),
+            "rows" => list(&self.rows, f),
             "nationalMedian" => optional(self.national_median.as_ref(), f),
             "citiesCompared" => self.cities_compared.to_value(),
             _ => Value::Null,
@@ -133,19 +170,19 @@ impl Plain for CityReport {
 }
 
 impl Plain for ReportRow {
-    fn field(&self, f: SelectionField<'_>) -> Value {
+    fn field(&self, f: &Key<'_>) -> Value {
         match f.name() {
             "city" => optional(self.city.as_ref(), f),
             "month" => self.month.to_value(),
             "season" => optional(self.season.as_ref(), f),
-            "figures" => object(&self.figures, f),
+            "figures" => object(&self.figures, &f.sub),
             _ => Value::Null,
         }
     }
 }
 
 impl Plain for ReportCity {
-    fn field(&self, f: SelectionField<'_>) -> Value {
+    fn field(&self, f: &Key<'_>) -> Value {
         match f.name() {
             "slug" => self.slug.to_value(),
             "nameKk" => self.name_kk.to_value(),
@@ -157,7 +194,7 @@ impl Plain for ReportCity {
 }
 
 impl Plain for ReportSeason {
-    fn field(&self, f: SelectionField<'_>) -> Value {
+    fn field(&self, f: &Key<'_>) -> Value {
         match f.name() {
             "id" => self.id.to_value(),
             "title" => self.title.to_value(),
@@ -168,7 +205,7 @@ impl Plain for ReportSeason {
 }
 
 impl Plain for ReportFigures {
-    fn field(&self, f: SelectionField<'_>) -> Value {
+    fn field(&self, f: &Key<'_>) -> Value {
         match f.name() {
             "applicants" => self.applicants.to_value(),
             "accepted" => self.accepted.to_value(),

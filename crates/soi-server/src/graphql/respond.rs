@@ -53,11 +53,31 @@ impl Answer {
     pub(super) fn into_bytes(self) -> Vec<u8> {
         match self {
             Self::Kept(body) => body,
-            Self::Ran(r) => serde_json::to_vec(&r).unwrap_or_else(|_| {
-                // A response is plain JSON values; should it not encode, say so typed.
-                br#"{"errors":[{"message":"the answer could not be encoded","extensions":{"code":"INTERNAL"}}]}"#.to_vec()
-            }),
+            Self::Ran(r) => {
+                let body = serde_json::to_vec(&r).unwrap_or_else(|_| {
+                    // A response is plain JSON values; should it not encode, say so typed.
+                    br#"{"errors":[{"message":"the answer could not be encoded","extensions":{"code":"INTERNAL"}}]}"#.to_vec()
+                });
+                if body.len() >= LARGE {
+                    free_aside(r);
+                }
+                body
+            }
         }
+    }
+}
+
+/// An encoded answer this large came from a tree of values that takes
+/// milliseconds to free (a national report by season at 2,000 cities holds
+/// about 150,000): it is freed off the request's path.
+const LARGE: usize = 256 * 1024;
+
+fn free_aside(r: async_graphql::Response) {
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => {
+            runtime.spawn_blocking(move || drop(r));
+        }
+        Err(_) => drop(r),
     }
 }
 
