@@ -72,3 +72,31 @@ pub async fn catalog_size(sys: &SystemDb) -> Result<CatalogSize> {
         database_bytes,
     })
 }
+
+/// Lets the server settle before a measurement: waits (up to `bound`) until
+/// no autovacuum worker runs in this database, then writes a checkpoint, so
+/// that the work a bulk load leaves behind (analysing thousands of new
+/// partitions, writing their pages out) is not measured as the requests'
+/// own cost. Returns the time waited for autovacuum, and whether it was
+/// still running at the bound.
+pub async fn settle(
+    sys: &SystemDb,
+    bound: std::time::Duration,
+) -> Result<(std::time::Duration, bool)> {
+    let started = std::time::Instant::now();
+    let busy = loop {
+        let workers: i64 = sqlx::query_scalar(
+            "select count(*) from pg_stat_activity \
+             where backend_type = 'autovacuum worker' and datname = current_database()",
+        )
+        .fetch_one(sys.pool())
+        .await?;
+        if workers == 0 || started.elapsed() >= bound {
+            break workers > 0;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    };
+    let waited = started.elapsed();
+    sqlx::raw_sql("checkpoint").execute(sys.pool()).await?;
+    Ok((waited, busy))
+}
