@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultPeriod, isYearMonth, monthsOf, previousPeriod } from './period';
+import { defaultPeriod, FIRST_MONTH, isYearMonth, monthsOf, pickableMonths, previousPeriod } from './period';
 
 describe('periods', () => {
   it('compare with as many months just before', () => {
@@ -9,6 +9,14 @@ describe('periods', () => {
 
   it('list their months across a new year', () => {
     expect(monthsOf('2026-11', '2027-02')).toEqual(['2026-11', '2026-12', '2027-01', '2027-02']);
+  });
+
+  it('are picked from the first month to two years ahead, and a chosen one outside stays', () => {
+    const months = pickableMonths('2026-12');
+    expect(months[0]).toBe(FIRST_MONTH);
+    expect(months.at(-1)).toBe('2028-12');
+    expect(months).toHaveLength(6 * 12);
+    expect(pickableMonths('2026-12', '2022-05', '2026-03', 'junk')).toEqual(['2022-05', ...months]);
   });
 
   it('default to the calendar year', () => {

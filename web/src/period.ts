@@ -33,3 +33,18 @@ export function defaultPeriod(month: string): { from: string; to: string } {
   const year = month.slice(0, 4);
   return { from: `${year}-01`, to: `${year}-12` };
 }
+
+/** The first month the reports may cover (the program's first season). */
+export const FIRST_MONTH = '2023-01';
+
+/**
+ * The months a period picker offers, newest last: from the first month to
+ * the December two years after `now` (shows are sold ahead), and `chosen`
+ * months outside that range too, so a period from a link stays as it is.
+ */
+export function pickableMonths(now: string, ...chosen: string[]): string[] {
+  const last = `${Number(now.slice(0, 4)) + 2}-12`;
+  const months = new Set(monthsOf(FIRST_MONTH, last));
+  for (const c of chosen) if (isYearMonth(c)) months.add(c);
+  return [...months].sort();
+}

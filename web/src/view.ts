@@ -3,6 +3,8 @@
 // and copy-paste) and the downloads of what it shows.
 import { h } from './dom';
 import { figureLabel, type FigureKey } from './figures';
+import { currentMonth, formatMonth } from './format';
+import { pickableMonths } from './period';
 import { translate, type Lang, type MessageKey, type Params } from './i18n';
 
 type Tag = 'h2' | 'h3' | 'span' | 'label' | 'summary' | 'th' | 'legend' | 'p' | 'caption';
@@ -23,9 +25,23 @@ export function figureSelect(lang: Lang, id: string, current: FigureKey, keys: r
   );
 }
 
+/**
+ * A month picker named in the page's language. The browser's own month input
+ * speaks the browser's language ("September 2026" on a Kazakh page), so the
+ * months are a list of options written as the rest of the page writes them.
+ */
+function monthSelect(lang: Lang, id: string, name: string, value: string): HTMLSelectElement {
+  const months = pickableMonths(currentMonth(), value);
+  return h(
+    'select',
+    { id, name, required: true },
+    months.map((m) => h('option', { value: m, selected: m === value }, formatMonth(lang, m))),
+  );
+}
+
 export function periodForm(lang: Lang, from: string, to: string, setPeriod: (from: string, to: string) => void): HTMLElement {
-  const fromEl = h('input', { type: 'month', id: 'period-from', name: 'from', value: from, required: true, min: '2023-01', max: '2100-12' });
-  const toEl = h('input', { type: 'month', id: 'period-to', name: 'to', value: to, required: true, min: '2023-01', max: '2100-12' });
+  const fromEl = monthSelect(lang, 'period-from', 'from', from);
+  const toEl = monthSelect(lang, 'period-to', 'to', to);
   return h(
     'form',
     {

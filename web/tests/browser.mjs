@@ -368,8 +368,8 @@ try {
     const show = publicEvents.find((e) => e.kind === 'ICE_SHOW' && e.ticketTypes.some((t) => t.remaining >= 2));
     assert(show, 'the demo has a show on sale in Almaty');
     // Tickets count in the month of their show: the period runs up to it.
-    await page.fill('#period-from', '2026-09');
-    await page.fill('#period-to', show.startsAtLocal.slice(0, 7));
+    await page.selectOption('#period-from', '2026-09');
+    await page.selectOption('#period-to', show.startsAtLocal.slice(0, 7));
     await page.click('form.period button[type=submit]');
     await page.waitForSelector('#live-status[data-live="live"]', { timeout: TIMEOUT });
     const before = Number(await page.getAttribute('.tile[data-figure="ticketsSold"]', 'data-value'));
@@ -415,6 +415,10 @@ try {
         assert(text && text !== key && !/\{\w+\}/.test(text), `${lang}: ${key} reads "${text}"`);
       }
       seen[lang] = labels;
+      // The period's months are named in the page's language, not the browser's.
+      const picked = await page.$eval('#period-from', (el) => el.selectedOptions[0]?.textContent ?? '');
+      const written = { en: /^[A-Z][a-z]+ \d{4}$/, ru: /^[а-яё]+ \d{4}/, kk: /^\d{4} ж\. [а-яәіңғүұқөһ]+$/ }[lang];
+      assert(written.test(picked), `${lang}: the period's first month reads "${picked}"`);
       await page.screenshot({ path: `${SHOTS}/national-${lang}.png`, fullPage: true });
     }
     for (const [a, b] of [['en', 'ru'], ['en', 'kk'], ['ru', 'kk']]) {
