@@ -166,7 +166,7 @@ async fn public_event_pages_are_cached_per_city_and_show_a_reservation_at_once()
 }
 
 #[tokio::test]
-async fn metrics_count_operations_by_city_and_show_cache_outbox_and_pool() {
+async fn metrics_count_operations_and_show_cache_outbox_and_pool() {
     let (_t, app) = TestApp::seeded().await;
     let admin = app.login("admin@almaty.soi.test").await;
     app.ok(&admin, CITY, json!({})).await;

@@ -7,6 +7,7 @@
 use soi_core::CityId;
 use soi_db::Db;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 #[derive(Clone, Default)]
@@ -15,6 +16,11 @@ pub struct CityNames {
     /// Held while the slugs are read again, so one read serves every
     /// request waiting on it.
     reading: Arc<tokio::sync::Mutex<()>>,
+    /// Reads attempted so far: a request that waited while another read
+    /// ran takes that read's outcome, found or not, rather than queueing
+    /// one more (an id that never turns up, or a database that is down,
+    /// would otherwise be read for once per waiting request, in turn).
+    reads: Arc<AtomicU64>,
 }
 
 impl CityNames {
@@ -23,11 +29,13 @@ impl CityNames {
         if let Some(slug) = self.known(city) {
             return Some(slug);
         }
+        let before = self.reads.load(Ordering::Acquire);
         let _reading = self.reading.lock().await;
         // Read by the request this one waited for.
-        if let Some(slug) = self.known(city) {
-            return Some(slug);
+        if self.reads.load(Ordering::Acquire) != before {
+            return self.known(city);
         }
+        self.reads.fetch_add(1, Ordering::AcqRel);
         if let Err(e) = self.reload(db).await {
             tracing::warn!(error = %e, "city slugs not read");
         }

@@ -180,8 +180,8 @@ fn per_city_statement() -> String {
 
 /// Where a report statement's columns are, found once from its first row:
 /// looking each column up by name in each of thousands of rows cost more
-/// than decoding them. A name selected twice (`k.*` repeats the key) is its
-/// first column, as a lookup by name finds it.
+/// than decoding them. A name selected twice (`k.*` repeats the key) is the
+/// column a lookup by name finds (both hold the same value).
 fn column(row: &PgRow, name: &str) -> Result<usize> {
     Ok(row.try_column(name)?.ordinal())
 }
