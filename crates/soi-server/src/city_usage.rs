@@ -33,14 +33,10 @@ impl CityRequests {
     pub fn record(&self, city: &str, kind: &'static str, took: Duration) {
         if let Ok(mut r) = self.inner.lock() {
             *r.counts.entry((city.to_owned(), kind)).or_default() += 1;
-            match r.latency.get_mut(city) {
-                Some(h) => h.observe(took.as_secs_f64()),
-                None => {
-                    let mut h = Histogram::default();
-                    h.observe(took.as_secs_f64());
-                    r.latency.insert(city.to_owned(), h);
-                }
-            }
+            r.latency
+                .entry(city.to_owned())
+                .or_default()
+                .observe(took.as_secs_f64());
         }
     }
 }
@@ -52,7 +48,8 @@ type Family = (
     fn(&soi_db::UsageFigures) -> String,
 );
 
-/// Writes the four per-city families.
+/// Writes the per-city families: requests, their latency, database time,
+/// statements and rows written.
 pub(crate) async fn render(out: &mut String, requests: &CityRequests, db: &Db, names: &CityNames) {
     out.push_str("# HELP soi_city_requests_total GraphQL operations by the requester's city (slug, national or public) and kind.\n# TYPE soi_city_requests_total counter\n");
     if let Ok(r) = requests.inner.lock() {

@@ -90,20 +90,17 @@ impl Search {
         &self.lines[i]
     }
 
-    /// The lines through the cell of index `i`.
-    fn through(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
-        self.through[self.starts[i] as usize..self.starts[i + 1] as usize]
-            .iter()
-            .map(|l| *l as usize)
+    /// Where the lines through the cell of index `i` are in `through`.
+    fn span(&self, i: usize) -> std::ops::Range<usize> {
+        self.starts[i] as usize..self.starts[i + 1] as usize
     }
 
     /// A cell was hidden: the reader no longer knows it from the start.
     pub fn hidden(&mut self, at: At) {
         let i = index(at);
         if std::mem::replace(&mut self.known[i], false) {
-            let lines = self.starts[i] as usize..self.starts[i + 1] as usize;
-            for &l in &self.through[lines] {
-                self.unknown[l as usize] += 1;
+            for l in self.span(i) {
+                self.unknown[self.through[l] as usize] += 1;
             }
         }
     }
@@ -131,7 +128,8 @@ impl Search {
                     continue;
                 };
                 known[index(cell)] = true;
-                for l in self.through(index(cell)) {
+                for &l in &self.through[self.span(index(cell))] {
+                    let l = l as usize;
                     unknown[l] -= 1;
                     if unknown[l] == 1 {
                         if l > i {
