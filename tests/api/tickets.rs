@@ -241,6 +241,57 @@ async fn lapse(t: &TestDb, event: &str) {
         .expect("lapse");
 }
 
+/// A reservation gives back the lapsed holds of its event when a type it
+/// wants has some, and takes their seats; a reservation of another type
+/// leaves them to the sweeper (it does not look for them).
+#[tokio::test]
+async fn a_reservation_takes_the_seats_of_a_lapsed_hold_of_its_type() {
+    let (t, app, admin) = seeded().await;
+    let s = show(
+        &t,
+        "almaty",
+        1,
+        &[("Parterre", 500_000, 2), ("Balcony", 300_000, 5)],
+        false,
+    )
+    .await;
+    let (a, b) = (s.types[0].as_str(), s.types[1].as_str());
+    let (first, _) = reserved(&reserve(&app, &s, &[(a, 2)]).await.1);
+    lapse(&t, &s.event).await;
+    let expired = async || {
+        let (_, list) = app
+            .graphql_as(
+                Some(&admin),
+                ORDERS,
+                json!({ "e": s.event, "s": "EXPIRED" }),
+            )
+            .await;
+        list["data"]["ticketOrders"]["edges"]
+            .as_array()
+            .expect("edges")
+            .len()
+    };
+
+    reserved(&reserve(&app, &s, &[(b, 1)]).await.1);
+    assert_eq!(
+        expired().await,
+        0,
+        "another type's reservation left the hold"
+    );
+    assert_eq!(count(&t, TAKEN, a).await, 2);
+
+    let (second, _) = reserved(&reserve(&app, &s, &[(a, 2)]).await.1);
+    assert_ne!(first, second);
+    assert_eq!(expired().await, 1, "the lapsed hold expired");
+    assert_eq!(
+        count(&t, TAKEN, a).await,
+        2,
+        "its seats went to the next buyer"
+    );
+    assert_eq!(count(&t, TAKEN, b).await, 1);
+    assert_eq!(codes(&reserve(&app, &s, &[(a, 1)]).await.1), ["CONFLICT"]);
+}
+
 #[tokio::test]
 async fn lapsed_holds_free_their_seats_by_themselves() {
     let (t, app, admin) = seeded().await;

@@ -1,6 +1,7 @@
 //! The lines of ticket orders (`ticket_order_lines`): one per ticket type of
-//! an order, at the price of the moment it was reserved. Every query runs
-//! inside a [`TenantTx`] and names `city_id = $1`.
+//! an order, at the price of the moment it was reserved; they are saved with
+//! their order (`super::orders::insert_if_on_sale`). Every query runs inside
+//! a [`TenantTx`] and names `city_id = $1`.
 
 use crate::{Result, TenantTx};
 use soi_core::{OrderId, TicketTypeId};
@@ -15,30 +16,6 @@ pub struct Line {
     pub ticket_type_id: TicketTypeId,
     pub quantity: i32,
     pub unit_price_tiyn: i64,
-}
-
-/// Saves an order's lines, `(ticket type, quantity, unit price)` each.
-pub async fn insert(
-    tx: &mut TenantTx,
-    order: OrderId,
-    lines: &[(TicketTypeId, i32, i64)],
-) -> Result<Vec<Line>> {
-    let ids: Vec<Uuid> = lines.iter().map(|(t, _, _)| t.as_uuid()).collect();
-    let quantities: Vec<i32> = lines.iter().map(|(_, q, _)| *q).collect();
-    let prices: Vec<i64> = lines.iter().map(|(_, _, p)| *p).collect();
-    let (city, conn) = tx.parts();
-    Ok(sqlx::query_as(
-        "insert into ticket_order_lines (city_id, order_id, ticket_type_id, quantity, unit_price_tiyn) \
-         select $1, $2, u.t, u.q, u.p from unnest($3::uuid[], $4::int[], $5::bigint[]) as u (t, q, p) \
-         returning order_id, ticket_type_id, quantity, unit_price_tiyn",
-    )
-    .bind(city)
-    .bind(order.as_uuid())
-    .bind(&ids)
-    .bind(&quantities)
-    .bind(&prices)
-    .fetch_all(conn)
-    .await?)
 }
 
 /// The lines of several orders (one statement).

@@ -14,6 +14,7 @@
 //! instead of waiting for them.
 
 use super::OrderStatus;
+use super::order_lines::Line;
 use crate::conn::PublicRow;
 use crate::{Error, Page, Result, TenantTx};
 use chrono::{DateTime, Utc};
@@ -83,32 +84,43 @@ pub fn validate_lines(lines: &[(TicketTypeId, i32)]) -> InputResult<()> {
     Ok(())
 }
 
-/// A new held order of `total_tiyn` for `event` if the event is on sale
-/// (published and not yet begun), held for the event's hold time; `None`
-/// when it is not, and the caller reads the event to say why. One
-/// statement: the event's check, and naming the order as the public
-/// scope's own (`soi.public_order`, which its row-level check reads; the
-/// row's id is that setting's value, so it is set before the row is
-/// checked), ride on the insert. Only the SHA-256 of `access_key` is stored.
+/// A new held order of `total_tiyn` for `event`, with its `lines` (ticket
+/// type, quantity, unit price), if the event is on sale (published and not
+/// yet begun), held for the event's hold time; `None` when it is not, and
+/// the caller reads the event to say why. One statement: the event's check,
+/// the lines' insert, and naming the order as the public scope's own
+/// (`soi.public_order`, which the order's and its lines' row-level checks
+/// read; the row's id is that setting's value, so it is set before the row
+/// is checked, and the lines are made from the order's row) ride on the
+/// order's insert. Only the SHA-256 of `access_key` is stored.
 pub async fn insert_if_on_sale(
     tx: &mut TenantTx,
     id: OrderId,
     event: EventId,
     buyer: &Buyer,
-    total_tiyn: i64,
-    access_key: &str,
-) -> Result<Option<Order>> {
+    (total_tiyn, access_key): (i64, &str),
+    lines: &[(TicketTypeId, i32, i64)],
+) -> Result<Option<(Order, Vec<Line>)>> {
+    let types: Vec<Uuid> = lines.iter().map(|(t, _, _)| t.as_uuid()).collect();
+    let quantities: Vec<i32> = lines.iter().map(|(_, q, _)| *q).collect();
+    let prices: Vec<i64> = lines.iter().map(|(_, _, p)| *p).collect();
     let (city, conn) = tx.parts();
     let sql = format!(
-        "insert into ticket_orders (city_id, id, event_id, buyer_name, buyer_email, buyer_language, \
-         total_tiyn, expires_at, access_key_sha256) \
-         select $1, set_config('soi.public_order', $2::text, true)::uuid, e.id, $4, $5, $6, $7, \
-             now() + make_interval(mins => e.hold_minutes), sha256(convert_to($8, 'UTF8')) \
-         from events e \
-         where e.city_id = $1 and e.id = $3 and e.status = 'published' and e.starts_at > now() \
-         returning {COLUMNS}"
+        "with o as ( \
+             insert into ticket_orders (city_id, id, event_id, buyer_name, buyer_email, buyer_language, \
+             total_tiyn, expires_at, access_key_sha256) \
+             select $1, set_config('soi.public_order', $2::text, true)::uuid, e.id, $4, $5, $6, $7, \
+                 now() + make_interval(mins => e.hold_minutes), sha256(convert_to($8, 'UTF8')) \
+             from events e \
+             where e.city_id = $1 and e.id = $3 and e.status = 'published' and e.starts_at > now() \
+             returning {COLUMNS}), \
+         l as ( \
+             insert into ticket_order_lines (city_id, order_id, ticket_type_id, quantity, unit_price_tiyn) \
+             select $1, o.id, u.t, u.q, u.p \
+             from o, unnest($9::uuid[], $10::int[], $11::bigint[]) as u (t, q, p)) \
+         select {COLUMNS} from o"
     );
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    let order: Option<Order> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(city)
         .bind(id.as_uuid())
         .bind(event.as_uuid())
@@ -117,8 +129,23 @@ pub async fn insert_if_on_sale(
         .bind(buyer.language.code())
         .bind(total_tiyn)
         .bind(access_key)
+        .bind(&types)
+        .bind(&quantities)
+        .bind(&prices)
         .fetch_optional(conn)
-        .await?)
+        .await?;
+    Ok(order.map(|order| {
+        let lines = lines
+            .iter()
+            .map(|&(ticket_type_id, quantity, unit_price_tiyn)| Line {
+                order_id: id,
+                ticket_type_id,
+                quantity,
+                unit_price_tiyn,
+            })
+            .collect();
+        (order, lines)
+    }))
 }
 
 pub async fn get(tx: &mut TenantTx, id: OrderId) -> Result<Order> {

@@ -55,13 +55,17 @@ const COLUMNS: &str = concat!(
 
 /// Seats left of the ticket type `t` (SQL, `$1` the city): the quota less
 /// `taken`, giving back the seats of holds that have expired but are not yet
-/// swept.
+/// swept. It starts from the event's lapsed holds (index
+/// `ticket_orders_event_due`) and looks up each one's line of the type by
+/// key, so it reads nothing while no hold has lapsed, however many orders
+/// the type has: every reservation reads it first.
 pub const REMAINING: &str = concat!(
     "t.quota - ",
     taken!(),
-    " + coalesce((select sum(l.quantity) \
-     from ticket_order_lines l join ticket_orders o on o.city_id = $1 and o.city_id = l.city_id and o.id = l.order_id \
-     where l.city_id = $1 and l.ticket_type_id = t.id and o.status = 'held' and o.expires_at <= now()), 0)"
+    " + coalesce((select sum((select l.quantity from ticket_order_lines l \
+         where l.city_id = $1 and l.order_id = o.id and l.ticket_type_id = t.id)) \
+     from ticket_orders o where o.city_id = $1 and o.event_id = t.event_id \
+     and o.status = 'held' and o.expires_at <= now()), 0)"
 );
 
 pub fn check_price(price_tiyn: i64) -> Result<()> {

@@ -5,7 +5,8 @@
 //! bucket has room, of as many as the seats need, all locked in order), held
 //! until commit. Ticket types are taken in id order (deadlock-free); lapsed
 //! holds of the event are released after the order's insert and before the
-//! seats are taken, skipping holds another transaction has locked.
+//! seats are taken, when a wanted type has any, skipping holds another
+//! transaction has locked.
 
 use soi_core::states::EventStatus;
 use soi_core::{EventId, InputError, OrderId, TicketTypeId};
@@ -25,7 +26,8 @@ pub struct Reserved {
 }
 
 /// Holds seats of a published, future event for the buyer. Lapsed holds of
-/// the event are released first (their seats count as free); then each type
+/// the event are released first when a wanted type has some (their seats
+/// count as free); then each type
 /// is taken in id order, and a type without enough seats fails the whole
 /// reservation with `CONFLICT` (the transaction rolls back).
 #[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
@@ -40,6 +42,9 @@ pub async fn reserve(
     // read here only to say why a reservation cannot be made.
     let types = ticket_types::list_with_remaining(tx, event).await?;
     let mut wanted = Vec::with_capacity(lines.len());
+    // Whether a wanted type has seats of lapsed holds not yet given back:
+    // `remaining` counts them as free, `taken` still holds them.
+    let mut lapsed = false;
     for (id, q) in lines {
         let Some(t) = types.iter().find(|t| t.ticket_type.id == *id) else {
             return Err(not_on_sale(tx, event)
@@ -55,6 +60,7 @@ pub async fn reserve(
                 .await
                 .unwrap_or_else(|| seats::sold_out(&t.ticket_type.name, t.remaining)));
         }
+        lapsed |= t.remaining > i64::from(t.ticket_type.quota - t.ticket_type.taken);
         wanted.push((&t.ticket_type, *q));
     }
     wanted.sort_by_key(|(t, _)| t.id);
@@ -68,7 +74,12 @@ pub async fn reserve(
         .ok_or_else(|| InputError::new("items", "the total is too large"))?;
     let id = OrderId::new();
     let access_key = tickets::random_code()?;
-    let Some(order) = orders::insert_if_on_sale(tx, id, event, buyer, total, &access_key).await?
+    let priced: Vec<(TicketTypeId, i32, i64)> = wanted
+        .iter()
+        .map(|(t, q)| (t.id, *q, t.price_tiyn))
+        .collect();
+    let Some((order, saved)) =
+        orders::insert_if_on_sale(tx, id, event, buyer, (total, &access_key), &priced).await?
     else {
         return Err(not_on_sale(tx, event)
             .await
@@ -77,13 +88,14 @@ pub async fn reserve(
     // After the order's insert, whose foreign key share-locks the event: the
     // event before seat buckets, as a quota change takes them (the event
     // locked to edit, then its buckets), so the two never wait in a circle.
-    let ids: Vec<TicketTypeId> = wanted.iter().map(|(t, _)| t.id).collect();
-    seats::release_lapsed(tx, event, &ids).await?;
-    let priced: Vec<(TicketTypeId, i32, i64)> = wanted
-        .iter()
-        .map(|(t, q)| (t.id, *q, t.price_tiyn))
-        .collect();
-    let saved = order_lines::insert(tx, id, &priced).await?;
+    // Only when a wanted type has lapsed holds' seats (as the read above
+    // saw them): in a rush nothing has lapsed yet, and the lookup is a
+    // statement per buyer. Other types' lapsed holds wait for their own
+    // buyers or the sweeper; their seats are counted as free meanwhile.
+    if lapsed {
+        let ids: Vec<TicketTypeId> = wanted.iter().map(|(t, _)| t.id).collect();
+        seats::release_lapsed(tx, event, &ids).await?;
+    }
     // Last, so the seat buckets stay locked for as short a time as can be.
     for (t, q) in &wanted {
         seats::take(tx, (t.id, &t.name), *q).await?;
