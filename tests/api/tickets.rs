@@ -232,6 +232,17 @@ async fn a_type_without_enough_seats_fails_the_whole_order() {
 }
 
 /// Moves every hold of the event past its time, as the owner.
+/// The event's expired orders, as its admin lists them.
+async fn expired_orders(app: &TestApp, admin: &str, event: &str) -> Vec<Value> {
+    let (_, list) = app
+        .graphql_as(Some(admin), ORDERS, json!({ "e": event, "s": "EXPIRED" }))
+        .await;
+    list["data"]["ticketOrders"]["edges"]
+        .as_array()
+        .expect("edges")
+        .clone()
+}
+
 async fn lapse(t: &TestDb, event: &str) {
     let mut c = t.raw().await;
     sqlx::query("update ticket_orders set expires_at = now() - interval '1 second' where event_id = $1 and status = 'held'")
@@ -258,19 +269,7 @@ async fn a_reservation_takes_the_seats_of_a_lapsed_hold_of_its_type() {
     let (a, b) = (s.types[0].as_str(), s.types[1].as_str());
     let (first, _) = reserved(&reserve(&app, &s, &[(a, 2)]).await.1);
     lapse(&t, &s.event).await;
-    let expired = async || {
-        let (_, list) = app
-            .graphql_as(
-                Some(&admin),
-                ORDERS,
-                json!({ "e": s.event, "s": "EXPIRED" }),
-            )
-            .await;
-        list["data"]["ticketOrders"]["edges"]
-            .as_array()
-            .expect("edges")
-            .len()
-    };
+    let expired = async || expired_orders(&app, &admin, &s.event).await.len();
 
     reserved(&reserve(&app, &s, &[(b, 1)]).await.1);
     assert_eq!(
@@ -318,18 +317,8 @@ async fn lapsed_holds_free_their_seats_by_themselves() {
     );
     let (second, _) = reserved(&reserve(&app, &s, &[(a, 2)]).await.1);
     assert_eq!(count(&t, TAKEN, a).await, 2);
-    let (_, list) = app
-        .graphql_as(
-            Some(&admin),
-            ORDERS,
-            json!({ "e": s.event, "s": "EXPIRED" }),
-        )
-        .await;
-    assert_eq!(
-        list["data"]["ticketOrders"]["edges"][0]["node"]["id"],
-        first.as_str(),
-        "{list}"
-    );
+    let expired = expired_orders(&app, &admin, &s.event).await;
+    assert_eq!(expired[0]["node"]["id"], first.as_str(), "{expired:?}");
 
     // With nobody buying, the sweeper returns the seats.
     lapse(&t, &s.event).await;
