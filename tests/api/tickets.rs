@@ -231,7 +231,6 @@ async fn a_type_without_enough_seats_fails_the_whole_order() {
     assert_eq!(count(&t, ORDERS_OF_EVENT, &s.event).await, 2);
 }
 
-/// Moves every hold of the event past its time, as the owner.
 /// The event's expired orders, as its admin lists them.
 async fn expired_orders(app: &TestApp, admin: &str, event: &str) -> Vec<Value> {
     let (_, list) = app
@@ -243,6 +242,7 @@ async fn expired_orders(app: &TestApp, admin: &str, event: &str) -> Vec<Value> {
         .clone()
 }
 
+/// Moves every hold of the event past its time, as the owner.
 async fn lapse(t: &TestDb, event: &str) {
     let mut c = t.raw().await;
     sqlx::query("update ticket_orders set expires_at = now() - interval '1 second' where event_id = $1 and status = 'held'")

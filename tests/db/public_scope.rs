@@ -168,3 +168,58 @@ async fn a_public_scope_cannot_change_what_no_public_operation_changes() {
         .expect("system work changes seasons");
     assert!(done.rows_affected() > 0);
 }
+
+/// A public scope adds lines only to the order its transaction has just
+/// made (`soi.public_new_order`, set by the order's insert), never to an
+/// order it merely names to read it (`soi.public_order`, set by a buyer's
+/// look-up before the key is checked).
+#[tokio::test]
+async fn a_public_scope_adds_lines_only_to_the_order_it_has_just_made() {
+    let t = TestDb::new().await;
+    t.seed_demo(9).await;
+    let city = t.city("almaty").await.id.as_uuid();
+    let (order, ticket_type): (uuid::Uuid, uuid::Uuid) = sqlx::query_as(
+        "select o.id, t.id from ticket_orders o join ticket_types t on t.city_id = o.city_id \
+         where o.city_id = $1 and o.status = 'paid' and not exists (select 1 from ticket_order_lines l \
+             where l.city_id = o.city_id and l.order_id = o.id and l.ticket_type_id = t.id) \
+         order by o.id, t.id limit 1",
+    )
+    .bind(city)
+    .fetch_one(&mut t.raw().await)
+    .await
+    .expect("a paid order and a type it has no line of");
+    let mut public = acting(&t, city, "public").await;
+    let add = async |conn: &mut PgConnection, setting: &str| {
+        conn.execute("begin").await.expect("begin");
+        sqlx::query("select set_config($1, $2, true)")
+            .bind(setting)
+            .bind(order.to_string())
+            .execute(&mut *conn)
+            .await
+            .expect("name the order");
+        let added = sqlx::query(
+            "insert into ticket_order_lines (city_id, order_id, ticket_type_id, quantity, unit_price_tiyn) \
+             values ($1, $2, $3, 1, 0)",
+        )
+        .bind(city)
+        .bind(order)
+        .bind(ticket_type)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string());
+        conn.execute("rollback").await.expect("rollback");
+        added
+    };
+    let refused = add(&mut public, "soi.public_order").await;
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.contains("row-level security")),
+        "{refused:?}"
+    );
+    // The same row passes the check as the order's own reservation would.
+    add(&mut public, "soi.public_new_order")
+        .await
+        .expect("the order just made takes its lines");
+}

@@ -88,11 +88,14 @@ pub fn validate_lines(lines: &[(TicketTypeId, i32)]) -> InputResult<()> {
 /// type, quantity, unit price), if the event is on sale (published and not
 /// yet begun), held for the event's hold time; `None` when it is not, and
 /// the caller reads the event to say why. One statement: the event's check,
-/// the lines' insert, and naming the order as the public scope's own
-/// (`soi.public_order`, which the order's and its lines' row-level checks
-/// read; the row's id is that setting's value, so it is set before the row
-/// is checked, and the lines are made from the order's row) ride on the
-/// order's insert. Only the SHA-256 of `access_key` is stored.
+/// the lines' insert, and naming the order as the public scope's own ride
+/// on the order's insert. The order is named twice: `soi.public_order`
+/// (the order a buyer may see, which its row-level check reads) and
+/// `soi.public_new_order` (the order this transaction has just made, the
+/// only one whose lines a public scope may insert; nothing else sets it).
+/// The row's id is their value, so they are set before the row is checked,
+/// and the lines are made from the order's row. Only the SHA-256 of
+/// `access_key` is stored.
 pub async fn insert_if_on_sale(
     tx: &mut TenantTx,
     id: OrderId,
@@ -109,7 +112,8 @@ pub async fn insert_if_on_sale(
         "with o as ( \
              insert into ticket_orders (city_id, id, event_id, buyer_name, buyer_email, buyer_language, \
              total_tiyn, expires_at, access_key_sha256) \
-             select $1, set_config('soi.public_order', $2::text, true)::uuid, e.id, $4, $5, $6, $7, \
+             select $1, set_config('soi.public_order', set_config('soi.public_new_order', $2::text, true), true)::uuid, \
+                 e.id, $4, $5, $6, $7, \
                  now() + make_interval(mins => e.hold_minutes), sha256(convert_to($8, 'UTF8')) \
              from events e \
              where e.city_id = $1 and e.id = $3 and e.status = 'published' and e.starts_at > now() \

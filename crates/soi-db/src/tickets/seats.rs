@@ -257,9 +257,12 @@ async fn close(
     .await?)
 }
 
-/// Expires the event's lapsed holds (up to a batch) before a reservation of
-/// the ticket types `also`, locking those types with the holds' types.
-/// Holds another transaction has locked are skipped, not waited for.
+/// Expires the event's lapsed holds that have a line of the ticket types
+/// `also` (up to a batch, oldest first) before a reservation of those
+/// types, locking them with the holds' types. Holds of other types are left
+/// to their own buyers or the sweeper, so they never fill the batch of a
+/// buyer they cannot help. Holds another transaction has locked are
+/// skipped, not waited for.
 pub async fn release_lapsed(
     tx: &mut TenantTx,
     event: EventId,
@@ -268,12 +271,16 @@ pub async fn release_lapsed(
     let also: Vec<Uuid> = also.iter().map(TicketTypeId::as_uuid).collect();
     let (city, conn) = tx.parts();
     let lapsed: Vec<Uuid> = sqlx::query_scalar(
-        "select id from ticket_orders where city_id = $1 and event_id = $2 and status = 'held' \
-         and expires_at <= now() order by expires_at limit $3 for update skip locked",
+        "select o.id from ticket_orders o where o.city_id = $1 and o.event_id = $2 \
+         and o.status = 'held' and o.expires_at <= now() \
+         and exists (select 1 from ticket_order_lines l \
+             where l.city_id = $1 and l.order_id = o.id and l.ticket_type_id = any($4)) \
+         order by o.expires_at limit $3 for update of o skip locked",
     )
     .bind(city)
     .bind(event.as_uuid())
     .bind(LAPSED_PER_RESERVATION)
+    .bind(&also)
     .fetch_all(&mut *conn)
     .await?;
     if lapsed.is_empty() {

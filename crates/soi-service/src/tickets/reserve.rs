@@ -25,9 +25,10 @@ pub struct Reserved {
     pub access_key: String,
 }
 
-/// Holds seats of a published, future event for the buyer. Lapsed holds of
-/// the event are released first when a wanted type has some (their seats
-/// count as free); then each type
+/// Holds seats of a published, future event for the buyer. When a wanted
+/// type has lapsed holds, up to a batch of the event's lapsed holds of the
+/// wanted types are released before the seats are taken (their seats count
+/// as free); then each type
 /// is taken in id order, and a type without enough seats fails the whole
 /// reservation with `CONFLICT` (the transaction rolls back).
 #[tracing::instrument(skip_all, fields(city = %tx.city(), request_id = tx.request_id()))]
@@ -92,6 +93,9 @@ pub async fn reserve(
     // saw them): in a rush nothing has lapsed yet, and the lookup is a
     // statement per buyer. Other types' lapsed holds wait for their own
     // buyers or the sweeper; their seats are counted as free meanwhile.
+    // The lines' insert above key-share-locks the wanted types' rows: no
+    // code deletes a ticket type or changes its key, and a quota change's
+    // no-key update does not conflict with that lock, so it waits for none.
     if lapsed {
         let ids: Vec<TicketTypeId> = wanted.iter().map(|(t, _)| t.id).collect();
         seats::release_lapsed(tx, event, &ids).await?;
