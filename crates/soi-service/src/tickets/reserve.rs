@@ -3,10 +3,10 @@
 //! Never oversold: a seat is taken only by `soi_db::tickets::seats::take`,
 //! a conditional UPDATE of one of the type's seat buckets (or, when no one
 //! bucket has room, of as many as the seats need, all locked in order), held
-//! until commit. Ticket types are taken in id order (deadlock-free); lapsed
-//! holds of the event are released after the order's insert and before the
-//! seats are taken, when a wanted type has any, skipping holds another
-//! transaction has locked.
+//! until commit. Ticket types are taken in id order (deadlock-free); when a
+//! wanted type has lapsed holds, the event's lapsed holds of the wanted types
+//! are released after the order's insert and before the seats are taken,
+//! skipping holds another transaction has locked.
 
 use soi_core::states::EventStatus;
 use soi_core::{EventId, InputError, OrderId, TicketTypeId};
