@@ -14,7 +14,6 @@
 //! instead of waiting for them.
 
 use super::OrderStatus;
-use super::order_lines::Line;
 use crate::conn::PublicRow;
 use crate::{Error, Page, Result, TenantTx};
 use chrono::{DateTime, Utc};
@@ -94,8 +93,8 @@ pub fn validate_lines(lines: &[(TicketTypeId, i32)]) -> InputResult<()> {
 /// `soi.public_new_order` (the order this transaction has just made, the
 /// only one whose lines a public scope may insert; nothing else sets it).
 /// The row's id is their value, so they are set before the row is checked,
-/// and the lines are made from the order's row. Only the SHA-256 of
-/// `access_key` is stored.
+/// and the lines are made from the order's row (they are the ones given,
+/// so they are not read back). Only the SHA-256 of `access_key` is stored.
 pub async fn insert_if_on_sale(
     tx: &mut TenantTx,
     id: OrderId,
@@ -103,7 +102,7 @@ pub async fn insert_if_on_sale(
     buyer: &Buyer,
     (total_tiyn, access_key): (i64, &str),
     lines: &[(TicketTypeId, i32, i64)],
-) -> Result<Option<(Order, Vec<Line>)>> {
+) -> Result<Option<Order>> {
     let types: Vec<Uuid> = lines.iter().map(|(t, _, _)| t.as_uuid()).collect();
     let quantities: Vec<i32> = lines.iter().map(|(_, q, _)| *q).collect();
     let prices: Vec<i64> = lines.iter().map(|(_, _, p)| *p).collect();
@@ -124,7 +123,7 @@ pub async fn insert_if_on_sale(
              from o, unnest($9::uuid[], $10::int[], $11::bigint[]) as u (t, q, p)) \
          select {COLUMNS} from o"
     );
-    let order: Option<Order> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(city)
         .bind(id.as_uuid())
         .bind(event.as_uuid())
@@ -137,19 +136,7 @@ pub async fn insert_if_on_sale(
         .bind(&quantities)
         .bind(&prices)
         .fetch_optional(conn)
-        .await?;
-    Ok(order.map(|order| {
-        let lines = lines
-            .iter()
-            .map(|&(ticket_type_id, quantity, unit_price_tiyn)| Line {
-                order_id: id,
-                ticket_type_id,
-                quantity,
-                unit_price_tiyn,
-            })
-            .collect();
-        (order, lines)
-    }))
+        .await?)
 }
 
 pub async fn get(tx: &mut TenantTx, id: OrderId) -> Result<Order> {

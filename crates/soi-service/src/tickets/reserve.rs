@@ -79,7 +79,7 @@ pub async fn reserve(
         .iter()
         .map(|(t, q)| (t.id, *q, t.price_tiyn))
         .collect();
-    let Some((order, saved)) =
+    let Some(order) =
         orders::insert_if_on_sale(tx, id, event, buyer, (total, &access_key), &priced).await?
     else {
         return Err(not_on_sale(tx, event)
@@ -104,15 +104,16 @@ pub async fn reserve(
     for (t, q) in &wanted {
         seats::take(tx, (t.id, &t.name), *q).await?;
     }
-    let lines = saved
-        .into_iter()
-        .map(|l| {
-            let name = wanted
-                .iter()
-                .find(|(t, _)| t.id == l.ticket_type_id)
-                .map(|(t, _)| t.name.clone())
-                .unwrap_or_default();
-            (l, name)
+    let lines = wanted
+        .iter()
+        .map(|(t, q)| {
+            let line = order_lines::Line {
+                order_id: id,
+                ticket_type_id: t.id,
+                quantity: *q,
+                unit_price_tiyn: t.price_tiyn,
+            };
+            (line, t.name.clone())
         })
         .collect();
     Ok(Reserved {
