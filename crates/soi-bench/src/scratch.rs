@@ -37,11 +37,39 @@ impl Scratch {
         outcome
     }
 
+    /// [`Scratch::with`] for a bench that may keep its database for a
+    /// closer look (psql, perf): with `reuse`, the database a kept run left
+    /// is opened as it is (migrated again, which changes nothing) rather
+    /// than made anew, and is never dropped (it took a long run to make);
+    /// with `keep`, it is left on the server at the end.
+    pub async fn with_kept<T>(
+        name: &str,
+        (reuse, keep): (bool, bool),
+        f: impl AsyncFnOnce(&Scratch) -> Result<T>,
+    ) -> Result<T> {
+        let found = reuse && admin::database_exists(&server_url(), name).await?;
+        let scratch = Self::make(name, !found).await?;
+        let outcome = f(&scratch).await;
+        if keep || found {
+            println!("database {name} kept (a run with --reuse opens it; drop it when done)");
+        } else {
+            scratch.drop().await?;
+        }
+        outcome
+    }
+
     /// A fresh, migrated database `name` (one left by an earlier run is
     /// dropped first); the caller drops it ([`Scratch::drop`] or [`drop_database`]).
     pub async fn create(name: &str) -> Result<Self> {
+        Self::make(name, true).await
+    }
+
+    /// The migrated database `name`, made anew when `fresh`.
+    async fn make(name: &str, fresh: bool) -> Result<Self> {
         let server = server_url();
-        admin::recreate_database(&server, name, None).await?;
+        if fresh {
+            admin::recreate_database(&server, name, None).await?;
+        }
         let scratch = Self {
             url: database_url(&server, name)?,
             server,
@@ -55,7 +83,10 @@ impl Scratch {
         }
         .await;
         if let Err(e) = migrated {
-            scratch.drop().await?;
+            // A database found, not made, stays as it was found.
+            if fresh {
+                scratch.drop().await?;
+            }
             return Err(e);
         }
         Ok(scratch)

@@ -1,5 +1,6 @@
-//! One step's figures: launches, catalog, the chapter shapes and the fresh
-//! national report through a gateway without Redis.
+//! One step's figures: launches, catalog, the chapter shapes (alternated
+//! with the baseline database) and the fresh national report through a
+//! gateway without Redis.
 
 use super::populate::Site;
 use super::{Args, JWT_SECRET};
@@ -18,6 +19,10 @@ use std::time::{Duration, Instant};
 /// The longest wait for autovacuum to finish before a step is measured.
 const SETTLE_BOUND: Duration = Duration::from_secs(300);
 
+/// Blocks each chapter shape's measured requests are split into, taken in
+/// turn on the step's database and on the baseline.
+const BLOCKS: usize = 10;
+
 /// The national groupings measured, in the order printed.
 pub(super) const GROUPINGS: [&str; 3] = ["MONTH", "CITY", "SEASON"];
 
@@ -32,10 +37,64 @@ pub(super) struct StepFigures {
     settled: (Duration, bool),
     /// Shapes (a) and (b), as in [`SHAPES`].
     pub(super) chapter: Vec<Figures>,
-    chapter_answers: Vec<String>,
+    /// The same shapes on the baseline database, alternated with `chapter`.
+    baseline: Vec<Figures>,
+    /// The answers' sizes, here and on the baseline.
+    chapter_answers: Vec<(String, String)>,
     /// As in [`GROUPINGS`].
     pub(super) national: Vec<Figures>,
     national_rows: Vec<usize>,
+}
+
+/// The database kept at the first step's cities, settled once.
+pub(super) struct Baseline<'a> {
+    scratch: &'a Scratch,
+    site: &'a Site,
+}
+
+impl<'a> Baseline<'a> {
+    pub(super) async fn settle(scratch: &'a Scratch, site: &'a Site) -> Result<Self> {
+        soi_db::bench::settle(&site.pools().sys, SETTLE_BOUND).await?;
+        Ok(Self { scratch, site })
+    }
+}
+
+/// A gateway, its chapter admin's token and the chapter's season.
+struct Chapter {
+    gw: Gateway,
+    token: String,
+    season: String,
+}
+
+impl Chapter {
+    /// A gateway on `scratch` (as `soi serve` builds it, without Redis) and
+    /// the chapter city's first season.
+    async fn start(scratch: &Scratch, args: &Args, token: String) -> Result<Self> {
+        let db = scratch.config(args.pool, 2.min(args.pool));
+        let gw = Gateway::start(app::settings(db, JWT_SECRET, 24 * 3600)).await?;
+        let seasons = json!({ "query": "{ seasons(first: 1) { edges { node { id } } } }" });
+        let found = request(&reqwest::Client::new(), gw.addr, &token, &seasons).await;
+        let season = found.map(|(_, body)| {
+            body["data"]["seasons"]["edges"][0]["node"]["id"]
+                .as_str()
+                .map(str::to_owned)
+        });
+        match season {
+            Ok(Some(season)) => Ok(Self { gw, token, season }),
+            Ok(None) => {
+                gw.stop().await;
+                anyhow::bail!("the chapter city has no season")
+            }
+            Err(e) => {
+                gw.stop().await;
+                Err(e)
+            }
+        }
+    }
+
+    fn body(&self, query: &str) -> Value {
+        json!({ "query": query, "variables": { "s": self.season } })
+    }
 }
 
 /// The accounts the tokens stand for exist once the chapter city does.
@@ -56,6 +115,7 @@ async fn tokens(scratch: &Scratch, site: &Site) -> Result<(String, String)> {
 pub(super) async fn step(
     scratch: &Scratch,
     site: &Site,
+    baseline: &Baseline<'_>,
     args: &Args,
     cities: u32,
     launches: Vec<Duration>,
@@ -68,11 +128,20 @@ pub(super) async fn step(
     // and made steps differ by more than the number of cities did.
     let settled = soi_db::bench::settle(&site.pools().sys, SETTLE_BOUND).await?;
     let (national_token, admin_token) = tokens(scratch, site).await?;
-    let db = scratch.config(args.pool, 2.min(args.pool));
-    let gw = Gateway::start(app::settings(db, JWT_SECRET, 24 * 3600)).await?;
-    let measured = requests(&gw, args, cities, &national_token, &admin_token).await;
-    gw.stop().await;
-    let (chapter, chapter_answers, national, national_rows) = measured?;
+    let (_, base_token) = tokens(baseline.scratch, baseline.site).await?;
+    // Both gateways start anew at each step, with new connections.
+    let here = Chapter::start(scratch, args, admin_token).await?;
+    let base = match Chapter::start(baseline.scratch, args, base_token).await {
+        Ok(base) => base,
+        Err(e) => {
+            here.gw.stop().await;
+            return Err(e);
+        }
+    };
+    let measured = requests(&here, &base, args, cities, &national_token).await;
+    here.gw.stop().await;
+    base.gw.stop().await;
+    let (chapter, baseline, chapter_answers, national, national_rows) = measured?;
     Ok(StepFigures {
         cities,
         launches,
@@ -80,36 +149,42 @@ pub(super) async fn step(
         catalog,
         settled,
         chapter,
+        baseline,
         chapter_answers,
         national,
         national_rows,
     })
 }
 
-type Measured = (Vec<Figures>, Vec<String>, Vec<Figures>, Vec<usize>);
+type Measured = (
+    Vec<Figures>,
+    Vec<Figures>,
+    Vec<(String, String)>,
+    Vec<Figures>,
+    Vec<usize>,
+);
 
 async fn requests(
-    gw: &Gateway,
+    here: &Chapter,
+    base: &Chapter,
     args: &Args,
     cities: u32,
     national_token: &str,
-    admin_token: &str,
 ) -> Result<Measured> {
     let client = reqwest::Client::new();
-    let addr = gw.addr;
-    let seasons = json!({ "query": "{ seasons(first: 1) { edges { node { id } } } }" });
-    let (_, body) = request(&client, addr, admin_token, &seasons).await?;
-    let season = body["data"]["seasons"]["edges"][0]["node"]["id"]
-        .as_str()
-        .map(str::to_owned)
-        .with_context(|| format!("the chapter city has no season: {body}"))?;
-    let (mut chapter, mut answers) = (Vec::new(), Vec::new());
+    let (mut chapter, mut baseline, mut answers) = (Vec::new(), Vec::new(), Vec::new());
     for shape in &SHAPES {
-        let body = json!({ "query": shape.query, "variables": { "s": season } });
-        let (_, value) = request(&client, addr, admin_token, &body).await?;
-        answers.push(check_response(shape, &value)?);
-        chapter.push(timed(&client, gw, admin_token, &body, args.chapter).await?);
+        let body = here.body(shape.query);
+        let (_, value) = request(&client, here.gw.addr, &here.token, &body).await?;
+        let here_answer = check_response(shape, &value)?;
+        let base_body = base.body(shape.query);
+        let (_, value) = request(&client, base.gw.addr, &base.token, &base_body).await?;
+        answers.push((here_answer, check_response(shape, &value)?));
+        let (a, b) = alternated(&client, (here, &body), (base, &base_body), args.chapter).await?;
+        chapter.push(a);
+        baseline.push(b);
     }
+    let gw = &here.gw;
     let (mut national, mut rows) = (Vec::new(), Vec::new());
     for grouping in GROUPINGS {
         let sort = if grouping == "CITY" {
@@ -121,7 +196,7 @@ async fn requests(
             "query": national_query(),
             "variables": { "f": args.from, "t": args.to, "g": grouping, "s": sort },
         });
-        let (_, value) = request(&client, addr, national_token, &body).await?;
+        let (_, value) = request(&client, gw.addr, national_token, &body).await?;
         let n = value["data"]["nationalReport"]["rows"]
             .as_array()
             .map_or(0, Vec::len);
@@ -135,7 +210,39 @@ async fn requests(
         rows.push(n);
         national.push(timed(&client, gw, national_token, &body, args.national).await?);
     }
-    Ok((chapter, answers, national, rows))
+    Ok((chapter, baseline, answers, national, rows))
+}
+
+/// `n` requests on each of two gateways after a warm-up of each, in
+/// [`BLOCKS`] blocks taken in turn (which goes first alternates too), so
+/// that both see the same moments of the machine.
+async fn alternated(
+    client: &reqwest::Client,
+    (a, a_body): (&Chapter, &Value),
+    (b, b_body): (&Chapter, &Value),
+    n: usize,
+) -> Result<(Figures, Figures)> {
+    let (a_body, b_body) = (a_body.to_string(), b_body.to_string());
+    let warm = (n / 10).max(10);
+    sample(client, a.gw.addr, &a.token, &a_body, warm).await?;
+    sample(client, b.gw.addr, &b.token, &b_body, warm).await?;
+    let (mut on_a, mut on_b) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut wall_a, mut wall_b) = (Duration::ZERO, Duration::ZERO);
+    let block = n.div_ceil(BLOCKS);
+    for i in 0..BLOCKS {
+        let take = block.min(n - on_a.len());
+        for first in [i % 2 == 0, i % 2 != 0] {
+            let (gw, body, out, wall) = if first {
+                (a, &a_body, &mut on_a, &mut wall_a)
+            } else {
+                (b, &b_body, &mut on_b, &mut wall_b)
+            };
+            let t = Instant::now();
+            out.extend(sample(client, gw.gw.addr, &gw.token, body, take).await?);
+            *wall += t.elapsed();
+        }
+    }
+    Ok((figures(on_a, wall_a), figures(on_b, wall_b)))
 }
 
 /// A tenth as many warm-up requests (at least 10), then `n` measured ones.
@@ -194,14 +301,22 @@ impl StepFigures {
             num("p50 ms"),
             num("p99 ms"),
         ]);
-        for ((shape, f), answer) in SHAPES.iter().zip(&self.chapter).zip(&self.chapter_answers) {
-            table.row(&[
-                shape.label.to_owned(),
-                answer.clone(),
-                ms(f.mean),
-                ms(f.p50),
-                ms(f.p99),
-            ]);
+        for (((shape, f), b), answer) in SHAPES
+            .iter()
+            .zip(&self.chapter)
+            .zip(&self.baseline)
+            .zip(&self.chapter_answers)
+        {
+            for (label, answer, f) in [
+                (shape.label.to_owned(), &answer.0, f),
+                (
+                    format!("{}, baseline database (alternated)", shape.label),
+                    &answer.1,
+                    b,
+                ),
+            ] {
+                table.row(&[label, answer.clone(), ms(f.mean), ms(f.p50), ms(f.p99)]);
+            }
         }
         for ((g, f), rows) in GROUPINGS
             .iter()
@@ -226,8 +341,16 @@ impl StepFigures {
             mb(self.catalog.catalog_bytes),
             mb(self.catalog.database_bytes),
         ];
-        cells.extend(self.chapter.iter().map(pair));
+        for i in 0..self.chapter.len() {
+            cells.push(pair(&self.chapter[i]));
+            cells.push(format!("{:.2}", self.ratio(i)));
+        }
         cells.extend(self.national.iter().map(pair));
         cells
+    }
+
+    /// Shape `i`'s p50 here over its p50 on the baseline, alternated.
+    pub(super) fn ratio(&self, i: usize) -> f64 {
+        self.chapter[i].p50.as_secs_f64() / self.baseline[i].p50.as_secs_f64()
     }
 }

@@ -19,9 +19,20 @@
 //! - `nationalReport` grouped by month, by city (sorted by attendance rate)
 //!   and by season, as the national role.
 //!
+//! The chapter shapes are also measured, at every step, on a second
+//! database that stays at `--baseline` cities (5; built the same way),
+//! alternating blocks of requests between the two gateways. Steps minutes
+//! apart differ by the machine's drift as much as by the cities (±15 % here);
+//! the alternated pair compares the two databases in the same seconds, and
+//! at the first step, two equal databases, shows what the method itself
+//! reads as a difference.
+//!
 //! Requests are sequential (one client, one keep-alive connection) after a
-//! warm-up; latency is client side. The database is dropped at the end,
-//! whatever the outcome.
+//! warm-up; latency is client side. Both databases are dropped at the end,
+//! whatever the outcome, unless `--keep` leaves them for a closer look
+//! (psql, perf); `--reuse` then measures on them again without launching,
+//! and leaves them (e.g. `--steps 2000 --reuse` after a kept 2,000-city
+//! run).
 
 mod measure;
 mod populate;
@@ -32,6 +43,8 @@ use anyhow::{Result, ensure};
 use measure::StepFigures;
 
 const DB_NAME: &str = "soi_bench_scale";
+/// The database kept at `--baseline` cities, measured beside every step.
+const BASE_NAME: &str = "soi_bench_scale_base";
 const JWT_SECRET: &str = "soi-bench-scale-secret-0123456789abcdef01";
 
 #[derive(clap::Args, Debug, Clone)]
@@ -66,6 +79,17 @@ pub struct Args {
     /// The gateway's pool size (`SOI_DB_MAX_CONNECTIONS`; its default is 16).
     #[arg(long, default_value_t = 16)]
     pool: u32,
+    /// Cities of the baseline database the chapter shapes are alternated with.
+    #[arg(long, default_value_t = 5)]
+    baseline: u32,
+    /// Leave both databases on the server at the end (for psql or perf).
+    #[arg(long)]
+    keep: bool,
+    /// Open the databases a finished `--keep` run left, with their cities
+    /// (all seeded), instead of making them anew, and leave them at the end
+    /// (every step must be at least their cities).
+    #[arg(long)]
+    reuse: bool,
 }
 
 impl Args {
@@ -73,7 +97,7 @@ impl Args {
         let steps: Vec<String> = self.steps.iter().map(u32::to_string).collect();
         format!(
             "soi-bench scale --steps {} --participants {} --sessions {} --other-participants {} \
-             --other-sessions {} --chapter {} --national {} --from {} --to {} --pool {}",
+             --other-sessions {} --chapter {} --national {} --from {} --to {} --pool {} --baseline {}{}{}",
             steps.join(","),
             self.participants,
             self.sessions,
@@ -83,7 +107,10 @@ impl Args {
             self.national,
             self.from,
             self.to,
-            self.pool
+            self.pool,
+            self.baseline,
+            if self.keep { " --keep" } else { "" },
+            if self.reuse { " --reuse" } else { "" },
         )
     }
 }
@@ -94,43 +121,57 @@ pub async fn run(args: Args) -> Result<()> {
         "--steps must be ascending numbers of cities, the first at least 1"
     );
     ensure!(
-        args.chapter > 0 && args.national > 0 && args.pool > 0,
-        "--chapter, --national and --pool must be at least 1"
+        args.chapter > 0 && args.national > 0 && args.pool > 0 && args.baseline > 0,
+        "--chapter, --national, --pool and --baseline must be at least 1"
     );
     println!("# {}", args.command());
     let started = std::time::Instant::now();
-    let outcome = Scratch::with(DB_NAME, async |s| steps(s, &args).await).await;
+    let kept = (args.reuse, args.keep);
+    let outcome = Scratch::with_kept(DB_NAME, kept, async |s| {
+        Scratch::with_kept(BASE_NAME, kept, async |b| steps(s, b, &args).await).await
+    })
+    .await;
     println!();
-    println!(
-        "total wall time {:.0} s; database {DB_NAME} dropped",
-        started.elapsed().as_secs_f64()
-    );
+    println!("total wall time {:.0} s", started.elapsed().as_secs_f64());
     outcome
 }
 
-async fn steps(scratch: &Scratch, args: &Args) -> Result<()> {
-    let mut site = populate::Site::open(scratch, args).await?;
+async fn steps(scratch: &Scratch, base_scratch: &Scratch, args: &Args) -> Result<()> {
+    let mut site = populate::Site::open(scratch).await?;
+    let mut base = populate::Site::open(base_scratch).await?;
     let mut all: Vec<StepFigures> = Vec::new();
     let outcome = async {
+        ensure!(
+            site.launched() <= args.steps[0] && base.launched() <= args.baseline,
+            "the reused databases hold {} and {} cities: more than the first step or the baseline",
+            site.launched(),
+            base.launched()
+        );
+        println!("baseline database {BASE_NAME}: {} cities", args.baseline);
+        base.launch_up_to(args.baseline).await?;
+        base.seed_new(args).await?;
+        let baseline = measure::Baseline::settle(base_scratch, &base).await?;
         for &n in &args.steps {
             let launched = site.launch_up_to(n).await?;
             site.seed_new(args).await?;
-            let figures = measure::step(scratch, &site, args, n, launched).await?;
+            let figures = measure::step(scratch, &site, &baseline, args, n, launched).await?;
             figures.print();
             all.push(figures);
         }
         anyhow::Ok(())
     }
     .await;
+    base.close().await;
     site.close().await;
     outcome?;
-    summary(&all);
+    summary(&all, args);
     Ok(())
 }
 
 /// The table of every step, and the goals: chapter p50 at the last step
-/// against the first, national report fresh at the last.
-fn summary(all: &[StepFigures]) {
+/// against the baseline database in the same sitting (and, for reference,
+/// against the first step), national report fresh at the last.
+fn summary(all: &[StepFigures], args: &Args) {
     println!();
     println!("## Summary");
     println!();
@@ -141,7 +182,9 @@ fn summary(all: &[StepFigures]) {
         num("catalog MB"),
         num("database MB"),
         num("(a) page p50 / p99 ms"),
+        num("(a) ÷ baseline"),
         num("(b) groups p50 / p99 ms"),
+        num("(b) ÷ baseline"),
         num("national MONTH p50 / p99 ms"),
         num("national CITY p50 / p99 ms"),
         num("national SEASON p50 / p99 ms"),
@@ -158,14 +201,26 @@ fn summary(all: &[StepFigures]) {
         .iter()
         .enumerate()
     {
-        let ratio = last.chapter[i].p50.as_secs_f64() / first.chapter[i].p50.as_secs_f64();
+        let ratio = last.ratio(i);
         goals.row(&[
             format!(
-                "{label}: p50 at {} cities ≤ 1.15 × p50 at {}",
-                last.cities, first.cities
+                "{label}: p50 at {} cities ≤ 1.15 × p50 at {} (alternated with the baseline)",
+                last.cities, args.baseline
             ),
             format!("{ratio:.2}"),
             verdict(ratio <= 1.15).to_owned(),
+        ]);
+        if all.len() < 2 {
+            continue;
+        }
+        let sequential = last.chapter[i].p50.as_secs_f64() / first.chapter[i].p50.as_secs_f64();
+        goals.row(&[
+            format!(
+                "{label}: p50 at {} cities ÷ p50 at {} (steps minutes apart)",
+                last.cities, first.cities
+            ),
+            format!("{sequential:.2}"),
+            "for reference".to_owned(),
         ]);
     }
     for (g, f) in measure::GROUPINGS.iter().zip(&last.national) {

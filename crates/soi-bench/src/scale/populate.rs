@@ -18,12 +18,25 @@ pub(super) struct Site {
 }
 
 impl Site {
-    pub(super) async fn open(scratch: &Scratch, _args: &Args) -> Result<Self> {
+    /// The database as it is: fresh, or as a kept run left it (its scale
+    /// cities launched and seeded).
+    pub(super) async fn open(scratch: &Scratch) -> Result<Self> {
+        let pools = scratch.pools(4, 1).await?;
+        let launched = pools.sys.cities().await?;
+        let launched = launched
+            .iter()
+            .filter(|c| c.slug.starts_with("scale-"))
+            .count();
         Ok(Self {
-            pools: scratch.pools(4, 1).await?,
-            launched: 0,
+            pools,
+            launched: u32::try_from(launched)?,
             unseeded: Vec::new(),
         })
+    }
+
+    /// Cities launched so far.
+    pub(super) fn launched(&self) -> u32 {
+        self.launched
     }
 
     pub(super) fn pools(&self) -> &Pools {

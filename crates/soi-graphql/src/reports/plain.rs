@@ -9,27 +9,59 @@
 //! derived `SimpleObject`, which registers it and stays the reference the
 //! tests compare with).
 //!
+//! Over HTTP the answer goes one step further: it is written as JSON while
+//! the selection is read and spliced into the response (see `spliced`),
+//! never built as a tree of values. A tree of the 4,000 rows by season at
+//! 2,000 cities is about 150,000 values and 16,000 maps, each key hashed
+//! in, all encoded and freed again. Elsewhere (subscriptions) the tree is
+//! built as before; both give the same JSON, key for key.
+//!
 //! No field below a [`Whole`] reaches a per-field extension hook. The
 //! schema's gate has none (it acts on the whole request: parsing, limits,
 //! validation, error codes), and nothing here can fail or needs a guard.
 
 use super::inputs::ReportGrouping;
 use super::nodes::*;
+use super::spliced::Spliced;
 use async_graphql::context::SelectionField;
 use async_graphql::indexmap::IndexMap;
-use async_graphql::parser::types::Field;
+use async_graphql::parser::types::{
+    Field, FragmentDefinition, Selection as GqlSelection, SelectionSet,
+};
 use async_graphql::registry::Registry;
 use async_graphql::{
     ContextSelectionSet, InputType, Name, OutputType, Positioned, ServerResult, Value,
 };
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// An object whose every field is a value at hand.
-pub trait Plain: OutputType {
-    /// The value of one field of the object, selected under `key` (its own
-    /// selection, read once, for an object). Validation has checked the name.
-    fn field(&self, key: &Key<'_>) -> Value;
+pub trait Plain {
+    /// One field of the object, selected under `key` (its own selection,
+    /// read once, for an object). Validation has checked the name.
+    fn field<'s>(&'s self, key: &Key<'_>) -> Part<'s>;
+}
+
+/// A [`Plain`] object with its name in the schema (for `__typename`).
+pub trait Typed: Plain {
+    fn typename(&self) -> Cow<'static, str>;
+}
+
+impl<T: Plain + OutputType> Typed for T {
+    fn typename(&self) -> Cow<'static, str> {
+        self.introspection_type_name()
+    }
+}
+
+/// A field's answer: a scalar's value, or objects answered with the key's
+/// own selection.
+pub enum Part<'s> {
+    Value(Value),
+    Object(&'s dyn Typed),
+    Optional(Option<&'s dyn Typed>),
+    List(Vec<&'s dyn Typed>),
 }
 
 /// A [`Plain`] object as a GraphQL output: its type in the schema is the
@@ -38,7 +70,7 @@ pub trait Plain: OutputType {
 #[serde(transparent)]
 pub struct Whole<T>(pub T);
 
-impl<T: Plain> OutputType for Whole<T> {
+impl<T: Plain + OutputType> OutputType for Whole<T> {
     fn type_name() -> Cow<'static, str> {
         T::type_name()
     }
@@ -60,10 +92,43 @@ impl<T: Plain> OutputType for Whole<T> {
         ctx: &ContextSelectionSet<'_>,
         field: &Positioned<Field>,
     ) -> ServerResult<Value> {
+        // A key selected twice beside this one (`{ r { a } ...F }` with `r`
+        // in F too) is merged by async-graphql from both answers, which a
+        // placeholder cannot be: such a key keeps the tree.
+        let key = field.node.response_key().node.as_str();
+        let alone = answered_under(&ctx.item.node, key, &ctx.query_env.fragments) == 1;
         let ctx = ctx.with_field(field);
         let selection = Selection::of(ctx.field());
+        // Where the transport splices answers in, the answer is written as
+        // JSON now and never becomes a tree of values (see `spliced`).
+        if alone
+            && let Some(spliced) = ctx.data_opt::<Spliced>()
+            && let Ok(json) = serde_json::to_vec(&Projected(&self.0, &selection))
+        {
+            return Ok(Value::String(spliced.keep(json)));
+        }
         Ok(object(&self.0, &selection))
     }
+}
+
+/// How many fields of `set` (and of the fragments it spreads) answer under
+/// `key`. Validation has refused fragment cycles.
+fn answered_under(
+    set: &SelectionSet,
+    key: &str,
+    fragments: &HashMap<Name, Positioned<FragmentDefinition>>,
+) -> usize {
+    let inner = |set: &SelectionSet| answered_under(set, key, fragments);
+    set.items
+        .iter()
+        .map(|item| match &item.node {
+            GqlSelection::Field(f) => usize::from(f.node.response_key().node == key),
+            GqlSelection::FragmentSpread(spread) => fragments
+                .get(&spread.node.fragment_name.node)
+                .map_or(0, |f| inner(&f.node.selection_set.node)),
+            GqlSelection::InlineFragment(f) => inner(&f.node.selection_set.node),
+        })
+        .sum()
 }
 
 /// A selection set read once, for every value it is answered for (each row
@@ -115,8 +180,8 @@ impl<'a> Selection<'a> {
     }
 }
 
-/// The answer of `value` to `selection`.
-fn object<T: Plain>(value: &T, selection: &Selection<'_>) -> Value {
+/// The answer of `value` to `selection`, as a tree of values.
+fn object(value: &dyn Typed, selection: &Selection<'_>) -> Value {
     // As async-graphql answers a selection left empty by `@skip`.
     if selection.keys.is_empty() {
         return Value::Null;
@@ -124,114 +189,170 @@ fn object<T: Plain>(value: &T, selection: &Selection<'_>) -> Value {
     let mut out = IndexMap::with_capacity(selection.keys.len());
     for k in &selection.keys {
         let v = if k.name() == "__typename" {
-            Value::String(value.introspection_type_name().into_owned())
+            Value::String(value.typename().into_owned())
         } else {
-            value.field(k)
+            match value.field(k) {
+                Part::Value(v) => v,
+                Part::Object(o) => object(o, &k.sub),
+                Part::Optional(o) => o.map_or(Value::Null, |o| object(o, &k.sub)),
+                Part::List(items) => {
+                    Value::List(items.into_iter().map(|o| object(o, &k.sub)).collect())
+                }
+            }
         };
         out.insert(k.response.clone(), v);
     }
     Value::Object(out)
 }
 
-fn optional<T: Plain>(value: Option<&T>, key: &Key<'_>) -> Value {
-    value.map_or(Value::Null, |v| object(v, &key.sub))
+/// The answer of a value to a selection, written as JSON as it is read:
+/// the same keys, order and values as [`object`]'s tree encodes to.
+struct Projected<'a>(&'a dyn Typed, &'a Selection<'a>);
+
+/// A list of objects answered with one selection.
+struct ListOf<'a>(Vec<&'a dyn Typed>, &'a Selection<'a>);
+
+impl Serialize for Projected<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Projected(value, selection) = *self;
+        if selection.keys.is_empty() {
+            return s.serialize_unit();
+        }
+        let mut map = s.serialize_map(Some(selection.keys.len()))?;
+        for k in &selection.keys {
+            let key = k.response.as_str();
+            if k.name() == "__typename" {
+                map.serialize_entry(key, &value.typename())?;
+                continue;
+            }
+            match value.field(k) {
+                Part::Value(v) => map.serialize_entry(key, &v)?,
+                Part::Object(o) => map.serialize_entry(key, &Projected(o, &k.sub))?,
+                Part::Optional(o) => map.serialize_entry(key, &o.map(|o| Projected(o, &k.sub)))?,
+                Part::List(items) => map.serialize_entry(key, &ListOf(items, &k.sub))?,
+            }
+        }
+        map.end()
+    }
 }
 
-fn list<T: Plain>(values: &[T], key: &Key<'_>) -> Value {
-    Value::List(values.iter().map(|v| object(v, &key.sub)).collect())
+impl Serialize for ListOf<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for o in &self.0 {
+            seq.serialize_element(&Projected(*o, self.1))?;
+        }
+        seq.end()
+    }
+}
+
+fn one<T: Typed>(value: &T) -> Part<'_> {
+    Part::Object(value)
+}
+
+fn optional<T: Typed>(value: Option<&T>) -> Part<'_> {
+    Part::Optional(value.map(|v| v as &dyn Typed))
+}
+
+fn list<T: Typed>(values: &[T]) -> Part<'_> {
+    Part::List(values.iter().map(|v| v as &dyn Typed).collect())
+}
+
+fn scalar<T: InputType>(value: &T) -> Part<'static> {
+    Part::Value(value.to_value())
 }
 
 impl Plain for NationalReport {
-    fn field(&self, f: &Key<'_>) -> Value {
+    fn field<'s>(&'s self, f: &Key<'_>) -> Part<'s> {
         match f.name() {
-            "from" => self.from.to_value(),
-            "to" => self.to.to_value(),
-            "groupBy" => <ReportGrouping as InputType>::to_value(&self.group_by),
-            "totals" => object(&self.totals, &f.sub),
-            "rows" => list(&self.rows, f),
-            _ => Value::Null,
+            "from" => scalar(&self.from),
+            "to" => scalar(&self.to),
+            "groupBy" => Part::Value(<ReportGrouping as InputType>::to_value(&self.group_by)),
+            "totals" => one(&self.totals),
+            "rows" => list(&self.rows),
+            _ => Part::Value(Value::Null),
         }
     }
 }
 
 impl Plain for CityReport {
-    fn field(&self, f: &Key<'_>) -> Value {
+    fn field<'s>(&'s self, f: &Key<'_>) -> Part<'s> {
         match f.name() {
-            "from" => self.from.to_value(),
-            "to" => self.to.to_value(),
-            "city" => object(&self.city, &f.sub),
-            "totals" => object(&self.totals, &f.sub),
-            "rows" => list(&self.rows, f),
-            "nationalMedian" => optional(self.national_median.as_ref(), f),
-            "citiesCompared" => self.cities_compared.to_value(),
-            _ => Value::Null,
+            "from" => scalar(&self.from),
+            "to" => scalar(&self.to),
+            "city" => one(&self.city),
+            "totals" => one(&self.totals),
+            "rows" => list(&self.rows),
+            "nationalMedian" => optional(self.national_median.as_ref()),
+            "citiesCompared" => scalar(&self.cities_compared),
+            _ => Part::Value(Value::Null),
         }
     }
 }
 
 impl Plain for ReportRow {
-    fn field(&self, f: &Key<'_>) -> Value {
+    fn field<'s>(&'s self, f: &Key<'_>) -> Part<'s> {
         match f.name() {
-            "city" => optional(self.city.as_ref(), f),
-            "month" => self.month.to_value(),
-            "season" => optional(self.season.as_ref(), f),
-            "figures" => object(&self.figures, &f.sub),
-            _ => Value::Null,
+            "city" => optional(self.city.as_ref()),
+            "month" => scalar(&self.month),
+            "season" => optional(self.season.as_ref()),
+            "figures" => one(&self.figures),
+            _ => Part::Value(Value::Null),
         }
     }
 }
 
 impl Plain for ReportCity {
-    fn field(&self, f: &Key<'_>) -> Value {
+    fn field<'s>(&'s self, f: &Key<'_>) -> Part<'s> {
         match f.name() {
-            "slug" => self.slug.to_value(),
-            "nameKk" => self.name_kk.to_value(),
-            "nameRu" => self.name_ru.to_value(),
-            "nameEn" => self.name_en.to_value(),
-            _ => Value::Null,
+            "slug" => scalar(&self.slug),
+            "nameKk" => scalar(&self.name_kk),
+            "nameRu" => scalar(&self.name_ru),
+            "nameEn" => scalar(&self.name_en),
+            _ => Part::Value(Value::Null),
         }
     }
 }
 
 impl Plain for ReportSeason {
-    fn field(&self, f: &Key<'_>) -> Value {
+    fn field<'s>(&'s self, f: &Key<'_>) -> Part<'s> {
         match f.name() {
-            "id" => self.id.to_value(),
-            "title" => self.title.to_value(),
-            "startsOn" => self.starts_on.to_value(),
-            _ => Value::Null,
+            "id" => scalar(&self.id),
+            "title" => scalar(&self.title),
+            "startsOn" => scalar(&self.starts_on),
+            _ => Part::Value(Value::Null),
         }
     }
 }
 
 impl Plain for ReportFigures {
-    fn field(&self, f: &Key<'_>) -> Value {
+    fn field<'s>(&'s self, f: &Key<'_>) -> Part<'s> {
         match f.name() {
-            "applicants" => self.applicants.to_value(),
-            "accepted" => self.accepted.to_value(),
-            "waitlisted" => self.waitlisted.to_value(),
-            "rejected" => self.rejected.to_value(),
-            "active" => self.active.to_value(),
-            "completed" => self.completed.to_value(),
-            "withdrawn" => self.withdrawn.to_value(),
-            "retention" => self.retention.to_value(),
-            "sessionsHeld" => self.sessions_held.to_value(),
-            "sessionsCancelled" => self.sessions_cancelled.to_value(),
-            "attendanceMarks" => self.attendance_marks.to_value(),
-            "attendancePresent" => self.attendance_present.to_value(),
-            "attendanceRate" => self.attendance_rate.to_value(),
-            "activeCoaches" => self.active_coaches.to_value(),
-            "skillsPassed" => self.skills_passed.to_value(),
-            "showsHeld" => self.shows_held.to_value(),
-            "ticketsSold" => self.tickets_sold.to_value(),
-            "ticketsCheckedIn" => self.tickets_checked_in.to_value(),
-            "ticketRevenue" => self.ticket_revenue.to_value(),
-            "sponsorMoney" => self.sponsor_money.to_value(),
-            "expenses" => self.expenses.to_value(),
-            "givenToCauses" => self.given_to_causes.to_value(),
-            "beneficiaries" => self.beneficiaries.to_value(),
-            "suppressed" => self.suppressed.to_value(),
-            _ => Value::Null,
+            "applicants" => scalar(&self.applicants),
+            "accepted" => scalar(&self.accepted),
+            "waitlisted" => scalar(&self.waitlisted),
+            "rejected" => scalar(&self.rejected),
+            "active" => scalar(&self.active),
+            "completed" => scalar(&self.completed),
+            "withdrawn" => scalar(&self.withdrawn),
+            "retention" => scalar(&self.retention),
+            "sessionsHeld" => scalar(&self.sessions_held),
+            "sessionsCancelled" => scalar(&self.sessions_cancelled),
+            "attendanceMarks" => scalar(&self.attendance_marks),
+            "attendancePresent" => scalar(&self.attendance_present),
+            "attendanceRate" => scalar(&self.attendance_rate),
+            "activeCoaches" => scalar(&self.active_coaches),
+            "skillsPassed" => scalar(&self.skills_passed),
+            "showsHeld" => scalar(&self.shows_held),
+            "ticketsSold" => scalar(&self.tickets_sold),
+            "ticketsCheckedIn" => scalar(&self.tickets_checked_in),
+            "ticketRevenue" => scalar(&self.ticket_revenue),
+            "sponsorMoney" => scalar(&self.sponsor_money),
+            "expenses" => scalar(&self.expenses),
+            "givenToCauses" => scalar(&self.given_to_causes),
+            "beneficiaries" => scalar(&self.beneficiaries),
+            "suppressed" => scalar(&self.suppressed),
+            _ => Part::Value(Value::Null),
         }
     }
 }

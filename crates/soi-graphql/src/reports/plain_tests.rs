@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::plumbing::gate::Gate;
+use crate::reports::Spliced;
 use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema};
 use serde_json::Value as Json;
 use soi_core::report::{Field as F, Figures, suppress_rows};
@@ -133,6 +134,20 @@ async fn run(schema: &TestSchema, query: &str) -> Json {
     serde_json::to_value(&response.data).expect("json")
 }
 
+/// The response to `query` encoded from its tree of values, and as the
+/// HTTP route encodes it (reports written as JSON and spliced in).
+async fn encoded(schema: &TestSchema, query: &str) -> (String, String) {
+    let tree = schema.execute(query).await;
+    let spliced = Spliced::new();
+    let run = schema
+        .execute(async_graphql::Request::new(query).data(spliced.clone()))
+        .await;
+    assert!(run.errors.is_empty(), "{query}: {:?}", run.errors);
+    let tree = serde_json::to_string(&tree).expect("json");
+    let body = spliced.encode(&run).expect("json");
+    (tree, String::from_utf8(body).expect("utf-8"))
+}
+
 /// Runs `selection` (with `fragments`) under both roots of each pair and
 /// compares the answers, which must also not be empty.
 async fn same(selection: &str, fragments: &str) {
@@ -154,6 +169,13 @@ async fn same(selection: &str, fragments: &str) {
             assert!(data["a"].is_object(), "{q}: {data}");
             // Keys in the same order too.
             assert_eq!(data["a"].to_string(), data["b"].to_string(), "{q}");
+            // As the HTTP route answers: the same bytes as the tree's.
+            let (tree, spliced) = encoded(schema, &q).await;
+            assert_eq!(spliced, tree, "{q}");
+            let whole = format!("{{ b: {whole} {{ {selection} }} }} {fragments}");
+            let (tree, spliced) = encoded(schema, &whole).await;
+            assert_eq!(spliced, tree, "{whole}");
+            assert!(!tree.contains("soi-spliced"), "{whole}: {tree}");
         }
     }
 }
@@ -236,4 +258,18 @@ async fn a_selection_left_empty_by_skip_answers_null_as_derived() {
         "",
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_report_selected_twice_at_the_root_answers_both_selections() {
+    for q in [
+        "{ whole { from } ...F } fragment F on Q { whole { groupBy rows { month } } }",
+        "{ whole { from } ... on Q { whole { totals { applicants } } } }",
+    ] {
+        for schema in &schemas() {
+            let (tree, spliced) = encoded(schema, q).await;
+            assert_eq!(spliced, tree, "{q}");
+            assert!(tree.contains("\"from\""), "{q}: {tree}");
+        }
+    }
 }

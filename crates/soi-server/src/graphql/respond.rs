@@ -4,6 +4,7 @@
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use soi_graphql::ErrorCode;
+use soi_graphql::reports::Spliced;
 
 pub(super) const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 
@@ -24,6 +25,8 @@ pub(super) fn wants_graphql_response(headers: &HeaderMap) -> bool {
 /// the response cache.
 pub(super) enum Answer {
     Ran(async_graphql::Response),
+    /// Run, with the answers to splice into its JSON.
+    Spliced(async_graphql::Response, Spliced),
     Kept(Vec<u8>),
 }
 
@@ -32,7 +35,7 @@ impl Answer {
     /// (a span attribute takes a known code or `OTHER`, never a client's
     /// text); `None` without errors (a kept answer never has any).
     pub(super) fn error_code(&self) -> Option<&'static str> {
-        let Self::Ran(r) = self else {
+        let (Self::Ran(r) | Self::Spliced(r, _)) = self else {
             return None;
         };
         let first = r.errors.first()?;
@@ -54,10 +57,14 @@ impl Answer {
         match self {
             Self::Kept(body) => body,
             Self::Ran(r) => {
-                let body = serde_json::to_vec(&r).unwrap_or_else(|_| {
-                    // A response is plain JSON values; should it not encode, say so typed.
-                    br#"{"errors":[{"message":"the answer could not be encoded","extensions":{"code":"INTERNAL"}}]}"#.to_vec()
-                });
+                let body = serde_json::to_vec(&r).unwrap_or_else(|_| not_encoded());
+                if body.len() >= LARGE {
+                    free_aside(r);
+                }
+                body
+            }
+            Self::Spliced(r, spliced) => {
+                let body = spliced.encode(&r).unwrap_or_else(|_| not_encoded());
                 if body.len() >= LARGE {
                     free_aside(r);
                 }
@@ -67,7 +74,12 @@ impl Answer {
     }
 }
 
-/// An encoded answer this large came from a tree of values that takes
+/// A response is plain JSON values; should it not encode, it says so typed.
+fn not_encoded() -> Vec<u8> {
+    br#"{"errors":[{"message":"the answer could not be encoded","extensions":{"code":"INTERNAL"}}]}"#.to_vec()
+}
+
+/// An encoded answer this large may have come from a tree of values that takes
 /// milliseconds to free (a national report by season at 2,000 cities holds
 /// about 150,000): it is freed off the request's path.
 const LARGE: usize = 256 * 1024;

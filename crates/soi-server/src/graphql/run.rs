@@ -123,7 +123,9 @@ async fn run_parsed(
     let mut slot =
         soi_graphql::reports::national_slot(state.redis.as_ref(), &ctx, &request, doc.as_ref());
     let validated = Validated::default();
-    let mut request = request.data(validated.clone());
+    // Reports answer their JSON straight into this response's (see `Spliced`).
+    let spliced = soi_graphql::reports::Spliced::new();
+    let mut request = request.data(validated.clone()).data(spliced.clone());
     if let Some(slot) = &mut slot {
         if let Some(body) = slot.get(&state.db).await {
             state.metrics.observe(operation, true, started.elapsed());
@@ -149,14 +151,14 @@ async fn run_parsed(
         crate::apq::keep(state, client, pending).await;
     }
     match slot {
-        Some(slot) if ok => match serde_json::to_vec(&response) {
+        Some(slot) if ok => match spliced.encode(&response) {
             Ok(body) => {
                 slot.put(&body).await;
                 Answer::Kept(body)
             }
-            Err(_) => Answer::Ran(response),
+            Err(_) => Answer::Spliced(response, spliced),
         },
-        _ => Answer::Ran(response),
+        _ => Answer::Spliced(response, spliced),
     }
 }
 
