@@ -31,10 +31,7 @@ pub struct Scratch {
 impl Scratch {
     /// Runs `f` on a fresh database `name`, then drops it, whatever `f` gave.
     pub async fn with<T>(name: &str, f: impl AsyncFnOnce(&Scratch) -> Result<T>) -> Result<T> {
-        let scratch = Self::create(name).await?;
-        let outcome = f(&scratch).await;
-        scratch.drop().await?;
-        outcome
+        Self::with_kept(name, (false, false), f).await
     }
 
     /// [`Scratch::with`] for a bench that may keep its database for a

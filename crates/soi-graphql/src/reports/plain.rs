@@ -24,7 +24,6 @@ use super::inputs::ReportGrouping;
 use super::nodes::*;
 use super::spliced::Spliced;
 use async_graphql::context::SelectionField;
-use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{
     Field, FragmentDefinition, Selection as GqlSelection, SelectionSet,
 };
@@ -180,33 +179,16 @@ impl<'a> Selection<'a> {
     }
 }
 
-/// The answer of `value` to `selection`, as a tree of values.
+/// The answer of `value` to `selection`, as a tree of values: the JSON walk
+/// below, collected into values, so the two cannot differ. It cannot fail
+/// (every part is a plain value with string keys).
 fn object(value: &dyn Typed, selection: &Selection<'_>) -> Value {
-    // As async-graphql answers a selection left empty by `@skip`.
-    if selection.keys.is_empty() {
-        return Value::Null;
-    }
-    let mut out = IndexMap::with_capacity(selection.keys.len());
-    for k in &selection.keys {
-        let v = if k.name() == "__typename" {
-            Value::String(value.typename().into_owned())
-        } else {
-            match value.field(k) {
-                Part::Value(v) => v,
-                Part::Object(o) => object(o, &k.sub),
-                Part::Optional(o) => o.map_or(Value::Null, |o| object(o, &k.sub)),
-                Part::List(items) => {
-                    Value::List(items.into_iter().map(|o| object(o, &k.sub)).collect())
-                }
-            }
-        };
-        out.insert(k.response.clone(), v);
-    }
-    Value::Object(out)
+    async_graphql::to_value(Projected(value, selection)).unwrap_or(Value::Null)
 }
 
-/// The answer of a value to a selection, written as JSON as it is read:
-/// the same keys, order and values as [`object`]'s tree encodes to.
+/// The answer of a value to a selection, written as it is read: its keys
+/// in the selection's order, `null` for a selection left empty by `@skip`
+/// (as async-graphql answers one).
 struct Projected<'a>(&'a dyn Typed, &'a Selection<'a>);
 
 /// A list of objects answered with one selection.
