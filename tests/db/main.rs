@@ -18,3 +18,4 @@ mod retention;
 mod roles;
 mod runtime_login;
 mod seeds;
+mod statistics;
