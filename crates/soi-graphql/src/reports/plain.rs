@@ -93,9 +93,14 @@ impl<T: Plain + OutputType> OutputType for Whole<T> {
     ) -> ServerResult<Value> {
         // A key selected twice beside this one (`{ r { a } ...F }` with `r`
         // in F too) is merged by async-graphql from both answers, which a
-        // placeholder cannot be: such a key keeps the tree.
+        // placeholder cannot be: such a key keeps the tree. `ctx` is the
+        // field's own selection set, so its siblings are looked for in the
+        // operation's root, where reports are asked for; a report answered
+        // deeper keeps the tree.
         let key = field.node.response_key().node.as_str();
-        let alone = answered_under(&ctx.item.node, key, &ctx.query_env.fragments) == 1;
+        let at_root = ctx.path_node.as_ref().is_some_and(|p| p.parent.is_none());
+        let root = &ctx.query_env.operation.node.selection_set.node;
+        let alone = at_root && answered_under(root, key, &ctx.query_env.fragments) == 1;
         let ctx = ctx.with_field(field);
         let selection = Selection::of(ctx.field());
         // Where the transport splices answers in, the answer is written as

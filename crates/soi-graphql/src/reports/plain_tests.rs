@@ -136,16 +136,27 @@ async fn run(schema: &TestSchema, query: &str) -> Json {
 
 /// The response to `query` encoded from its tree of values, and as the
 /// HTTP route encodes it (reports written as JSON and spliced in).
-async fn encoded(schema: &TestSchema, query: &str) -> (String, String) {
+/// Also how many of the answer's root values were spliced in (answered as
+/// a placeholder).
+async fn encoded(schema: &TestSchema, query: &str) -> (String, String, usize) {
     let tree = schema.execute(query).await;
     let spliced = Spliced::new();
     let run = schema
         .execute(async_graphql::Request::new(query).data(spliced.clone()))
         .await;
     assert!(run.errors.is_empty(), "{query}: {:?}", run.errors);
+    let placeholders = match &run.data {
+        async_graphql::Value::Object(fields) => fields
+            .values()
+            .filter(
+                |v| matches!(v, async_graphql::Value::String(s) if s.starts_with("soi-spliced:")),
+            )
+            .count(),
+        _ => 0,
+    };
     let tree = serde_json::to_string(&tree).expect("json");
     let body = spliced.encode(&run).expect("json");
-    (tree, String::from_utf8(body).expect("utf-8"))
+    (tree, String::from_utf8(body).expect("utf-8"), placeholders)
 }
 
 /// Runs `selection` (with `fragments`) under both roots of each pair and
@@ -170,11 +181,13 @@ async fn same(selection: &str, fragments: &str) {
             // Keys in the same order too.
             assert_eq!(data["a"].to_string(), data["b"].to_string(), "{q}");
             // As the HTTP route answers: the same bytes as the tree's.
-            let (tree, spliced) = encoded(schema, &q).await;
+            let (tree, spliced, n) = encoded(schema, &q).await;
             assert_eq!(spliced, tree, "{q}");
+            assert_eq!(n, 1, "{q}: the report was not spliced");
             let whole = format!("{{ b: {whole} {{ {selection} }} }} {fragments}");
-            let (tree, spliced) = encoded(schema, &whole).await;
+            let (tree, spliced, n) = encoded(schema, &whole).await;
             assert_eq!(spliced, tree, "{whole}");
+            assert_eq!(n, 1, "{whole}: the report was not spliced");
             assert!(!tree.contains("soi-spliced"), "{whole}: {tree}");
         }
     }
@@ -267,8 +280,9 @@ async fn a_report_selected_twice_at_the_root_answers_both_selections() {
         "{ whole { from } ... on Q { whole { totals { applicants } } } }",
     ] {
         for schema in &schemas() {
-            let (tree, spliced) = encoded(schema, q).await;
+            let (tree, spliced, n) = encoded(schema, q).await;
             assert_eq!(spliced, tree, "{q}");
+            assert_eq!(n, 0, "{q}: a key answered twice must keep its tree");
             assert!(tree.contains("\"from\""), "{q}: {tree}");
         }
     }
