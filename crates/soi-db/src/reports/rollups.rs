@@ -139,9 +139,10 @@ const ALL_COACHES: &str = "all_active_coaches";
 /// Builds the statement of report rows: the sums, with the labels of their
 /// city and season; `all_coaches` adds [`ALL_COACHES`] (by city or season).
 fn statement(by: Option<Grouping>, one_city: bool) -> String {
-    statement_with(by, one_city, false)
+    format!("{} order by 1, 2, 3", statement_with(by, one_city, false))
 }
 
+/// The rows unordered (see [`key_order`]).
 fn statement_with(by: Option<Grouping>, one_city: bool, all_coaches: bool) -> String {
     let key = key_columns(by);
     let pick = |col: &str, ty: &str| {
@@ -156,8 +157,7 @@ fn statement_with(by: Option<Grouping>, one_city: bool, all_coaches: bool) -> St
         "{sums} select {city} as city_id, {month} as month, {season} as season_id, \
            c.slug, c.name_kk, c.name_ru, c.name_en, s.title, s.starts_on, k.*{all} \
          from k left join cities c on c.id = {city} \
-         left join rollup_seasons s on s.city_id = {city} and s.season_id = {season}{season_city} \
-         order by 1, 2, 3",
+         left join rollup_seasons s on s.city_id = {city} and s.season_id = {season}{season_city}",
         sums = sums(key, one_city),
         city = pick("city_id", "uuid"),
         month = pick("month", "date"),
@@ -302,6 +302,22 @@ async fn fetch<'c>(
     decode(&rows)
 }
 
+/// Rows in the order of their key's ids, as `order by 1, 2, 3` gives them
+/// (uuids compare as bytes in both; within one grouping a key column is
+/// null in every row or in none). A national report's rows are withheld in
+/// this order; sorting 4,000 rows here took a few milliseconds off the
+/// statement, where PostgreSQL sorted them as wide tuples.
+fn key_order(a: &ReportRow, b: &ReportRow) -> std::cmp::Ordering {
+    let key = |r: &ReportRow| {
+        (
+            r.city.as_ref().map(|c| c.id.as_uuid()),
+            r.month,
+            r.season.as_ref().map(|s| s.id),
+        )
+    };
+    key(a).cmp(&key(b))
+}
+
 /// Every city's rows keyed by `by`, and their totals, as the national role,
 /// from one statement: every figure of the totals is the sum of the rows'
 /// (the keys split the rollups' rows), but coaches, which are the busiest
@@ -324,7 +340,8 @@ pub async fn national_with_totals(
         .bind(q.to)
         .fetch_all(tx.conn())
         .await?;
-    let decoded = decode(&rows)?;
+    let mut decoded = decode(&rows)?;
+    decoded.sort_unstable_by(key_order);
     let mut totals = Figures::default();
     for r in &decoded {
         for f in Field::ALL {
