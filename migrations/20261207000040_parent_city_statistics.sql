@@ -21,6 +21,7 @@
 do $$
 declare
     fk record;
+    analysed regclass[] := '{}';
 begin
     for fk in
         select t.oid::regclass as tab, t.relname, a.attname as parent
@@ -41,9 +42,15 @@ begin
             'create statistics if not exists %I (dependencies) on %I, city_id from %s',
             fk.relname || '_' || fk.parent || '_city', fk.parent, fk.tab
         );
-        -- Filled by the next ANALYZE; now, so a database already in use
-        -- plans with it at once (these tables are small).
-        execute format('analyze %s', fk.tab);
+        -- Filled by the next ANALYZE; now (once per table), so a database
+        -- already in use plans with them at once rather than when
+        -- autovacuum next comes by.
+        if not fk.tab = any (analysed) then
+            analysed := analysed || fk.tab;
+        end if;
+    end loop;
+    for i in 1 .. coalesce(array_length(analysed, 1), 0) loop
+        execute format('analyze %s', analysed[i]);
     end loop;
 end
 $$;

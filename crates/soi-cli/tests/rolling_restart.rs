@@ -395,7 +395,8 @@ async fn a_gateway_with_the_worker_inside_finishes_its_sends_when_stopped() {
     t.seed_demo(1).await;
     // The demo's own queued mail would be claimed first (the oldest is
     // due first): on a loaded machine it held the worker past the wait
-    // below. Only the four messages below are in the outbox.
+    // below. It goes; the scheduler (which could queue reminders again) is
+    // kept from running while the test does.
     sqlx::query("delete from outbox where status <> 'sent'")
         .execute(&mut t.raw().await)
         .await
@@ -403,8 +404,10 @@ async fn a_gateway_with_the_worker_inside_finishes_its_sends_when_stopped() {
     // As in the rolling restart: four slow messages in one batch, two in
     // flight when the stop comes, two not started. Queued before the
     // gateway starts, so its first claim takes all four (an idle worker
-    // woken by the first of them claimed it alone).
-    let slow_to: Vec<String> = (0..4).map(|_| address("slow2")).collect();
+    // woken by the first of them claimed it alone). Each send takes 4 s, so
+    // the stop below comes while the first two are in flight even when the
+    // gateway is slow to turn ready after that claim.
+    let slow_to: Vec<String> = (0..4).map(|_| address("slow4")).collect();
     enqueue(&t.db().await, t.city("astana").await.id, &slow_to).await;
     let sink = Sink::shared();
     let mut env: Vec<(&str, &str)> = GATEWAY.iter().chain(WORKER).copied().collect();
@@ -413,6 +416,11 @@ async fn a_gateway_with_the_worker_inside_finishes_its_sends_when_stopped() {
         ("SOI_WORKER_IN_SERVE", "true"),
         ("SMTP_URL", smtp.as_str()),
         ("SOI_MAIL_SWEEP_SECS", "1"),
+        // Room for the 4 s sends (the lease must outlast a whole batch
+        // at that timeout).
+        ("SOI_MAIL_SMTP_TIMEOUT_SECS", "10"),
+        ("SOI_MAIL_LEASE_SECS", "60"),
+        ("SOI_MAIL_SCHEDULE_SECS", "3600"),
     ]);
     let mut a = serve(&t, "gateway A", &env).await;
     let deadline = Instant::now() + WAIT;
