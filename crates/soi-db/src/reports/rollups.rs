@@ -142,7 +142,7 @@ fn statement(by: Option<Grouping>, one_city: bool) -> String {
     format!("{} order by 1, 2, 3", statement_with(by, one_city, false))
 }
 
-/// The rows unordered (see [`key_order`]).
+/// The rows unordered (see [`id_order`]).
 fn statement_with(by: Option<Grouping>, one_city: bool, all_coaches: bool) -> String {
     let key = key_columns(by);
     let pick = |col: &str, ty: &str| {
@@ -307,7 +307,7 @@ async fn fetch<'c>(
 /// null in every row or in none). A national report's rows are withheld in
 /// this order; sorting 4,000 rows here took a few milliseconds off the
 /// statement, where PostgreSQL sorted them as wide tuples.
-fn key_order(a: &ReportRow, b: &ReportRow) -> std::cmp::Ordering {
+fn id_order(a: &ReportRow, b: &ReportRow) -> std::cmp::Ordering {
     let key = |r: &ReportRow| {
         (
             r.city.as_ref().map(|c| c.id.as_uuid()),
@@ -341,7 +341,7 @@ pub async fn national_with_totals(
         .fetch_all(tx.conn())
         .await?;
     let mut decoded = decode(&rows)?;
-    decoded.sort_unstable_by(key_order);
+    decoded.sort_unstable_by(id_order);
     let mut totals = Figures::default();
     for r in &decoded {
         for f in Field::ALL {

@@ -38,12 +38,12 @@ impl From<CityReportGrouping> for Grouping {
     }
 }
 
-fn city_label(c: &rollups::CityLabel) -> ReportCity {
+fn city_label(c: rollups::CityLabel) -> ReportCity {
     ReportCity {
-        slug: c.slug.clone(),
-        name_kk: c.name_kk.clone(),
-        name_ru: c.name_ru.clone(),
-        name_en: c.name_en.clone(),
+        slug: c.slug,
+        name_kk: c.name_kk,
+        name_ru: c.name_ru,
+        name_en: c.name_en,
     }
 }
 
@@ -51,12 +51,7 @@ fn city_label(c: &rollups::CityLabel) -> ReportCity {
 /// season at 2,000 cities has 4,000 rows of six labels each).
 fn row(r: rollups::ReportRow, figures: ReportFigures, with_city: bool) -> ReportRow {
     ReportRow {
-        city: r.city.filter(|_| with_city).map(|c| ReportCity {
-            slug: c.slug,
-            name_kk: c.name_kk,
-            name_ru: c.name_ru,
-            name_en: c.name_en,
-        }),
+        city: r.city.filter(|_| with_city).map(city_label),
         month: r.month.map(|m| YearMonth::of(m).to_string()),
         season: r.season.map(|s| ReportSeason {
             id: s.id.to_string().into(),
@@ -133,7 +128,7 @@ fn national_of(
             .zip(shown)
             .map(|(r, s)| match city {
                 Some(c) => ReportRow {
-                    city: Some(city_label(c)),
+                    city: Some(city_label(c.clone())),
                     ..row(r, s.into(), false)
                 },
                 None => row(r, s.into(), true),
