@@ -3,6 +3,8 @@
 //! reservations for 500 seats. Exactly 500 are held, never more; every
 //! refusal is a clean CONFLICT; no request fails with a server error, and
 //! orders for two ticket types at once, in either order, never deadlock.
+//! Each gateway reserves the requests waiting for the event together, and
+//! each order is still audited as its own request.
 
 use serde_json::{Value, json};
 use soi_tests::shows::{RESERVE, count, show};
@@ -130,6 +132,21 @@ async fn two_gateways_sell_exactly_five_hundred_seats_to_two_thousand_buyers() {
     )
     .await;
     assert_eq!(stored, 500);
+    // Made together (each gateway reserves what waits for the event in one
+    // transaction), yet each order audited once, as its own request.
+    let (audited, requests, transactions): (i64, i64, i64) = sqlx::query_as(
+        "select count(*), count(distinct request_id), count(distinct xmin::text) from audit_log \
+         where operation = 'reserveTickets' and target_ids->>'eventId' = $1",
+    )
+    .bind(&s.event)
+    .fetch_one(&mut t.raw().await)
+    .await
+    .expect("audit rows");
+    assert_eq!((audited, requests), (orders as i64, orders as i64));
+    assert!(
+        transactions < orders as i64,
+        "{transactions} transactions for {orders} orders"
+    );
     let admin = gateways[0].login("admin@almaty.soi.test").await;
     let (_, body) = gateways[1]
         .graphql_as(

@@ -14,6 +14,7 @@ mod national_scope;
 mod plans;
 mod plans_io;
 mod public_scope;
+mod reservations;
 mod retention;
 mod roles;
 mod runtime_login;

@@ -169,8 +169,8 @@ async fn a_public_scope_cannot_change_what_no_public_operation_changes() {
     assert!(done.rows_affected() > 0);
 }
 
-/// A public scope adds lines only to the order its transaction has just
-/// made (`soi.public_new_order`, set by the order's insert), never to an
+/// A public scope adds lines only to the orders its transaction has just
+/// made (`soi.public_new_orders`, set by the orders' insert), never to an
 /// order it merely names to read it (`soi.public_order`, set by a buyer's
 /// look-up before the key is checked).
 #[tokio::test]
@@ -189,11 +189,11 @@ async fn a_public_scope_adds_lines_only_to_the_order_it_has_just_made() {
     .await
     .expect("a paid order and a type it has no line of");
     let mut public = acting(&t, city, "public").await;
-    let add = async |conn: &mut PgConnection, setting: &str| {
+    let add = async |conn: &mut PgConnection, setting: &str, names: &str| {
         conn.execute("begin").await.expect("begin");
         sqlx::query("select set_config($1, $2, true)")
             .bind(setting)
-            .bind(order.to_string())
+            .bind(names)
             .execute(&mut *conn)
             .await
             .expect("name the order");
@@ -211,15 +211,24 @@ async fn a_public_scope_adds_lines_only_to_the_order_it_has_just_made() {
         conn.execute("rollback").await.expect("rollback");
         added
     };
-    let refused = add(&mut public, "soi.public_order").await;
-    assert!(
-        refused
-            .as_ref()
-            .is_err_and(|e| e.contains("row-level security")),
-        "{refused:?}"
-    );
-    // The same row passes the check as the order's own reservation would.
-    add(&mut public, "soi.public_new_order")
-        .await
-        .expect("the order just made takes its lines");
+    let other = uuid::Uuid::now_v7();
+    for (setting, names) in [
+        ("soi.public_order", order.to_string()),
+        ("soi.public_new_orders", other.to_string()),
+    ] {
+        let refused = add(&mut public, setting, &names).await;
+        assert!(
+            refused
+                .as_ref()
+                .is_err_and(|e| e.contains("row-level security")),
+            "{setting}: {refused:?}"
+        );
+    }
+    // The same row passes the check as the orders' own reservation would,
+    // alone or among others made together.
+    for names in [order.to_string(), format!("{other},{order}")] {
+        add(&mut public, "soi.public_new_orders", &names)
+            .await
+            .expect("an order just made takes its lines");
+    }
 }

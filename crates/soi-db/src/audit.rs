@@ -33,11 +33,7 @@ pub async fn record(
     request_id: Option<&str>,
 ) -> Result<()> {
     let scope = *tx.scope();
-    let (kind, account, job) = match scope.actor() {
-        Actor::User(id) => ("user", Some(id), None),
-        Actor::System(job) => ("system", None, Some(job)),
-        Actor::Public => ("public", None, None),
-    };
+    let (kind, account, job) = actor_columns(scope.actor());
     let (city, conn) = tx.parts();
     sqlx::query(
         "insert into audit_log (city_id, id, actor_kind, actor_account, actor_role, actor_job, \
@@ -55,6 +51,52 @@ pub async fn record(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Records `operation` once per entry (the ids it named, the request), all
+/// by the transaction's actor, in one statement: the orders a gateway
+/// reserves together, each audited as its own request.
+pub async fn record_many(
+    tx: &mut TenantTx,
+    operation: &str,
+    entries: &[(serde_json::Value, Option<String>)],
+) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let scope = *tx.scope();
+    let (kind, account, job) = actor_columns(scope.actor());
+    let ids: Vec<Uuid> = entries.iter().map(|_| AuditId::new().as_uuid()).collect();
+    let targets: Vec<&serde_json::Value> = entries.iter().map(|(t, _)| t).collect();
+    let requests: Vec<Option<&str>> = entries.iter().map(|(_, r)| r.as_deref()).collect();
+    let (city, conn) = tx.parts();
+    sqlx::query(
+        "insert into audit_log (city_id, id, actor_kind, actor_account, actor_role, actor_job, \
+         operation, target_ids, request_id) \
+         select $1, u.id, $3, $4, $5, $6, $7, u.target_ids, u.request_id \
+         from unnest($2::uuid[], $8::jsonb[], $9::text[]) as u (id, target_ids, request_id)",
+    )
+    .bind(city)
+    .bind(&ids)
+    .bind(kind)
+    .bind(account)
+    .bind(scope.role().map(|r| r.code()))
+    .bind(job)
+    .bind(operation)
+    .bind(&targets)
+    .bind(&requests)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The actor's columns: kind, account, system job.
+fn actor_columns(actor: Actor) -> (&'static str, Option<Uuid>, Option<&'static str>) {
+    match actor {
+        Actor::User(id) => ("user", Some(id), None),
+        Actor::System(job) => ("system", None, Some(job)),
+        Actor::Public => ("public", None, None),
+    }
 }
 
 /// The newest entries first, optionally of one operation.

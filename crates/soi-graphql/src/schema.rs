@@ -117,6 +117,7 @@ pub fn build_schema(
     .data(redis)
     .data(limits)
     .data(privacy)
+    .data(crate::tickets::ReserveMany::default())
     // Document limits and error codes for every transport alike.
     .extension(crate::plumbing::gate::Gate)
     .limit_depth(limits.depth)

@@ -85,6 +85,26 @@ impl TenantTx {
         Ok(())
     }
 
+    /// Marks a point the transaction can go back to with
+    /// [`Self::rollback_to`], undoing what was written and locked since.
+    /// `name` is a fixed identifier of the caller's (it cannot be bound).
+    pub async fn savepoint(&mut self, name: &'static str) -> Result<()> {
+        self.on_savepoint("savepoint", name).await
+    }
+
+    /// Goes back to the savepoint `name` (which stays set).
+    pub async fn rollback_to(&mut self, name: &'static str) -> Result<()> {
+        self.on_savepoint("rollback to savepoint", name).await
+    }
+
+    async fn on_savepoint(&mut self, verb: &'static str, name: &'static str) -> Result<()> {
+        debug_assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("{verb} {name}")))
+            .execute(&mut self.tx)
+            .await?;
+        Ok(())
+    }
+
     pub async fn commit(self) -> Result<()> {
         self.tx.commit().await?;
         Ok(())

@@ -83,59 +83,89 @@ pub fn validate_lines(lines: &[(TicketTypeId, i32)]) -> InputResult<()> {
     Ok(())
 }
 
-/// A new held order of `total_tiyn` for `event`, with its `lines` (ticket
-/// type, quantity, unit price), if the event is on sale (published and not
-/// yet begun), held for the event's hold time; `None` when it is not, and
-/// the caller reads the event to say why. One statement: the event's check,
-/// the lines' insert, and naming the order as the public scope's own ride
-/// on the order's insert. The order is named twice: `soi.public_order`
-/// (the order a buyer may see, which its row-level check reads) and
-/// `soi.public_new_order` (the order this transaction has just made, the
-/// only one whose lines a public scope may insert; nothing else sets it).
-/// The row's id is their value, so they are set before the row is checked,
-/// and the lines are made from the order's row (they are the ones given,
-/// so they are not read back). Only the SHA-256 of `access_key` is stored.
+/// A new held order: its id (made by the caller), buyer, total, the access
+/// key handed to the buyer (only its SHA-256 is stored) and its lines (ticket
+/// type, quantity, unit price).
+#[derive(Debug, Clone)]
+pub struct NewOrder<'a> {
+    pub id: OrderId,
+    pub buyer: &'a Buyer,
+    pub total_tiyn: i64,
+    pub access_key: &'a str,
+    pub lines: Vec<(TicketTypeId, i32, i64)>,
+}
+
+/// The held `orders` of `event` with their lines, if the event is on sale
+/// (published and not yet begun), each held for the event's hold time; none
+/// when it is not, and the caller reads the event to say why. One
+/// statement for all of them: the event's check, the orders, their lines,
+/// and naming the orders as the public scope's own. Their ids go to
+/// `soi.public_new_orders` (the orders this transaction has just made: the
+/// only ones a public scope may insert, and whose lines it may insert;
+/// nothing else sets it), set by the row source before any row is checked.
+/// The lines are the ones given, so they are not read back. Rows come back
+/// in no particular order.
 pub async fn insert_if_on_sale(
     tx: &mut TenantTx,
-    id: OrderId,
     event: EventId,
-    buyer: &Buyer,
-    (total_tiyn, access_key): (i64, &str),
-    lines: &[(TicketTypeId, i32, i64)],
-) -> Result<Option<Order>> {
-    let types: Vec<Uuid> = lines.iter().map(|(t, _, _)| t.as_uuid()).collect();
-    let quantities: Vec<i32> = lines.iter().map(|(_, q, _)| *q).collect();
-    let prices: Vec<i64> = lines.iter().map(|(_, _, p)| *p).collect();
+    orders: &[NewOrder<'_>],
+) -> Result<Vec<Order>> {
+    if orders.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = orders.iter().map(|o| o.id.as_uuid().to_string()).collect();
+    let names: Vec<&str> = orders.iter().map(|o| o.buyer.name.as_str()).collect();
+    let emails: Vec<&str> = orders.iter().map(|o| o.buyer.email.as_str()).collect();
+    let languages: Vec<&str> = orders.iter().map(|o| o.buyer.language.code()).collect();
+    let totals: Vec<i64> = orders.iter().map(|o| o.total_tiyn).collect();
+    let keys: Vec<&str> = orders.iter().map(|o| o.access_key).collect();
+    let mut line_orders = Vec::new();
+    let mut line_types = Vec::new();
+    let mut quantities = Vec::new();
+    let mut prices = Vec::new();
+    for o in orders {
+        for (t, q, p) in &o.lines {
+            line_orders.push(o.id.as_uuid());
+            line_types.push(t.as_uuid());
+            quantities.push(*q);
+            prices.push(*p);
+        }
+    }
     let (city, conn) = tx.parts();
     let sql = format!(
-        "with o as ( \
+        "with u as ( \
+             select * from unnest(string_to_array(set_config('soi.public_new_orders', $2, true), ',')::uuid[], \
+                 $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[]) \
+                 as u (id, name, email, language, total, access_key)), \
+         o as ( \
              insert into ticket_orders (city_id, id, event_id, buyer_name, buyer_email, buyer_language, \
              total_tiyn, expires_at, access_key_sha256) \
-             select $1, set_config('soi.public_order', set_config('soi.public_new_order', $2::text, true), true)::uuid, \
-                 e.id, $4, $5, $6, $7, \
-                 now() + make_interval(mins => e.hold_minutes), sha256(convert_to($8, 'UTF8')) \
-             from events e \
+             select $1, u.id, e.id, u.name, u.email, u.language, u.total, \
+                 now() + make_interval(mins => e.hold_minutes), sha256(convert_to(u.access_key, 'UTF8')) \
+             from events e, u \
              where e.city_id = $1 and e.id = $3 and e.status = 'published' and e.starts_at > now() \
              returning {COLUMNS}), \
          l as ( \
              insert into ticket_order_lines (city_id, order_id, ticket_type_id, quantity, unit_price_tiyn) \
-             select $1, o.id, u.t, u.q, u.p \
-             from o, unnest($9::uuid[], $10::int[], $11::bigint[]) as u (t, q, p)) \
+             select $1, o.id, x.t, x.q, x.p \
+             from o join unnest($9::uuid[], $10::uuid[], $11::int[], $12::bigint[]) as x (o, t, q, p) \
+                 on x.o = o.id) \
          select {COLUMNS} from o"
     );
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(city)
-        .bind(id.as_uuid())
+        .bind(ids.join(","))
         .bind(event.as_uuid())
-        .bind(&buyer.name)
-        .bind(buyer.email.as_str())
-        .bind(buyer.language.code())
-        .bind(total_tiyn)
-        .bind(access_key)
-        .bind(&types)
+        .bind(&names)
+        .bind(&emails)
+        .bind(&languages)
+        .bind(&totals)
+        .bind(&keys)
+        .bind(&line_orders)
+        .bind(&line_types)
         .bind(&quantities)
         .bind(&prices)
-        .fetch_optional(conn)
+        .fetch_all(conn)
         .await?)
 }
 

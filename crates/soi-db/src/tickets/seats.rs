@@ -141,29 +141,14 @@ const TAKE_ACROSS: &str = "with held as ( \
 
 /// Takes `q` seats of the ticket type `id` if that many are left; `CONFLICT`
 /// naming the type (`name`) otherwise. The buckets it took from stay locked
-/// until commit. See the module doc for the three steps.
+/// until commit. See the module doc for the three steps; more seats than
+/// one order may hold (a batch of orders) go straight to the third, as they
+/// seldom fit one bucket and the batch is its gateway's only writer for the
+/// event anyway.
 pub async fn take(tx: &mut TenantTx, (id, name): (TicketTypeId, &str), q: i32) -> Result<()> {
-    let mut start = [0u8; 4];
-    getrandom::fill(&mut start).map_err(|e| Error::Unavailable(format!("no randomness: {e}")))?;
-    // Kept small, so `bucket + start` cannot overflow int4.
-    let start = i32::from_le_bytes(start) & 0xFFFF;
     let (city, conn) = tx.parts();
-    sqlx::raw_sql("savepoint seats").execute(&mut *conn).await?;
-    for step in [TAKE_FREE, TAKE_WAITING] {
-        let got: Option<i16> = sqlx::query_scalar(step)
-            .bind(city)
-            .bind(id.as_uuid())
-            .bind(q)
-            .bind(start)
-            .fetch_optional(&mut *conn)
-            .await?;
-        if got.is_some() {
-            return Ok(());
-        }
-        // Let go of any bucket the step locked without taking from it.
-        sqlx::raw_sql("rollback to savepoint seats")
-            .execute(&mut *conn)
-            .await?;
+    if q <= super::orders::MAX_PER_ORDER && take_one_bucket(conn, city, id, q).await? {
+        return Ok(());
     }
     let room: i64 = sqlx::query_scalar(TAKE_ACROSS)
         .bind(city)
@@ -175,6 +160,38 @@ pub async fn take(tx: &mut TenantTx, (id, name): (TicketTypeId, &str), q: i32) -
         return Ok(());
     }
     Err(sold_out(name, room))
+}
+
+/// Steps 1 and 2: whether the `q` seats came from one bucket; if not, any
+/// bucket a step locked without taking from it is let go.
+async fn take_one_bucket(
+    conn: &mut TracedConn,
+    city: Uuid,
+    id: TicketTypeId,
+    q: i32,
+) -> Result<bool> {
+    let mut start = [0u8; 4];
+    getrandom::fill(&mut start).map_err(|e| Error::Unavailable(format!("no randomness: {e}")))?;
+    // Kept small, so `bucket + start` cannot overflow int4.
+    let start = i32::from_le_bytes(start) & 0xFFFF;
+    sqlx::raw_sql("savepoint seats").execute(&mut *conn).await?;
+    for step in [TAKE_FREE, TAKE_WAITING] {
+        let got: Option<i16> = sqlx::query_scalar(step)
+            .bind(city)
+            .bind(id.as_uuid())
+            .bind(q)
+            .bind(start)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if got.is_some() {
+            return Ok(true);
+        }
+        // Let go of any bucket the step locked without taking from it.
+        sqlx::raw_sql("rollback to savepoint seats")
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(false)
 }
 
 /// The refusal of a reservation when the ticket type `name` has only `left`

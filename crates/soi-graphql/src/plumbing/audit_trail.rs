@@ -25,6 +25,15 @@ pub async fn record(ctx: &Context<'_>, tx: &mut TenantTx) -> soi_db::Result<()> 
     if !is_root_mutation(ctx) {
         return Ok(());
     }
+    let (ids, request_id) = entry(ctx);
+    audit::record(tx, ctx.field().name(), &ids, request_id.as_deref()).await
+}
+
+/// What the current field's audit row holds besides its operation and
+/// actor: the ids its arguments named, and the request's id. For a
+/// mutation whose transaction is not its own (reservations made together,
+/// each audited as its own request).
+pub fn entry(ctx: &Context<'_>) -> (Json, Option<String>) {
     let mut ids = Map::new();
     if let Ok(args) = ctx.field().arguments() {
         for (name, value) in args {
@@ -34,13 +43,7 @@ pub async fn record(ctx: &Context<'_>, tx: &mut TenantTx) -> soi_db::Result<()> 
     let request_id = ctx
         .data_opt::<RequestCtx>()
         .map(|r| r.request_id().to_owned());
-    audit::record(
-        tx,
-        ctx.field().name(),
-        &Json::Object(ids),
-        request_id.as_deref(),
-    )
-    .await
+    (Json::Object(ids), request_id)
 }
 
 /// Keeps arguments named `id`, `…Id` or `…Ids` (at any depth of an input

@@ -23,5 +23,5 @@ pub use args::{Valid, bad_input, first_problem, parse_id, parse_opt_id};
 pub use loaders::Load;
 pub(crate) use mirror_enum::mirror_enum;
 pub use pages::page;
-pub use public_city::{in_public_city, in_public_city_id};
+pub use public_city::{admit, in_public_city, in_public_city_id};
 pub use run::{found, in_city};

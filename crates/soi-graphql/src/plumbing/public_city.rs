@@ -47,6 +47,17 @@ pub async fn in_public_city<T>(
     in_public_city_id(ctx, city, rules, body).await
 }
 
+/// The city `slug` names, once the `rules` counted for it allow the
+/// request: for a public operation that opens its transaction elsewhere
+/// (reservations, made together).
+pub async fn admit(ctx: &Context<'_>, slug: &str, rules: &[Rule]) -> Result<CityId> {
+    let city = resolve(ctx, slug).await?;
+    for rule in rules {
+        throttle::check_city(ctx, city, *rule).await?;
+    }
+    Ok(city)
+}
+
 /// [`in_public_city`] for a city already resolved from its slug (by a
 /// caller that needed it first, e.g. for a cache key).
 pub async fn in_public_city_id<T>(

@@ -9,9 +9,11 @@ mod nodes;
 mod public;
 mod qr;
 mod query;
+mod reserve_many;
 mod sales;
 
 pub use mutation::TicketMutation;
 pub use public::{TicketPublicMutation, TicketPublicQuery};
 pub use query::TicketQuery;
+pub use reserve_many::ReserveMany;
 pub use sales::{SalesQuery, SalesSubscription};

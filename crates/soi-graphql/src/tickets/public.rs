@@ -4,14 +4,20 @@
 //! SHA-256 is stored, and 128 random bits are not guessed).
 
 use super::nodes::{Bundle, OrderItem, OrderStatusGql, TicketNode, bundle};
+use super::reserve_many::ReserveMany;
+use crate::plumbing::error::db_error;
+use crate::plumbing::request::RequestCtx;
 use crate::plumbing::throttle::{RESERVE_PER_CITY, RESERVE_PER_CLIENT};
-use crate::plumbing::{Valid, bad_input, found, in_public_city, parse_id};
+use crate::plumbing::{Valid, admit, audit_trail, bad_input, found, in_public_city, parse_id};
 use crate::shared::lang::Lang;
 use crate::shared::money::Tiyn;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
+use soi_cache::Redis;
 use soi_core::{Email, EventId, OrderId, TicketTypeId, text};
+use soi_db::Db;
 use soi_db::tickets::orders::{self, Buyer};
+use soi_service::tickets::Wish;
 
 /// Seats of one ticket type to reserve.
 #[derive(InputObject)]
@@ -162,13 +168,22 @@ impl TicketPublicMutation {
         #[graphql(desc = "The event, the buyer and the seats wanted.")] input: ReserveTicketsInput,
     ) -> Result<TicketReservation> {
         let (event, buyer, lines) = input.validate()?;
-        let r = in_public_city(
-            ctx,
-            &city,
-            &[RESERVE_PER_CLIENT, RESERVE_PER_CITY],
-            async |tx| soi_service::tickets::reserve(tx, event, &buyer, &lines).await,
-        )
-        .await?;
+        let city = admit(ctx, &city, &[RESERVE_PER_CLIENT, RESERVE_PER_CITY]).await?;
+        // Made together with the event's other reservations waiting on this
+        // gateway (see `reserve_many`): audited and announced there.
+        let req = ctx.data::<RequestCtx>()?;
+        let db = ctx.data::<Db>()?;
+        let redis = ctx.data_opt::<Option<Redis>>().and_then(Option::as_ref);
+        let r = ctx
+            .data::<ReserveMany>()?
+            .reserve(
+                (db, redis),
+                (city, event),
+                Wish { buyer, lines },
+                audit_trail::entry(ctx),
+            )
+            .await
+            .map_err(|e| db_error(e, req.request_id()))?;
         Ok(TicketReservation {
             order_id: ID(r.order.id.to_string()),
             access_key: r.access_key,

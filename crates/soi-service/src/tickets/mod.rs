@@ -16,5 +16,5 @@ pub use check_in::check_in;
 pub use expire::expire;
 pub use pay::{Paid, pay, settle};
 pub use refund::refund;
-pub use reserve::{Reserved, reserve};
+pub use reserve::{Reserved, Wish, reserve, reserve_many};
 pub use ticket_types::{add_ticket_type, set_quota};
