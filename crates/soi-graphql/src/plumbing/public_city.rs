@@ -52,10 +52,17 @@ pub async fn in_public_city<T>(
 /// (reservations, made together).
 pub async fn admit(ctx: &Context<'_>, slug: &str, rules: &[Rule]) -> Result<CityId> {
     let city = resolve(ctx, slug).await?;
+    count(ctx, city, rules).await?;
+    Ok(city)
+}
+
+/// Counts the request against each of the `rules` for the city;
+/// `RATE_LIMITED` at the first one exceeded.
+async fn count(ctx: &Context<'_>, city: CityId, rules: &[Rule]) -> Result<()> {
     for rule in rules {
         throttle::check_city(ctx, city, *rule).await?;
     }
-    Ok(city)
+    Ok(())
 }
 
 /// [`in_public_city`] for a city already resolved from its slug (by a
@@ -66,8 +73,6 @@ pub async fn in_public_city_id<T>(
     rules: &[Rule],
     body: impl AsyncFnOnce(&mut TenantTx) -> soi_db::Result<T>,
 ) -> Result<T> {
-    for rule in rules {
-        throttle::check_city(ctx, city, *rule).await?;
-    }
+    count(ctx, city, rules).await?;
     in_scope(ctx, CityScope::for_public(city), body).await
 }

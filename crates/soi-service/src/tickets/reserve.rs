@@ -170,7 +170,7 @@ async fn attempt(
     if undo {
         tx.savepoint(SAVEPOINT).await?;
     }
-    let sale = &mut Sale::Unread;
+    let mut sale = Sale::Unread;
     let types = ticket_types::list_with_remaining(tx, event).await?;
     let mut left: HashMap<TicketTypeId, i64> = types
         .iter()
@@ -227,7 +227,7 @@ async fn attempt(
     let saved = orders::insert_if_on_sale(tx, event, &new).await?;
     if saved.is_empty() {
         // The event went off sale since the read: nothing was written.
-        *sale = Sale::Unread;
+        sale = Sale::Unread;
         for c in &candidates {
             let why = sale.refusal(tx, event).await?;
             let why = why.unwrap_or_else(|| Error::Conflict("event is not on sale".into()));
