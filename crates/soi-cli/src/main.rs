@@ -13,6 +13,13 @@ mod worker;
 
 use std::process::ExitCode;
 
+// The gateway allocates and frees many small objects per request (parsed
+// documents, futures, rows, JSON): glibc's malloc took about 15% of its CPU
+// under load, mimalloc about half that, for about 17 MiB more resident
+// memory (docs/benchmarks.md, "Gateway load, 2026-12-07 (evening)").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match cli::parse() {
         Ok(cli) => cli,

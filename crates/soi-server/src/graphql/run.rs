@@ -90,7 +90,8 @@ async fn run_checked(
             return (Answer::Ran(refuse(message, code)), UNKNOWN_KIND);
         }
     };
-    // Parsed once for the checks here (the schema parses again to run it).
+    // Parsed once, for the checks here and then for the schema (which runs
+    // its own checks and the gate's limits on it as on a document it parsed).
     let doc = async_graphql::parser::parse_query(&request.query).ok();
     let operation = state
         .operations
@@ -138,6 +139,11 @@ async fn run_parsed(
         if let Some(version) = slot.version_read() {
             request = request.data(version);
         }
+    }
+    // A document that did not parse is left to the schema, whose syntax
+    // error is the answer.
+    if let Some(doc) = doc {
+        request.set_parsed_query(doc);
     }
     let response = state
         .schema
