@@ -15,8 +15,9 @@ use std::process::ExitCode;
 
 // The gateway allocates and frees many small objects per request (parsed
 // documents, futures, rows, JSON): glibc's malloc took about 15% of its CPU
-// under load, mimalloc about half that, for about 17 MiB more resident
-// memory (docs/benchmarks.md, "Gateway load, 2026-12-07 (evening)").
+// under load, mimalloc about 10%, for 13-24 MiB more resident memory in the
+// gateway and the worker (docs/benchmarks.md, "Gateway load, 2026-12-07
+// (evening)", which also gives the setting that keeps it lower at start).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
