@@ -207,6 +207,38 @@ async fn every_city_table_is_shut_to_the_public_role_but_for_what_it_needs() {
 }
 
 #[tokio::test]
+async fn no_policy_calls_a_function_that_is_parsed_at_every_plan() {
+    let t = TestDb::new().await;
+    let mut conn = t.raw().await;
+    let problems = catalog_roles::inlined_policy_calls(&mut conn).await;
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // The public policies made from now on read the role directly; a
+    // policy written the old way is caught.
+    conn.execute(
+        "create table notes (city_id uuid not null, id uuid not null, primary key (city_id, id)); \
+         select soi_apply_tenancy('notes', 'select, insert'); \
+         select soi_public_may('notes', 'select', 'true')",
+    )
+    .await
+    .expect("create");
+    assert!(
+        catalog_roles::inlined_policy_calls(&mut conn)
+            .await
+            .is_empty()
+    );
+    conn.execute(
+        "create policy no_coaches on notes as restrictive for select to soi_app \
+         using ((select soi_role()) <> 'coach')",
+    )
+    .await
+    .expect("policy");
+    assert_eq!(
+        catalog_roles::inlined_policy_calls(&mut conn).await,
+        ["notes: policy no_coaches calls soi_role, which is inlined and parsed at every plan"]
+    );
+}
+
+#[tokio::test]
 async fn definer_functions_run_as_roles_that_row_level_security_binds() {
     let t = TestDb::new().await;
     let mut conn = t.raw().await;

@@ -45,7 +45,7 @@ pub async fn public_scope_violations(conn: &mut PgConnection) -> Vec<String> {
                    and p.polcmd = $2::\"char\" \
                    and (select oid from pg_roles where rolname = 'soi_app') = any (p.polroles) \
                    and coalesce(pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid)) \
-                       like '%soi_role()%''public''::text%')",
+                       similar to '%(soi_role\\(\\)|current_setting\\(''soi.role''::text, true\\))%''public''::text%')",
             )
             .bind(&table)
             .bind(cmd)
@@ -73,6 +73,40 @@ pub async fn public_scope_violations(conn: &mut PgConnection) -> Vec<String> {
         ));
     }
     out
+}
+
+/// Inlined in policies on purpose: only write policies call it, and inlined,
+/// its sub-query is planned with the writing statement instead of as a
+/// generic plan over every partition of group_coaches at each call.
+const INLINED_ON_PURPOSE: &[&str] = &["soi_coaches_group"];
+
+/// Policies that call an SQL function PostgreSQL inlines (language sql, not
+/// security definer, no settings of its own): inlining parses the
+/// function's text again on every plan, and the runtime plans every
+/// statement (migrations/20261207000060_policies_read_settings.sql).
+pub async fn inlined_policy_calls(conn: &mut PgConnection) -> Vec<String> {
+    let calls: Vec<(String, String, String)> = sqlx::query_as(
+        "select distinct c.relname::text, pol.polname::text, pr.proname::text \
+         from pg_depend d \
+         join pg_policy pol on d.classid = 'pg_policy'::regclass and d.objid = pol.oid \
+         join pg_class c on c.oid = pol.polrelid \
+         join pg_proc pr on d.refclassid = 'pg_proc'::regclass and d.refobjid = pr.oid \
+         where c.relnamespace = 'public'::regnamespace \
+           and pr.prolang = (select oid from pg_language where lanname = 'sql') \
+           and not pr.prosecdef and pr.proconfig is null \
+           and pr.proname <> all ($1) \
+         order by 1, 2, 3",
+    )
+    .bind(INLINED_ON_PURPOSE)
+    .fetch_all(&mut *conn)
+    .await
+    .expect("policy calls");
+    calls
+        .into_iter()
+        .map(|(table, policy, f)| {
+            format!("{table}: policy {policy} calls {f}, which is inlined and parsed at every plan")
+        })
+        .collect()
 }
 
 /// Every security-definer function belongs to the role meant for it, which
