@@ -39,6 +39,7 @@ use soi_db::Db;
 use soi_graphql::SoiSchema;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -50,9 +51,29 @@ pub use drain::Shutdown;
 pub use proxies::TrustedProxies;
 pub use startup::{App, AuthConfig, RedisSettings, Settings};
 
-/// Everything a request handler needs; cheap to clone.
+/// Everything a request handler needs. Cloned for every request by each
+/// middleware layer and handler that takes it, so a clone is one reference
+/// count: copying the fields (keys, paths, proxies, secrets) took 2–3 % of
+/// the gateway's CPU in a profile of load (a) (docs/benchmarks.md).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] shares.
+pub struct Shared {
     pub db: Db,
     pub schema: SoiSchema,
     /// The Redis layer (cache, persisted queries, rate limits, live

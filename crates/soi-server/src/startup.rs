@@ -181,7 +181,7 @@ impl App {
             redis.clone(),
             settings.privacy,
         );
-        let state = AppState {
+        let state = AppState::new(crate::Shared {
             operations: crate::graphql::Operations::of(&schema),
             schema,
             sessions: crate::auth::SessionCheck::new(db.clone(), settings.auth.session_check),
@@ -203,7 +203,7 @@ impl App {
             },
             drain: crate::drain::Drain::default(),
             city_names: Default::default(),
-        };
+        });
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;

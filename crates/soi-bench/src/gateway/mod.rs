@@ -46,6 +46,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 mod best;
+mod cpu;
 pub(crate) mod server;
 mod statements;
 mod tools;
@@ -184,7 +185,11 @@ struct Row {
     answer: serde_json::Value,
     best: Option<best::Checked>,
     wrk: Option<WrkFigures>,
+    /// CPU per request during the load, where it could be read.
+    cpu: Option<cpu::PerRequest>,
     pgbench: Option<PgbenchFigures>,
+    /// CPU per transaction while pgbench ran the best statement.
+    best_cpu: Option<cpu::PerRequest>,
     best_bench: Option<PgbenchFigures>,
 }
 
@@ -286,7 +291,9 @@ async fn measure(
                 answer,
                 best: None,
                 wrk: None,
+                cpu: None,
                 pgbench: None,
+                best_cpu: None,
                 best_bench: None,
             });
         }
@@ -331,6 +338,8 @@ async fn measure(
         anyhow::Ok(())
     }
     .await;
+    // PostgreSQL's processes, for the CPU each request costs it.
+    let postmaster = cpu::postmaster(&mut owner).await;
     owner.close().await.ok();
     checked?;
 
@@ -400,7 +409,17 @@ async fn measure(
                     format!("load ({key})"),
                 )?);
             }
-            row.wrk = Some(wrk(&script, &target, args.connections, args.duration).await?);
+            let sample = || {
+                pid.zip(postmaster)
+                    .and_then(|(g, pm)| cpu::Sample::take(Some(g), pm).ok())
+            };
+            let cpu_before = sample();
+            let figures = wrk(&script, &target, args.connections, args.duration).await?;
+            let cpu_after = sample();
+            row.cpu = cpu_before
+                .zip(cpu_after)
+                .map(|(b, a)| b.per_request(&a, figures.requests));
+            row.wrk = Some(figures);
             let next = SHAPES
                 .get(i + 1)
                 .map_or_else(String::new, |s| begins(s.key));
@@ -429,25 +448,67 @@ async fn measure(
         std::fs::write(&path, script)?;
         let best_path = dir.join(format!("{}-best.sql", shape.key));
         std::fs::write(&best_path, best::pgbench_script(shape))?;
-        for (path, options, defines, out) in [
-            (&path, &app_options, &defines[..], &mut row.pgbench),
+        for (path, options, defines, out, cpu_out) in [
+            (&path, &app_options, &defines[..], &mut row.pgbench, None),
             (
                 &best_path,
                 &tenant_options,
                 &best_defines[..],
                 &mut row.best_bench,
+                Some(&mut row.best_cpu),
             ),
         ] {
             if args.warmup > 0 {
                 pgbench(url, options, path, defines, args.connections, args.warmup).await?;
             }
-            *out =
-                Some(pgbench(url, options, path, defines, args.connections, args.duration).await?);
+            let sample = || postmaster.and_then(|pm| cpu::Sample::take(None, pm).ok());
+            let cpu_before = sample();
+            let figures =
+                pgbench(url, options, path, defines, args.connections, args.duration).await?;
+            if let (Some(slot), Some(b), Some(a)) = (cpu_out, cpu_before, sample()) {
+                *slot = Some(b.per_request(&a, figures.transactions));
+            }
+            *out = Some(figures);
         }
     }
 
     print_report(&rows, args, &tenant_options, pid, &memory);
     Ok(())
+}
+
+/// Where each request's CPU went, beside what the best statement cost
+/// PostgreSQL under pgbench.
+fn print_cpu(rows: &[Row]) {
+    println!();
+    if rows.iter().all(|r| r.cpu.is_none()) {
+        println!(
+            "(CPU per request: only for a `soi serve` gateway and a PostgreSQL whose processes are on this machine)"
+        );
+        return;
+    }
+    println!(
+        "## CPU per request during the load (ms; /proc: the gateway process, PostgreSQL's processes, the rest of the machine's busy time)"
+    );
+    println!();
+    let table = Table::start(&[
+        text("shape"),
+        num("gateway ms"),
+        num("PostgreSQL ms"),
+        num("rest ms"),
+        num("best statement: PostgreSQL ms / tx"),
+        num("best statement: rest ms / tx"),
+    ]);
+    let ms = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.3}"));
+    for row in rows {
+        table.row(&[
+            row.label.to_owned(),
+            ms(row.cpu.map(|c| c.gateway_ms)),
+            ms(row.cpu.map(|c| c.postgres_ms)),
+            ms(row.cpu.map(|c| c.rest_ms)),
+            ms(row.best_cpu.map(|c| c.postgres_ms)),
+            ms(row.best_cpu.map(|c| c.rest_ms)),
+        ]);
+    }
 }
 
 fn print_report(
@@ -550,6 +611,7 @@ fn print_report(
             println!("wrk {}: {}", row.label, w.problems.join("; "));
         }
     }
+    print_cpu(rows);
     let Some(pid) = pid else {
         println!();
         println!("(gateway memory: only for a `soi serve` gateway, not with --in-process)");

@@ -25,6 +25,8 @@ pub(super) fn wrk_script(query: &str, season: &str, token: &str) -> String {
 
 pub(super) struct WrkFigures {
     pub(super) rps: f64,
+    /// Requests completed in the run.
+    pub(super) requests: f64,
     pub(super) p50_ms: f64,
     pub(super) p99_ms: f64,
     pub(super) problems: Vec<String>,
@@ -90,6 +92,7 @@ pub(super) fn wrk_ms(v: &str) -> Option<f64> {
 
 pub(super) fn parse_wrk(out: &str) -> Option<WrkFigures> {
     let mut rps = None;
+    let mut requests = None;
     let mut p50 = None;
     let mut p99 = None;
     let mut problems = Vec::new();
@@ -97,6 +100,7 @@ pub(super) fn parse_wrk(out: &str) -> Option<WrkFigures> {
         let mut words = line.split_whitespace();
         match (words.next(), words.next()) {
             (Some("Requests/sec:"), Some(v)) => rps = v.parse().ok(),
+            (Some(n), Some("requests")) => requests = n.parse().ok(),
             (Some("50%"), Some(v)) => p50 = wrk_ms(v),
             (Some("99%"), Some(v)) => p99 = wrk_ms(v),
             (Some("Non-2xx"), _) | (Some("Socket"), _) => problems.push(line.to_owned()),
@@ -105,6 +109,7 @@ pub(super) fn parse_wrk(out: &str) -> Option<WrkFigures> {
     }
     Some(WrkFigures {
         rps: rps?,
+        requests: requests?,
         p50_ms: p50?,
         p99_ms: p99?,
         problems,
@@ -127,6 +132,8 @@ pub(super) fn pgoptions<V: AsRef<str>>(options: &[(&str, V)]) -> String {
 
 pub(super) struct PgbenchFigures {
     pub(super) tps: f64,
+    /// Transactions completed in the run.
+    pub(super) transactions: f64,
     pub(super) latency_ms: f64,
 }
 
@@ -159,10 +166,13 @@ pub(super) async fn pgbench(
         .await
         .context("pgbench")?;
     let mut tps = None;
+    let mut transactions = None;
     let mut latency = None;
     let mut failed = None;
     for line in out.lines().map(str::trim) {
-        if let Some(v) = line.strip_prefix("tps = ") {
+        if let Some(v) = line.strip_prefix("number of transactions actually processed: ") {
+            transactions = v.split_whitespace().next().and_then(|n| n.parse().ok());
+        } else if let Some(v) = line.strip_prefix("tps = ") {
             tps = v.split_whitespace().next().and_then(|n| n.parse().ok());
         } else if let Some(v) = line.strip_prefix("latency average = ") {
             latency = v.split_whitespace().next().and_then(|n| n.parse().ok());
@@ -173,8 +183,12 @@ pub(super) async fn pgbench(
     if failed.as_deref().is_some_and(|f| f != "0") || out.contains("aborted") {
         bail!("pgbench reported failures:\n{out}");
     }
-    match (tps, latency) {
-        (Some(tps), Some(latency_ms)) => Ok(PgbenchFigures { tps, latency_ms }),
+    match (tps, latency, transactions) {
+        (Some(tps), Some(latency_ms), Some(transactions)) => Ok(PgbenchFigures {
+            tps,
+            transactions,
+            latency_ms,
+        }),
         _ => bail!("cannot read pgbench's output:\n{out}"),
     }
 }
@@ -229,9 +243,10 @@ mod tests {
 
     #[test]
     fn wrk_output_is_read() {
-        let out = "  Latency Distribution\n     50%    4.80ms\n     99%  120.00us\n Requests/sec:   6400.50\n";
+        let out = "  Latency Distribution\n     50%    4.80ms\n     99%  120.00us\n  64005 requests in 10.00s, 3.40MB read\n Requests/sec:   6400.50\n";
         let f = parse_wrk(out).expect("figures");
         assert!((f.rps - 6400.5).abs() < 1e-9);
+        assert!((f.requests - 64005.0).abs() < 1e-9);
         assert!((f.p50_ms - 4.8).abs() < 1e-9);
         assert!((f.p99_ms - 0.12).abs() < 1e-9);
     }
