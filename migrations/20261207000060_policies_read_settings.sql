@@ -5,7 +5,7 @@
 -- Why: PostgreSQL inlines such a function wherever a policy calls it, and
 -- inlining parses the function's text again, on every plan. The runtime
 -- plans every statement for its city (plan_cache_mode = force_custom_plan,
--- docs/scale-out.md), and a chapter admin's page of participants carries ten
+-- docs/scale-out.md), and a chapter admin's page of participants carries six
 -- such calls (the restrictive policies of two tables). Measured at 200 cities
 -- (pgbench -M prepared, one client, custom plans, as soi_app with an admin's
 -- settings), the page statement ran 1584 and 1599 tx/s before, 1764 and 1772
@@ -14,13 +14,12 @@
 -- What a policy allows does not change: each call is replaced by the body of
 -- its function, still inside the policy's sub-select, so it is read once per
 -- statement as before. The functions stay for the SQL that calls them
--- elsewhere. soi_coaches_group stays inlined: only write policies call it,
--- and inlined, its sub-query is planned with the statement that writes
--- rather than as a separate generic plan over every partition of
--- group_coaches at each call.
+-- elsewhere. soi_coaches_group, which coaches' write policies call, is not
+-- inlined (PostgreSQL does not inline a body with a sub-query); it is
+-- planned as a function of its own.
 
--- Its body reads the acting coach directly too (it called
--- soi_acting_coach(), parsed again inside it).
+-- Its body reads the acting coach directly too: it called
+-- soi_acting_coach(), inlined and parsed again whenever the body is planned.
 create or replace function soi_coaches_group(city uuid, grp uuid) returns boolean language sql stable as
 $$ select exists (select 1 from group_coaches gc
                   where gc.city_id = city and gc.group_id = grp

@@ -234,7 +234,9 @@ async fn no_policy_calls_a_function_that_is_parsed_at_every_plan() {
     .expect("policy");
     assert_eq!(
         catalog_roles::inlined_policy_calls(&mut conn).await,
-        ["notes: policy no_coaches calls soi_role, which is inlined and parsed at every plan"]
+        [
+            "notes: policy no_coaches calls soi_role, a plain SQL function, inlined and parsed at every plan"
+        ]
     );
 }
 

@@ -75,15 +75,16 @@ pub async fn public_scope_violations(conn: &mut PgConnection) -> Vec<String> {
     out
 }
 
-/// Inlined in policies on purpose: only write policies call it, and inlined,
-/// its sub-query is planned with the writing statement instead of as a
-/// generic plan over every partition of group_coaches at each call.
-const INLINED_ON_PURPOSE: &[&str] = &["soi_coaches_group"];
+/// Plain SQL functions that PostgreSQL does not inline: a body with a
+/// sub-query (an EXISTS) is planned as a function of its own.
+const NOT_INLINED: &[&str] = &["soi_coaches_group"];
 
-/// Policies that call an SQL function PostgreSQL inlines (language sql, not
-/// security definer, no settings of its own): inlining parses the
-/// function's text again on every plan, and the runtime plans every
-/// statement (migrations/20261207000060_policies_read_settings.sql).
+/// Policies that call a plain SQL function (language sql, not security
+/// definer, no settings of its own), which PostgreSQL inlines when its body
+/// is a single expression: inlining parses the function's text again on
+/// every plan, and the runtime plans every statement
+/// (migrations/20261207000060_policies_read_settings.sql). Telling which
+/// bodies PostgreSQL would inline is left to [`NOT_INLINED`].
 pub async fn inlined_policy_calls(conn: &mut PgConnection) -> Vec<String> {
     let calls: Vec<(String, String, String)> = sqlx::query_as(
         "select distinct c.relname::text, pol.polname::text, pr.proname::text \
@@ -97,14 +98,14 @@ pub async fn inlined_policy_calls(conn: &mut PgConnection) -> Vec<String> {
            and pr.proname <> all ($1) \
          order by 1, 2, 3",
     )
-    .bind(INLINED_ON_PURPOSE)
+    .bind(NOT_INLINED)
     .fetch_all(&mut *conn)
     .await
     .expect("policy calls");
     calls
         .into_iter()
         .map(|(table, policy, f)| {
-            format!("{table}: policy {policy} calls {f}, which is inlined and parsed at every plan")
+            format!("{table}: policy {policy} calls {f}, a plain SQL function, inlined and parsed at every plan")
         })
         .collect()
 }

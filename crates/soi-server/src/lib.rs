@@ -51,10 +51,10 @@ pub use drain::Shutdown;
 pub use proxies::TrustedProxies;
 pub use startup::{App, AuthConfig, RedisSettings, Settings};
 
-/// Everything a request handler needs. Cloned for every request by each
-/// middleware layer and handler that takes it, so a clone is one reference
-/// count: copying the fields (keys, paths, proxies, secrets) took 2–3 % of
-/// the gateway's CPU in a profile of load (a) (docs/benchmarks.md).
+/// Everything a request handler needs. axum hands every request's handler
+/// its own clone, so a clone is one reference count: copying the fields
+/// (keys, paths, proxies, secrets) took 2–3 % of the gateway's CPU in a
+/// profile of load (a) (docs/benchmarks.md).
 #[derive(Clone)]
 pub struct AppState(Arc<Shared>);
 

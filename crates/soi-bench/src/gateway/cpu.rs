@@ -2,7 +2,8 @@
 //! PostgreSQL's processes (its backends and helpers, plus those that ended
 //! during the load, which the postmaster counts as its reaped children),
 //! read from /proc before and after the load. The rest of the machine's busy
-//! time (wrk, the kernel's work for loopback traffic) is what is left.
+//! time (wrk or pgbench, Redis, kernel work no process was charged for) is
+//! what is left.
 //!
 //! Only when PostgreSQL runs on this machine, in this process namespace: the
 //! postmaster is found as the parent of the bench's own backend.
@@ -48,23 +49,9 @@ impl Sample {
             Some(pid) => ticks(&stat(pid)?.1, 11..13)?,
             None => 0,
         };
-        let (_, pm) = stat(postmaster)?;
-        // The postmaster's own time and that of its children that ended.
-        let mut postgres = ticks(&pm, 11..15)?;
-        for entry in std::fs::read_dir("/proc")?.flatten() {
-            let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse().ok()) else {
-                continue;
-            };
-            // A process that ends between the listing and the read is gone
-            // from both samples' live children; the postmaster has its time.
-            let Ok((_, f)) = stat(pid) else { continue };
-            if f.get(1).and_then(|p| p.parse::<u32>().ok()) == Some(postmaster) {
-                postgres += ticks(&f, 11..13)?;
-            }
-        }
         Ok(Self {
             gateway,
-            postgres,
+            postgres: postgres(postmaster)?,
             busy: busy()?,
         })
     }
@@ -82,6 +69,33 @@ impl Sample {
     }
 }
 
+/// PostgreSQL's ticks: the postmaster's own, its children's that ended
+/// (reaped), and its live children's. A child reaped while the live ones are
+/// read would count in neither, so the read is made again until the reaped
+/// children's time stayed the same across it; a pause between tries lets
+/// the backends of a run that just ended finish exiting.
+fn postgres(postmaster: u32) -> Result<u64> {
+    for _ in 0..50 {
+        let reaped = ticks(&stat(postmaster)?.1, 13..15)?;
+        let mut live = 0;
+        for entry in std::fs::read_dir("/proc")?.flatten() {
+            let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse().ok()) else {
+                continue;
+            };
+            let Ok((_, f)) = stat(pid) else { continue };
+            if f.get(1).and_then(|p| p.parse::<u32>().ok()) == Some(postmaster) {
+                live += ticks(&f, 11..13)?;
+            }
+        }
+        let pm = stat(postmaster)?.1;
+        if ticks(&pm, 13..15)? == reaped {
+            return Ok(ticks(&pm, 11..13)? + reaped + live);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    bail!("PostgreSQL's processes kept ending while they were read")
+}
+
 /// `/proc/PID/stat`: the command name, and the fields after it (the first
 /// is the state, field 3 in proc(5)).
 fn stat(pid: u32) -> Result<(String, Vec<String>)> {
@@ -96,7 +110,7 @@ fn stat(pid: u32) -> Result<(String, Vec<String>)> {
 }
 
 /// The sum of fields `range` (0 is proc(5)'s field 3): 11..13 is utime and
-/// stime, 11..15 adds the reaped children's cutime and cstime.
+/// stime, 13..15 the reaped children's cutime and cstime.
 fn ticks(fields: &[String], range: std::ops::Range<usize>) -> Result<u64> {
     let Some(slice) = fields.get(range) else {
         bail!("short /proc stat line")

@@ -29,7 +29,14 @@
 //! 4. `pgbench -M prepared` with the captured statements, one transaction
 //!    after another as in the request, as `soi_app` (`PGOPTIONS='-c
 //!    role=soi_app -c jit=off'`), then the best statement with the tenant's
-//!    settings in `PGOPTIONS`, same clients and duration, no gateway running.
+//!    settings in `PGOPTIONS`, at pgbench's default plan mode and again
+//!    planned at every run as the runtime plans (`plan_cache_mode =
+//!    force_custom_plan`); the higher rate is the bar. Same clients and
+//!    duration, no gateway running.
+//!
+//! Over each measured wrk and pgbench run, the CPU time of the gateway
+//! process and of PostgreSQL's processes is read from /proc (`cpu.rs`) and
+//! printed per request and per transaction.
 
 use crate::app;
 use crate::mem::{Memory, mib};
@@ -187,10 +194,29 @@ struct Row {
     wrk: Option<WrkFigures>,
     /// CPU per request during the load, where it could be read.
     cpu: Option<cpu::PerRequest>,
-    pgbench: Option<PgbenchFigures>,
-    /// CPU per transaction while pgbench ran the best statement.
-    best_cpu: Option<cpu::PerRequest>,
-    best_bench: Option<PgbenchFigures>,
+    /// The gateway's own statements under pgbench.
+    pgbench: Option<PgbenchRun>,
+    /// The best statement at pgbench's default plan mode, and with a custom
+    /// plan at every run as the runtime plans (the higher rate is the bar).
+    best_bench: Option<PgbenchRun>,
+    best_custom: Option<PgbenchRun>,
+}
+
+/// One pgbench run, and the CPU it cost per transaction where it could be read.
+struct PgbenchRun {
+    figures: PgbenchFigures,
+    cpu: Option<cpu::PerRequest>,
+}
+
+impl Row {
+    /// The best statement's higher rate: with default or with custom plans.
+    fn best_tps(&self) -> Option<f64> {
+        [&self.best_bench, &self.best_custom]
+            .into_iter()
+            .flatten()
+            .map(|r| r.figures.tps)
+            .reduce(f64::max)
+    }
 }
 
 /// The loaded `soi serve` process's memory at one moment.
@@ -293,8 +319,8 @@ async fn measure(
                 wrk: None,
                 cpu: None,
                 pgbench: None,
-                best_cpu: None,
                 best_bench: None,
+                best_custom: None,
             });
         }
         anyhow::Ok((token, season, rows))
@@ -438,6 +464,7 @@ async fn measure(
     // while no gateway runs.
     let app_options = pgoptions(&APP_OPTIONS);
     let tenant_options = pgoptions(&tenant.options());
+    let custom_options = format!("{tenant_options} -c plan_cache_mode=force_custom_plan");
     let best_defines = [
         ("city".to_owned(), tenant.city.to_string()),
         ("season".to_owned(), season.clone()),
@@ -448,14 +475,19 @@ async fn measure(
         std::fs::write(&path, script)?;
         let best_path = dir.join(format!("{}-best.sql", shape.key));
         std::fs::write(&best_path, best::pgbench_script(shape))?;
-        for (path, options, defines, out, cpu_out) in [
-            (&path, &app_options, &defines[..], &mut row.pgbench, None),
+        for (path, options, defines, out) in [
+            (&path, &app_options, &defines[..], &mut row.pgbench),
             (
                 &best_path,
                 &tenant_options,
                 &best_defines[..],
                 &mut row.best_bench,
-                Some(&mut row.best_cpu),
+            ),
+            (
+                &best_path,
+                &custom_options,
+                &best_defines[..],
+                &mut row.best_custom,
             ),
         ] {
             if args.warmup > 0 {
@@ -465,10 +497,10 @@ async fn measure(
             let cpu_before = sample();
             let figures =
                 pgbench(url, options, path, defines, args.connections, args.duration).await?;
-            if let (Some(slot), Some(b), Some(a)) = (cpu_out, cpu_before, sample()) {
-                *slot = Some(b.per_request(&a, figures.transactions));
-            }
-            *out = Some(figures);
+            let cpu = cpu_before
+                .zip(sample())
+                .map(|(b, a)| b.per_request(&a, figures.transactions));
+            *out = Some(PgbenchRun { figures, cpu });
         }
     }
 
@@ -480,9 +512,16 @@ async fn measure(
 /// PostgreSQL under pgbench.
 fn print_cpu(rows: &[Row]) {
     println!();
-    if rows.iter().all(|r| r.cpu.is_none()) {
+    let read = |r: &Row| {
+        r.cpu.is_some()
+            || [&r.pgbench, &r.best_bench, &r.best_custom]
+                .into_iter()
+                .flatten()
+                .any(|run| run.cpu.is_some())
+    };
+    if !rows.iter().any(read) {
         println!(
-            "(CPU per request: only for a `soi serve` gateway and a PostgreSQL whose processes are on this machine)"
+            "(CPU per request: only for a PostgreSQL whose processes are on this machine, and a `soi serve` gateway for the gateway's share)"
         );
         return;
     }
@@ -495,18 +534,24 @@ fn print_cpu(rows: &[Row]) {
         num("gateway ms"),
         num("PostgreSQL ms"),
         num("rest ms"),
-        num("best statement: PostgreSQL ms / tx"),
-        num("best statement: rest ms / tx"),
+        num("its SQL under pgbench: PostgreSQL / rest ms per tx"),
+        num("best statement: PostgreSQL / rest ms per tx"),
+        num("best, custom plans: PostgreSQL / rest ms per tx"),
     ]);
     let ms = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.3}"));
+    let split = |run: &Option<PgbenchRun>| match run.as_ref().and_then(|r| r.cpu) {
+        Some(c) => format!("{:.3} / {:.3}", c.postgres_ms, c.rest_ms),
+        None => "-".to_owned(),
+    };
     for row in rows {
         table.row(&[
             row.label.to_owned(),
             ms(row.cpu.map(|c| c.gateway_ms)),
             ms(row.cpu.map(|c| c.postgres_ms)),
             ms(row.cpu.map(|c| c.rest_ms)),
-            ms(row.best_cpu.map(|c| c.postgres_ms)),
-            ms(row.best_cpu.map(|c| c.rest_ms)),
+            split(&row.pgbench),
+            split(&row.best_bench),
+            split(&row.best_custom),
         ]);
     }
 }
@@ -582,13 +627,20 @@ fn print_report(
         num("pgbench mean ms"),
         num("gateway / pgbench"),
         num("best statement tx/s"),
-        num("best mean ms"),
-        num("gateway / best"),
+        num("best, custom plans tx/s"),
+        num("gateway / best (the higher)"),
     ]);
     for row in rows {
-        let (Some(w), Some(p), Some(b)) = (&row.wrk, &row.pgbench, &row.best_bench) else {
+        let (Some(w), Some(p), Some(b), Some(c), Some(best)) = (
+            &row.wrk,
+            &row.pgbench,
+            &row.best_bench,
+            &row.best_custom,
+            row.best_tps(),
+        ) else {
             continue;
         };
+        let p = &p.figures;
         table.row(&[
             row.label.to_owned(),
             row.capture.statements().to_string(),
@@ -599,9 +651,9 @@ fn print_report(
             format!("{:.0}", p.tps),
             format!("{:.2}", p.latency_ms),
             format!("{:.2}", w.rps / p.tps),
-            format!("{:.0}", b.tps),
-            format!("{:.2}", b.latency_ms),
-            format!("{:.2}", w.rps / b.tps),
+            format!("{:.0}", b.figures.tps),
+            format!("{:.0}", c.figures.tps),
+            format!("{:.2}", w.rps / best),
         ]);
     }
     for row in rows {
