@@ -169,6 +169,34 @@ async fn a_deep_query_gets_a_typed_error() {
     assert_eq!(codes(&body), ["BAD_USER_INPUT"], "{body}");
 }
 
+/// A long chain of shallow fragments passes the parser's nesting limit;
+/// the gate's walks of the document must refuse it for its depth before
+/// following it, or one anonymous request would take the gateway down.
+#[tokio::test]
+async fn a_chain_of_fragments_is_refused_and_the_gateway_serves_on() {
+    let t = TestDb::new().await;
+    let app = TestApp::spawn(&t).await;
+    let n = 15_000;
+    let mut chain = String::from("{ ...F0 }");
+    for i in 0..n {
+        chain.push_str(&format!(" fragment F{i} on QueryRoot {{ ...F{} }}", i + 1));
+    }
+    chain.push_str(&format!(
+        " fragment F{n} on QueryRoot {{ cities {{ slug }} }}"
+    ));
+    assert!(chain.len() < 1 << 20, "within the body limit");
+    let (_, body) = app.graphql(&chain, json!({})).await;
+    assert_eq!(codes(&body), ["BAD_USER_INPUT"], "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("recursion depth")),
+        "{body}"
+    );
+    let (_, body) = app.graphql("{ cities { slug } }", json!({})).await;
+    assert!(body["errors"].is_null(), "{body}");
+}
+
 #[tokio::test]
 async fn alias_bombs_wide_roots_and_huge_batches_are_refused() {
     let t = TestDb::new().await;

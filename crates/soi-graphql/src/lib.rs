@@ -32,7 +32,7 @@ mod tickets;
 
 pub use auth::AuthSettings;
 pub use plumbing::error::{ErrorCode, db_error};
-pub use plumbing::gate::Validated;
+pub use plumbing::gate::{Gated, validated};
 pub use plumbing::limits::{Limits, check_document, operations_named};
 pub use plumbing::live;
 pub use plumbing::request::{RequestCtx, prepare};

@@ -10,6 +10,7 @@ use crate::cities::CityQuery;
 use crate::events::{EventMutation, EventPublicQuery, EventQuery, PerformanceMutation};
 use crate::funds::{FundsMutation, FundsPublicQuery, FundsQuery, LedgerMutation, LedgerQuery};
 use crate::mail::{MailMutation, MailQuery};
+use crate::plumbing::gate::Gated;
 use crate::plumbing::limits::Limits;
 use crate::privacy::PrivacyMutation;
 use crate::program::applications::{
@@ -96,7 +97,9 @@ pub struct SubscriptionRoot(
     ReportSubscription,
 );
 
-pub type SoiSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
+/// The schema behind its gate (`plumbing::gate`): the executor every
+/// transport runs operations through.
+pub type SoiSchema = Gated<Schema<QueryRoot, MutationRoot, SubscriptionRoot>>;
 
 /// The schema; `redis` (optional: without it everything is read from
 /// PostgreSQL) caches reports and keeps rate limits and persisted queries.
@@ -118,8 +121,6 @@ pub fn build_schema(
     .data(limits)
     .data(privacy)
     .data(crate::tickets::ReserveMany::default())
-    // Document limits and error codes for every transport alike.
-    .extension(crate::plumbing::gate::Gate)
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity)
     .limit_recursive_depth(limits.recursive_depth);
@@ -129,7 +130,8 @@ pub fn build_schema(
     } else {
         builder.disable_suggestions()
     };
-    builder.finish()
+    // Document limits and error codes for every transport alike.
+    Gated::new(builder.finish(), limits)
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.

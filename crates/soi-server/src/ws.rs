@@ -6,7 +6,7 @@
 //! subscription then reads is scoped by that token's city. Every operation
 //! on the socket passes the same limits (depth, complexity, aliases, root
 //! fields) and gets the same error codes as over HTTP: both are the
-//! schema's own gate (`soi_graphql`'s `plumbing::gate`).
+//! gate the schema runs behind (`soi_graphql`'s `plumbing::gate`).
 //!
 //! A connection lives no longer than its session. It is checked again every
 //! [`SessionCheck::every`](crate::auth::SessionCheck::every) (the same cached

@@ -200,8 +200,15 @@ pub struct Member {
 /// membership joined to its participants, both narrowed to the city). With
 /// `rates`, each member's attendance too, as
 /// `attendance::rates_of_participants` counts it (every mark of theirs,
-/// present or late counted as attended), each person counted once however
-/// many of the groups they are in.
+/// present or late counted as attended).
+///
+/// The rates are counted per member row, laterally, so each member's marks
+/// are read through the `(city_id, participant_id)` index; counting the
+/// members' marks in one aggregate instead made PostgreSQL hash-join and sort
+/// every mark of the city: one client ran it 192-199 times a second against
+/// 270-276 this way, for 300 members and 6,000 marks (docs/benchmarks.md).
+/// Someone in two of the groups is counted twice over the same marks, which
+/// gives the same rate.
 pub async fn of_groups(tx: &mut TenantTx, groups: &[GroupId], rates: bool) -> Result<Vec<Member>> {
     let ids: Vec<Uuid> = groups.iter().map(GroupId::as_uuid).collect();
     let columns: Vec<String> = COLUMNS
@@ -209,28 +216,26 @@ pub async fn of_groups(tx: &mut TenantTx, groups: &[GroupId], rates: bool) -> Re
         .map(|c| format!("p.{}", c.trim()))
         .collect();
     let columns = columns.join(", ");
-    let members = "select group_id, participant_id from group_members \
-                   where city_id = $1 and group_id = any($2)";
-    let sql = if rates {
-        format!(
-            "with m as ({members}), \
-             r as (select a.participant_id, count(*) filter (where a.mark in ('present', 'late')) as attended, \
-                          count(*) as marked \
-                   from attendance a \
-                   where a.city_id = $1 and a.participant_id in (select participant_id from m) \
-                   group by a.participant_id) \
-             select m.group_id, {columns}, coalesce(r.attended, 0) as attended, coalesce(r.marked, 0) as marked \
-             from m join participants p on p.city_id = $1 and p.id = m.participant_id \
-             left join r on r.participant_id = m.participant_id \
-             order by m.group_id, m.participant_id"
+    let (rate_columns, rate_join) = if rates {
+        (
+            "r.attended, r.marked",
+            "cross join lateral ( \
+                 select count(*) filter (where a.mark in ('present', 'late')) as attended, \
+                        count(*) as marked \
+                 from attendance a \
+                 where a.city_id = $1 and a.participant_id = m.participant_id) r ",
         )
     } else {
-        format!(
-            "select m.group_id, {columns}, null::bigint as attended, null::bigint as marked \
-             from ({members}) m join participants p on p.city_id = $1 and p.id = m.participant_id \
-             order by m.group_id, m.participant_id"
-        )
+        ("null::bigint as attended, null::bigint as marked", "")
     };
+    let sql = format!(
+        "select m.group_id, {columns}, {rate_columns} \
+         from group_members m \
+         join participants p on p.city_id = $1 and p.id = m.participant_id \
+         {rate_join}\
+         where m.city_id = $1 and m.group_id = any($2) \
+         order by m.group_id, m.participant_id"
+    );
     let (city, conn) = tx.parts();
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(city)

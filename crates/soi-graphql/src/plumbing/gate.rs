@@ -1,44 +1,99 @@
 //! The one gate every operation passes, whatever its transport (HTTP GET,
 //! POST, a batch's members, graphql-ws): the document limits of
-//! [`check_document`] right after parsing (depth and complexity are the
-//! schema's own, checked in validation), and an `extensions.code` on every
-//! error that leaves without one. Installed on the schema, so no transport
-//! can skip it.
+//! [`check_document`] right after parsing, before the schema's own checks
+//! (depth and complexity are the schema's, checked in validation), and an
+//! `extensions.code` on every error that leaves without one.
+//!
+//! It wraps the schema as the [`Executor`] the gateway holds, so no transport
+//! can skip it. It is not a schema extension: with any extension installed,
+//! async-graphql resolves every field and list item through the extension
+//! chain (a boxed future, type names formatted and looked up in the
+//! registry), which took 10-12 % of the gateway's CPU per request under load
+//! (docs/benchmarks.md), for hooks that only need the request's ends.
 
 use super::error::ErrorCode;
 use super::limits::{Limits, check_document};
-use async_graphql::async_trait::async_trait;
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest, NextSubscribe,
-    NextValidation,
-};
 use async_graphql::futures_util::StreamExt;
-use async_graphql::futures_util::stream::BoxStream;
-use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::futures_util::stream::{self, BoxStream};
+use async_graphql::{
+    Data, Executor, ObjectType, Request, Response, Schema, ServerError, SubscriptionType,
+};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Installs the gate on a schema (see the module doc).
-pub struct Gate;
+/// An executor behind the gate (see the module doc).
+#[derive(Clone)]
+pub struct Gated<E> {
+    inner: E,
+    limits: Limits,
+}
 
-impl ExtensionFactory for Gate {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(Gate)
+impl<E: Executor> Gated<E> {
+    /// `inner` behind the gate, checking documents against `limits`.
+    pub fn new(inner: E, limits: Limits) -> Self {
+        Self { inner, limits }
+    }
+
+    /// Parses the request's document (unless the caller already did) and
+    /// checks it against the limits: the error that refuses it, if any.
+    fn refusal(&self, request: &mut Request) -> Option<ServerError> {
+        match request.parsed_query() {
+            Ok(doc) => check_document(doc, &self.limits)
+                .map(|breach| refused(breach, ErrorCode::BadUserInput)),
+            // The schema's own syntax error, as it would answer it.
+            Err(syntax) => Some(syntax),
+        }
     }
 }
 
-/// Request data that learns whether the operation parsed and passed every
-/// limit and validation rule: what the gateway requires before it keeps a
-/// persisted query.
-#[derive(Debug, Clone, Default)]
-pub struct Validated(Arc<AtomicBool>);
-
-impl Validated {
-    /// Whether the operation it was attached to got past validation.
-    pub fn passed(&self) -> bool {
-        self.0.load(Ordering::Acquire)
+impl<Q, M, S> Gated<Schema<Q, M, S>>
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    /// The schema in SDL. (The schema itself is not handed out: nothing
+    /// may run an operation past the gate.)
+    pub fn sdl(&self) -> String {
+        self.inner.sdl()
     }
+}
+
+impl<E: Executor> Executor for Gated<E> {
+    async fn execute(&self, mut request: Request) -> Response {
+        if let Some(e) = self.refusal(&mut request) {
+            return with_codes(Response::from_errors(vec![e]));
+        }
+        with_codes(self.inner.execute(request).await)
+    }
+
+    fn execute_stream(
+        &self,
+        mut request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        match self.refusal(&mut request) {
+            Some(e) => {
+                let refusal = with_codes(Response::from_errors(vec![e]));
+                stream::once(async move { refusal }).boxed()
+            }
+            None => self
+                .inner
+                .execute_stream(request, session_data)
+                .map(with_codes)
+                .boxed(),
+        }
+    }
+}
+
+/// Whether the operation that gave `response` got past parsing, the limits
+/// and validation, and was run: what the gateway requires before it keeps a
+/// persisted query. Whatever refuses a whole operation raises errors at no
+/// field (no path): a syntax error, a limit, a validation rule, and also an
+/// unknown or missing operation name and a subscription sent where only
+/// queries and mutations run; an operation that ran raises its errors at
+/// fields.
+pub fn validated(response: &Response) -> bool {
+    response.errors.iter().all(|e| !e.path.is_empty())
 }
 
 /// An error raised before execution, with its code.
@@ -76,50 +131,4 @@ fn with_codes(mut response: Response) -> Response {
         }
     }
     response
-}
-
-#[async_trait]
-impl Extension for Gate {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        with_codes(next.run(ctx).await)
-    }
-
-    fn subscribe<'s>(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        stream: BoxStream<'s, Response>,
-        next: NextSubscribe<'_>,
-    ) -> BoxStream<'s, Response> {
-        next.run(ctx, stream).map(with_codes).boxed()
-    }
-
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
-        // The schema is always built with its limits; without them there is
-        // nothing to compare with.
-        if let Some(limits) = ctx.data_opt::<Limits>()
-            && let Some(breach) = check_document(&doc, limits)
-        {
-            return Err(refused(breach, ErrorCode::BadUserInput));
-        }
-        Ok(doc)
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await?;
-        if let Some(validated) = ctx.data_opt::<Validated>() {
-            validated.0.store(true, Ordering::Release);
-        }
-        Ok(result)
-    }
 }

@@ -64,6 +64,15 @@ impl Default for Limits {
 
 /// The first limit the document breaks, as a message for the client.
 pub fn check_document(doc: &ExecutableDocument, limits: &Limits) -> Option<String> {
+    // First, and bounded: the walks below follow fragment spreads without a
+    // depth of their own, and a chain of thousands of fragments (each within
+    // the parser's nesting limit) would otherwise run them off the stack.
+    if nests_deeper(doc, limits.recursive_depth) {
+        return Some(format!(
+            "The recursion depth of the query cannot be greater than `{}`",
+            limits.recursive_depth
+        ));
+    }
     let mut aliases = 0;
     for (_, op) in doc.operations.iter() {
         count_aliases(
@@ -140,6 +149,32 @@ fn root_fields<'a>(
         .sum()
 }
 
+/// Whether an operation's selections nest deeper than `max`, counted as
+/// the schema counts its recursive depth (a field with a selection, a
+/// fragment spread and an inline fragment each a level), in the schema's
+/// words. The walk stops at `max + 1` levels.
+fn nests_deeper(doc: &ExecutableDocument, max: usize) -> bool {
+    fn deeper(set: &SelectionSet, doc: &ExecutableDocument, depth: usize, max: usize) -> bool {
+        if depth > max {
+            return true;
+        }
+        set.items.iter().any(|item| match &item.node {
+            Selection::Field(f) => {
+                let inner = &f.node.selection_set.node;
+                !inner.items.is_empty() && deeper(inner, doc, depth + 1, max)
+            }
+            Selection::FragmentSpread(s) => doc
+                .fragments
+                .get(&s.node.fragment_name.node)
+                .is_some_and(|f| deeper(&f.node.selection_set.node, doc, depth + 1, max)),
+            Selection::InlineFragment(i) => deeper(&i.node.selection_set.node, doc, depth + 1, max),
+        })
+    }
+    doc.operations
+        .iter()
+        .any(|(_, op)| deeper(&op.node.selection_set.node, doc, 0, max))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,5 +198,31 @@ mod tests {
         assert!(check("{ ...F } fragment F on QueryRoot { cities { slug } me { email } seasons { edges { cursor } } }").is_some());
         assert!(check("{ x: cities { a: slug b: slug } ...F } fragment F on QueryRoot { y: cities { slug } }").is_some());
         assert_eq!(check("{ cities { slug } me { email } }"), None);
+    }
+
+    #[test]
+    fn a_chain_of_fragments_is_refused_for_its_depth_without_running_off_the_stack() {
+        // Each fragment is shallow, so the parser takes the document; the
+        // chain is what nests. 20,000 levels would overflow a walk that
+        // followed it to the end.
+        let n = 20_000;
+        let mut q = String::from("{ ...F0 }");
+        for i in 0..n {
+            q.push_str(&format!(" fragment F{i} on QueryRoot {{ ...F{} }}", i + 1));
+        }
+        q.push_str(&format!(" fragment F{n} on QueryRoot {{ __typename }}"));
+        let breach = check(&q).expect("refused");
+        assert!(breach.contains("recursion depth"), "{breach}");
+        // At the limit it passes; one level more does not.
+        let depth = Limits::default().recursive_depth;
+        let nest = |levels: usize| {
+            format!(
+                "{{ {}__typename{} }}",
+                "... on QueryRoot { ".repeat(levels),
+                " }".repeat(levels)
+            )
+        };
+        assert_eq!(check(&nest(depth)), None);
+        assert!(check(&nest(depth + 1)).is_some());
     }
 }

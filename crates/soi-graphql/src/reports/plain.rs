@@ -16,9 +16,9 @@
 //! in, all encoded and freed again. Elsewhere (subscriptions) the tree is
 //! built as before; both give the same JSON, key for key.
 //!
-//! No field below a [`Whole`] reaches a per-field extension hook. The
-//! schema's gate has none (it acts on the whole request: parsing, limits,
-//! validation, error codes), and nothing here can fail or needs a guard.
+//! No field below a [`Whole`] reaches a per-field hook. The schema has no
+//! extension (its gate wraps it and acts on the whole request: parsing,
+//! limits, error codes), and nothing here can fail or needs a guard.
 
 use super::inputs::ReportGrouping;
 use super::nodes::*;

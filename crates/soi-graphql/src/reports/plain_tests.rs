@@ -1,11 +1,12 @@
 //! [`Whole`] answers exactly what async-graphql's own resolution of the same
 //! types answers: every field, aliases, fragments, merged selections,
-//! `__typename`, `@skip`/`@include`, with or without the gate on the schema.
+//! `__typename`, `@skip`/`@include`, through the gate as the gateway runs them.
 
 use super::*;
-use crate::plumbing::gate::Gate;
+use crate::plumbing::gate::Gated;
+use crate::plumbing::limits::Limits;
 use crate::reports::Spliced;
-use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema};
+use async_graphql::{EmptyMutation, EmptySubscription, Executor, Object, Request, Schema};
 use serde_json::Value as Json;
 use soi_core::report::{Field as F, Figures, suppress_rows};
 
@@ -117,19 +118,17 @@ impl Q {
     }
 }
 
-type TestSchema = Schema<Q, EmptyMutation, EmptySubscription>;
+type TestSchema = Gated<Schema<Q, EmptyMutation, EmptySubscription>>;
 
-fn schemas() -> [TestSchema; 2] {
-    [
+fn schema() -> TestSchema {
+    Gated::new(
         Schema::new(Q, EmptyMutation, EmptySubscription),
-        Schema::build(Q, EmptyMutation, EmptySubscription)
-            .extension(Gate)
-            .finish(),
-    ]
+        Limits::default(),
+    )
 }
 
 async fn run(schema: &TestSchema, query: &str) -> Json {
-    let response = schema.execute(query).await;
+    let response = schema.execute(Request::new(query)).await;
     assert!(response.errors.is_empty(), "{query}: {:?}", response.errors);
     serde_json::to_value(&response.data).expect("json")
 }
@@ -139,10 +138,10 @@ async fn run(schema: &TestSchema, query: &str) -> Json {
 /// Also how many of the answer's root values were spliced in (answered as
 /// a placeholder).
 async fn encoded(schema: &TestSchema, query: &str) -> (String, String, usize) {
-    let tree = schema.execute(query).await;
+    let tree = schema.execute(Request::new(query)).await;
     let spliced = Spliced::new();
     let run = schema
-        .execute(async_graphql::Request::new(query).data(spliced.clone()))
+        .execute(Request::new(query).data(spliced.clone()))
         .await;
     assert!(run.errors.is_empty(), "{query}: {:?}", run.errors);
     let placeholders = match &run.data {
@@ -167,29 +166,28 @@ async fn same(selection: &str, fragments: &str) {
         ("derivedCity(median: true)", "wholeCity(median: true)"),
         ("derivedCity(median: false)", "wholeCity(median: false)"),
     ];
-    for schema in &schemas() {
-        for (derived, whole) in pairs {
-            if derived.starts_with("derivedCity") == selection.contains("groupBy") {
-                continue;
-            }
-            let q = format!(
-                "{{ a: {derived} {{ {selection} }} b: {whole} {{ {selection} }} }} {fragments}"
-            );
-            let data = run(schema, &q).await;
-            assert_eq!(data["a"], data["b"], "{q}");
-            assert!(data["a"].is_object(), "{q}: {data}");
-            // Keys in the same order too.
-            assert_eq!(data["a"].to_string(), data["b"].to_string(), "{q}");
-            // As the HTTP route answers: the same bytes as the tree's.
-            let (tree, spliced, n) = encoded(schema, &q).await;
-            assert_eq!(spliced, tree, "{q}");
-            assert_eq!(n, 1, "{q}: the report was not spliced");
-            let whole = format!("{{ b: {whole} {{ {selection} }} }} {fragments}");
-            let (tree, spliced, n) = encoded(schema, &whole).await;
-            assert_eq!(spliced, tree, "{whole}");
-            assert_eq!(n, 1, "{whole}: the report was not spliced");
-            assert!(!tree.contains("soi-spliced"), "{whole}: {tree}");
+    let schema = &schema();
+    for (derived, whole) in pairs {
+        if derived.starts_with("derivedCity") == selection.contains("groupBy") {
+            continue;
         }
+        let q = format!(
+            "{{ a: {derived} {{ {selection} }} b: {whole} {{ {selection} }} }} {fragments}"
+        );
+        let data = run(schema, &q).await;
+        assert_eq!(data["a"], data["b"], "{q}");
+        assert!(data["a"].is_object(), "{q}: {data}");
+        // Keys in the same order too.
+        assert_eq!(data["a"].to_string(), data["b"].to_string(), "{q}");
+        // As the HTTP route answers: the same bytes as the tree's.
+        let (tree, spliced, n) = encoded(schema, &q).await;
+        assert_eq!(spliced, tree, "{q}");
+        assert_eq!(n, 1, "{q}: the report was not spliced");
+        let whole = format!("{{ b: {whole} {{ {selection} }} }} {fragments}");
+        let (tree, spliced, n) = encoded(schema, &whole).await;
+        assert_eq!(spliced, tree, "{whole}");
+        assert_eq!(n, 1, "{whole}: the report was not spliced");
+        assert!(!tree.contains("soi-spliced"), "{whole}: {tree}");
     }
 }
 
@@ -220,7 +218,7 @@ async fn everything(schema: &TestSchema, ty: &str) -> String {
 
 #[tokio::test]
 async fn every_field_of_a_report_answers_as_derived() {
-    let schema = &schemas()[0];
+    let schema = &schema();
     let national = everything(schema, "NationalReport").await;
     assert!(national.contains("figures { applicants"), "{national}");
     assert!(
@@ -279,11 +277,9 @@ async fn a_report_selected_twice_at_the_root_answers_both_selections() {
         "{ whole { from } ...F } fragment F on Q { whole { groupBy rows { month } } }",
         "{ whole { from } ... on Q { whole { totals { applicants } } } }",
     ] {
-        for schema in &schemas() {
-            let (tree, spliced, n) = encoded(schema, q).await;
-            assert_eq!(spliced, tree, "{q}");
-            assert_eq!(n, 0, "{q}: a key answered twice must keep its tree");
-            assert!(tree.contains("\"from\""), "{q}: {tree}");
-        }
+        let (tree, spliced, n) = encoded(&schema(), q).await;
+        assert_eq!(spliced, tree, "{q}");
+        assert_eq!(n, 0, "{q}: a key answered twice must keep its tree");
+        assert!(tree.contains("\"from\""), "{q}: {tree}");
     }
 }

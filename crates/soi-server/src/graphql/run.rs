@@ -9,10 +9,11 @@ use super::respond::{
 use crate::AppState;
 use crate::graphql::operation::PERSISTED_QUERY;
 use crate::graphql::requester::request_ctx;
+use async_graphql::Executor as _;
 use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use soi_graphql::{ErrorCode, RequestCtx, Validated};
+use soi_graphql::{ErrorCode, RequestCtx};
 use std::net::IpAddr;
 use tracing::Instrument;
 
@@ -90,8 +91,8 @@ async fn run_checked(
             return (Answer::Ran(refuse(message, code)), UNKNOWN_KIND);
         }
     };
-    // Parsed once, for the checks here and then for the schema (which runs
-    // its own checks and the gate's limits on it as on a document it parsed).
+    // Parsed once, for the checks here and then for the gate's limits and
+    // the schema's own checks, which take it as a document they parsed.
     let doc = async_graphql::parser::parse_query(&request.query).ok();
     let operation = state
         .operations
@@ -123,10 +124,9 @@ async fn run_parsed(
     };
     let mut slot =
         soi_graphql::reports::national_slot(state.redis.as_ref(), &ctx, &request, doc.as_ref());
-    let validated = Validated::default();
     // Reports answer their JSON straight into this response's (see `Spliced`).
     let spliced = soi_graphql::reports::Spliced::new();
-    let mut request = request.data(validated.clone()).data(spliced.clone());
+    let mut request = request.data(spliced.clone());
     if let Some(slot) = &mut slot {
         if let Some(body) = slot.get(&state.db).await {
             state.metrics.observe(operation, true, started.elapsed());
@@ -152,7 +152,7 @@ async fn run_parsed(
     let ok = response.errors.is_empty();
     state.metrics.observe(operation, ok, started.elapsed());
     if let Some(pending) = pending
-        && validated.passed()
+        && soi_graphql::validated(&response)
     {
         crate::apq::keep(state, client, pending).await;
     }

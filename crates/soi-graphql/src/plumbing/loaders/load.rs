@@ -56,14 +56,19 @@ fn parts<'a>(ctx: &'a Context<'_>) -> Result<(&'a Loaders, &'a RequestCtx)> {
 }
 
 impl Load for Context<'_> {
-    async fn load<K>(&self, key: K) -> Result<Option<Loaded<K>>>
+    fn load<K>(&self, key: K) -> impl Future<Output = Result<Option<Loaded<K>>>> + Send
     where
         K: Send + Sync + Clone + Eq + Hash + 'static,
         CityLoader: Loader<K, Error = LoadError>,
     {
-        let (loader, req) = parts(self)?;
-        let found = loader.load_one(key).await;
-        found.map_err(|e| db_error(clone_error(&e), req.request_id()))
+        // Boxed: the loader's future is large, and a resolver's future is as
+        // large as its largest field's, so every field of an object that
+        // loads anything would be allocated and copied at that size.
+        Box::pin(async move {
+            let (loader, req) = parts(self)?;
+            let found = loader.load_one(key).await;
+            found.map_err(|e| db_error(clone_error(&e), req.request_id()))
+        })
     }
 
     async fn load_required<K>(&self, key: K, what: &'static str) -> Result<Loaded<K>>
